@@ -1,0 +1,166 @@
+"""The whole build, one stage after another.
+
+    load → validate → aggregate → confidentialise → charts → narratives
+         → HTML → PDF → write
+
+Each stage is a plain function in its own module. Stages return findings
+rather than raising; ``build`` stops before writing anything when any stage
+has reported an error, so the previous outputs stay untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .aggregate import NATIONAL, Aggregates, aggregate
+from .bundle import write_bundle
+from .charts import make_charts
+from .config import Config
+from .confidentiality import SYMBOLS, PublishedStore, confidentialise
+from .figures import namespace
+from .findings import Finding
+from .narratives import load_narratives, render_report
+from .periods import Period
+from .register import load_events, load_register
+from .render_html import Document, render, template_dirs
+from .render_pdf import render_pdf
+from .submissions import load_submissions
+from .validate import ValidData, validate
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    period: Period
+    findings: list[Finding] = field(default_factory=list)
+    out_dir: Path | None = None
+    files: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+class _Stages:
+    """Runs stages in order, timing each and reporting progress."""
+
+    def __init__(self, result: BuildResult, progress: Progress | None):
+        self.result, self.progress = result, progress or (lambda _msg: None)
+
+    def __call__(self, name: str, fn, *args, **kwargs):
+        self.progress(name)
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.result.timings[name] = time.perf_counter() - start
+        return out
+
+
+def check_inputs(config: Config, period: Period, stage: _Stages) -> tuple[ValidData, Aggregates | None]:
+    """load → validate → aggregate: everything ``reportgen check`` needs."""
+    register, findings = stage("register", load_register, config)
+    events, more = stage("events", load_events, config)
+    subs = stage("load", load_submissions, config)
+    data = stage("validate", validate, subs, register, config)
+    data.findings[:0] = findings + more
+    if data.has_errors:
+        return data, None
+    return data, stage("aggregate", aggregate, data.rows, register, config, period)
+
+
+def check(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
+    result = BuildResult(period)
+    stage = _Stages(result, progress)
+    data, agg = check_inputs(config, period, stage)
+    result.findings += data.findings
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    result.findings += narr.findings
+    key = config.confidentiality_key()
+    if agg is not None and key:
+        store = confidentialise(agg, config, key)
+        ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
+        result.findings += render_report(narr, ns)[1]
+    return result
+
+
+def build(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
+    result = BuildResult(period)
+    stage = _Stages(result, progress)
+
+    data, agg = check_inputs(config, period, stage)
+    result.findings += data.findings
+    key = config.confidentiality_key()
+    if not key:
+        result.findings.append(Finding(
+            "config.no-key", "error", "no key for the confidential rounding",
+            file=config.source, hint=f"set the environment variable {config.confidentiality.key_env}"))
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    result.findings += narr.findings
+    if agg is None or not result.ok:
+        return result
+
+    store = stage("confidentialise", confidentialise, agg, config, key)
+    charts = stage("charts", make_charts, store, config, period)
+    ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
+    report, problems = stage("placeholders", render_report, narr, ns)
+    result.findings += problems
+    if report is None or not result.ok:
+        return result
+
+    html = stage("html", render, config, "report.html.j2",
+                 _report_context(config, period, agg, store, report, charts))
+    documents = [Document("report", report.title, html)]
+    files: dict[str, bytes] = {}
+    for doc in documents:
+        files[f"{doc.name}.html"] = doc.html.encode("utf-8")
+        pdf, problems = stage(f"pdf:{doc.name}", render_pdf, doc.html, base_dir=config.root / "templates",
+                              allowed=template_dirs(config), source=f"{doc.name}.html")
+        result.findings += problems
+        files[f"{doc.name}.pdf"] = pdf
+    files["manifest.json"] = _manifest(config, period, files)
+    result.out_dir = stage("write", write_bundle, files, config.output_dir / str(period))
+    result.files = sorted(files)
+    return result
+
+
+def _report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore,
+                    report, charts) -> dict:
+    def fig(measure: str, label: str) -> dict:
+        return {"value": store.get(measure, period=period).display(), "label": label}
+
+    summed = agg.summed_from_quarters
+    return {
+        "language": config.report.language,
+        "version": __version__,
+        "period_label": period.label(),
+        "report": report,
+        "charts": charts,
+        "key_figures": [fig("clients", "people supported"), fig("new_clients", "came to us for the first time"),
+                        fig("sessions", "sessions delivered")],
+        "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}.",
+        "summed_note": ("Some members sent only quarterly client counts. For them the half-year figure is "
+                        "the sum of the two quarters, which may count some people twice."
+                        if len(summed) else ""),
+        "symbols": SYMBOLS,
+        "synthetic": config.report.sample_data,
+    }
+
+
+def _manifest(config: Config, period: Period, files: dict[str, bytes]) -> bytes:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
+    manifest = {
+        "period": str(period),
+        "reportgen": __version__,
+        "built": built,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,161 @@
+"""The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``.
+
+Exit codes: 0 success (warnings allowed), 1 problems in data, config or
+narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
+details are written to a log file, never shown as a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import BuildResult, build as run_build, check as run_check
+from .config import DEFAULT_CONFIG_NAME, Config, load_config
+from .findings import Finding, StageFailed
+from .periods import Period, PeriodError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"reportgen: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse_half(text)
+    except PeriodError as exc:
+        _fail_usage(str(exc))
+        raise  # unreachable
+
+
+def _config(path: str | None) -> Config:
+    try:
+        return load_config(Path(path) if path else Path(DEFAULT_CONFIG_NAME))
+    except StageFailed as exc:
+        _print_findings(exc.findings, err=True)
+        _summary(exc.findings, err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _style(f: Finding) -> str:
+    text = f.format()
+    if not sys.stderr.isatty():
+        return text
+    head, _, rest = text.partition("\n")
+    colour = "red" if f.is_error else "yellow"
+    return click.style(head, fg=colour, bold=f.is_error) + ("\n" + rest if rest else "")
+
+
+def _print_findings(findings: list[Finding], *, err: bool, warnings: bool = True) -> None:
+    by_member: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.is_error or warnings:
+            by_member.setdefault(f.member or "", []).append(f)
+    for member in sorted(by_member, key=lambda m: (m != "", m)):
+        if member:
+            click.echo(f"\n── member {member} ──", err=err)
+        for f in by_member[member]:
+            click.echo(_style(f), err=err)
+
+
+def _summary(findings: list[Finding], *, err: bool) -> None:
+    counts = Counter(f.severity for f in findings)
+    e, w = counts.get("error", 0), counts.get("warning", 0)
+    click.echo(f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}", err=err)
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda stage: click.echo(f"  · {stage}", err=True)
+
+
+config_option = click.option("--config", "config_path", metavar="PATH", default=None,
+                             help=f"config file (default: ./{DEFAULT_CONFIG_NAME})")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="print only problems and the result")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reportgen")
+def cli() -> None:
+    """Build the federation's half-yearly report and its publication bundle.
+
+    PERIOD is a half-year: 2025H1 (January–June) or 2025H2 (July–December).
+    """
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@config_option
+@quiet_option
+def build(period: str, config_path: str | None, quiet: bool) -> None:
+    """Build the publication bundle for PERIOD (e.g. 2025H1).
+
+    Runs every check first; if there are errors, nothing is written and the
+    previous outputs stay as they were.
+    """
+    p = _period(period)
+    config = _config(config_path)
+    result: BuildResult = run_build(config, p, progress=_progress(quiet))
+    errors = [f for f in result.findings if f.is_error]
+    if errors:
+        _print_findings(result.findings, err=True, warnings=False)
+        _summary(result.findings, err=True)
+        click.echo("Nothing was written. Fix the errors above and build again.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    warnings = len(result.findings)
+    if warnings and not quiet:
+        click.echo(f"{warnings} warning{'s' * (warnings != 1)}; see them with: reportgen check {p}", err=True)
+    assert result.out_dir is not None
+    out = result.out_dir
+    try:
+        out = out.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    click.echo(f"Built {p}: {out / 'report.pdf'}")
+    click.echo(f"            {out / 'report.html'}")
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@config_option
+@quiet_option
+def check(period: str, config_path: str | None, quiet: bool) -> None:
+    """Check data, config and narratives for PERIOD without building anything."""
+    p = _period(period)
+    config = _config(config_path)
+    result = run_check(config, p, progress=_progress(quiet))
+    _print_findings(result.findings, err=False)
+    _summary(result.findings, err=False)
+    sys.exit(EXIT_PROBLEMS if not result.ok else EXIT_OK)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        cli.main(args=argv, prog_name="reportgen", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("reportgen: interrupted; nothing was written", err=True)
+        return 130
+    except Exception as exc:  # a bug: log it, say so plainly
+        log = Path(tempfile.gettempdir()) / "reportgen-crash.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        click.echo(f"reportgen: internal error ({type(exc).__name__}: {exc}). This is a bug in "
+                   f"reportgen, not a problem with your files; details are in {log}", err=True)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())

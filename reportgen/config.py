@@ -1,0 +1,217 @@
+"""config.yaml: loaded once into one typed, validated ``Config``.
+
+Every option is declared here once, with its default and a description. All
+problems are reported together, each with its key path, line and column; an
+unknown key gets a "did you mean" suggestion.
+
+The measure catalogue defaults to the data contract's (``catalogue.py``);
+config.yaml may relabel it and add measures, dimensions and categories.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import catalogue
+from .findings import Finding, StageFailed, did_you_mean
+from .yamlsource import load_yaml, validation_findings
+
+DEFAULT_CONFIG_NAME = "config.yaml"
+KEY_ENV_DEFAULT = "REPORTGEN_CONFIDENTIALITY_KEY"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataPaths(Section):
+    """Where the inputs are, relative to the folder holding config.yaml."""
+
+    submissions: str = Field("data/submissions", description="folder read for *.csv and *.xlsx submissions")
+    members: str = Field("data/members.csv", description="the member register")
+    events: str = Field("data/events.yaml", description="policy events marked on trend charts")
+
+
+class OutputSettings(Section):
+    folder: str = Field("output", description="where bundles are written, one folder per period")
+
+
+class DimensionSpec(Section):
+    label: str
+    response: Literal["single", "multiple", "pool"] = Field(
+        description="single: categories add up to the total; multiple: a person can be in "
+                    "several; pool: each category is its own pool (outcome domains)")
+    categories: dict[str, str] = Field(description="category code → display label")
+    groups: dict[str, list[str]] = Field(default_factory=dict,
+                                         description="named groups of categories (outcome domains)")
+    note: str | None = Field(None, description="a footnote shown with this breakdown")
+
+    @model_validator(mode="after")
+    def _groups_known(self) -> DimensionSpec:
+        for group, members in self.groups.items():
+            for code in members:
+                if code not in self.categories:
+                    raise ValueError(f"group '{group}' names '{code}', which is not a category")
+        return self
+
+
+class MeasureSpec(Section):
+    label: str
+    unit: str
+    dimensions: list[str] = Field(description="'total' and/or dimension codes allowed")
+    additive: bool = Field(description="adds up across quarters (else taken from half-year rows)")
+    kind: Literal["count", "hours"] = Field("count", description="hours are not rounded to base 3")
+
+
+class Confidentiality(Section):
+    """Disclosure control; see docs and the confidentiality spec."""
+
+    rounding_base: int = Field(3, ge=1, description="random rounding base (RR3)")
+    suppress_below: int = Field(6, ge=1, description="raw counts 1 to this-1 are published as S")
+    min_members: int = Field(3, ge=1, description="contributors needed, else C")
+    min_denominator: int = Field(20, ge=1, description="raw denominators below this suppress a derived value")
+    percent_decimals: int = Field(0, ge=0, le=3)
+    key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
+    key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
+
+
+class Checks(Section):
+    """Thresholds for the data-contract warnings."""
+
+    unidentified_share: float = Field(0.05, gt=0, lt=1)
+    movement_share: float = Field(0.5, gt=0)
+    plausibility_limit: float = Field(100_000, gt=0)
+
+
+class ReportSettings(Section):
+    language: str = Field("en-NZ", description="the documents' language tag")
+    numbered_paragraphs: bool = Field(True, description="number paragraphs in narrative sections")
+    sample_data: bool = Field(False, description="say in every document that the data are synthetic")
+
+
+class Config(Section):
+    data: DataPaths = DataPaths()
+    output: OutputSettings = OutputSettings()
+    regions: dict[str, str] = Field(default_factory=lambda: dict(catalogue.REGIONS))
+    dimensions: dict[str, DimensionSpec] = Field(default_factory=dict)
+    measures: dict[str, MeasureSpec] = Field(default_factory=dict)
+    confidentiality: Confidentiality = Confidentiality()
+    checks: Checks = Checks()
+    report: ReportSettings = ReportSettings()
+
+    # set by load_config, not by the file
+    root: Path = Field(Path("."), exclude=True)
+    source: str = Field(DEFAULT_CONFIG_NAME, exclude=True)
+
+    @field_validator("regions")
+    @classmethod
+    def _upper_regions(cls, v: dict[str, str]) -> dict[str, str]:
+        return {str(k).strip().upper(): str(label) for k, label in v.items()}
+
+    @model_validator(mode="after")
+    def _dimensions_exist(self) -> Config:
+        for name, m in self.measures.items():
+            for d in m.dimensions:
+                if d != "total" and d not in self.dimensions:
+                    near = did_you_mean(d, list(self.dimensions) + ["total"])
+                    extra = f" (did you mean '{near}'?)" if near else ""
+                    raise ValueError(f"measure '{name}' allows dimension '{d}', which is not "
+                                     f"defined under 'dimensions'{extra}")
+        return self
+
+    # ---- conveniences --------------------------------------------------
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+    @property
+    def submissions_dir(self) -> Path:
+        return self.path(self.data.submissions)
+
+    @property
+    def members_file(self) -> Path:
+        return self.path(self.data.members)
+
+    @property
+    def events_file(self) -> Path:
+        return self.path(self.data.events)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.path(self.output.folder)
+
+    def region_label(self, code: str) -> str:
+        return self.regions.get(code, code)
+
+    def category_label(self, dimension: str, code: str) -> str:
+        if dimension == "total":
+            return "Total"
+        return self.dimensions[dimension].categories.get(code, code)
+
+    def confidentiality_key(self) -> str | None:
+        return os.environ.get(self.confidentiality.key_env) or self.confidentiality.key
+
+
+# ---------------------------------------------------------------------------
+# loading
+
+def _merge_catalogue(raw: dict) -> dict:
+    """Defaults from the contract, with config.yaml's additions and relabels on top."""
+    merged = dict(raw)
+    for section, defaults in (("regions", catalogue.REGIONS), ("dimensions", catalogue.DIMENSIONS),
+                              ("measures", catalogue.MEASURES)):
+        given = raw.get(section)
+        if given is None:
+            merged[section] = copy.deepcopy(defaults)
+            continue
+        if not isinstance(given, dict):
+            continue  # the model reports the wrong type
+        out = copy.deepcopy(defaults)
+        for code, spec in given.items():
+            if isinstance(spec, dict) and isinstance(out.get(code), dict):
+                base = out[code]
+                for k, v in spec.items():
+                    if isinstance(v, dict) and isinstance(base.get(k), dict):
+                        base[k] = {**base[k], **v}
+                    elif k == "dimensions" and isinstance(v, list) and isinstance(base.get(k), list):
+                        base[k] = base[k] + [d for d in v if d not in base[k]]
+                    else:
+                        base[k] = v
+            else:
+                out[code] = spec
+        merged[section] = out
+    return merged
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load and validate config.yaml. Raises StageFailed carrying every problem."""
+    path = Path(path or DEFAULT_CONFIG_NAME)
+    display = path.as_posix()
+    if not path.exists():
+        raise StageFailed([Finding(
+            "config.not-found", "error", f"no config file at '{display}'", file=display,
+            hint="run reportgen from the project folder, or pass --config PATH")])
+    src, findings = load_yaml(path, display)
+    if src is None:
+        raise StageFailed(findings)
+    raw = src.data if src.data is not None else {}
+    if not isinstance(raw, dict):
+        raise StageFailed(findings + [Finding(
+            "config.invalid-value", "error", "config.yaml must be a set of 'key: value' sections",
+            file=display, line=1, column=1)])
+    merged = _merge_catalogue(raw)
+    merged["root"] = path.resolve().parent
+    merged["source"] = display
+    try:
+        config = Config.model_validate(merged)
+    except ValidationError as exc:
+        findings += validation_findings(exc, src, Config, "config",
+                                        "see docs/policy-staff-guide.md for every option")
+        raise StageFailed(findings) from None
+    if findings:
+        raise StageFailed(findings)
+    return config

@@ -1,0 +1,346 @@
+"""A seeded generator of synthetic submissions that follow the data contract.
+
+The shipped sample under ``data/`` was written by::
+
+    python -m reportgen.sample_data --out data
+
+It is fictional: no real member, person or figure is in it. The same seed and
+sizes always give the same files, so benchmarks can make larger datasets with
+``--members`` and ``--quarters``.
+
+Deliberate imperfections, so that the sample exercises the warnings that real
+submissions raise (each is a warning, never an error):
+
+* a few members send only quarter rows for ``clients`` (summed, flagged);
+* one member sends fractional staff hours (rounded up);
+* one member reports many unidentified attendances (rule 11);
+* one member's clients jump by more than half in the last quarter (rule 12);
+* one member is missing its last quarter (rule 10);
+* one member files XLSX instead of CSV, and one writes codes in mixed case
+  with a byte-order mark and CRLF line ends (both allowed by the contract).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import catalogue
+from .periods import Period, quarter_range
+
+NETWORKS = ["Anglican", "Baptist", "Catholic", "Methodist", "Presbyterian", "Salvation Army"]
+_PREFIX = {"Anglican": "ANG", "Baptist": "BAP", "Catholic": "CAT", "Methodist": "MET",
+           "Presbyterian": "PRE", "Salvation Army": "SAL"}
+_PLACES = ["Hillside", "Riverside", "Harbour", "Valley", "Northgate", "Southend", "Kōwhai",
+           "Tōtara", "Pōhutukawa", "Mānuka", "Rimu", "Kauri", "Ngaio", "Harakeke", "Awa", "Maunga"]
+_KINDS = ["Community Trust", "Family Services", "City Mission", "Community Ministries",
+          "Social Services", "Support Centre"]
+
+# rough population weights: where members deliver
+REGION_WEIGHT = {"AKL": 0.30, "CAN": 0.12, "WGN": 0.10, "WKO": 0.09, "BOP": 0.07, "MWT": 0.05,
+                 "OTA": 0.05, "NTL": 0.04, "HKB": 0.04, "TKI": 0.025, "STL": 0.02, "NSN": 0.015,
+                 "TAS": 0.015, "GIS": 0.015, "MBH": 0.012, "WTC": 0.008}
+SPARSE_REGION = "WTC"  # fewer than 3 members: no regional brief
+
+NEED_P = {"food": 0.42, "housing": None, "income": 0.38, "debt": 0.21, "family_violence": 0.08,
+          "mental_health": 0.22, "addiction": 0.06, "physical_health": 0.11, "employment": 0.10,
+          "education": 0.05, "legal": 0.05, "immigration": 0.03, "disability": 0.07, "other": 0.05}
+ETHNIC_P = {"european": 0.46, "maori": 0.31, "pacific": 0.14, "asian": 0.08, "melaa": 0.02,
+            "other": 0.02, "not_stated": 0.03}
+AGE_P = {"0_15": 0.06, "16_24": 0.15, "25_44": 0.42, "45_64": 0.27, "65_plus": 0.08, "not_stated": 0.02}
+GENDER_P = {"female": 0.58, "male": 0.39, "another_gender": 0.01, "not_stated": 0.02}
+SERVICE_P = {"information_advice": 0.20, "advocacy": 0.12, "counselling": 0.13,
+             "case_management": 0.14, "food_support": 0.16, "financial_capability": 0.08,
+             "housing_support": 0.07, "education_skills": 0.03, "community_engagement": 0.03,
+             "group_work": 0.03, "not_stated": 0.01}
+OUTCOME_P = (0.62, 0.29, 0.09)  # improved, same, declined
+HEADER = ["org_id", "period", "region", "measure", "dimension", "category", "value"]
+
+
+@dataclass
+class Member:
+    org_id: str
+    name: str
+    network: str
+    regions: list[str]
+    active_from: Period
+    active_to: Period | None = None
+    size: float = 100.0
+    growth: float = 0.0
+    quarter_only_clients: bool = False  # sends no half-year rows
+    fractional_hours: bool = False
+    high_unidentified: bool = False
+    jump_last_quarter: bool = False
+    missing_last_quarter: bool = False
+    xlsx: bool = False
+    messy_codes: bool = False
+    rows: dict[str, list[list]] = field(default_factory=dict)  # period → rows
+
+
+def _split(rng: np.random.Generator, n: int, probs: dict[str, float]) -> dict[str, int]:
+    p = np.array(list(probs.values()), dtype=float)
+    counts = rng.multinomial(n, p / p.sum())
+    return dict(zip(probs, (int(c) for c in counts)))
+
+
+def _binomials(rng: np.random.Generator, n: int, probs: dict[str, float]) -> dict[str, int]:
+    return {k: int(rng.binomial(n, min(max(p, 0.0), 1.0))) for k, p in probs.items()}
+
+
+def make_members(rng: np.random.Generator, count: int, first: Period, last: Period) -> list[Member]:
+    codes = list(REGION_WEIGHT)
+    weights = np.array([REGION_WEIGHT[c] for c in codes])
+    dense = [c for c in codes if c != SPARSE_REGION]
+    members: list[Member] = []
+    counters = {n: 0 for n in NETWORKS}
+    for i in range(count):
+        network = NETWORKS[i % len(NETWORKS)]
+        counters[network] += 1
+        org = f"{_PREFIX[network]}{counters[network]:03d}"
+        primary = str(rng.choice(dense, p=weights[[codes.index(c) for c in dense]] /
+                                 weights[[codes.index(c) for c in dense]].sum()))
+        regions = [primary]
+        if rng.random() < 0.35:
+            extra = str(rng.choice(dense))
+            if extra not in regions:
+                regions.append(extra)
+        name = f"{network} {_PLACES[i % len(_PLACES)]} {_KINDS[(i // len(_PLACES)) % len(_KINDS)]}"
+        members.append(Member(org, name, network, regions, active_from=first,
+                              size=float(rng.lognormal(mean=4.6, sigma=0.7)),
+                              growth=float(rng.normal(0.025, 0.02))))
+    # every dense region has at least three members
+    for code in dense:
+        have = [m for m in members if code in m.regions]
+        need = 3 - len(have)
+        if need > 0:
+            candidates = [m for m in members if code not in m.regions and len(m.regions) < 3]
+            for k in rng.choice(len(candidates), size=min(need, len(candidates)), replace=False):
+                candidates[int(k)].regions.append(code)
+    # the sparse region has exactly two
+    for m in members[-2:]:
+        if SPARSE_REGION not in m.regions:
+            m.regions.append(SPARSE_REGION)
+    # membership changes and deliberate imperfections (only where there are enough members)
+    if count >= 10:
+        members[5].active_from = quarter_range(first, last)[min(4, len(quarter_range(first, last)) - 1)]
+        members[9].active_to = last.previous().previous()
+        for m in members[1:count:11]:
+            m.quarter_only_clients = True
+        members[2].fractional_hours = True
+        members[3].high_unidentified = True
+        members[4].jump_last_quarter = True
+        members[7].missing_last_quarter = True
+        members[8].xlsx = True
+        members[6].messy_codes = True
+    return members
+
+
+def _quarter_rows(rng: np.random.Generator, m: Member, q: Period, region: str, t: int,
+                  clients: int, housing_p: float) -> list[list]:
+    rows: list[list] = []
+
+    def add(measure: str, dimension: str, category: str, value) -> None:
+        rows.append([m.org_id, str(q), region, measure, dimension, category, value])
+
+    add("clients", "total", "", clients)
+    _client_breakdowns(rng, add, clients, housing_p, m)
+    add("new_clients", "total", "", int(rng.binomial(clients, 0.38)))
+    sessions = int(rng.poisson(clients * 2.4)) + clients
+    add("sessions", "total", "", sessions)
+    for cat, v in _split(rng, sessions, SERVICE_P).items():
+        add("sessions", "service_type", cat, v)
+    share = 0.14 if m.high_unidentified else 0.015
+    add("unidentified_attendances", "total", "", int(rng.poisson(clients * share)))
+    for group, domains in catalogue.DIMENSIONS["score_domain"]["groups"].items():
+        rate = {"circumstances": 0.28, "goals": 0.22, "satisfaction": 0.35}[group]
+        for d in domains:
+            assessed = int(rng.binomial(clients, rate))
+            imp, same, dec = rng.multinomial(assessed, OUTCOME_P)
+            add("outcome_assessed", "score_domain", d, assessed)
+            add("outcome_improved", "score_domain", d, int(imp))
+            add("outcome_same", "score_domain", d, int(same))
+            add("outcome_declined", "score_domain", d, int(dec))
+    staff = clients * rng.uniform(2.5, 4.0)
+    volunteer = clients * rng.uniform(0.8, 2.5)
+    if m.fractional_hours:
+        add("staff_hours", "total", "", f"{staff:.1f}")
+        add("volunteer_hours", "total", "", f"{volunteer:.2f}")
+    else:
+        add("staff_hours", "total", "", int(round(staff)))
+        add("volunteer_hours", "total", "", int(round(volunteer)))
+    return rows
+
+
+def _client_breakdowns(rng, add, clients: int, housing_p: float, m: Member) -> None:
+    for cat, v in _split(rng, clients, AGE_P).items():
+        add("clients", "age_band", cat, v)
+    # one network's members do not collect gender: counted as not stated downstream
+    if m.network != "Baptist":
+        for cat, v in _split(rng, clients, GENDER_P).items():
+            add("clients", "gender", cat, v)
+    for cat, v in _binomials(rng, clients, ETHNIC_P).items():
+        add("clients", "ethnicity", cat, v)
+    needs = dict(NEED_P, housing=housing_p)
+    for cat, v in _binomials(rng, clients, needs).items():
+        add("clients", "need", cat, v)
+
+
+def generate(out: Path, members: int = 44, quarters: int = 8, last: str = "2025Q2",
+             seed: int = 20250630) -> dict[str, int]:
+    """Write a dataset under ``out``; returns a few counts for logging."""
+    rng = np.random.default_rng(seed)
+    last_q = Period.parse(last)
+    qs = [last_q]
+    while len(qs) < quarters:
+        qs.insert(0, qs[0].previous())
+    first_q = qs[0]
+    roster = make_members(rng, members, first_q, last_q)
+    sub_dir = out / "submissions"
+    n_rows = 0
+    for m in roster:
+        per_quarter: dict[Period, dict[str, int]] = {}
+        for t, q in enumerate(qs):
+            if q < m.active_from or (m.active_to is not None and q > m.active_to):
+                continue
+            if m.missing_last_quarter and q == last_q:
+                continue
+            housing_p = 0.18 + 0.015 * t + (0.02 if q.number in (3, 4) else 0.0)
+            rows: list[list] = []
+            per_quarter[q] = {}
+            for j, region in enumerate(m.regions):
+                scale = m.size * (1.0 if j == 0 else 0.35) * (1 + m.growth) ** t
+                scale *= 1.0 + (0.05 if q.number == 3 else 0.0)
+                if m.jump_last_quarter and q == last_q:
+                    scale *= 1.9
+                clients = max(int(rng.poisson(scale)), 8)
+                per_quarter[q][region] = clients
+                rows += _quarter_rows(rng, m, q, region, t, clients, housing_p)
+            m.rows[str(q)] = rows
+        # half-year rows for clients (distinct people: fewer than the quarter sum)
+        if not m.quarter_only_clients:
+            for half in sorted({q.containing_half() for q in per_quarter}):
+                q1, q2 = half.quarters()
+                if q1 not in per_quarter or q2 not in per_quarter:
+                    continue
+                rows = []
+                for region in m.regions:
+                    distinct = int(round((per_quarter[q1][region] + per_quarter[q2][region]) * 0.74))
+                    t = qs.index(q2)
+
+                    def add_r(measure, dimension, category, value, _region=region):
+                        rows.append([m.org_id, str(half), _region, measure, dimension, category, value])
+
+                    add_r("clients", "total", "", distinct)
+                    _client_breakdowns(rng, add_r, distinct, 0.18 + 0.015 * t, m)
+                m.rows[str(half)] = rows
+        for period, rows in m.rows.items():
+            n_rows += len(rows)
+            _write(sub_dir / period, m, rows)
+    _write_register(out / "members.csv", roster)
+    _write_events(out / "events.yaml")
+    return {"members": len(roster), "quarters": len(qs), "rows": n_rows}
+
+
+def _write(folder: Path, m: Member, rows: list[list]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if m.messy_codes:
+        rows = [[r[0].lower(), r[1], f" {r[2].lower()} ", r[3].upper(), r[4].title(), r[5], r[6]]
+                for r in rows]
+    if m.xlsx:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "submission"
+        ws.append(HEADER)
+        for r in rows:
+            value = r[6]
+            ws.append(r[:6] + [float(value) if isinstance(value, str) else value])
+        buf = io.BytesIO()
+        wb.save(buf)
+        (folder / f"{m.org_id}.xlsx").write_bytes(_reproducible_zip(buf.getvalue()))
+        return
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n" if m.messy_codes else "\n")
+    writer.writerow([h.upper() if m.messy_codes else h for h in HEADER])
+    writer.writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    if m.messy_codes:
+        data = b"\xef\xbb\xbf" + data
+    (folder / f"{m.org_id}.csv").write_bytes(data)
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """Rewrite an XLSX (a zip) with fixed timestamps, so the same seed gives the same bytes."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-07-01T00:00:00Z", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 7, 1, 0, 0, 0)), body,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _write_register(path: Path, roster: list[Member]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["org_id", "name", "network", "regions", "active_from", "active_to"])
+        for m in roster:
+            w.writerow([m.org_id, m.name, m.network, ";".join(m.regions), str(m.active_from),
+                        str(m.active_to) if m.active_to else ""])
+
+
+EVENTS_YAML = """\
+# Policy events marked on trend charts and listed in the report's policy context.
+# Sample data: these events are illustrative, not a record of real decisions.
+- date: 2023-10-14
+  title: General election
+  description: A change of government, with new social-sector priorities.
+- date: 2024-04-01
+  title: Benefit indexation changed
+  description: Main benefits indexed to prices rather than wages from this date.
+  source: Illustrative sample event
+- date: 2024-08-01
+  title: Emergency housing eligibility tightened
+  description: Stricter criteria for emergency housing grants.
+  source: Illustrative sample event
+- date: 2025-03-01
+  title: Food-security funding ends
+  description: A one-off community food-security fund closes.
+  source: Illustrative sample event
+"""
+
+
+def _write_events(path: Path) -> None:
+    path.write_text(EVENTS_YAML, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m reportgen.sample_data",
+                                 description="Write a synthetic, contract-conformant dataset.")
+    ap.add_argument("--out", type=Path, default=Path("data"), help="folder to write (default: data)")
+    ap.add_argument("--members", type=int, default=44, help="number of members (default 44)")
+    ap.add_argument("--quarters", type=int, default=8, help="number of quarters (default 8)")
+    ap.add_argument("--last", default="2025Q2", help="last quarter (default 2025Q2)")
+    ap.add_argument("--seed", type=int, default=20250630)
+    args = ap.parse_args(argv)
+    counts = generate(args.out, args.members, args.quarters, args.last, args.seed)
+    print(f"wrote {counts['rows']:,} rows for {counts['members']} members over "
+          f"{counts['quarters']} quarters under {args.out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,276 @@
+"""One test group per pipeline stage, on small hand-made inputs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, strategies as st
+
+from reportgen.aggregate import NATIONAL, aggregate
+from reportgen.bundle import write_bundle
+from reportgen.charts import make_charts
+from reportgen.config import load_config
+from reportgen.confidentiality import PublishedStore, random_round, rr3_draw
+from reportgen.figures import namespace
+from reportgen.narratives import load_narratives, markdown_to_html, render_report
+from reportgen.periods import Period
+from reportgen.register import load_register
+from reportgen.render_pdf import render_pdf
+from reportgen.submissions import load_submissions
+from reportgen.validate import validate
+
+HEADER = "org_id,period,region,measure,dimension,category,value\n"
+H1 = Period.parse("2025H1")
+
+
+def mini_project(tmp_path: Path, files: dict[str, str], members: str | None = None) -> Path:
+    (tmp_path / "config.yaml").write_text("confidentiality:\n  key: test-key\n")
+    (tmp_path / "data" / "submissions").mkdir(parents=True)
+    (tmp_path / "data" / "members.csv").write_text(members or (
+        "org_id,name,network,regions,active_from,active_to\n"
+        "A1,Alpha,Anglican,AKL,2024Q1,\nB1,Beta,Baptist,AKL;WGN,2024Q1,\nC1,Gamma,Catholic,AKL,2024Q1,\n"))
+    for name, text in files.items():
+        path = tmp_path / "data" / "submissions" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text) if isinstance(text, str) else path.write_bytes(text)
+    return tmp_path
+
+
+def run_to_validate(root: Path):
+    config = load_config(root / "config.yaml")
+    register, _ = load_register(config)
+    return config, register, validate(load_submissions(config), register, config)
+
+
+# ---- load -------------------------------------------------------------------
+
+def test_load_reads_bom_crlf_quotes_blank_lines_any_order_and_case(tmp_path):
+    text = ("\ufeffValue , ORG_ID,Period,region,Measure,dimension,category,notes\r\n"
+            '12,a1,2025q1," akl ",clients,total,,"a, quoted note"\r\n\r\n')
+    root = mini_project(tmp_path, {"q1/a.csv": text})
+    config, register, data = run_to_validate(root)
+    assert [f.code for f in data.findings] == ["data.extra-column"]
+    row = data.rows.iloc[0]
+    assert (row.org_id, row.period, row.region, row.measure, row.value) == ("A1", "2025Q1", "AKL", "clients", 12)
+
+
+def test_load_reads_xlsx_submission_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "notes"
+    ws = wb.create_sheet("submission")
+    ws.append(["org_id", "period", "region", "measure", "dimension", "category", "value"])
+    ws.append(["A1", "2025Q1", "AKL", "clients", "total", None, 12.0])
+    root = mini_project(tmp_path, {})
+    wb.save(root / "data" / "submissions" / "a.xlsx")
+    _, _, data = run_to_validate(root)
+    assert data.findings == [] and data.rows.iloc[0].value == 12
+
+
+@pytest.mark.parametrize("content,code", [
+    (b"\x00\x01binary", "data.not-text"),
+    ("org_id;period;region;measure;dimension;category;value\n".encode(), "data.missing-column"),
+    (HEADER.encode() + "A1,2025Q1,AKL,clients,total,,12 café\n".encode("latin-1"), "data.not-utf8"),
+    (b"", "data.empty-file"),
+])
+def test_load_broken_files_are_findings(tmp_path, content, code):
+    root = mini_project(tmp_path, {"x.csv": content})
+    _, _, data = run_to_validate(root)
+    assert code in [f.code for f in data.findings]
+    assert all(f.file == "data/submissions/x.csv" for f in data.findings)
+
+
+def test_semicolon_file_gets_a_hint(tmp_path):
+    root = mini_project(tmp_path, {"x.csv": "org_id;period;region;measure;dimension;category;value\n"})
+    _, _, data = run_to_validate(root)
+    assert "semicolons" in data.findings[0].hint
+
+
+# ---- validate ---------------------------------------------------------------
+
+def test_validate_codes_values_and_duplicates(tmp_path):
+    root = mini_project(tmp_path, {
+        "a.csv": HEADER + "A1,2025Q1,AKK,clients,total,,12\n"
+                          "A1,2025Q1,AKL,clients,ethnicity,maaori,3\n"
+                          "A1,2025Q1,AKL,clients,total,,1,200\n"
+                          "A1,2025Q1,AKL,sessions,total,,7.5\n"
+                          "A1,2025Q1,AKL,staff_hours,total,,7.5\n"
+                          "A1,2025Q1,AKL,clients,total,,12\n",
+        "b.csv": HEADER + "A1,2025Q1,AKL,clients,total,,12\n",
+    })
+    _, _, data = run_to_validate(root)
+    got = {(f.code, f.file, f.line, f.column, f.hint) for f in data.findings}
+    assert ("data.long-row", "data/submissions/a.csv", 4, 8,
+            "a number written with a thousands separator (1,200) splits into two fields: write 1200; "
+            "quote text that contains commas") in got
+    assert ("data.unknown-region", "data/submissions/a.csv", 2, 3, "did you mean 'AKL'?") in got
+    assert ("data.unknown-category", "data/submissions/a.csv", 3, 6, "did you mean 'maori'?") in got
+    assert ("data.not-whole", "data/submissions/a.csv", 5, 7,
+            "counts of people and sessions must be whole numbers") in got
+    assert any(c == "data.hours-rounded" and line == 6 for c, _, line, *_ in got)
+    dup = [f for f in data.findings if f.code == "data.duplicate-key"]
+    assert len(dup) == 1 and "data/submissions/a.csv:7" in dup[0].message and dup[0].file.endswith("b.csv")
+    assert data.rows.loc[data.rows.measure == "staff_hours", "value"].tolist() == [8]
+
+
+# ---- aggregate ----------------------------------------------------------------
+
+def test_half_year_rows_take_precedence_else_quarters_are_summed(tmp_path):
+    root = mini_project(tmp_path, {
+        "a.csv": HEADER + "A1,2025Q1,AKL,clients,total,,10\nA1,2025Q2,AKL,clients,total,,10\n"
+                          "A1,2025H1,AKL,clients,total,,15\n",
+        "b.csv": HEADER + "B1,2025Q1,AKL,clients,total,,7\nB1,2025Q2,AKL,clients,total,,8\n"
+                          "B1,2025Q1,AKL,sessions,total,,30\nB1,2025Q2,AKL,sessions,total,,40\n",
+    })
+    config, register, data = run_to_validate(root)
+    agg = aggregate(data.rows, register, config, H1)
+    cells = agg.cells.set_index(["scope", "period", "measure", "dimension", "category"])
+    assert cells.loc[(NATIONAL, "2025H1", "clients", "total", ""), "raw"] == 15 + 15
+    assert cells.loc[(NATIONAL, "2025H1", "sessions", "total", ""), "raw"] == 70
+    assert cells.loc[(NATIONAL, "2025Q1", "clients", "total", ""), "raw"] == 17
+    assert agg.summed_from_quarters[["org_id", "measure"]].values.tolist() == [["B1", "clients"]]
+    # rule 5: B1 sent no gender: its total counts as not stated
+    assert cells.loc[("AKL", "2025H1", "clients", "gender", "not_stated"), "raw"] == 30
+    assert cells.loc[(NATIONAL, "2025H1", "clients", "total", ""), "members"] == 2
+
+
+# ---- confidentialise ------------------------------------------------------------
+
+@given(st.integers(0, 10**7), st.floats(0, 1, exclude_max=True))
+def test_random_rounding_invariants(raw, draw):
+    out = random_round(raw, draw)
+    assert out % 3 == 0 and abs(out - raw) <= 2
+    if raw in (1, 2):
+        assert out == 3
+
+
+def test_rounding_is_keyed_and_deterministic():
+    assert rr3_draw("k", "clients|total||NZ|2025H1") == rr3_draw("k", "clients|total||NZ|2025H1")
+    assert rr3_draw("k", "clients|total||NZ|2025H1") != rr3_draw("other", "clients|total||NZ|2025H1")
+
+
+def test_nil_small_and_confidential_cells(tmp_path):
+    config = load_config(mini_project(tmp_path, {})["config.yaml"] if False else mini_project(tmp_path, {}) / "config.yaml")
+    cells = pd.DataFrame([
+        ("NZ", "2025H1", "clients", "total", "", 100, 3),
+        ("NZ", "2025H1", "clients", "need", "housing", 4, 3),
+        ("NZ", "2025H1", "clients", "need", "food", 50, 2),
+        ("NZ", "2025H1", "clients", "need", "debt", 0, 0),
+        ("NZ", "2025H1", "staff_hours", "total", "", 1001, 3),
+    ], columns=["scope", "period", "measure", "dimension", "category", "raw", "members"])
+    store = PublishedStore(cells, config, "k")
+    assert store.get("clients", "need", "housing", period=H1).display() == "S"
+    assert store.get("clients", "need", "food", period=H1).display() == "C"
+    assert store.get("clients", "need", "debt", period=H1).display() == "–"
+    assert store.get("staff_hours", period=H1).display() == "1,001"  # hours are not rounded
+    assert store.get("clients", period=H1).value in (99, 102)
+    assert store.get("clients", period="2019H1").display() == ".."
+    assert store.share("clients", "need", "housing", period=H1).display() == "S"
+
+
+# ---- charts, narratives, HTML/PDF ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_store():
+    from tests.conftest import REPO
+
+    config = load_config(REPO / "config.yaml")
+    register, _ = load_register(config)
+    data = validate(load_submissions(config), register, config)
+    agg = aggregate(data.rows, register, config, H1)
+    return config, agg, PublishedStore(agg.cells, config, "k")
+
+
+def test_charts_are_deterministic_and_carry_alt_text(sample_store):
+    config, _, store = sample_store
+    a, b = make_charts(store, config, H1), make_charts(store, config, H1)
+    assert [c.svg for c in a] == [c.svg for c in b]
+    chart = a[0]
+    assert chart.number == 1 and b"<dc:date>" not in chart.svg
+    shown = store.share("clients", "need", "food", period=H1).display()
+    assert shown in chart.alt and "most common" in chart.alt
+
+
+def test_placeholders_fill_from_published_values(tmp_path, sample_store):
+    config, agg, store = sample_store
+    folder = tmp_path / "narratives" / "2025H1"
+    folder.mkdir(parents=True)
+    (folder / "report.yaml").write_text(textwrap.dedent("""\
+        title: Report
+        publisher: Federation
+        summary: |
+          We saw {{ clients }} people, {{ clients.change }}.
+          Housing: {{ clients.need.housing.share }}. <script>alert(1)</script>
+    """))
+    narr = load_narratives(folder, tmp_path)
+    assert narr.findings == []
+    ns = namespace(store, config, H1, reporting=agg.reporting, expected=agg.expected)
+    rendered, problems = render_report(narr, ns)
+    assert problems == []
+    assert store.get("clients", period=H1).display() in rendered.summary_html
+    assert store.share("clients", "need", "housing", period=H1).display() in rendered.summary_html
+    assert "<script>" not in rendered.summary_html and "&lt;script&gt;" in rendered.summary_html
+
+
+@pytest.mark.parametrize("text,code,fragment", [
+    ("{{ cleints }}", "placeholder.unknown", "did you mean 'clients'"),
+    ("{{ clients.need.hosuing }}", "placeholder.unknown", "did you mean 'housing'"),
+    ("{{ clients.__class__ }}", "placeholder.unsafe", "not allowed"),
+    ("{{ ''.__class__.__mro__ }}", "placeholder.unsafe", "not allowed"),
+    ("{% for x in clients %}{% endfor %}", "placeholder.error", ""),
+    ("{{ clients ", "placeholder.syntax", "not written correctly"),
+])
+def test_bad_placeholders_are_findings_on_the_right_line(tmp_path, sample_store, text, code, fragment):
+    config, agg, store = sample_store
+    folder = tmp_path / "n"
+    folder.mkdir()
+    (folder / "report.yaml").write_text(f"title: T\npublisher: P\nsummary: \"Hello {text}\"\n")
+    narr = load_narratives(folder, tmp_path)
+    _, problems = render_report(narr, namespace(store, config, H1))
+    assert [p.code for p in problems] == [code], problems
+    assert problems[0].line == 3 and fragment in problems[0].message
+
+
+def test_unknown_narrative_field_is_pointed_at(tmp_path):
+    folder = tmp_path / "n"
+    folder.mkdir()
+    (folder / "report.yaml").write_text("title: T\npublisher: P\nsumary: hello\n")
+    narr = load_narratives(folder, tmp_path)
+    codes = {(f.code, f.line, f.hint) for f in narr.findings}
+    assert ("narrative.unknown-key", 3, "did you mean 'summary'?") in codes
+    assert any(f.code == "narrative.missing-key" and "summary" in f.message for f in narr.findings)
+
+
+def test_markdown_drops_unsafe_links_and_raw_html():
+    html = markdown_to_html("[x](javascript:alert(1)) [y](https://example.org) <b>bold</b>")
+    assert 'href="javascript' not in html and 'href="https://example.org"' in html and "&lt;b&gt;" in html
+
+
+def test_pdf_fetcher_refuses_local_files_and_network(tmp_path):
+    html = ('<html lang="en"><head><title>t</title></head><body><p>x</p>'
+            '<img src="file:///etc/passwd" alt="x"><img src="http://127.0.0.1:9/x.png" alt="y">'
+            '<link rel="attachment" href="file:///etc/hostname"></body></html>')
+    pdf, findings = render_pdf(html, base_dir=tmp_path, allowed=[tmp_path], source="t.html")
+    refused = {f.message for f in findings}
+    assert any("/etc/passwd" in m for m in refused) and any("127.0.0.1" in m for m in refused)
+    assert b"root:" not in pdf and pdf.startswith(b"%PDF")
+
+
+def test_bundle_replaces_whole_folder_or_nothing(tmp_path):
+    dest = tmp_path / "out" / "2025H1"
+    write_bundle({"a.txt": b"one", "sub/b.txt": b"two"}, dest)
+    assert (dest / "sub" / "b.txt").read_bytes() == b"two"
+
+    class Boom(dict):
+        def items(self):
+            yield "a.txt", b"new"
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_bundle(Boom(), dest)
+    assert (dest / "a.txt").read_bytes() == b"one"
+    assert [p.name for p in dest.parent.iterdir()] == ["2025H1"]
