@@ -40,4 +40,12 @@ extra=""
 echo "setup: installing Python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+if [ "$want_tests" = 1 ]; then
+  # axe-core for the accessibility tests, pinned by package-lock.json. The browser is
+  # Debian's Chromium (installed above), driven by Playwright: no browser download.
+  if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: installing npm packages for the browser tests"
+    npm ci --silent --no-audit --no-fund
+  fi
+fi
 echo "setup: done"

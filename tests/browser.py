@@ -1,0 +1,48 @@
+"""A real headless Chromium (Debian's), driven by Playwright, plus axe-core from npm.
+
+Chromium runs with the background-networking features off: this machine has no
+network, and the pages under test must not need one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise RuntimeError("Chromium is not installed: run scripts/setup.sh --test")
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def axe_violations(page, *, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                     "best-practice")) -> list[dict]:
+    """Run axe-core in ``page`` and return its violations (an empty list is a pass)."""
+    if not AXE.is_file():
+        raise RuntimeError("axe-core is not installed: run scripts/setup.sh --test")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})", list(tags))
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    at {node['target']}: {node.get('failureSummary', '')[:300]}")
+    return "\n".join(lines)

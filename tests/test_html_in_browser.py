@@ -1,0 +1,66 @@
+"""The published HTML opened in a real headless Chromium: accessibility and self-containment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser import axe_violations, describe, launch
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def open_offline(browser, path: Path):
+    """Open a page with every request outside the file itself and data: URLs refused and recorded."""
+    page = browser.new_page()
+    outside: list[str] = []
+
+    def gate(route):
+        url = route.request.url
+        if url.startswith("data:") or url == path.as_uri():
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", gate)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, outside
+
+
+def test_report_html_has_no_axe_violations(browser, built_sample: Path):
+    page, _ = open_offline(browser, built_sample / "report.html")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_report_html_is_self_contained_and_shows_its_chart(browser, built_sample: Path):
+    page, outside = open_offline(browser, built_sample / "report.html")
+    assert outside == []
+    images = page.locator("figure img")
+    assert images.count() >= 1
+    for i in range(images.count()):
+        img = images.nth(i)
+        assert img.evaluate("el => el.complete && el.naturalWidth > 0")  # the data: SVG rendered
+        assert len(img.get_attribute("alt")) > 40
+    assert page.locator("html").get_attribute("lang") == "en-NZ"
+    assert page.title().startswith(page.locator("h1").inner_text().split("\n")[0][:20])
+
+
+def test_axe_harness_catches_a_real_violation(browser, tmp_path: Path):
+    """Control: the harness must be able to fail (an image without alt, no lang)."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><head><title>x</title></head><body><main>"
+                   "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></main></body></html>")
+    page, _ = open_offline(browser, bad)
+    ids = {v["id"] for v in axe_violations(page)}
+    assert {"image-alt", "html-has-lang"} <= ids
