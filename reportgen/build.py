@@ -21,20 +21,21 @@ from pathlib import Path
 from . import __version__
 from .aggregate import NATIONAL, Aggregates, aggregate
 from .bundle import write_bundle
-from .charts import make_charts
+from .charts import ChartCache, make_charts
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore, confidentialise
 from .figures import namespace
 from .findings import Finding
 from .narratives import load_narratives, render_report
 from .periods import Period
-from .register import load_events, load_register
+from .register import Event, load_events, load_register
 from .render_html import Document, render, template_dirs
 from .render_pdf import render_pdf
 from .submissions import load_submissions
 from .validate import ValidData, validate
 
 Progress = Callable[[str], None]
+CACHE_DIR = ".reportgen-cache"  # beside config.yaml; safe to delete at any time
 
 
 @dataclass
@@ -64,7 +65,14 @@ class _Stages:
         return out
 
 
-def check_inputs(config: Config, period: Period, stage: _Stages) -> tuple[ValidData, Aggregates | None]:
+@dataclass
+class Inputs:
+    data: ValidData
+    events: list[Event]
+    aggregates: Aggregates | None  # None when the data have errors
+
+
+def check_inputs(config: Config, period: Period, stage: _Stages) -> Inputs:
     """load → validate → aggregate: everything ``reportgen check`` needs."""
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
@@ -72,14 +80,15 @@ def check_inputs(config: Config, period: Period, stage: _Stages) -> tuple[ValidD
     data = stage("validate", validate, subs, register, config)
     data.findings[:0] = findings + more
     if data.has_errors:
-        return data, None
-    return data, stage("aggregate", aggregate, data.rows, register, config, period)
+        return Inputs(data, events, None)
+    return Inputs(data, events, stage("aggregate", aggregate, data.rows, register, config, period))
 
 
 def check(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
     result = BuildResult(period)
     stage = _Stages(result, progress)
-    data, agg = check_inputs(config, period, stage)
+    inputs = check_inputs(config, period, stage)
+    data, agg = inputs.data, inputs.aggregates
     result.findings += data.findings
     narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
     result.findings += narr.findings
@@ -95,7 +104,8 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     result = BuildResult(period)
     stage = _Stages(result, progress)
 
-    data, agg = check_inputs(config, period, stage)
+    inputs = check_inputs(config, period, stage)
+    data, agg = inputs.data, inputs.aggregates
     result.findings += data.findings
     key = config.confidentiality_key()
     if not key:
@@ -108,7 +118,8 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         return result
 
     store = stage("confidentialise", confidentialise, agg, config, key)
-    charts = stage("charts", make_charts, store, config, period)
+    charts = stage("charts", make_charts, store, config, period, agg.quarters, inputs.events,
+                   cache=ChartCache(config.root / CACHE_DIR / "charts"))
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
     report, problems = stage("placeholders", render_report, narr, ns)
     result.findings += problems
@@ -143,6 +154,7 @@ def _report_context(config: Config, period: Period, agg: Aggregates, store: Publ
         "period_label": period.label(),
         "report": report,
         "charts": charts,
+        "charts_by_section": _by_section(charts),
         "key_figures": [fig("clients", "people supported"), fig("new_clients", "came to us for the first time"),
                         fig("sessions", "sessions delivered")],
         "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}.",
@@ -152,6 +164,13 @@ def _report_context(config: Config, period: Period, agg: Aggregates, store: Publ
         "symbols": SYMBOLS,
         "synthetic": config.report.sample_data,
     }
+
+
+def _by_section(charts) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for chart in charts:
+        out.setdefault(chart.section, []).append(chart)
+    return out
 
 
 def _manifest(config: Config, period: Period, files: dict[str, bytes]) -> bytes:

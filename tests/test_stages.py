@@ -11,7 +11,6 @@ from hypothesis import given, strategies as st
 
 from reportgen.aggregate import NATIONAL, aggregate
 from reportgen.bundle import write_bundle
-from reportgen.charts import make_charts
 from reportgen.config import load_config
 from reportgen.confidentiality import PublishedStore, random_round, rr3_draw
 from reportgen.figures import namespace
@@ -183,16 +182,6 @@ def sample_store():
     data = validate(load_submissions(config), register, config)
     agg = aggregate(data.rows, register, config, H1)
     return config, agg, PublishedStore(agg.cells, config, "k")
-
-
-def test_charts_are_deterministic_and_carry_alt_text(sample_store):
-    config, _, store = sample_store
-    a, b = make_charts(store, config, H1), make_charts(store, config, H1)
-    assert [c.svg for c in a] == [c.svg for c in b]
-    chart = a[0]
-    assert chart.number == 1 and b"<dc:date>" not in chart.svg
-    shown = store.share("clients", "need", "food", period=H1).display()
-    assert shown in chart.alt and "most common" in chart.alt
 
 
 def test_placeholders_fill_from_published_values(tmp_path, sample_store):

@@ -1,0 +1,323 @@
+"""Chart specs: published values → what a chart shows and says.
+
+Each function here reads the ``PublishedStore`` only and returns a
+``ChartSpec``: the title (which states the finding), subtitle (the measure and
+period), caption, alternative text generated from the data, the data table,
+and the plain data the drawing function needs. Nothing here draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..aggregate import NATIONAL
+from ..config import Config
+from ..confidentiality import Published, PublishedStore
+from ..periods import Period
+from ..register import Event
+
+SOURCE = "Source: member organisations' quarterly submissions, aggregated and confidentialised."
+
+
+@dataclass
+class ChartSpec:
+    id: str
+    kind: str  # a key of draw.DRAW
+    title: str
+    subtitle: str
+    caption: str
+    alt: str
+    table_header: list[str]
+    table_rows: list[list[str]]
+    draw: dict
+    section: str
+    source: str = SOURCE
+    scope: str = NATIONAL
+
+
+@dataclass
+class ChartInputs:
+    """Everything a chart may read."""
+
+    store: PublishedStore
+    config: Config
+    period: Period
+    quarters: list[Period]
+    events: list[Event] = field(default_factory=list)
+    scope: str = NATIONAL
+
+    @property
+    def where(self) -> str:
+        return "New Zealand" if self.scope == NATIONAL else self.config.region_label(self.scope)
+
+    @property
+    def suffix(self) -> str:
+        return self.scope.lower()
+
+
+def _num(p: Published) -> float | None:
+    return float(p.value) if p.is_number else None
+
+
+def _ratio(store: PublishedStore, num: tuple[str, str, str], den: tuple[str, str, str], *,
+           scope: str, period: Period, percent: bool = True) -> Published:
+    """A ratio of two cells computed from their raw values, suppressed as rule 7 says."""
+    n = store.get(*num, scope=scope, period=period)
+    d = store.get(*den, scope=scope, period=period)
+    return store.ratio_of(n, d, store._raw_of(*num, scope, period), store._raw_of(*den, scope, period),
+                          percent=percent)
+
+
+def _listing(items: list[tuple[str, str]], limit: int = 3) -> str:
+    parts = [f"{label} ({value})" for label, value in items[:limit]]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else (parts[0] if parts else "")
+
+
+# ---------------------------------------------------------------------------
+# breakdowns as bars
+
+def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, sort: bool,
+               chart_id: str, noun: str) -> ChartSpec:
+    cfg = ci.config
+    dim = cfg.dimensions[dimension]
+    rows = []
+    for code, label in dim.categories.items():
+        share = ci.store.share(measure, dimension, code, scope=ci.scope, period=ci.period)
+        count = ci.store.get(measure, dimension, code, scope=ci.scope, period=ci.period)
+        rows.append((label, share, count))
+    if sort:
+        rows.sort(key=lambda r: (0, -r[1].value, r[0]) if r[1].is_number else (1, 0, r[0]))
+    shown = [r for r in rows if r[1].is_number]
+    ranked = sorted(shown, key=lambda r: -r[1].value)
+    measure_label = cfg.measures[measure].label.lower()
+    if ranked:
+        top = ranked[0]
+        title = {
+            "need": f"{top[0]} was the most common reason people sought support",
+            "service_type": f"{top[0]} was the most common service",
+        }.get(dimension, f"{top[0]}: the largest group of {measure_label}, at {top[1]}")
+        pattern = _listing([(r[0].lower() if dimension in ("need", "service_type") else r[0], str(r[1]))
+                            for r in ranked])
+        alt = (f"Bar chart of {noun} in {ci.where}, {ci.period.label()}. Largest: {pattern}. "
+               f"Smallest: {ranked[-1][0]} ({ranked[-1][1]}).")
+    else:
+        title = f"{dim.label} of {measure_label}"
+        alt = f"Bar chart of {noun} in {ci.where}, {ci.period.label()}; every value is suppressed."
+    hidden = [r[0] for r in rows if not r[1].is_number]
+    if hidden:
+        alt += f" Not shown for confidentiality: {', '.join(hidden)}."
+    caption = dim.note or ""
+    return ChartSpec(
+        id=chart_id, kind="bars", title=title, section=section, scope=ci.scope,
+        subtitle=f"{noun[0].upper() + noun[1:]}, {ci.where}, {ci.period.label()}",
+        caption=caption.strip(), alt=alt,
+        table_header=[dim.label, cfg.measures[measure].label, "Share"],
+        table_rows=[[r[0], str(r[2]), str(r[1])] for r in rows],
+        draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
+              "symbols": [r[1].symbol for r in rows], "unit": "percent"},
+    )
+
+
+# ---------------------------------------------------------------------------
+# trends over quarters
+
+def _event_positions(events: list[Event], quarters: list[Period]) -> list[dict]:
+    """An event's x position on a quarter axis (quarter i spans i-0.5 … i+0.5)."""
+    out = []
+    for ev in events:
+        for i, q in enumerate(quarters):
+            start = dt.date(q.year, (q.number - 1) * 3 + 1, 1)
+            end = dt.date(q.year + (q.number == 4), (q.number % 4) * 3 + 1, 1)
+            if start <= ev.date < end:
+                frac = (ev.date - start).days / (end - start).days
+                out.append({"x": round(i - 0.5 + frac, 3), "label": ev.title})
+    return out
+
+
+def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_id: str, section: str,
+          title: str, subtitle: str, unit: str, noun: str, caption: str = "", events: bool = False,
+          zero: bool = True) -> ChartSpec:
+    labels = [q.axis_label() for q in ci.quarters]
+    header = ["Quarter"] + [name for name, _ in series]
+    rows = [[labels[i]] + [str(vals[i]) for _, vals in series] for i in range(len(labels))]
+    alt_parts = []
+    for name, vals in series:
+        pts = [(labels[i], v) for i, v in enumerate(vals) if v.is_number]
+        if not pts:
+            alt_parts.append(f"{name}: every quarter is suppressed.")
+            continue
+        first, last = pts[0], pts[-1]
+        high = max(pts, key=lambda p: p[1].value)
+        move = "rose" if last[1].value > first[1].value else "fell" if last[1].value < first[1].value else "held"
+        text = (f"{name} {move} from {first[1]} in {first[0]} to {last[1]} in {last[0]}, "
+                f"peaking at {high[1]} in {high[0]}.")
+        gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number]
+        if gaps:
+            text += f" Suppressed in {', '.join(gaps)}."
+        alt_parts.append(text)
+    marked = _event_positions(ci.events, ci.quarters) if events else []
+    if marked:
+        alt_parts.append("Marked events: " + "; ".join(e["label"] for e in marked) + ".")
+    return ChartSpec(
+        id=chart_id, kind="trend", title=title, subtitle=subtitle, caption=caption, section=section,
+        scope=ci.scope,
+        alt=f"Line chart of {noun}, {ci.where}, by quarter. " + " ".join(alt_parts),
+        table_header=header, table_rows=rows,
+        draw={"x": labels, "unit": unit, "zero": zero, "events": marked,
+              "series": [{"label": name, "values": [_num(v) for v in vals],
+                          "symbols": [v.symbol for v in vals]} for name, vals in series]},
+    )
+
+
+def _direction_title(vals: list[Published], what: str, unit_word: str) -> str:
+    pts = [v for v in vals if v.is_number]
+    if len(pts) < 5:
+        return what[0].upper() + what[1:]
+    now, year_ago = pts[-1].value, pts[-5].value
+    if year_ago and abs(now - year_ago) / year_ago < 0.02:
+        return f"{what[0].upper() + what[1:]} held steady over the year"
+    rises = sum(1 for a, b in zip(pts[:-1], pts[1:]) if b.value > a.value)
+    verb = "rose" if now > year_ago else "fell"
+    return f"{what[0].upper() + what[1:]} {verb} over the year, {unit_word} in {rises} of the last {len(pts) - 1} quarters"
+
+
+def clients_trend(ci: ChartInputs, *, section: str = "context") -> ChartSpec:
+    vals = [ci.store.get("clients", scope=ci.scope, period=q) for q in ci.quarters]
+    return trend(ci, [("Clients", vals)], chart_id=f"clients-trend-{ci.suffix}", section=section,
+                 title=_direction_title(vals, "the number of people we saw", "rising"),
+                 subtitle=f"People seen each quarter, {ci.where}", unit="count", noun="clients each quarter",
+                 caption="Dashed lines mark policy events.", events=True)
+
+
+def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
+    vals = [ci.store.share("clients", "need", "housing", scope=ci.scope, period=q) for q in ci.quarters]
+    pts = [v for v in vals if v.is_number]
+    title = "Housing need"
+    if len(pts) >= 2:
+        verb = "rose" if pts[-1].value > pts[0].value else "fell" if pts[-1].value < pts[0].value else "held"
+        title = f"The share of clients seeking help with housing {verb} from {pts[0]} to {pts[-1]}"
+    return trend(ci, [("Housing", vals)], chart_id=f"housing-trend-{ci.suffix}", section=section, title=title,
+                 subtitle=f"Share of clients seeking help with housing each quarter, {ci.where}",
+                 unit="percent", noun="the share of clients seeking help with housing", events=True,
+                 caption="Dashed lines mark policy events.")
+
+
+def hours_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
+    staff = [ci.store.get("staff_hours", scope=ci.scope, period=q) for q in ci.quarters]
+    vol = [ci.store.get("volunteer_hours", scope=ci.scope, period=q) for q in ci.quarters]
+    last_s = next((v for v in reversed(staff) if v.is_number), None)
+    last_v = next((v for v in reversed(vol) if v.is_number), None)
+    title = "Staff and volunteer hours"
+    if last_s and last_v:
+        ratio = last_v.value / last_s.value
+        title = (f"Volunteers gave {ratio * 100:.0f} hours for every 100 hours worked by paid staff"
+                 if ratio < 1 else f"Volunteers gave more hours than paid staff")
+    return trend(ci, [("Staff", staff), ("Volunteers", vol)], chart_id=f"hours-trend-{ci.suffix}",
+                 section=section, title=title, subtitle=f"Hours worked each quarter, {ci.where}", unit="count",
+                 noun="staff and volunteer hours each quarter",
+                 caption="Hours are not rounded; they are published only where at least three members "
+                         "contributed.")
+
+
+# ---------------------------------------------------------------------------
+# outcomes
+
+def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
+    cfg = ci.config
+    dim = cfg.dimensions["score_domain"]
+    groups, rows_table, best, worst = [], [], None, None
+    for group, codes in dim.groups.items():
+        rows = []
+        for code in codes:
+            shares = {k: _ratio(ci.store, (f"outcome_{k}", "score_domain", code),
+                                ("outcome_assessed", "score_domain", code), scope=ci.scope, period=ci.period)
+                      for k in ("improved", "same", "declined")}
+            n = ci.store.get("outcome_assessed", "score_domain", code, scope=ci.scope, period=ci.period)
+            ok = all(v.is_number for v in shares.values())
+            symbol = next((v.symbol for v in shares.values() if not v.is_number), "")
+            label = dim.categories[code]
+            rows.append({"label": label, "n": str(n), "symbol": symbol,
+                         **{k: (_num(v) if ok else None) for k, v in shares.items()}})
+            rows_table.append([f"{group.title()}: {label}", str(n), str(shares["improved"]),
+                               str(shares["same"]), str(shares["declined"])])
+            if ok:
+                imp = shares["improved"].value
+                best = max(best or (imp, label), (imp, label))
+                worst = min(worst or (imp, label), (imp, label))
+        groups.append({"name": group, "rows": rows})
+    if best:
+        title = f"Ratings improved for most people assessed, most often for {best[1].lower()}"
+        alt = (f"Diverging bar chart of outcome ratings by domain, {ci.where}, {ci.period.label()}. "
+               f"The share whose rating improved ranged from {worst[0]:.0f} % ({worst[1]}) to "
+               f"{best[0]:.0f} % ({best[1]}); in every domain more ratings rose than fell.")
+    else:
+        title = "Outcome ratings"
+        alt = f"Diverging bar chart of outcome ratings, {ci.where}; every value is suppressed."
+    return ChartSpec(
+        id=f"outcomes-{ci.suffix}", kind="diverging", title=title, section=section, scope=ci.scope,
+        subtitle=f"People with a start and end assessment whose rating rose, held or fell, {ci.period.label()}",
+        caption="Each bar is 100 % of the people assessed in that domain; n is the number assessed.",
+        alt=alt, table_header=["Domain", "Assessed", "Improved", "Same", "Declined"], table_rows=rows_table,
+        draw={"groups": groups},
+    )
+
+
+# ---------------------------------------------------------------------------
+# regions
+
+def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
+    cfg = ci.config
+    rows = []
+    for code, label in cfg.regions.items():
+        rows.append((label, ci.store.share("clients", "need", "housing", scope=code, period=ci.period)))
+    rows.sort(key=lambda r: (0, -r[1].value, r[0]) if r[1].is_number else (1, 0, r[0]))
+    national = ci.store.share("clients", "need", "housing", scope=NATIONAL, period=ci.period)
+    shown = [r for r in rows if r[1].is_number]
+    title = "Housing need by region"
+    alt = f"Dot plot of the share of clients seeking help with housing by region, {ci.period.label()}."
+    if shown:
+        title = (f"Housing need ranged from {shown[-1][1]} of clients in {shown[-1][0]} "
+                 f"to {shown[0][1]} in {shown[0][0]}")
+        alt += (f" Highest: {_listing([(r[0], str(r[1])) for r in shown])}. "
+                f"Lowest: {shown[-1][0]} ({shown[-1][1]}). National figure: {national}.")
+    hidden = [r[0] for r in rows if not r[1].is_number]
+    if hidden:
+        alt += f" Not published for confidentiality: {', '.join(hidden)}."
+    return ChartSpec(
+        id="housing-regions", kind="dots", title=title, section=section,
+        subtitle=f"Share of clients seeking help with housing, by region, {ci.period.label()}",
+        caption="The dashed line is the national share.", alt=alt,
+        table_header=["Region", "Share of clients"], table_rows=[[r[0], str(r[1])] for r in rows]
+        + [["New Zealand", str(national)]],
+        draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
+              "symbols": [r[1].symbol for r in rows], "national": _num(national), "unit": "percent"},
+    )
+
+
+def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
+    cfg = ci.config
+    labels = [q.axis_label() for q in ci.quarters]
+    panels, rows, alt_bits = [], [], []
+    for code, name in cfg.regions.items():
+        vals = [ci.store.get("clients", scope=code, period=q) for q in ci.quarters]
+        panels.append({"label": name, "values": [_num(v) for v in vals], "symbols": [v.symbol for v in vals]})
+        rows.append([name] + [str(v) for v in vals])
+        pts = [v for v in vals if v.is_number]
+        if len(pts) >= 2:
+            change = (pts[-1].value - pts[0].value) / pts[0].value * 100
+            alt_bits.append((change, name))
+    alt_bits.sort()
+    alt = f"Small multiple line charts of clients each quarter in each of {len(panels)} regions."
+    if alt_bits:
+        alt += (f" Over the period the largest rise was in {alt_bits[-1][1]} ({alt_bits[-1][0]:+.0f} %) "
+                f"and the largest fall or smallest rise in {alt_bits[0][1]} ({alt_bits[0][0]:+.0f} %).")
+    gaps = [p["label"] for p in panels if any(v is None for v in p["values"])]
+    if gaps:
+        alt += f" Some quarters are not published for confidentiality in {', '.join(gaps)}."
+    return ChartSpec(
+        id="clients-regions", kind="multiples", title="Client numbers moved differently across the regions",
+        section=section, subtitle=f"People seen each quarter by region, {labels[0]} to {labels[-1]}",
+        caption="Each panel has its own scale: compare shapes, not heights.", alt=alt,
+        table_header=["Region"] + labels, table_rows=rows, draw={"x": labels, "panels": panels},
+    )
