@@ -110,6 +110,7 @@ def make_charts(store: PublishedStore, config: Config, period: Period, quarters:
         specs.share_bars(ci, "sessions", "service_type", section="services", sort=True,
                          chart_id="services-nz", noun="sessions by service type"),
         specs.hours_trend(ci, section="services"),
+        specs.workload_trend(ci, section="services"),
         specs.outcomes(ci, section="outcomes"),
         specs.region_dots(ci, section="regions"),
         specs.region_multiples(ci, section="regions"),

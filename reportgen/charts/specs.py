@@ -61,12 +61,12 @@ def _num(p: Published) -> float | None:
 
 
 def _ratio(store: PublishedStore, num: tuple[str, str, str], den: tuple[str, str, str], *,
-           scope: str, period: Period, percent: bool = True) -> Published:
+           scope: str, period: Period, percent: bool = True, per: float = 1.0) -> Published:
     """A ratio of two cells computed from their raw values, suppressed as rule 7 says."""
     n = store.get(*num, scope=scope, period=period)
     d = store.get(*den, scope=scope, period=period)
     return store.ratio_of(n, d, store._raw_of(*num, scope, period), store._raw_of(*den, scope, period),
-                          percent=percent)
+                          percent=percent, per=per)
 
 
 def _listing(items: list[tuple[str, str]], limit: int = 3) -> str:
@@ -218,6 +218,21 @@ def hours_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
                  noun="staff and volunteer hours each quarter",
                  caption="Hours are not rounded; they are published only where at least three members "
                          "contributed.")
+
+
+def workload_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
+    """Clients per 100 staff hours each quarter: how stretched paid staff are."""
+    vals = [_ratio(ci.store, ("clients", "total", ""), ("staff_hours", "total", ""), scope=ci.scope,
+                   period=q, percent=False, per=100) for q in ci.quarters]
+    pts = [v for v in vals if v.is_number]
+    title = "Clients per 100 staff hours"
+    if len(pts) >= 2:
+        verb = "rose" if pts[-1].value > pts[0].value else "fell" if pts[-1].value < pts[0].value else "held"
+        title = f"Each 100 hours of paid staff time served {pts[-1]} clients; the load {verb} over the period"
+    return trend(ci, [("Clients per 100 staff hours", vals)], chart_id=f"workload-trend-{ci.suffix}",
+                 section=section, title=title, unit="ratio", noun="clients per 100 staff hours",
+                 subtitle=f"Clients seen per 100 hours worked by paid staff, each quarter, {ci.where}",
+                 caption="Computed from unrounded figures.", zero=True)
 
 
 # ---------------------------------------------------------------------------
