@@ -1,0 +1,140 @@
+"""Benchmark whole builds: cold, unchanged, after a story edit, after a resubmission.
+
+Runs the real command line (``reportgen build``) in a temporary copy of the
+project, once per scenario, and reports wall time and the peak memory of the
+build process. Also measures the floor: WeasyPrint alone laying out the same
+final HTML documents one after another, in one process.
+
+    .venv/bin/python scripts/bench_build.py                 # the sample
+    .venv/bin/python scripts/bench_build.py --members 500 --quarters 12
+    .venv/bin/python scripts/bench_build.py --markdown      # just the table
+
+Not a test: timings depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PERIOD = "2025H1"
+
+
+def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB (of the child and its own children), exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr.read().decode(errors="replace"))
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def make_project(dest: Path, members: int | None, quarters: int | None) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("config.yaml",):
+        shutil.copy(REPO / name, dest / name)
+    for name in ("templates", "narratives"):
+        shutil.copytree(REPO / name, dest / name)
+    if members is None:
+        shutil.copytree(REPO / "data", dest / "data")
+    else:
+        subprocess.run([sys.executable, "-m", "reportgen.sample_data", "--out", str(dest / "data"),
+                        "--members", str(members), "--quarters", str(quarters or 8)], check=True,
+                       cwd=REPO, stdout=subprocess.DEVNULL)
+    return dest
+
+
+def edit_story(project: Path) -> str:
+    """Change one word in one story (or, without stories, in the report's summary)."""
+    stories = sorted((project / "narratives" / PERIOD / "stories").glob("*.yaml"))
+    target = stories[0] if stories else project / "narratives" / PERIOD / "report.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(" the ", " that ", 1), encoding="utf-8")
+    return target.name
+
+
+def resubmit(project: Path) -> str:
+    """One member resubmits a quarter with different volunteer hours (no rule affected)."""
+    files = sorted((project / "data" / "submissions" / "2025Q2").glob("*.csv"))
+    target = files[len(files) // 2]
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if ",volunteer_hours," in line.lower():
+            head, value = line.rstrip("\r\n").rsplit(",", 1)
+            lines[i] = f"{head},{int(float(value)) + 37}\n"
+            break
+    target.write_text("".join(lines), encoding="utf-8")
+    return target.name
+
+
+def weasyprint_floor(project: Path) -> tuple[float, int]:
+    """Seconds for WeasyPrint alone to lay out the built HTML documents one after another."""
+    code = (
+        "import sys, time, pathlib\n"
+        "from weasyprint import HTML\n"
+        "docs = [pathlib.Path(p) for p in sys.argv[1:]]\n"
+        "t = time.perf_counter()\n"
+        "for d in docs: HTML(filename=str(d)).write_pdf(pdf_variant='pdf/ua-1')\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    out = project / "output" / PERIOD
+    latest = out / "latest" if (out / "latest").exists() else out
+    docs = sorted(p for p in latest.rglob("*.html") if "internal" not in p.parts)
+    r = subprocess.run([sys.executable, "-c", code, *map(str, docs)], capture_output=True, text=True, check=True)
+    return float(r.stdout.strip().splitlines()[-1]), len(docs)
+
+
+def bench(members: int | None, quarters: int | None) -> list[tuple[str, float, float, str]]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
+        project = make_project(Path(tmp) / "project", members, quarters)
+        build = [sys.executable, "-m", "reportgen", "build", PERIOD, "--quiet"]
+        scenarios = [
+            ("cold full build", None),
+            ("unchanged rebuild", None),
+            ("rebuild after one story edit", edit_story),
+            ("rebuild after one member's resubmission", resubmit),
+        ]
+        for name, change in scenarios:
+            what = change(project) if change else ""
+            wall, rss, code = run_measured(build, project)
+            rows.append((name, wall, rss, ("failed! " if code else "") + what))
+        check_wall, check_rss, code = run_measured([sys.executable, "-m", "reportgen", "check", PERIOD, "-q"],
+                                                   project)
+        rows.append(("check only", check_wall, check_rss, "" if code in (0, 1) else "failed!"))
+        floor, n_docs = weasyprint_floor(project)
+        rows.append((f"floor: WeasyPrint alone, {n_docs} document(s) in sequence", floor, float("nan"), ""))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--members", type=int, help="generate a dataset with this many members (default: the sample)")
+    ap.add_argument("--quarters", type=int, help="… and this many quarters")
+    ap.add_argument("--markdown", action="store_true", help="print only the Markdown table")
+    args = ap.parse_args()
+    size = "sample (44 members × 8 quarters)" if args.members is None else \
+        f"{args.members} members × {args.quarters or 8} quarters"
+    rows = bench(args.members, args.quarters)
+    if not args.markdown:
+        print(f"reportgen build benchmark — {size}, {os.cpu_count()} cores\n")
+    print(f"| {size} | wall time | peak memory | note |")
+    print("|---|---|---|---|")
+    for name, wall, rss, note in rows:
+        mem = "" if rss != rss else f"{rss:,.0f} MiB"
+        print(f"| {name} | {wall:.2f} s | {mem} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
