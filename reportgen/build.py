@@ -81,13 +81,14 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     stage = _Stages(result, progress)
     data, agg = check_inputs(config, period, stage)
     result.findings += data.findings
-    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root,
+                 config=config)
     result.findings += narr.findings
     key = config.confidentiality_key()
     if agg is not None and key:
         store = confidentialise(agg, config, key)
         ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
-        result.findings += render_report(narr, ns)[1]
+        result.findings += render_report(narr, ns, config=config, final=False)[1]
     return result
 
 
@@ -102,7 +103,8 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         result.findings.append(Finding(
             "config.no-key", "error", "no key for the confidential rounding",
             file=config.source, hint=f"set the environment variable {config.confidentiality.key_env}"))
-    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root,
+                 config=config)
     result.findings += narr.findings
     if agg is None or not result.ok:
         return result
@@ -110,7 +112,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     store = stage("confidentialise", confidentialise, agg, config, key)
     charts = stage("charts", make_charts, store, config, period)
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
-    report, problems = stage("placeholders", render_report, narr, ns)
+    report, problems = stage("placeholders", render_report, narr, ns, config=config, final=False)
     result.findings += problems
     if report is None or not result.ok:
         return result
