@@ -52,6 +52,13 @@ def _unknown(what: str, name: str, choices) -> PlaceholderError:
     return PlaceholderError(f"unknown {what} '{name}' in a placeholder{tail}")
 
 
+def _no_part(owner: str, name: str, choices) -> PlaceholderError:
+    choices = list(choices)
+    near = did_you_mean(name, choices)
+    tail = f" — did you mean '{near}'?" if near else f" (it has: {', '.join(choices)})"
+    return PlaceholderError(f"'{owner}' has no '{name}'{tail}")
+
+
 class SymbolNotes:
     """The symbols (S, C, –, ..) that placeholders rendered, in order of first use."""
 
@@ -132,7 +139,7 @@ class CategoryFigure(_Figure):
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        raise _unknown("property", name, self._PROPS)
+        raise _no_part(f"{self._m}.{self._d}.{self._cat}", name, self._PROPS)
 
 
 class DimensionFigures:
@@ -144,7 +151,7 @@ class DimensionFigures:
             raise AttributeError(name)
         cats = self._c.config.dimensions[self._d].categories
         if name not in cats:
-            raise _unknown(f"{self._d} category", name, cats)
+            raise _no_part(f"{self._m}.{self._d}", name, cats)
         return CategoryFigure(self._c, self._m, self._d, name, self._p)
 
     def __str__(self) -> str:
@@ -198,7 +205,7 @@ class MeasureFigure(_Figure):
         dims = [d for d in self._c.config.measures[self._m].dimensions if d != "total"]
         if name in dims:
             return DimensionFigures(self._c, self._m, name, self._p)
-        raise _unknown(f"property of {self._m}", name, dims + self._PROPS)
+        raise _no_part(self._m, name, dims + self._PROPS)
 
 
 class _Scope:
@@ -216,7 +223,8 @@ class _Scope:
             return self._ctx.config.region_label(self._ctx.scope)
         if name == "members_reporting":
             return str(self._rep.get(self._ctx.scope, 0))
-        raise _unknown("measure", name, [*self._ctx.config.measures, "name", "members_reporting"])
+        raise _no_part(f"region.{self._ctx.scope}", name, [*self._ctx.config.measures, "name",
+                                                           "members_reporting"])
 
 
 class RegionFigures:

@@ -13,7 +13,7 @@ that would not render as written, and a scan for personal information.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -66,7 +66,12 @@ def _load(path: Path, root: Path, model: type[BaseModel], config, findings: list
     try:
         return model.model_validate(src.data), src
     except ValidationError as exc:
-        findings += validation_findings(exc, src, model, "narrative", HELP)
+        for f in validation_findings(exc, src, model, "narrative", HELP):
+            if f.code == "narrative.invalid-value" and ": is empty: fill it in" in f.message:
+                name = f.message.split(": is empty")[0]
+                f = replace(f, code="narrative.empty", message=f"'{name}' is empty: fill it in",
+                            hint="write the text after the colon, or below a `|` indented by two spaces")
+            findings.append(f)
         return None, src
 
 

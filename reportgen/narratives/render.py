@@ -191,7 +191,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
         summary_html=f.md(r.summary, src, ("summary",)),
         findings_html=[f.md(t, src, ("findings", i)) for i, t in enumerate(r.findings)],
         recommendations_html=[f.md(t, src, ("recommendations", i)) for i, t in enumerate(r.recommendations)],
-        sections_html={k: f.md(v, src, ("sections", k)) for k, v in r.sections.model_dump().items() if v},
+        sections_html={k: f.md(v, src, ("sections", k)) if v else "" for k, v in r.sections.model_dump().items()},
         methodology_html=f.md(r.methodology, src, ("methodology",)),
         source_file=src.display,
     )
