@@ -150,6 +150,9 @@ def _classify(exc: Exception, names: dict) -> tuple[str, str]:
         return "placeholder.too-big", f"a placeholder would produce too much: {exc or type(exc).__name__}"
     if isinstance(exc, ZeroDivisionError):
         return "placeholder.error", "a placeholder divides by zero"
+    if isinstance(exc, TypeError):
+        return ("placeholder.error", "a placeholder calculates with something that is not a number "
+                "(figures are shown as text and cannot be calculated with)")
     return "placeholder.error", f"a placeholder could not be evaluated ({type(exc).__name__}: {exc})"
 
 
