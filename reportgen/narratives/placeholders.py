@@ -95,8 +95,12 @@ class Problem:
     fragment: str
 
 
-def _check_tree(tree: nodes.Node) -> None:
+def _check_tree(tree: nodes.Node, names: dict) -> None:
     for node in tree.find_all(nodes.Node):
+        if isinstance(node, nodes.Name) and not node.name.startswith("_") and node.name not in names:
+            near = did_you_mean(node.name, list(names))  # also keeps out Jinja's own self, loop, super
+            raise PlaceholderError(f"unknown name '{node.name}' in a placeholder"
+                                   + (f" — did you mean '{near}'?" if near else ""))
         if isinstance(node, (nodes.Getattr,)) and node.attr.startswith("_"):
             raise SecurityError(f"'{node.attr}' is internal")
         if isinstance(node, nodes.Name) and node.name.startswith("_"):
@@ -115,7 +119,7 @@ def evaluate(expression: str, names: dict) -> str:
     """Evaluate the inside of one ``{{ … }}``; raises on any problem (see ``fill``)."""
     source = "{{" + expression + "}}"
     tree = ENV.parse(source)
-    _check_tree(tree)
+    _check_tree(tree, names)
     out = ENV.from_string(tree).render(names)
     if len(out) > MAX_TEXT:
         raise TooBig(f"the placeholder produced {len(out):,} characters (at most {MAX_TEXT:,})")
