@@ -53,6 +53,19 @@ class YamlSource:
         return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2025-02-30) as text, for the schema to report with its line."""
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.SafeConstructor,
           duplicates: list[tuple[Loc, tuple[int, int]]]) -> None:
     src.value_marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -154,7 +167,7 @@ def _explain(err: yaml.YAMLError, text: str) -> tuple[str, str | None]:
     if "cannot start any token" in problem:
         return (f"the text starts with a character YAML reserves ({problem.split('character')[-1].split('that')[0].strip()})",
                 'put the text in double quotes ("…")')
-    if "expected a single document" in problem:
+    if "expected a single document" in problem + context:
         return ("the file holds more than one YAML document (a line '---' in the middle)",
                 "remove the extra '---' line")
     return (f"the file is not valid YAML: {problem or context or err}",
@@ -185,7 +198,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
         return None, [problem("yaml.not-utf8", "the file is not saved as UTF-8 text", line,
                               hint="save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)")]
     src = YamlSource(path=path, display=display, text=text, data=None)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     duplicates: list[tuple[Loc, tuple[int, int]]] = []
     try:
         node = loader.get_single_node()
@@ -199,6 +212,8 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         message, hint = _explain(exc, text)
+        if message.startswith("text that starts with a placeholder") and "{{" in (src.line_text(line) or ""):
+            col = (src.line_text(line) or "").find("{{") + 1
         stray = stray_colon_line(text, line) if message.startswith("line ") else None
         if stray is not None and stray != line:  # point at the line with the colon, not where YAML gave up
             line, col = stray, (src.line_text(stray) or "").find(": ") + 1 or None
