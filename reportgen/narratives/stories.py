@@ -57,7 +57,7 @@ class Selected:
     @property
     def label(self) -> str:
         """The text of a withheld box: 'story withheld: consent pending'."""
-        return "story withheld: " + "; ".join(self.reasons)
+        return "story withheld: " + "; ".join(self.reasons) if self.reasons else ""
 
 
 def select_stories(stories: list[tuple[str, Story]], *, final: bool, reference: dt.date) -> list[Selected]:
