@@ -1,0 +1,124 @@
+"""The personal-information scan: check characters, patterns, the allow-list, locations."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from reportgen.privacy import _NHI_LETTERS, ird_valid, nhi_valid, scan
+
+from .narratives_support import STORY, run
+
+
+@pytest.mark.parametrize("nhi", ["WLD9413", "ZAC5361", "JBX3656", "ZZZ0016", "ZZZ0024", "ZAA0105",
+                                 "zac5361",  # case does not matter
+                                 "ZSC21TN", "ZBN77VL", "ZVB97XQ",  # new format, HISO 10046:2023 (mod 23)
+                                 "ZZZ00AX", "ZVU27KZ", "ALU18KZ"])  # new format, earlier routine (mod 24)
+def test_valid_nhi_numbers(nhi):
+    assert nhi_valid(nhi)
+
+
+@pytest.mark.parametrize("nhi", ["ZZZ0044", "ZZZ0017", "DAB8233", "JBX3650", "JBX3659",  # wrong check digit
+                                 "ZZZ00AA", "ZZZ00AY", "ZHW58CZ",  # wrong check letter
+                                 "IAB1234", "ABO1234", "AB12345", "ABC123"])  # I and O never used; bad shape
+def test_invalid_nhi_numbers(nhi):
+    assert not nhi_valid(nhi)
+
+
+def test_old_format_nhi_with_checksum_zero_is_never_valid():
+    assert not any(nhi_valid(f"ZZZ004{i}") for i in range(10))
+
+
+@pytest.mark.parametrize("ird", ["49091850", "35901981", "49098576", "136410132", "49-091-850", "136 410 132"])
+def test_valid_ird_numbers(ird):
+    assert ird_valid(ird)
+
+
+@pytest.mark.parametrize("ird", ["136410133", "9125568", "49091851", "150000001", "1234"])
+def test_invalid_ird_numbers(ird):
+    assert not ird_valid(ird)
+
+
+@given(st.text(alphabet=_NHI_LETTERS, min_size=3, max_size=3), st.integers(0, 999))
+def test_exactly_one_check_digit_fits_an_old_nhi_or_none(letters, number):
+    fitting = [d for d in range(10) if nhi_valid(f"{letters}{number:03d}{d}")]
+    assert len(fitting) <= 1
+
+
+@given(st.integers(10_000_000, 14_999_999))
+def test_at_most_one_check_digit_fits_an_ird_base(base8):
+    fitting = [d for d in range(10) if ird_valid(f"{base8}{d}")]
+    assert len(fitting) <= 1
+
+
+@pytest.mark.parametrize("text,kind,found", [
+    ("mail mere.smith@example.co.nz now", "email", "mere.smith@example.co.nz"),
+    ("ring 021 555 0123", "phone", "021 555 0123"),
+    ("ring 0275550123 now", "phone", "0275550123"),
+    ("ring 022-555-01234", "phone", "022-555-01234"),
+    ("ring (09) 555 0123", "phone", "(09) 555 0123"),
+    ("ring 04-555 0123", "phone", "04-555 0123"),
+    ("ring 03 555 0123", "phone", "03 555 0123"),
+    ("ring +64 21 555 0123", "phone", "+64 21 555 0123"),
+    ("ring +64 (0)9 555 0123", "phone", "+64 (0)9 555 0123"),
+    ("ring +6495550123", "phone", "+6495550123"),
+    ("ring 0064 4 555 0123", "phone", "0064 4 555 0123"),
+    ("ring 0800 555 014", "phone", "0800 555 014"),
+    ("NHI ZAC5361.", "nhi", "ZAC5361"),
+    ("NHI zbn77vl", "nhi", "zbn77vl"),
+    ("IRD 49-091-850", "ird", "49-091-850"),
+    ("IRD 136410132", "ird", "136410132"),
+    ("at 12 Kōwhai Street", "address", "12 Kōwhai Street"),
+    ("at 3/45 Great North Rd.", "address", "3/45 Great North Rd"),
+    ("at 7A Te Awa Road", "address", "7A Te Awa Road"),
+    ("at 101 Queen st", "address", "101 Queen st"),
+])
+def test_scan_finds(text, kind, found):
+    hits = scan(text)
+    assert [(h.kind, h.text) for h in hits] == [(kind, found)]
+    assert text[hits[0].start:hits[0].end].rstrip(".") == found
+
+
+@pytest.mark.parametrize("text", [
+    "In 2025 our members supported 14,220 people, up 10 % on 2024.",
+    "3 more whānau came down the road to the marae on 15 June.",
+    "We ran 12 sessions at the hall; 40 kaimahi gave 1,200 hours.",
+    "The 2024-25 year, 2025-09-15, CONSENT-2025-AKL-03 and 1 in 3 people.",
+    "ZAC5362 is not a valid NHI; 49091851 is not a valid IRD number.",
+    "She paid $140 a week more, 58 years old, 11 years in the house.",
+    "Ōtautahi Christchurch, Kirikiriroa Hamilton, Tāmaki Makaurau.",
+])
+def test_scan_leaves_ordinary_report_text_alone(text):
+    assert scan(text) == []
+
+
+def test_names_are_matched_whole_and_case_insensitively():
+    hits = scan("Then sione  fifita came, not Sione Fifitaki.", names=["Sione Fifita"])
+    assert [(h.kind, h.text) for h in hits] == [("name", "sione  fifita")]
+
+
+def test_allow_list_lets_the_publishers_own_details_through():
+    text = "Contact research@federation.example.nz or 0800 555 014; or mere@example.com, 0800 555 015."
+    hits = scan(text, allow=["research@federation.example.nz", "0800 555 014"])
+    assert [(h.kind, h.text) for h in hits] == [("email", "mere@example.com"), ("phone", "0800 555 015")]
+
+
+def test_scan_covers_every_string_in_every_file_with_line_and_column(tmp_path):
+    files = {
+        "report.yaml": "title: T\npublisher: P\nsummary: S\ncontact: research@federation.example.nz · 0800 555 014\n"
+                       "sections:\n  stories: |\n    Thanks.\n    Ring 021 555 0123.\n",
+        "regions/AKL.yaml": "intro: Hi\nkey_points:\n  - fine\n  - write to kim@example.org\n",
+        "stories/s.yaml": STORY.replace("pull_quote: A quote.", "pull_quote: Aroha Tipene-Walker said so")
+                               .replace("reference: C-1", "reference: NHI ZAC5361"),
+    }
+    _, findings = run(tmp_path, files)
+    got = [(f.code, f.file.rsplit("/", 1)[-1], f.line, f.column) for f in findings if f.code.startswith("privacy")]
+    assert got == [("privacy.phone", "report.yaml", 8, 10), ("privacy.email", "AKL.yaml", 4, 14),
+                   ("privacy.name", "s.yaml", 5, 13), ("privacy.nhi", "s.yaml", 10, 18)]
+    assert all(f.severity == "error" and f.excerpt for f in findings if f.code.startswith("privacy"))
+
+
+def test_repeated_hits_in_one_value_point_at_each_occurrence(tmp_path):
+    files = {"report.yaml": "title: T\npublisher: P\nsummary: |\n  a@b.nz here\n  and a@b.nz there\n"}
+    _, findings = run(tmp_path, files)
+    assert [(f.line, f.column) for f in findings] == [(4, 3), (5, 7)]
