@@ -134,7 +134,6 @@ def test_guide_scaffold_code(tmp_path, code):
     if code == "scaffold.exists":
         path, problems = new_file(kind, config, H1, **args)
         assert path is not None and not problems
-        before = path.read_bytes()
         path.write_text(path.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
         before = path.read_bytes()
     path, problems = new_file(kind, config, H1, **args)

@@ -45,7 +45,6 @@ def test_no_markup_beyond_the_allow_list_ever_comes_out(text):
     assert tags <= {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "br", "code", "h3", "h4", "hr"}
     for href in re.findall(r'href="([^"]*)"', html):
         assert href.lower().startswith(("http://", "https://", "mailto:"))
-    assert "onerror" not in re.sub(r"&lt;.*?&gt;", "", html) or "<img" not in html
 
 
 HOSTILE = """\

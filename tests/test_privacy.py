@@ -57,6 +57,7 @@ def test_at_most_one_check_digit_fits_an_ird_base(base8):
     ("ring 0275550123 now", "phone", "0275550123"),
     ("ring 022-555-01234", "phone", "022-555-01234"),
     ("ring (09) 555 0123", "phone", "(09) 555 0123"),
+    ("ring me (021 555 0123)", "phone", "021 555 0123"),
     ("ring 04-555 0123", "phone", "04-555 0123"),
     ("ring 03 555 0123", "phone", "03 555 0123"),
     ("ring +64 21 555 0123", "phone", "+64 21 555 0123"),
