@@ -270,34 +270,28 @@ FILTERS = {"number": format_number, "percent": format_percent}
 class Namespace(dict):
     """The names available inside placeholders for one document, plus the symbols they used.
 
-    ``symbols`` is an attribute, not a key: placeholders cannot reach it.
+    The figures are the dict's items; ``symbols`` and the store are attributes,
+    not keys, so placeholders cannot reach them.
     """
 
-    symbols: SymbolNotes
+    def __init__(self, store: PublishedStore, config: Config, period: Period, scope: str,
+                 reporting: dict[str, int], expected: int, notes: SymbolNotes):
+        ctx = _Context(store, config, scope, notes)
+        super().__init__({m: MeasureFigure(ctx, m, period) for m in config.measures})
+        self["period"] = period.label()
+        self["region"] = RegionFigures(store, config, period, reporting, notes)
+        self["members_reporting"] = (f"{reporting.get(NATIONAL, 0)} of {expected}" if scope == NATIONAL
+                                     else str(reporting.get(scope, 0)))
+        self.symbols = notes
+        self._args = (store, config, period, reporting, expected)
 
     def scoped(self, scope: str) -> Namespace:
         """The same figures for another scope (a region's commentary), sharing the symbol notes."""
-        return _build(self._store, self._config, self._period, scope, self._reporting, self._expected,
-                      self.symbols)
-
-
-def _build(store: PublishedStore, config: Config, period: Period, scope: str, reporting: dict[str, int],
-           expected: int, notes: SymbolNotes) -> Namespace:
-    ctx = _Context(store, config, scope, notes)
-    ns = Namespace({m: MeasureFigure(ctx, m, period) for m in config.measures})
-    ns["period"] = period.label()
-    ns["region"] = RegionFigures(store, config, period, reporting, notes)
-    if scope == NATIONAL:
-        ns["members_reporting"] = f"{reporting.get(NATIONAL, 0)} of {expected}"
-    else:
-        ns["members_reporting"] = str(reporting.get(scope, 0))
-    ns.symbols = notes
-    ns._store, ns._config, ns._period = store, config, period  # type: ignore[attr-defined]
-    ns._reporting, ns._expected = reporting, expected  # type: ignore[attr-defined]
-    return ns
+        store, config, period, reporting, expected = self._args
+        return Namespace(store, config, period, scope, reporting, expected, self.symbols)
 
 
 def namespace(store: PublishedStore, config: Config, period: Period, *, scope: str = NATIONAL,
               reporting: dict[str, int] | None = None, expected: int = 0) -> Namespace:
     """The names available inside placeholders for one document."""
-    return _build(store, config, period, scope, reporting or {}, expected, SymbolNotes())
+    return Namespace(store, config, period, scope, reporting or {}, expected, SymbolNotes())

@@ -196,3 +196,15 @@ def test_fill_of_arbitrary_brace_soup_yields_text_or_findings(text):
     out, problems = fill(text, names())
     assert all(p.code.startswith("placeholder.") and p.fragment for p in problems)
     assert len(out) <= len(text) + MAX_TEXT * (text.count("{{") + 1)
+
+
+def test_regional_commentary_is_rendered_with_the_regions_figures(tmp_path):
+    _, agg, store = sample()
+    rendered, findings = run(tmp_path, {"regions/CAN.yaml": (
+        'intro: "{{ clients }} people in {{ region.CAN.name }}"\nkey_points:\n  - ok\n  - "{{ cleints }}"\n')})
+    assert [(f.code, f.file, f.line, f.column) for f in findings] == [
+        ("placeholder.unknown", "narratives/2025H1/regions/CAN.yaml", 4, 6)]
+    can = rendered.regions["CAN"]
+    assert can.name == "Canterbury" and can.source_file == "narratives/2025H1/regions/CAN.yaml"
+    assert can.intro_html == f"<p>{store.get('clients', scope='CAN', period=H1).display()} people in Canterbury</p>\n"
+    assert can.key_points_html[0] == "<p>ok</p>\n"
