@@ -56,6 +56,8 @@ CASES: dict[str, tuple] = {
     "narrative.invalid-value": ({"report.yaml": "title: T\npublisher: P\nsummary: S\n"
                                                 "publication_date: 15/09/2025\n"}, R, 4, 19,
                                 "publication_date: expected a date written as YYYY-MM-DD (found '15/09/2025')"),
+    "narrative.unknown-file": ({"stories/kai.txt": "title: x\n"}, "narratives/2025H1/stories/kai.txt", None, None,
+                               "'kai.txt' is not read"),
     "narrative.unknown-region": (story_with("region: AKL", "region: AKK"), S, 3, 9,
                                  "unknown region code 'AKK'"),
     "story.unknown-voice": (story_with("voice: client", "voice: whanau"), S, 2, 8, "unknown voice 'whanau'"),
@@ -119,7 +121,7 @@ def test_guide_error_code(tmp_path, code):
     assert fragment in f.message, f.format()
     assert (f.file, f.line, f.column) == (file, line, column), f.format()
     assert f.hint
-    if code.startswith("story.with"):
+    if code.startswith("story.with") or code == "narrative.unknown-file":
         assert f.severity == "warning"
     else:
         assert f.severity == "error"

@@ -137,3 +137,16 @@ def test_sample_narratives_load_and_render_without_problems(tmp_path):
 def test_run_helper_reports_nothing_for_a_minimal_report(tmp_path):
     rendered, findings = run(tmp_path, {})
     assert findings == [] and rendered.summary_html == "<p>Hello.</p>\n"
+
+
+def test_a_misnamed_report_file_is_pointed_out(tmp_path):
+    narr = load(tmp_path, {"report.yml": "title: T\n", "stories/notes.docx": "x", "regions/AKL.yml": "intro: Hi\n"})
+    got = [(f.code, f.severity, f.file, f.hint) for f in narr.findings]
+    assert got == [
+        ("narrative.no-report", "error", "narratives/2025H1/report.yaml",
+         "create it with: reportgen new report --period 2025H1"),
+        ("narrative.unknown-file", "warning", "narratives/2025H1/report.yml", "did you mean 'report.yaml'?"),
+        ("narrative.unknown-file", "warning", "narratives/2025H1/stories/notes.docx",
+         "reportgen reads report.yaml, regions/<CODE>.yaml and stories/<name>.yaml only"),
+    ]
+    assert list(narr.regions) == ["AKL"]  # .yml is read too

@@ -123,6 +123,26 @@ def _story_codes(src: YamlSource, config) -> list[Finding]:
     return out
 
 
+def _stray_files(folder: Path, root: Path) -> list[Finding]:
+    """Files in the narratives folder that reportgen will not read (a misnamed file is a lost story)."""
+    if not folder.is_dir():
+        return []
+    expected = {"report.yaml", "regions", "stories"}
+    stray = [p for p in folder.iterdir() if p.name not in expected and not p.name.startswith(".")]
+    for sub in ("regions", "stories"):
+        if (folder / sub).is_dir():
+            stray += [p for p in (folder / sub).iterdir()
+                      if p.suffix.lower() not in (".yaml", ".yml") and not p.name.startswith(".")]
+    out = []
+    for p in sorted(stray):
+        near = did_you_mean(p.name, ["report.yaml", "regions", "stories"]) if p.parent == folder else None
+        hint = (f"did you mean '{near}'?" if near else
+                "reportgen reads report.yaml, regions/<CODE>.yaml and stories/<name>.yaml only")
+        out.append(Finding("narrative.unknown-file", "warning", f"'{p.name}' is not read", file=relative(p, root),
+                           hint=hint))
+    return out
+
+
 def load_narratives(folder: Path, root: Path, config=None) -> Narratives:
     """Every narrative file for one period. ``config`` supplies the catalogue and privacy lists."""
     findings: list[Finding] = []
@@ -136,6 +156,7 @@ def load_narratives(folder: Path, root: Path, config=None) -> Narratives:
         report, src = _load(path, root, ReportNarrative, config, findings)
     narr = Narratives(report, src, findings)
 
+    findings += _stray_files(folder, root)
     regions = config.regions if config is not None else catalogue.REGIONS
     for path in sorted((folder / "regions").glob("*.y*ml")):
         code = path.stem.upper()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
+import re
 from dataclasses import dataclass, field
 
 from ..figures import SYMBOL_CLOSE, SYMBOL_OPEN
@@ -37,6 +38,11 @@ class RenderedStory:
     pull_quote_html: str = ""
     body_html: str = ""
     source_file: str = ""
+
+    @property
+    def anchor(self) -> str:
+        """An HTML id for the story, safe whatever its file is called."""
+        return "story-" + (re.sub(r"[^a-z0-9]+", "-", self.slug.lower()).strip("-") or "untitled")
 
 
 @dataclass
