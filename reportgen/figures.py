@@ -22,7 +22,7 @@ every line below works.
     {{ members_reporting }}                "41 of 44"
     {{ period }}                           "January–June 2025"
     {{ 1234567 | number }}                 a number with thousands separators, "1,234,567"
-    {{ 12.5 | percent }}                   a number as a percentage, "13 %"
+    {{ 34.2 | percent }}                   a number as a percentage, "34 %"
 
 A figure that is suppressed, confidential, nil or not available renders as
 its symbol (S, C, –, ..). Each symbol used is recorded in the namespace's
@@ -256,11 +256,11 @@ def format_number(value, decimals: int = 0) -> str:
 
 
 def format_percent(value, decimals: int = 0) -> str:
-    """A number as a percentage: 12.5 → '13 %' (figures' shares are already percentages)."""
+    """A number as a percentage: 34.2 → "34 %" (figures' shares are already percentages)."""
     if isinstance(value, (_Figure, str)):
         return str(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PlaceholderError("'percent' formats a number, e.g. {{ 12.5 | percent }}")
+        raise PlaceholderError("'percent' formats a number, e.g. {{ 34.2 | percent }}")
     return f"{value:,.{max(0, min(int(decimals), 3))}f} %"
 
 

@@ -125,6 +125,8 @@ def test_editors_cannot_forge_the_symbol_markers(tmp_path):
     ("{{ clients._c.store }}", "placeholder.unsafe", "'_c' is internal"),
     ("{{ clients['_c'] }}", "placeholder.unsafe", "not allowed"),
     ("{{ self }}", "placeholder.unknown", "unknown name 'self'"),
+    ("{{ clients.need.housing.share.upper }}", "placeholder.unknown", "'upper' cannot follow a piece of text"),
+    ("{{ period['format'] }}", "placeholder.unknown", "'format' cannot follow a piece of text"),
     ("{{ loop }}", "placeholder.unknown", "unknown name 'loop'"),
     ("{{ 'x'.ljust(10**9) }}", "placeholder.not-allowed", "functions and methods cannot be called"),
     ("{{ lipsum() }}", "placeholder.not-allowed", "functions and methods cannot be called"),

@@ -83,9 +83,8 @@ def text_findings(src: YamlSource, config=None) -> list[Finding]:
     for loc, text in strings(src.data):
         for hit in privacy.scan(text, names=names, allow=allow):
             what, hint = privacy.WHAT[hit.kind]
-            shown = hit.text if hit.kind != "name" else hit.text
             out.append(finding_at(src, loc, hit.text, f"privacy.{hit.kind}",
-                                  f"{what} in narrative text: '{shown}'", hint,
+                                  f"{what} in narrative text: '{hit.text}'", hint,
                                   occurrence=text[: hit.start].count(hit.text)))
         for code, message, fragment in markdown.problems(text):
             hint = {"markdown.raw-html": "write Markdown instead (*emphasis*, **strong**, [text](https://…))",

@@ -63,6 +63,17 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         self.globals.clear()  # no range(), lipsum(), dict(), cycler(), namespace()
         self.filters = dict(FILTERS)
 
+    def getattr(self, obj, attribute: str):
+        """Figures have documented parts; text and numbers have none (no ``.upper``, no ``.format``)."""
+        if isinstance(obj, (str, int, float)):
+            raise PlaceholderError(f"'{attribute}' cannot follow a piece of text or a number in a placeholder")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, (str, int, float)) and isinstance(argument, str):
+            return self.getattr(obj, argument)
+        return super().getitem(obj, argument)
+
     def call_binop(self, context, operator: str, left, right):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
