@@ -150,3 +150,26 @@ def test_a_withdrawn_story_vanishes_from_every_output(tmp_path):
                           text=True, check=True).stdout
     assert "Kai on the table" not in text and "Mele" not in text
     assert "Sunday mornings at the pātaka" in text
+
+
+def test_build_date_follows_source_date_epoch(monkeypatch):
+    from reportgen.narratives.render import build_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    assert build_date() == dt.date(2026, 1, 1)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_date() == dt.date.today()
+
+
+def test_a_story_expired_at_build_time_is_withheld(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # built on 2026-01-01
+    from reportgen.narratives import load_narratives, render_report
+
+    from .narratives_support import names, sample, write
+
+    folder = write(tmp_path, {"stories/a.yaml": STORY + "expires: 2025-12-31\n"},
+                   report="title: T\npublisher: P\nsummary: S\npublication_date: 2025-09-15\n")
+    narr = load_narratives(folder, tmp_path, config=sample()[0])
+    rendered, findings = render_report(narr, names(), config=sample()[0])  # no today: the build date
+    assert rendered.stories[0].label == "story withheld: expired on 2025-12-31"
+    assert [f.code for f in findings] == ["story.withheld"]

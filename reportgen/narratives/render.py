@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -176,12 +177,21 @@ def _render_regions(narr: Narratives, f: _Filler, names: dict, config) -> dict[s
     return out
 
 
+def build_date() -> dt.date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds use it throughout)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
 def render_report(narr: Narratives, names: dict, *, config=None, final: bool = False,
                   today: dt.date | None = None) -> tuple[RenderedReport | None, list[Finding]]:
     """The report, its stories and regional commentary, rendered; with every problem found.
 
     ``final`` selects published stories only (there is no final build yet:
-    builds are drafts). ``today`` is the build date for story expiry.
+    builds are drafts). ``today`` is the build date for story expiry (default:
+    ``build_date()``).
     """
     findings: list[Finding] = []
     r, src = narr.report, narr.report_source
@@ -201,7 +211,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
         methodology_html=f.md(r.methodology, src, ("methodology",)),
         source_file=src.display,
     )
-    reference = reference_date(r.publication_date, today or dt.date.today())
+    reference = reference_date(r.publication_date, today or build_date())
     rendered.stories = _render_stories(narr, f, config, final=final, reference=reference)
     rendered.regions = _render_regions(narr, f, names, config)
     rendered.notes = f.notes()

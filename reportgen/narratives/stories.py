@@ -10,7 +10,8 @@ and places were changed, and it has not expired. Otherwise:
   in a final build nothing.
 
 Expiry is judged against the *reference date*: the later of the report's
-publication date and the day of the build. A story must not be used after its
+publication date and the day of the build (the date of ``SOURCE_DATE_EPOCH``
+when that is set, as for reproducible builds). A story must not be used after its
 ``expires`` date, so a report dated after it cannot carry it, and neither can
 a rebuild made after it (the story is usable on the expiry date itself).
 """
