@@ -1,4 +1,5 @@
-"""The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``.
+"""The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``,
+``reportgen new story|region|report``.
 
 Exit codes: 0 success (warnings allowed), 1 problems in data, config or
 narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
