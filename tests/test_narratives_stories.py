@@ -173,3 +173,10 @@ def test_a_story_expired_at_build_time_is_withheld(tmp_path, monkeypatch):
     rendered, findings = render_report(narr, names(), config=sample()[0])  # no today: the build date
     assert rendered.stories[0].label == "story withheld: expired on 2025-12-31"
     assert [f.code for f in findings] == ["story.withheld"]
+
+
+def test_symbols_only_in_a_withheld_story_get_no_footnote(tmp_path):
+    files = {"stories/b.yaml": STORY.replace("status: given", "status: pending")
+             .replace("body: The story.", "body: Coast {{ region.WTC.clients }}.")}
+    rendered, _ = run(tmp_path, files)
+    assert rendered.stories[0].state == "withheld" and rendered.notes == []

@@ -137,7 +137,8 @@ def _render_stories(narr: Narratives, f: _Filler, config, *, final: bool, refere
                        f"story '{s.slug}' is withheld ({why}): drafts show a placeholder box, "
                        f"final builds leave it out")
             hint = ("delete the file once the withdrawal is recorded" if state == WITHDRAWN else
-                    "publish it by recording consent, approval and changed names")
+                    "it is published once consent is given, it is approved, names are changed and it "
+                    "has not expired")
             f.findings.append(Finding(f"story.{state}", "warning", message, file=s.source.display,  # type: ignore[union-attr]
                                       hint=hint))
     out = []
@@ -146,11 +147,14 @@ def _render_stories(narr: Narratives, f: _Filler, config, *, final: bool, refere
         s = usable[sel.slug]
         story, src = s.story, s.source
         assert story is not None and src is not None
-        # placeholders are filled (and checked) for every usable story, published or not
+        # placeholders are filled (and so checked) for every story the document carries, even as a box
+        known = set(f.used)
         title = f.plain(story.title, src, ("title",))
         pull = f.md(story.pull_quote, src, ("pull_quote",), inline=True) if story.pull_quote else ""
         body = f.md(story.body, src, ("body",))
         if sel.state == WITHHELD:
+            for symbol in set(f.used) - known:  # a withheld story's text is not shown: no footnotes for it
+                del f.used[symbol]
             out.append(RenderedStory(sel.slug, sel.state, sel.label, source_file=src.display))
             continue
         needs = config.dimensions["need"].categories if config is not None and "need" in config.dimensions else {}
