@@ -123,3 +123,44 @@ def test_repeated_hits_in_one_value_point_at_each_occurrence(tmp_path):
     files = {"report.yaml": "title: T\npublisher: P\nsummary: |\n  a@b.nz here\n  and a@b.nz there\n"}
     _, findings = run(tmp_path, files)
     assert [(f.line, f.column) for f in findings] == [(4, 3), (5, 7)]
+
+
+def _old_nhi(letters: str, number: int) -> str | None:
+    from reportgen.privacy import _nhi_value
+
+    body = f"{letters}{number:03d}"
+    rem = sum(_nhi_value(c) * w for c, w in zip(body, range(7, 1, -1))) % 11
+    return None if rem == 0 else f"{body}{(11 - rem) % 10}"
+
+
+def _ird(base8: int) -> str | None:
+    digits = str(base8).zfill(8)
+    for weights in ((3, 2, 7, 6, 5, 4, 3, 2), (7, 4, 3, 2, 5, 2, 7, 6)):
+        rem = sum(int(d) * w for d, w in zip(digits, weights)) % 11
+        check = 0 if rem == 0 else 11 - rem
+        if check != 10:
+            return f"{digits}{check}"
+    return None
+
+
+_WORDS = st.lists(st.sampled_from(["whānau", "came", "to", "us", "in", "June", "with", "a", "letter", "—", "kai"]),
+                  max_size=6).map(" ".join)
+
+
+@given(_WORDS, st.text(alphabet=_NHI_LETTERS, min_size=3, max_size=3), st.integers(0, 999), _WORDS)
+def test_any_valid_old_nhi_in_text_is_found(before, letters, number, after):
+    nhi = _old_nhi(letters, number)
+    if nhi is None:
+        return
+    hits = scan(f"{before} {nhi} {after}")
+    assert [(h.kind, h.text) for h in hits] == [("nhi", nhi)]
+
+
+@given(_WORDS, st.integers(10_000_000, 15_000_000), st.sampled_from(["", "-", " "]), _WORDS)
+def test_any_valid_ird_in_text_is_found(before, base8, sep, after):
+    ird = _ird(base8)
+    if ird is None or not 10_000_000 <= int(ird) <= 150_000_000:
+        return
+    shown = sep.join([ird[:-6], ird[-6:-3], ird[-3:]]) if sep else ird
+    hits = scan(f"{before} {shown} {after}")
+    assert [(h.kind, h.text) for h in hits] == [("ird", shown)]
