@@ -114,11 +114,11 @@ class Config(Section):
     confidentiality: Confidentiality = Confidentiality()
     checks: Checks = Checks()
     report: ReportSettings = ReportSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)
     source: str = Field(DEFAULT_CONFIG_NAME, exclude=True)
-    privacy: PrivacySettings = PrivacySettings()
 
     @field_validator("regions")
     @classmethod
