@@ -164,3 +164,16 @@ def test_any_valid_ird_in_text_is_found(before, base8, sep, after):
     shown = sep.join([ird[:-6], ird[-6:-3], ird[-3:]]) if sep else ird
     hits = scan(f"{before} {shown} {after}")
     assert [(h.kind, h.text) for h in hits] == [("ird", shown)]
+
+
+def test_privacy_config_is_checked_like_every_other_option(tmp_path):
+    from reportgen.config import load_config
+    from reportgen.findings import StageFailed
+
+    (tmp_path / "config.yaml").write_text("privacy:\n  name: [Hemi]\n  allow: research@x.nz\n", encoding="utf-8")
+    with pytest.raises(StageFailed) as failed:
+        load_config(tmp_path / "config.yaml")
+    got = sorted((f.code, f.line, f.hint if f.code.endswith("unknown-key") else f.message)
+                 for f in failed.value.findings)
+    assert got == [("config.invalid-value", 3, "privacy.allow: expected a list ('- item' lines) (found 'research@x.nz')"),
+                   ("config.unknown-key", 2, "did you mean 'names'?")]
