@@ -90,13 +90,14 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     inputs = check_inputs(config, period, stage)
     data, agg = inputs.data, inputs.aggregates
     result.findings += data.findings
-    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root,
+                 config=config)
     result.findings += narr.findings
     key = config.confidentiality_key()
     if agg is not None and key:
         store = confidentialise(agg, config, key)
         ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
-        result.findings += render_report(narr, ns)[1]
+        result.findings += render_report(narr, ns, config=config, final=False)[1]
     return result
 
 
@@ -112,7 +113,8 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         result.findings.append(Finding(
             "config.no-key", "error", "no key for the confidential rounding",
             file=config.source, hint=f"set the environment variable {config.confidentiality.key_env}"))
-    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
+    narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root,
+                 config=config)
     result.findings += narr.findings
     if agg is None or not result.ok:
         return result
@@ -121,13 +123,13 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     charts = stage("charts", make_charts, store, config, period, agg.quarters, inputs.events,
                    cache=ChartCache(config.root / CACHE_DIR / "charts"))
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
-    report, problems = stage("placeholders", render_report, narr, ns)
+    report, problems = stage("placeholders", render_report, narr, ns, config=config, final=False)
     result.findings += problems
     if report is None or not result.ok:
         return result
 
     html = stage("html", render, config, "report.html.j2",
-                 _report_context(config, period, agg, store, report, charts))
+                 _report_context(config, period, agg, store, report, charts, inputs.events))
     documents = [Document("report", report.title, html)]
     files: dict[str, bytes] = {}
     for doc in documents:
@@ -143,7 +145,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
 
 
 def _report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore,
-                    report, charts) -> dict:
+                    report, charts, events) -> dict:
     def fig(measure: str, label: str) -> dict:
         return {"value": store.get(measure, period=period).display(), "label": label}
 
@@ -155,6 +157,7 @@ def _report_context(config: Config, period: Period, agg: Aggregates, store: Publ
         "report": report,
         "charts": charts,
         "charts_by_section": _by_section(charts),
+        "events": events,
         "key_figures": [fig("clients", "people supported"), fig("new_clients", "came to us for the first time"),
                         fig("sessions", "sessions delivered")],
         "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}.",

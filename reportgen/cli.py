@@ -1,4 +1,5 @@
-"""The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``.
+"""The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``,
+``reportgen new story|region|report``.
 
 Exit codes: 0 success (warnings allowed), 1 problems in data, config or
 narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
@@ -137,6 +138,59 @@ def check(period: str, config_path: str | None, quiet: bool) -> None:
     _print_findings(result.findings, err=False)
     _summary(result.findings, err=False)
     sys.exit(EXIT_PROBLEMS if not result.ok else EXIT_OK)
+
+
+@cli.group()
+def new() -> None:
+    """Start a new narrative file: a commented file with every field.
+
+    Files go in narratives/PERIOD/; an existing file is never overwritten.
+    """
+
+
+def _new_file(kind: str, period: str | None, config_path: str | None, **names) -> None:
+    from .narratives.scaffold import default_period, new_file
+
+    p = _period(period) if period else default_period()
+    config = _config(config_path)
+    path, problems = new_file(kind, config, p, **names)
+    if problems:
+        _print_findings(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    assert path is not None
+    click.echo(f"Wrote {path.relative_to(config.root).as_posix()}: fill in the fields marked REQUIRED, "
+               f"then run: reportgen check {p}")
+
+
+period_option = click.option("--period", metavar="PERIOD", default=None,
+                             help="the report period, e.g. 2025H1 (default: the half-year that ended last)")
+
+
+@new.command("story")
+@period_option
+@click.option("--name", "slug", metavar="SLUG", required=True,
+              help="a short name for the file: lower-case words and hyphens, e.g. kai-on-the-table")
+@config_option
+def new_story(period: str | None, slug: str, config_path: str | None) -> None:
+    """Write narratives/PERIOD/stories/SLUG.yaml."""
+    _new_file("story", period, config_path, slug=slug)
+
+
+@new.command("region")
+@period_option
+@click.option("--region", metavar="CODE", required=True, help="the region's code, e.g. AKL")
+@config_option
+def new_region(period: str | None, region: str, config_path: str | None) -> None:
+    """Write narratives/PERIOD/regions/CODE.yaml (commentary for a regional brief)."""
+    _new_file("region", period, config_path, region=region)
+
+
+@new.command("report")
+@period_option
+@config_option
+def new_report(period: str | None, config_path: str | None) -> None:
+    """Write narratives/PERIOD/report.yaml."""
+    _new_file("report", period, config_path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,6 +94,17 @@ class ReportSettings(Section):
     sample_data: bool = Field(False, description="say in every document that the data are synthetic")
 
 
+class PrivacySettings(Section):
+    """The personal-information scan of narratives (docs/editors-guide.md)."""
+
+    names: list[str] = Field(default_factory=list,
+                             description="names that must never appear in a narrative (real names of "
+                                         "storytellers, whānau, staff)")
+    allow: list[str] = Field(default_factory=list,
+                             description="text the scan lets through, e.g. the publisher's own e-mail "
+                                         "address, phone number and street address")
+
+
 class Config(Section):
     data: DataPaths = DataPaths()
     output: OutputSettings = OutputSettings()
@@ -103,6 +114,7 @@ class Config(Section):
     confidentiality: Confidentiality = Confidentiality()
     checks: Checks = Checks()
     report: ReportSettings = ReportSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)

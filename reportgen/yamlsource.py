@@ -8,6 +8,7 @@ of every node; we walk that tree once to record them.
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,19 @@ class YamlSource:
         return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2025-02-30) as text, for the schema to report with its line."""
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.SafeConstructor,
           duplicates: list[tuple[Loc, tuple[int, int]]]) -> None:
     src.value_marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -76,10 +90,57 @@ def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.Saf
             _walk(item, loc + (i,), src, ctor, duplicates)
 
 
+_TEXT_COLON = re.compile(r"^\s*(?:-\s+)?(?:[\w'’\-]+:\s+)?[^\"'#|>\s][^#:]*?\s\S*:\s+\S")
+
+
+def stray_colon_line(text: str, line: int | None) -> int | None:
+    """The line, at or up to four lines above ``line``, holding unquoted text with ': ' inside it.
+
+    A key is a single word; text with a space before its colon (``- Housing is
+    up: it now…``) is prose, which YAML misreads as ``key: value``.
+    """
+    if line is None:
+        return None
+    lines = text.splitlines()
+    for n in range(min(line, len(lines)), max(line - 5, 0), -1):
+        if _TEXT_COLON.match(lines[n - 1]):
+            return n
+    return None
+
+
 def _explain(err: yaml.YAMLError, text: str) -> tuple[str, str | None]:
     """A plain-words message and a hint for a YAML syntax error."""
     problem = getattr(err, "problem", "") or ""
     context = getattr(err, "context", "") or ""
+    mark = getattr(err, "problem_mark", None)
+    stray = stray_colon_line(text, mark.line + 1 if mark else None)
+    if stray is not None and ("mapping values are not allowed" in problem or "expected ':'" in problem
+                              or "expected <block end>" in problem + context
+                              or "flow mapping" in problem + context):
+        return (f"line {stray} has a colon followed by a space inside unquoted text, so YAML reads the "
+                "words before the colon as a field name",
+                'put that text in double quotes ("…"), or write `key: |` and put the text on the '
+                "following lines, indented; or use a dash (–) instead of the colon")
+    lines = text.splitlines()
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    above = next((x for x in reversed(lines[: mark.line]) if x.strip() and not x.lstrip().startswith("#")),
+                 "") if mark is not None else ""
+    if re.match(r"^\s*(?:-\s+|[\w\-]+:\s+)\{\{", here):
+        return ("text that starts with a placeholder ({{ … }}) must be in quotes: YAML reads '{' as the "
+                "start of a table",
+                'put the whole text in double quotes: summary: "{{ clients }} people …", or write '
+                "`key: |` and put the text on the following lines, indented")
+    if mark is not None and re.match(r"^\s*(?:-\s+)?[\w\-]+:\s+([\"']).*\1", here[: mark.column + 1]) \
+            and mark.column > 0 and here[mark.column - 1] in "\"'":
+        return ("a quoted text ends early: a quote mark inside it closes the quote, and more text follows",
+                "inside double quotes write \\\" for a quote mark, or put text that contains \" in "
+                "single quotes ('…'), or use `key: |`")
+    if "mapping values are not allowed" in problem and re.match(r"^\s*[\w\-]+:(\s|$)", here) \
+            and len(here) - len(here.lstrip()) > len(above) - len(above.lstrip()) \
+            and re.match(r"^\s*(?:-\s+)?[\w\-]+:\s+\S", above):
+        return ("this line is indented more than the line above it, so YAML reads it as part of that "
+                "line's text",
+                "line this key up with the other keys at the same level (the same number of spaces)")
     if "mapping values are not allowed" in problem:
         return ("a colon followed by a space appears inside unquoted text",
                 'put the whole text in double quotes ("…"), or write `key: |` and put the '
@@ -106,7 +167,7 @@ def _explain(err: yaml.YAMLError, text: str) -> tuple[str, str | None]:
     if "cannot start any token" in problem:
         return (f"the text starts with a character YAML reserves ({problem.split('character')[-1].split('that')[0].strip()})",
                 'put the text in double quotes ("…")')
-    if "expected a single document" in problem:
+    if "expected a single document" in problem + context:
         return ("the file holds more than one YAML document (a line '---' in the middle)",
                 "remove the extra '---' line")
     return (f"the file is not valid YAML: {problem or context or err}",
@@ -137,7 +198,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
         return None, [problem("yaml.not-utf8", "the file is not saved as UTF-8 text", line,
                               hint="save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)")]
     src = YamlSource(path=path, display=display, text=text, data=None)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     duplicates: list[tuple[Loc, tuple[int, int]]] = []
     try:
         node = loader.get_single_node()
@@ -146,9 +207,16 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
             src.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "quoted" in (exc.context or "") and "end of stream" in (exc.problem or "") and exc.context_mark:
+            mark = exc.context_mark  # an unclosed quote: point at where it opens
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         message, hint = _explain(exc, text)
+        if message.startswith("text that starts with a placeholder") and "{{" in (src.line_text(line) or ""):
+            col = (src.line_text(line) or "").find("{{") + 1
+        stray = stray_colon_line(text, line) if message.startswith("line ") else None
+        if stray is not None and stray != line:  # point at the line with the colon, not where YAML gave up
+            line, col = stray, (src.line_text(stray) or "").find(": ") + 1 or None
         return None, [problem("yaml.syntax", message, line, col, hint, src.line_text(line))]
     except yaml.YAMLError as exc:
         message, hint = _explain(exc, text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -13,8 +12,6 @@ from reportgen.aggregate import NATIONAL, aggregate
 from reportgen.bundle import write_bundle
 from reportgen.config import load_config
 from reportgen.confidentiality import PublishedStore, random_round, rr3_draw
-from reportgen.figures import namespace
-from reportgen.narratives import load_narratives, markdown_to_html, render_report
 from reportgen.periods import Period
 from reportgen.register import load_register
 from reportgen.render_pdf import render_pdf
@@ -172,72 +169,6 @@ def test_nil_small_and_confidential_cells(tmp_path):
 
 
 # ---- charts, narratives, HTML/PDF ------------------------------------------------
-
-@pytest.fixture(scope="module")
-def sample_store():
-    from tests.conftest import REPO
-
-    config = load_config(REPO / "config.yaml")
-    register, _ = load_register(config)
-    data = validate(load_submissions(config), register, config)
-    agg = aggregate(data.rows, register, config, H1)
-    return config, agg, PublishedStore(agg.cells, config, "k")
-
-
-def test_placeholders_fill_from_published_values(tmp_path, sample_store):
-    config, agg, store = sample_store
-    folder = tmp_path / "narratives" / "2025H1"
-    folder.mkdir(parents=True)
-    (folder / "report.yaml").write_text(textwrap.dedent("""\
-        title: Report
-        publisher: Federation
-        summary: |
-          We saw {{ clients }} people, {{ clients.change }}.
-          Housing: {{ clients.need.housing.share }}. <script>alert(1)</script>
-    """))
-    narr = load_narratives(folder, tmp_path)
-    assert narr.findings == []
-    ns = namespace(store, config, H1, reporting=agg.reporting, expected=agg.expected)
-    rendered, problems = render_report(narr, ns)
-    assert problems == []
-    assert store.get("clients", period=H1).display() in rendered.summary_html
-    assert store.share("clients", "need", "housing", period=H1).display() in rendered.summary_html
-    assert "<script>" not in rendered.summary_html and "&lt;script&gt;" in rendered.summary_html
-
-
-@pytest.mark.parametrize("text,code,fragment", [
-    ("{{ cleints }}", "placeholder.unknown", "did you mean 'clients'"),
-    ("{{ clients.need.hosuing }}", "placeholder.unknown", "did you mean 'housing'"),
-    ("{{ clients.__class__ }}", "placeholder.unsafe", "not allowed"),
-    ("{{ ''.__class__.__mro__ }}", "placeholder.unsafe", "not allowed"),
-    ("{% for x in clients %}{% endfor %}", "placeholder.error", ""),
-    ("{{ clients ", "placeholder.syntax", "not written correctly"),
-])
-def test_bad_placeholders_are_findings_on_the_right_line(tmp_path, sample_store, text, code, fragment):
-    config, agg, store = sample_store
-    folder = tmp_path / "n"
-    folder.mkdir()
-    (folder / "report.yaml").write_text(f"title: T\npublisher: P\nsummary: \"Hello {text}\"\n")
-    narr = load_narratives(folder, tmp_path)
-    _, problems = render_report(narr, namespace(store, config, H1))
-    assert [p.code for p in problems] == [code], problems
-    assert problems[0].line == 3 and fragment in problems[0].message
-
-
-def test_unknown_narrative_field_is_pointed_at(tmp_path):
-    folder = tmp_path / "n"
-    folder.mkdir()
-    (folder / "report.yaml").write_text("title: T\npublisher: P\nsumary: hello\n")
-    narr = load_narratives(folder, tmp_path)
-    codes = {(f.code, f.line, f.hint) for f in narr.findings}
-    assert ("narrative.unknown-key", 3, "did you mean 'summary'?") in codes
-    assert any(f.code == "narrative.missing-key" and "summary" in f.message for f in narr.findings)
-
-
-def test_markdown_drops_unsafe_links_and_raw_html():
-    html = markdown_to_html("[x](javascript:alert(1)) [y](https://example.org) <b>bold</b>")
-    assert 'href="javascript' not in html and 'href="https://example.org"' in html and "&lt;b&gt;" in html
-
 
 def test_pdf_fetcher_refuses_local_files_and_network(tmp_path):
     html = ('<html lang="en"><head><title>t</title></head><body><p>x</p>'
