@@ -69,7 +69,7 @@ def check_inputs(config: Config, period: Period, stage: _Stages) -> tuple[ValidD
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
     subs = stage("load", load_submissions, config)
-    data = stage("validate", validate, subs, register, config)
+    data = stage("validate", validate, subs, register, config, period)
     data.findings[:0] = findings + more
     if data.has_errors:
         return data, None
