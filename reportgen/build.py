@@ -44,6 +44,7 @@ class BuildResult:
     out_dir: Path | None = None
     files: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    data: ValidData | None = None  # the validated rows, for check's summary and the quality report
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,7 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     stage = _Stages(result, progress)
     data, agg = check_inputs(config, period, stage)
     result.findings += data.findings
+    result.data = data
     narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root)
     result.findings += narr.findings
     key = config.confidentiality_key()
