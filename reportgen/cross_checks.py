@@ -102,7 +102,13 @@ class _Frame:
         periods = [Period.parse(p) for p in self.cats["period"]]
         self.periods = periods
         self.quarter_lut = np.array([p.is_quarter for p in periods] + [False], dtype=bool)
+        self.codes = {"org_id": self.o, "period": self.p, "region": self.r, "measure": self.m,
+                      "dimension": self.d, "category": self.c}
         self.findings: list[Finding] = []
+
+    def name(self, column: str, i) -> str:
+        """The text of row ``i``'s code in ``column`` (no pandas indexing: fast in loops)."""
+        return str(self.cats[column][self.codes[column][i]])
 
     def code(self, column: str, value: str) -> int:
         """The categorical code of ``value`` in ``column``; an unused code when absent."""
@@ -114,10 +120,10 @@ class _Frame:
         self.findings.append(Finding(
             code, severity, message, file=file, line=int(self.rows["line"].iat[i]),
             column=self.subs.column(file, column) if column else None, hint=hint,
-            member=str(self.rows["org_id"].iat[i])))  # type: ignore[arg-type]
+            member=self.name('org_id', i)))  # type: ignore[arg-type]
 
     def where(self, i: int) -> str:
-        return f"{self.rows['org_id'].iat[i]}, {self.rows['period'].iat[i]}, {self.rows['region'].iat[i]}"
+        return f"{self.name('org_id', i)}, {self.name('period', i)}, {self.name('region', i)}"
 
     def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sorted GM keys of total rows, their values and row indexes."""
@@ -173,7 +179,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
     gkeys, first, sums = _groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
     found, tv, _ = _lookup(tkeys, tvals, trows, gkeys // f.D)
     for k, i in zip(np.flatnonzero(~found), first[~found]):
-        m, d = f.rows["measure"].iat[i], f.rows["dimension"].iat[i]
+        m, d = f.name('measure', i), f.name('dimension', i)
         f.add(i, "data.breakdown-without-total", "error",
               f"{m} is broken down by {d} but has no total row ({f.where(i)})", "dimension",
               f"add a '{m},total,' row for the same org, period and region")
@@ -181,7 +187,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
     is_single = np.isin(gkeys % f.D, single)
     mismatch = found & is_single & (sums != tv)
     for i, s, t in zip(first[mismatch], sums[mismatch], tv[mismatch]):
-        m, d = f.rows["measure"].iat[i], f.rows["dimension"].iat[i]
+        m, d = f.name('measure', i), f.name('dimension', i)
         f.add(i, "data.breakdown-sum", "error",
               f"the {d} categories of {m} add up to {int(s)}, but its total is {int(t)} ({f.where(i)})",
               "value", f"{d} is single-response: every person is in exactly one category; "
@@ -202,7 +208,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
                 continue
             absent = ~np.isin(f.GM[sel] * f.D + dj, list(sent)) if sent else np.ones(len(sel), bool)
             for i in sel[absent]:
-                missing.setdefault((str(f.rows["org_id"].iat[i]), measure, dname), []).append(int(i))
+                missing.setdefault((f.name('org_id', i), measure, dname), []).append(int(i))
     for (org, measure, dname), idxs in sorted(missing.items()):
         f.add(idxs[0], "data.breakdown-not-sent", "warning",
               f"member {org} sent no {dname} breakdown of {measure} for {len(idxs)} period/region "
@@ -213,9 +219,9 @@ def _breakdowns(f: _Frame, config: Config) -> None:
     found, tv, _ = _lookup(tkeys, tvals, trows, f.GM[idx])
     over = found & (f.v[idx] > tv)
     for i, t in zip(idx[over], tv[over]):
-        d, c = f.rows["dimension"].iat[i], f.rows["category"].iat[i]
+        d, c = f.name('dimension', i), f.name('category', i)
         f.add(i, "data.category-exceeds-total", "error",
-              f"{d} category '{c}' is {f.v[i]}, more than the {f.rows['measure'].iat[i]} total of {int(t)} "
+              f"{d} category '{c}' is {f.v[i]}, more than the {f.name('measure', i)} total of {int(t)} "
               f"({f.where(i)})", "value",
               "a person can be in several categories, but no category can hold more people than the total")
 
@@ -241,7 +247,7 @@ def _outcomes(f: _Frame) -> None:
         at = int(ar) if ok else int(i)
         f.add(at, "data.outcome-sum", "error",
               f"outcome_improved + outcome_same + outcome_declined = {int(s)} for domain "
-              f"'{f.rows['category'].iat[i]}', but outcome_assessed is {int(a) if ok else 'missing'} "
+              f"'{f.name('category', i)}', but outcome_assessed is {int(a) if ok else 'missing'} "
               f"({f.where(i)})", "value",
               "everyone assessed either improved, stayed the same or declined: the three must add up")
     # assessed with no parts at all: parts are 0, so assessed must be 0
@@ -249,7 +255,7 @@ def _outcomes(f: _Frame) -> None:
     for i, v in zip(a_rows[~found], a_vals[~found]):
         if v:
             f.add(int(i), "data.outcome-sum", "error",
-                  f"outcome_assessed is {v} for domain '{f.rows['category'].iat[i]}', but no improved, "
+                  f"outcome_assessed is {v} for domain '{f.name('category', i)}', but no improved, "
                   f"same or declined rows were sent ({f.where(i)})", "value",
                   "send outcome_improved, outcome_same and outcome_declined for each assessed domain")
 
@@ -344,7 +350,7 @@ def _first_rows(f: _Frame, measures: list[str]) -> dict[tuple[str, str, str], in
     idx = np.flatnonzero(f.is_total & np.isin(f.m, codes))
     keys = (f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx]
     _, first, _ = _groups(keys, idx)
-    return {(str(f.rows["org_id"].iat[i]), str(f.rows["period"].iat[i]), str(f.rows["measure"].iat[i])): int(i)
+    return {(f.name('org_id', i), f.name('period', i), f.name('measure', i)): int(i)
             for i in first}
 
 
@@ -353,7 +359,7 @@ def _first_rows(f: _Frame, measures: list[str]) -> dict[tuple[str, str, str], in
 def _register_rules(f: _Frame, register: Register) -> None:
     keys, first, _ = _groups(f.o * f.R + f.r, np.arange(len(f.o)))
     for i in first:
-        org, region = str(f.rows["org_id"].iat[i]), str(f.rows["region"].iat[i])
+        org, region = f.name('org_id', i), f.name('region', i)
         member = register.get(org)
         if member is not None and region not in member.regions:
             f.add(int(i), "data.region-not-registered", "warning",
@@ -362,7 +368,7 @@ def _register_rules(f: _Frame, register: Register) -> None:
                   "check the region code, or add the region to the member register")
     keys, first, _ = _groups(f.o * f.P + f.p, np.arange(len(f.o)))
     for i in first:
-        org, text = str(f.rows["org_id"].iat[i]), str(f.rows["period"].iat[i])
+        org, text = f.name('org_id', i), f.name('period', i)
         member = register.get(org)
         if member is None:
             continue
@@ -407,7 +413,7 @@ def _period_rules(f: _Frame, config: Config) -> None:
                 continue
             seen.add(key)
             f.add(int(i), "data.half-quarter-mismatch", "warning",
-                  f"the {f.rows['period'].iat[i]} {f.rows['measure'].iat[i]} figure ({f.v[i]}) differs from the "
+                  f"the {f.name('period', i)} {f.name('measure', i)} figure ({f.v[i]}) differs from the "
                   f"sum of its quarters ({int(s)}) ({f.where(int(i))}); the half-year rows are used", "value",
                   "for additive measures the half-year should equal Q1 + Q2 (or Q3 + Q4)")
     # non-additive measures with only quarter rows: summed, flagged, footnoted
@@ -423,8 +429,8 @@ def _period_rules(f: _Frame, config: Config) -> None:
         if k in half_keys:
             continue
         half = str(halves[int(half_of[f.p[i]])])
-        by_member.setdefault((str(f.rows["org_id"].iat[i]), half, str(f.rows["measure"].iat[i])), []).append(
-            (int(i), str(f.rows["region"].iat[i])))
+        by_member.setdefault((f.name('org_id', i), half, f.name('measure', i)), []).append(
+            (int(i), f.name('region', i)))
     for (org, half, measure), items in sorted(by_member.items()):
         regions = ", ".join(sorted({r for _, r in items}))
         f.add(min(i for i, _ in items), "data.summed-from-quarters", "warning",
