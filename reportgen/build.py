@@ -31,6 +31,7 @@ from .periods import Period
 from .register import load_events, load_register
 from .render_html import Document, render, template_dirs
 from .render_pdf import render_pdf
+from .quality_report import render_quality_report
 from .submissions import load_submissions
 from .validate import ValidData, validate
 
@@ -128,8 +129,12 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         result.findings += problems
         files[f"{doc.name}.pdf"] = pdf
     files["manifest.json"] = _manifest(config, period, files)
+    published = sorted(files)
+    # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
+    files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
+                                           data.register, result.findings).encode("utf-8")
     result.out_dir = stage("write", write_bundle, files, config.output_dir / str(period))
-    result.files = sorted(files)
+    result.files = published
     return result
 
 

@@ -36,7 +36,8 @@ class ValidData:
     rows: pd.DataFrame  # KEY (categoricals) + value (int64, ≥ 0, whole) + file + line
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    coverage: object | None = None  # checks.Coverage for the report period, when one was given
+    coverage: object | None = None  # cross_checks.Coverage for the report period, when one was given
+    register: Register | None = None  # the member register the rows were checked against
 
     @property
     def has_errors(self) -> bool:
@@ -105,7 +106,7 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
     if df.empty:
         cov = coverage(empty_rows(), register, period) if period is not None else None
         findings = list(subs.findings) + (cov.findings() if isinstance(cov, Coverage) else [])
-        return ValidData(empty_rows(), findings, subs.files, cov)
+        return ValidData(empty_rows(), findings, subs.files, cov, register)
     rep = _Reporter(subs, register)
     bad = np.zeros(len(df), dtype=bool)
 
@@ -251,7 +252,7 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
 
     findings = subs.findings + rep.findings
     more, cov = cross_checks(clean, subs, register, config, period)
-    return ValidData(clean, findings + more, subs.files, cov)
+    return ValidData(clean, findings + more, subs.files, cov, register)
 
 
 def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
