@@ -272,8 +272,11 @@ def _frame(tables: list[pa.Table], files: list[str]) -> pd.DataFrame:
                              for c in ROW_COLUMNS})
     table = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
     table = table.combine_chunks() if table.num_rows < 1_000_000 else table
-    frame = table.drop(["file"]).to_pandas()
     file_idx = table.column("file").to_numpy()
+    if len(file_idx) and (np.diff(file_idx) < 0).any():  # careful-path rows came last: restore file order
+        order = np.argsort(file_idx, kind="stable")
+        table, file_idx = table.take(order), file_idx[order]
+    frame = table.drop(["file"]).to_pandas()
     frame.insert(len(REQUIRED), "file", pd.Categorical.from_codes(file_idx, categories=files))
     for c in REQUIRED:
         if not isinstance(frame[c].dtype, pd.CategoricalDtype):

@@ -69,7 +69,10 @@ def test_load_reads_xlsx_submission_sheet(tmp_path):
     root = mini_project(tmp_path, {})
     wb.save(root / "data" / "submissions" / "a.xlsx")
     _, _, data = run_to_validate(root)
-    assert data.findings == [] and data.rows.iloc[0].value == 12
+    # a lone clients total: only the cross-row warnings for what it did not send
+    assert sorted(f.code for f in data.findings) == ["data.breakdown-not-sent", "data.breakdown-not-sent",
+                                                     "data.summed-from-quarters"]
+    assert data.rows.iloc[0].value == 12
 
 
 @pytest.mark.parametrize("content,code", [
