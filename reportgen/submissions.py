@@ -122,7 +122,7 @@ def _read_csv(raw: bytes, shown: str, findings: list[Finding],
         findings.append(_finding("data.empty-file", "error", "the file is empty", shown,
                                  hint="send a header row and the submission's rows"))
         return []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
         while not any(h.strip() for h in header):  # blank lines before the header
