@@ -72,6 +72,7 @@ def drop_lines(files: dict, name: str, fragment: str) -> None:
 
 
 def run(tmp_path: Path, files: dict):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "config.yaml").write_text("confidentiality:\n  key: test-key\n")
     (tmp_path / "data").mkdir(exist_ok=True)
     (tmp_path / "data" / "members.csv").write_text(MEMBERS)
