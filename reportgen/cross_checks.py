@@ -86,12 +86,12 @@ class _Frame:
         self.rows, self.subs = rows, subs
         self.cats = {c: list(rows[c].cat.categories) for c in
                      ("org_id", "period", "region", "measure", "dimension", "category")}
-        self.o = rows["org_id"].cat.codes.to_numpy().astype(np.int64)
-        self.p = rows["period"].cat.codes.to_numpy().astype(np.int64)
-        self.r = rows["region"].cat.codes.to_numpy().astype(np.int64)
-        self.m = rows["measure"].cat.codes.to_numpy().astype(np.int64)
-        self.d = rows["dimension"].cat.codes.to_numpy().astype(np.int64)
-        self.c = rows["category"].cat.codes.to_numpy().astype(np.int64)
+        self.o = rows["org_id"].cat.codes.to_numpy().astype(np.int64)  # int64: keys built on it stay int64
+        self.p = rows["period"].cat.codes.to_numpy()  # small ints; keys below are int64
+        self.r = rows["region"].cat.codes.to_numpy()  # small ints; keys below are int64
+        self.m = rows["measure"].cat.codes.to_numpy()  # small ints; keys below are int64
+        self.d = rows["dimension"].cat.codes.to_numpy()  # small ints; keys below are int64
+        self.c = rows["category"].cat.codes.to_numpy()  # small ints; keys below are int64
         self.v = rows["value"].to_numpy()
         self.P, self.R = len(self.cats["period"]) + 1, len(self.cats["region"]) + 1
         self.M, self.D = len(self.cats["measure"]) + 1, len(self.cats["dimension"]) + 1
@@ -143,10 +143,29 @@ def _lookup(sorted_keys: np.ndarray, values: np.ndarray, rows: np.ndarray, query
 
 
 def _groups(keys: np.ndarray, idx: np.ndarray, values: np.ndarray | None = None):
-    """Distinct keys, the first row index of each, and (optionally) the sum of values."""
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    sums = np.bincount(inverse, weights=values, minlength=len(uniq)) if values is not None else None
-    return uniq, idx[first], sums
+    """Distinct keys (sorted), the first row index of each, and (optionally) the sum of values.
+
+    Rows arrive file by file, so equal keys mostly sit in runs: runs are collapsed
+    first (linear), and only the run keys are sorted.
+    """
+    if len(keys) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, (np.zeros(0) if values is not None else None)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    run_keys = keys[starts]
+    uniq, first, inverse = np.unique(run_keys, return_index=True, return_inverse=True)
+    sums = None
+    if values is not None:
+        run_sums = np.add.reduceat(values, starts)
+        sums = np.bincount(inverse, weights=run_sums, minlength=len(uniq))
+    return uniq, idx[starts[first]], sums
+
+
+def _in(codes: np.ndarray, wanted: list[int], size: int) -> np.ndarray:
+    """``np.isin`` for small categorical codes, by table lookup (linear, no sorting)."""
+    lut = np.zeros(size + 1, dtype=bool)
+    lut[[w for w in wanted if 0 <= w <= size]] = True
+    return lut[codes]
 
 
 def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, config: Config,
@@ -174,7 +193,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
     single = [j for j, r in response.items() if r == "single"]
     multiple = [j for j, r in response.items() if r == "multiple"]
     # breakdown rows whose measure has no total row for the same org, period, region
-    broken = np.isin(f.d, single + multiple)
+    broken = _in(f.d, single + multiple, f.D)
     idx = np.flatnonzero(broken)
     gkeys, first, sums = _groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
     found, tv, _ = _lookup(tkeys, tvals, trows, gkeys // f.D)
@@ -215,7 +234,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
               f"total(s); the whole total is counted under not_stated", "dimension",
               f"send the {dname} categories of {measure} if the member records them")
     # rule 6: multiple-response categories never exceed the total
-    idx = np.flatnonzero(np.isin(f.d, multiple))
+    idx = np.flatnonzero(_in(f.d, multiple, f.D))
     found, tv, _ = _lookup(tkeys, tvals, trows, f.GM[idx])
     over = found & (f.v[idx] > tv)
     for i, t in zip(idx[over], tv[over]):
@@ -230,7 +249,7 @@ def _breakdowns(f: _Frame, config: Config) -> None:
 
 def _outcomes(f: _Frame) -> None:
     if OUTCOME_POOL not in f.cats["measure"]:
-        parts_only = np.isin(f.m, [f.code("measure", m) for m in OUTCOME_PARTS])
+        parts_only = _in(f.m, [f.code("measure", m) for m in OUTCOME_PARTS], f.M)
         if not parts_only.any():
             return
     pool = f.code("measure", OUTCOME_POOL)
@@ -239,7 +258,7 @@ def _outcomes(f: _Frame) -> None:
     a_idx = np.flatnonzero(f.m == pool)
     order = np.argsort(key[a_idx], kind="stable")
     a_keys, a_vals, a_rows = key[a_idx][order], f.v[a_idx][order], a_idx[order]
-    p_idx = np.flatnonzero(np.isin(f.m, parts))
+    p_idx = np.flatnonzero(_in(f.m, parts, f.M))
     p_keys, p_first, p_sums = _groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
     found, av, arow = _lookup(a_keys, a_vals, a_rows, p_keys)
     bad = ~found | (p_sums != av)
@@ -347,7 +366,7 @@ def _member_quarters(f: _Frame, config: Config) -> None:
 def _first_rows(f: _Frame, measures: list[str]) -> dict[tuple[str, str, str], int]:
     """First total row per (org, period, measure) for ``measures``."""
     codes = [f.code("measure", m) for m in measures]
-    idx = np.flatnonzero(f.is_total & np.isin(f.m, codes))
+    idx = np.flatnonzero(f.is_total & _in(f.m, codes, f.M))
     keys = (f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx]
     _, first, _ = _groups(keys, idx)
     return {(f.name('org_id', i), f.name('period', i), f.name('measure', i)): int(i)
@@ -399,12 +418,14 @@ def _period_rules(f: _Frame, config: Config) -> None:
     additive = np.array([config.measures[m].additive for m in f.cats["measure"]] + [True], dtype=bool)
     add_row = additive[f.m]
     # additive measures: half-year rows take precedence; a mismatch with the quarter sum is a warning
-    cell = ((((f.o * f.R + f.r) * f.M + f.m) * f.D + f.d) * f.C + f.c) * H + h
     hi = np.flatnonzero(~is_q & add_row)
     if len(hi):
-        qi = np.flatnonzero(is_q & add_row)
-        q_keys, _, q_sums = _groups(cell[qi], qi, f.v[qi].astype(float))
-        found, qs, _ = _lookup(q_keys, q_sums, q_keys, cell[hi])
+        def cell(i: np.ndarray) -> np.ndarray:
+            return ((((f.o[i] * f.R + f.r[i]) * f.M + f.m[i]) * f.D + f.d[i]) * f.C + f.c[i]) * H + h[i]
+
+        qi = np.flatnonzero(is_q & add_row & np.isin(f.o, np.unique(f.o[hi])))
+        q_keys, _, q_sums = _groups(cell(qi), qi, f.v[qi].astype(float))
+        found, qs, _ = _lookup(q_keys, q_sums, q_keys, cell(hi))
         off = found & (f.v[hi] != qs)
         seen: set[tuple] = set()
         for i, s in zip(hi[off], qs[off]):
@@ -420,10 +441,10 @@ def _period_rules(f: _Frame, config: Config) -> None:
     non_add = np.flatnonzero(~add_row & f.is_total)
     if not len(non_add):
         return
-    key = ((f.o * f.R + f.r) * f.M + f.m) * H + h
-    half_keys = set(key[non_add][~is_q[non_add]].tolist())
+    key = ((f.o[non_add] * f.R + f.r[non_add]) * f.M + f.m[non_add]) * H + h[non_add]
+    half_keys = set(key[~is_q[non_add]].tolist())
     q_rows = non_add[is_q[non_add]]
-    keys, first, _ = _groups(key[q_rows], q_rows)
+    keys, first, _ = _groups(key[is_q[non_add]], q_rows)
     by_member: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
     for k, i in zip(keys.tolist(), first):
         if k in half_keys:

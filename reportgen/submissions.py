@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -220,7 +223,7 @@ class _FastBatches:
     """Concatenates fast-path files and parses each batch with pyarrow."""
 
     def __init__(self) -> None:
-        self.tables: list[pa.Table] = []
+        self.frames: list[pd.DataFrame] = []
         self._bodies: list[bytes] = []
         self._files: list[int] = []
         self._counts: list[int] = []
@@ -243,7 +246,7 @@ class _FastBatches:
         buf = b"".join(self._bodies)
         self._bodies = []
         table = pacsv.read_csv(
-            pa.py_buffer(buf),
+            pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
             read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
@@ -251,37 +254,72 @@ class _FastBatches:
         del buf
         counts = np.asarray(self._counts, dtype=np.int64)
         starts = np.repeat(np.cumsum(counts) - counts, counts)
-        line = np.arange(int(counts.sum()), dtype=np.int64) - starts + 2
+        line = (np.arange(int(counts.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
         file_idx = np.repeat(np.asarray(self._files, dtype=np.int32), counts)
-        self.tables.append(table.append_column("file", pa.array(file_idx))
-                           .append_column("line", pa.array(line)))
+        # to pandas at once: categorical codes (1–2 bytes a cell) instead of arrow's int32 indices
+        frame = table.to_pandas()
+        del table
+        frame["file"] = file_idx
+        frame["line"] = line
+        self.frames.append(frame)
         self._files, self._counts, self._size = [], [], 0
 
 
-def _slow_table(rows: list[list], index: dict[str, int]) -> pa.Table:
-    cols = list(zip(*rows)) if rows else [[] for _ in ROW_COLUMNS]
-    arrays = [pa.array(list(cols[i]), type=pa.string()).dictionary_encode() for i in range(len(REQUIRED))]
-    arrays.append(pa.array([index[f] for f in cols[len(REQUIRED)]], type=pa.int32()))
-    arrays.append(pa.array(list(cols[len(REQUIRED) + 1]), type=pa.int64()))
-    return pa.table(arrays, names=ROW_COLUMNS)
+def _slow_frame(rows: list[list], index: dict[str, int]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    for c in REQUIRED:
+        frame[c] = frame[c].astype("category")
+    frame["file"] = np.array([index[f] for f in frame["file"]], dtype=np.int32)
+    frame["line"] = frame["line"].astype(np.int32)
+    return frame
 
 
-def _frame(tables: list[pa.Table], files: list[str]) -> pd.DataFrame:
-    if not tables:
-        return pd.DataFrame({c: pd.Series([], dtype="category" if c != "line" else "int64")
+def _object_categorical(series: pd.Series) -> pd.Categorical:
+    """A categorical with plain ``object`` categories, so that batches can be unified."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str).astype("category")
+    cats = pd.Index([str(c) for c in series.cat.categories], dtype=object)
+    return pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=cats)
+
+
+def _frame(frames: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
+    """One frame from the batches: categories unified per column, rows in file order."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype="category" if c != "line" else "int32")
                              for c in ROW_COLUMNS})
-    table = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
-    table = table.combine_chunks() if table.num_rows < 1_000_000 else table
-    file_idx = table.column("file").to_numpy()
+    file_idx = np.concatenate([f["file"].to_numpy() for f in frames])
+    order = None
     if len(file_idx) and (np.diff(file_idx) < 0).any():  # careful-path rows came last: restore file order
         order = np.argsort(file_idx, kind="stable")
-        table, file_idx = table.take(order), file_idx[order]
-    frame = table.drop(["file"]).to_pandas()
-    frame.insert(len(REQUIRED), "file", pd.Categorical.from_codes(file_idx, categories=files))
+    out: dict[str, object] = {}
     for c in REQUIRED:
-        if not isinstance(frame[c].dtype, pd.CategoricalDtype):
-            frame[c] = frame[c].astype("category")
-    return frame[ROW_COLUMNS]
+        joined = union_categoricals([_object_categorical(f[c]) for f in frames])
+        out[c] = joined if order is None else joined[order]
+    line = np.concatenate([f["line"].to_numpy() for f in frames]).astype(np.int32)
+    if order is not None:
+        file_idx, line = file_idx[order], line[order]
+    out["file"] = pd.Categorical.from_codes(file_idx, categories=pd.Index(files, dtype=object))
+    out["line"] = line
+    return pd.DataFrame(out)[ROW_COLUMNS]
+
+
+def _read_bytes(path: Path) -> bytes | OSError:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def _contents(paths: list[Path]) -> Iterator[tuple[Path, bytes | OSError | None]]:
+    """CSV files' bytes in path order, read by a few threads (reading waits on the disk,
+    not the CPU), 512 files at a time; XLSX files come with None and the caller opens them."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for start in range(0, len(paths), 512):
+            batch = paths[start:start + 512]
+            csvs = [p for p in batch if p.suffix.lower() == ".csv"]
+            done = dict(zip(csvs, pool.map(_read_bytes, csvs)))
+            for path in batch:
+                yield path, done.get(path)
 
 
 def load_submissions(config: Config) -> Submissions:
@@ -299,14 +337,15 @@ def load_submissions(config: Config) -> Submissions:
     fast = _FastBatches()
     slow: list[list] = []
     canonical = {c: i + 1 for i, c in enumerate(REQUIRED)}
-    for path in paths:
+    for path, raw in _contents(paths):
         shown = f"{base}/{path.relative_to(folder).as_posix()}"
         index = len(files)
         files.append(shown)
         errors_before = sum(f.is_error for f in findings)
         try:
-            if path.suffix.lower() == ".csv":
-                raw = path.read_bytes()
+            if isinstance(raw, OSError):
+                raise raw
+            if raw is not None:
                 if _is_fast(raw):
                     columns[shown] = canonical
                     fast.add(index, raw)
@@ -325,7 +364,7 @@ def load_submissions(config: Config) -> Submissions:
         findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
                                 file=base))
     fast.flush()
-    tables = fast.tables
+    frames = fast.frames
     if slow:
-        tables.append(_slow_table(slow, {f: i for i, f in enumerate(files)}))
-    return Submissions(_frame(tables, files), files, findings, columns)
+        frames.append(_slow_frame(slow, {f: i for i, f in enumerate(files)}))
+    return Submissions(_frame(frames, files), files, findings, columns)
