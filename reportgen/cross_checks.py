@@ -385,17 +385,26 @@ def _register_rules(f: _Frame, register: Register) -> None:
                   f"member {org} sent rows for region {region}, which is not among its registered regions "
                   f"({', '.join(member.regions) or 'none'})", "region",
                   "check the region code, or add the region to the member register")
-    keys, first, _ = _groups(f.o * f.P + f.p, np.arange(len(f.o)))
+    # active dates, vectorised: quarter numbers (year * 4 + q) per org code and per period code
+    def qnum(p: Period) -> int:
+        return p.year * 4 + p.number - 1
+
+    big = 1 << 30
+    members = [register.get(o) for o in f.cats["org_id"]]
+    start = np.array([qnum(m.active_from) if m else -big for m in members] + [-big], dtype=np.int64)
+    stop = np.array([qnum(m.active_to) if m and m.active_to else big for m in members] + [big], dtype=np.int64)
+    first_q = np.array([qnum(p.quarters()[0]) for p in f.periods] + [0], dtype=np.int64)
+    last_q = np.array([qnum(p.quarters()[-1]) for p in f.periods] + [0], dtype=np.int64)
+    outside = (last_q[f.p] < start[f.o]) | (first_q[f.p] > stop[f.o])
+    idx = np.flatnonzero(outside)
+    keys, first, _ = _groups(f.o[idx] * f.P + f.p[idx], idx)
     for i in first:
         org, text = f.name('org_id', i), f.name('period', i)
         member = register.get(org)
-        if member is None:
-            continue
-        if not any(member.active_in(q) for q in Period.parse(text).quarters()):
-            to = f"–{member.active_to}" if member.active_to else " onwards"
-            f.add(int(i), "data.inactive-period", "warning",
-                  f"member {org} sent rows for {text}, outside its active dates ({member.active_from}{to})",
-                  "period", "check the period, or correct the member's active dates in the register")
+        to = f"–{member.active_to}" if member.active_to else " onwards"
+        f.add(int(i), "data.inactive-period", "warning",
+              f"member {org} sent rows for {text}, outside its active dates ({member.active_from}{to})",
+              "period", "check the period, or correct the member's active dates in the register")
 
 
 def _plausibility(f: _Frame, config: Config) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -98,11 +99,17 @@ def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[
     return {c: names.index(c) for c in REQUIRED}
 
 
+_ALLOWED = bytes(range(0x20, 0x7F)).replace(b'"', b"") + b"\n"
+
+
 def _is_fast(raw: bytes) -> bool:
-    """True when the file is plain canonical CSV that pyarrow can read with line = row + 1."""
+    """True when the file is plain canonical CSV that pyarrow can read with line = row + 1:
+    the exact header, printable ASCII without quote marks, LF line ends, no blank
+    lines, and six commas a line on average (a line with too many fields balanced by
+    one with too few makes pyarrow fail, and then the batch is read carefully)."""
     if not raw.startswith(CANONICAL_HEADER) or not raw.endswith(b"\n") or len(raw) <= len(CANONICAL_HEADER):
         return False
-    if not raw.isascii() or b'"' in raw or b"\r" in raw or b"\n\n" in raw or b"\x00" in raw:
+    if raw.translate(None, _ALLOWED) or b"\n\n" in raw:
         return False
     return raw.count(b",") == 6 * raw.count(b"\n")
 
@@ -222,7 +229,8 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding],
 class _FastBatches:
     """Concatenates fast-path files and parses each batch with pyarrow."""
 
-    def __init__(self) -> None:
+    def __init__(self, fallback) -> None:
+        self.fallback = fallback  # (file index, raw bytes) → read that file carefully instead
         self.frames: list[pd.DataFrame] = []
         self._bodies: list[bytes] = []
         self._files: list[int] = []
@@ -244,14 +252,20 @@ class _FastBatches:
         if not self._bodies:
             return
         buf = b"".join(self._bodies)
-        self._bodies = []
-        table = pacsv.read_csv(
-            pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
-            read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
-                                                 strings_can_be_null=False))
-        del buf
+        bodies, self._bodies = self._bodies, []
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
+                read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False),
+                convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
+                                                     strings_can_be_null=False))
+        except pa.ArrowInvalid:  # a line with a wrong number of fields: read these files carefully
+            for index, body in zip(self._files, bodies):
+                self.fallback(index, CANONICAL_HEADER + body)
+            self._files, self._counts, self._size = [], [], 0
+            return
+        del buf, bodies
         counts = np.asarray(self._counts, dtype=np.int64)
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         line = (np.arange(int(counts.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
@@ -303,23 +317,41 @@ def _frame(frames: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out)[ROW_COLUMNS]
 
 
-def _read_bytes(path: Path) -> bytes | OSError:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        return exc
+def _read_many(paths: list[str]) -> list[bytes | OSError]:
+    out: list[bytes | OSError] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                out.append(fh.read())
+        except OSError as exc:
+            out.append(exc)
+    return out
 
 
-def _contents(paths: list[Path]) -> Iterator[tuple[Path, bytes | OSError | None]]:
-    """CSV files' bytes in path order, read by a few threads (reading waits on the disk,
-    not the CPU), 512 files at a time; XLSX files come with None and the caller opens them."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for start in range(0, len(paths), 512):
-            batch = paths[start:start + 512]
-            csvs = [p for p in batch if p.suffix.lower() == ".csv"]
-            done = dict(zip(csvs, pool.map(_read_bytes, csvs)))
-            for path in batch:
-                yield path, done.get(path)
+def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSError | None]]:
+    """CSV files' bytes in order, read by a few threads (reading waits on the disk, not
+    the CPU), 1,024 files at a time; XLSX files come with None and the caller opens them."""
+    base = str(folder)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for start in range(0, len(names), 1024):
+            batch = names[start:start + 1024]
+            csvs = [n for n in batch if n.lower().endswith(".csv")]
+            parts = [[f"{base}/{n}" for n in csvs[i:i + 64]] for i in range(0, len(csvs), 64)]
+            done = dict(zip(csvs, (b for got in pool.map(_read_many, parts) for b in got)))
+            for name in batch:
+                yield name, done.get(name)
+
+
+def _find(folder: Path) -> list[str]:
+    """Every .csv and .xlsx below ``folder`` (relative, '/'-separated), in path order."""
+    found = []
+    for dirpath, _dirs, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        for name in filenames:
+            if name.lower().endswith((".csv", ".xlsx")) and os.path.isfile(os.path.join(dirpath, name)):
+                found.append(name if rel == "." else f"{rel}/{name}")
+    found.sort(key=lambda n: n.split("/"))
+    return found
 
 
 def load_submissions(config: Config) -> Submissions:
@@ -330,15 +362,19 @@ def load_submissions(config: Config) -> Submissions:
                                 file=relative(folder, config.root),
                                 hint="set data.submissions in config.yaml"))
         return Submissions(_frame([], []), [], findings)
-    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+    paths = _find(folder)
     base = relative(folder, config.root)
     files: list[str] = []
     columns: dict[str, dict[str, int]] = {}
-    fast = _FastBatches()
     slow: list[list] = []
+
+    def careful(index: int, raw: bytes) -> None:
+        slow.extend(_read_csv(raw, files[index], findings, columns))
+
+    fast = _FastBatches(careful)
     canonical = {c: i + 1 for i, c in enumerate(REQUIRED)}
-    for path, raw in _contents(paths):
-        shown = f"{base}/{path.relative_to(folder).as_posix()}"
+    for name, raw in _contents(folder, paths):
+        shown = f"{base}/{name}"
         index = len(files)
         files.append(shown)
         errors_before = sum(f.is_error for f in findings)
@@ -352,7 +388,7 @@ def load_submissions(config: Config) -> Submissions:
                     continue
                 got = _read_csv(raw, shown, findings, columns)
             else:
-                got = _read_xlsx(path, shown, findings, columns)
+                got = _read_xlsx(folder / name, shown, findings, columns)
         except OSError as exc:
             findings.append(_finding("data.unreadable", "error", f"cannot read the file: {exc.strerror}", shown))
             continue

@@ -238,8 +238,11 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
 
     # ---- rule 4: unique keys ------------------------------------------------
     key = _combined_key(clean, KEY)
-    dup = pd.Series(key).duplicated(keep=False).to_numpy()
-    if dup.any():
+    ordered = np.sort(key)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])  # sorting beats hashing here
+    del ordered
+    if len(repeated):
+        dup = np.isin(key, repeated)
         part = clean[dup].assign(_key=key[dup])
         for _, group in part.groupby("_key", sort=False):
             first = group.iloc[0]

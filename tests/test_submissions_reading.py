@@ -131,3 +131,16 @@ def test_odd_files_are_findings_not_crashes(tmp_path, content):
     files[_q()] = content
     data = run(tmp_path, files)
     assert any(f.file == f"{SUB}/{_q()}" and f.is_error for f in data.findings)
+
+
+def test_unbalanced_fields_that_pass_the_fast_check_are_read_carefully(tmp_path):
+    files = base_files()
+    text = files[_q()]
+    text = text.replace("A1,2025Q1,AKL,new_clients,total,,38", "A1,2025Q1,AKL,new_clients,total,,3,8")
+    text = text.replace("A1,2025Q1,AKL,sessions,total,,300", "A1,2025Q1,AKL,sessions,total,300")
+    assert _is_fast(text.encode())
+    files[_q()] = text
+    data = run(tmp_path, files)
+    got = sorted((f.code, f.line) for f in data.findings if f.is_error)
+    assert got == [("data.long-row", line_of(text, ",3,8")), ("data.short-row", line_of(text, "sessions,total,300"))]
+    assert len(data.rows[data.rows["file"] == f"{SUB}/2025Q1/B1.csv"]) == 124  # the batch's other files
