@@ -31,6 +31,7 @@ from .periods import Period
 from .register import Event, load_events, load_register
 from .render_html import Document, render, template_dirs
 from .render_pdf import render_pdf
+from .quality_report import render_quality_report
 from .submissions import load_submissions
 from .validate import ValidData, validate
 
@@ -45,6 +46,7 @@ class BuildResult:
     out_dir: Path | None = None
     files: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    data: ValidData | None = None  # the validated rows, for check's summary and the quality report
 
     @property
     def ok(self) -> bool:
@@ -77,7 +79,7 @@ def check_inputs(config: Config, period: Period, stage: _Stages) -> Inputs:
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
     subs = stage("load", load_submissions, config)
-    data = stage("validate", validate, subs, register, config)
+    data = stage("validate", validate, subs, register, config, period)
     data.findings[:0] = findings + more
     if data.has_errors:
         return Inputs(data, events, None)
@@ -90,6 +92,7 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     inputs = check_inputs(config, period, stage)
     data, agg = inputs.data, inputs.aggregates
     result.findings += data.findings
+    result.data = data
     narr = stage("narratives", load_narratives, config.root / "narratives" / str(period), config.root,
                  config=config)
     result.findings += narr.findings
@@ -139,8 +142,12 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         result.findings += problems
         files[f"{doc.name}.pdf"] = pdf
     files["manifest.json"] = _manifest(config, period, files)
+    published = sorted(files)
+    # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
+    files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
+                                           data.register, result.findings).encode("utf-8")
     result.out_dir = stage("write", write_bundle, files, config.output_dir / str(period))
-    result.files = sorted(files)
+    result.files = published
     return result
 
 

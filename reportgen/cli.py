@@ -130,14 +130,30 @@ def build(period: str, config_path: str | None, quiet: bool) -> None:
 @click.argument("period", metavar="PERIOD")
 @config_option
 @quiet_option
-def check(period: str, config_path: str | None, quiet: bool) -> None:
-    """Check data, config and narratives for PERIOD without building anything."""
+@click.option("--member", "member", metavar="ORG", default=None,
+              help="only the findings of this member (and of its files that could not be read)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one document for a submission portal (schema in docs/data-contract.md)")
+def check(period: str, config_path: str | None, quiet: bool, member: str | None, fmt: str) -> None:
+    """Check data, config and narratives for PERIOD without building anything.
+
+    Prints every finding grouped by member, then a summary: files read, rows,
+    members reporting vs expected, errors and warnings.
+    """
+    from .check_report import check_document, select_member, summary_lines
+
     p = _period(period)
     config = _config(config_path)
-    result = run_check(config, p, progress=_progress(quiet))
-    _print_findings(result.findings, err=False)
-    _summary(result.findings, err=False)
-    sys.exit(EXIT_PROBLEMS if not result.ok else EXIT_OK)
+    result = run_check(config, p, progress=_progress(quiet or fmt == "json"))
+    findings = select_member(result.findings, member) if member else result.findings
+    if fmt == "json":
+        click.echo(check_document(result, findings, member))
+    else:
+        _print_findings(findings, err=False)
+        for line in summary_lines(result, findings, member):
+            click.echo(line)
+        _summary(findings, err=False)
+    sys.exit(EXIT_PROBLEMS if any(f.is_error for f in findings) else EXIT_OK)
 
 
 @cli.group()

@@ -5,28 +5,51 @@ depth. Meaning comes from the rows, never from the path; the path and the
 line number are kept on each row only to say where a problem is.
 
 Nothing is interpreted here beyond the file format: codes and values stay as
-text, and ``validate`` decides what they mean.
+text (pandas categoricals, so millions of rows with few distinct codes stay
+small), and ``validate`` decides what they mean.
+
+Two readers, chosen per file (see docs/benchmarks.md for the measurements):
+
+* the fast path: a CSV whose first line is exactly the canonical header and
+  which has no quote marks, carriage returns, blank lines, NUL bytes or
+  non-ASCII bytes, and exactly six commas per line. Such files are
+  concatenated in batches and parsed by ``pyarrow.csv`` in one call per
+  batch; file line numbers are then simply 2, 3, … per file.
+* the careful path (Python's ``csv`` module) for everything else: BOM, CRLF,
+  quoted fields (even with newlines inside), blank lines, any header case,
+  order and extra columns, and every kind of broken file, with exact line
+  numbers. XLSX files are read with openpyxl.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from .config import Config
 from .findings import Finding, relative, suggestion_hint
 
 REQUIRED = ("org_id", "period", "region", "measure", "dimension", "category", "value")
 ROW_COLUMNS = [*REQUIRED, "file", "line"]
+CANONICAL_HEADER = (",".join(REQUIRED) + "\n").encode()
+_BATCH_BYTES = 64 << 20  # fast-path files are parsed in batches of about this size
+_DICT = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass
 class Submissions:
-    rows: pd.DataFrame  # REQUIRED columns as stripped text, plus file and line
+    rows: pd.DataFrame  # REQUIRED columns as (categorical) text, plus file and line
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # file → column name → 1-based column number in that file, for locations
@@ -59,7 +82,14 @@ def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[
                                  f"required column(s) missing: {', '.join(missing)}", shown, 1,
                                  hint=hint))
         return None
+    seen: set[str] = set()
     for i, name in enumerate(names):
+        if name in REQUIRED and name in seen:
+            findings.append(_finding("data.repeated-column", "error",
+                                     f"column '{header[i]}' appears twice in the header", shown, 1, i + 1,
+                                     hint="remove one of the two columns"))
+            return None
+        seen.add(name)
         if name not in REQUIRED:
             findings.append(_finding("data.extra-column", "warning",
                                      f"column '{header[i]}' is not in the contract and is ignored",
@@ -69,9 +99,24 @@ def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[
     return {c: names.index(c) for c in REQUIRED}
 
 
-def _read_csv(path: Path, shown: str, findings: list[Finding],
+_ALLOWED = bytes(range(0x20, 0x7F)).replace(b'"', b"") + b"\n"
+
+
+def _is_fast(raw: bytes) -> bool:
+    """True when the file is plain canonical CSV that pyarrow can read with line = row + 1:
+    the exact header, printable ASCII without quote marks, LF line ends, no blank
+    lines, and six commas a line on average (a line with too many fields balanced by
+    one with too few makes pyarrow fail, and then the batch is read carefully)."""
+    if not raw.startswith(CANONICAL_HEADER) or not raw.endswith(b"\n") or len(raw) <= len(CANONICAL_HEADER):
+        return False
+    if raw.translate(None, _ALLOWED) or b"\n\n" in raw:
+        return False
+    return raw.count(b",") == 6 * raw.count(b"\n")
+
+
+def _read_csv(raw: bytes, shown: str, findings: list[Finding],
               columns: dict[str, dict[str, int]]) -> list[list]:
-    raw = path.read_bytes()
+    """The careful reader: any CSV the contract allows, and findings for the rest."""
     if b"\x00" in raw[:8192]:
         findings.append(_finding("data.not-text", "error", "the file is not a text CSV file", shown,
                                  hint="send a UTF-8 CSV, or an .xlsx workbook with the .xlsx ending"))
@@ -87,39 +132,46 @@ def _read_csv(path: Path, shown: str, findings: list[Finding],
         findings.append(_finding("data.empty-file", "error", "the file is empty", shown,
                                  hint="send a header row and the submission's rows"))
         return []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
-    except csv.Error as exc:
-        findings.append(_finding("data.bad-csv", "error", f"the header row cannot be read: {exc}", shown, 1))
+        while not any(h.strip() for h in header):  # blank lines before the header
+            header = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        findings.append(_finding("data.bad-csv", "error", f"the header row cannot be read: {exc}", shown, 1,
+                                 hint="check for an unclosed quote mark"))
         return []
+    header_line = reader.line_num
     cols = _header_map(header, shown, findings)
     if cols is None:
         return []
     columns[shown] = {c: i + 1 for c, i in cols.items()}
     out: list[list] = []
     width = len(header)
+    need = max(cols.values()) + 1
+    line = header_line
     try:
         for row in reader:
+            start = line + 1  # the row starts on the line after the previous record ended
+            line = reader.line_num
             if not row or not any(c.strip() for c in row):
                 continue
-            line = reader.line_num
-            if len(row) < width and len(row) < max(cols.values()) + 1:
+            if len(row) < width and len(row) < need:
                 findings.append(_finding("data.short-row", "error",
                                          f"the row has {len(row)} field(s) where the header has {width}",
-                                         shown, line, hint="check for missing commas"))
+                                         shown, start, hint="check for missing commas"))
                 continue
             if len(row) > width and any(c.strip() for c in row[width:]):
                 findings.append(_finding("data.long-row", "error",
                                          f"the row has {len(row)} fields where the header has {width}",
-                                         shown, line, width + 1,
+                                         shown, start, width + 1,
                                          hint="a number written with a thousands separator (1,200) splits "
                                               "into two fields: write 1200; quote text that contains commas"))
                 continue
-            out.append([row[cols[c]].strip() for c in REQUIRED] + [shown, line])
+            out.append([row[cols[c]].strip() for c in REQUIRED] + [shown, start])
     except csv.Error as exc:
         findings.append(_finding("data.bad-csv", "error", f"the file cannot be read as CSV: {exc}",
-                                 shown, reader.line_num, hint="check for an unclosed quote mark"))
+                                 shown, line + 1, hint="check for an unclosed quote mark"))
     return out
 
 
@@ -129,6 +181,8 @@ def _cell_text(value) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value).strip()
 
@@ -163,8 +217,141 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding],
             cells += [""] * (max(cols.values()) + 1 - len(cells))
             out.append([cells[cols[c]] for c in REQUIRED] + [shown, line])
         return out
+    except Exception as exc:  # a workbook that opens but whose sheets are broken
+        findings.append(_finding("data.bad-xlsx", "error",
+                                 f"the workbook cannot be read ({type(exc).__name__})", shown,
+                                 hint="save it again from the spreadsheet program as .xlsx"))
+        return []
     finally:
         wb.close()
+
+
+class _FastBatches:
+    """Concatenates fast-path files and parses each batch with pyarrow."""
+
+    def __init__(self, fallback) -> None:
+        self.fallback = fallback  # (file index, raw bytes) → read that file carefully instead
+        self.frames: list[pd.DataFrame] = []
+        self._bodies: list[bytes] = []
+        self._files: list[int] = []
+        self._counts: list[int] = []
+        self._size = 0
+
+    def add(self, file_index: int, raw: bytes) -> int:
+        body = raw[len(CANONICAL_HEADER):]
+        n = body.count(b"\n")
+        self._bodies.append(body)
+        self._files.append(file_index)
+        self._counts.append(n)
+        self._size += len(body)
+        if self._size >= _BATCH_BYTES:
+            self.flush()
+        return n
+
+    def flush(self) -> None:
+        if not self._bodies:
+            return
+        buf = b"".join(self._bodies)
+        bodies, self._bodies = self._bodies, []
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
+                read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False),
+                convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
+                                                     strings_can_be_null=False))
+        except pa.ArrowInvalid:  # a line with a wrong number of fields: read these files carefully
+            for index, body in zip(self._files, bodies):
+                self.fallback(index, CANONICAL_HEADER + body)
+            self._files, self._counts, self._size = [], [], 0
+            return
+        del buf, bodies
+        counts = np.asarray(self._counts, dtype=np.int64)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        line = (np.arange(int(counts.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
+        file_idx = np.repeat(np.asarray(self._files, dtype=np.int32), counts)
+        # to pandas at once: categorical codes (1–2 bytes a cell) instead of arrow's int32 indices
+        frame = table.to_pandas()
+        del table
+        frame["file"] = file_idx
+        frame["line"] = line
+        self.frames.append(frame)
+        self._files, self._counts, self._size = [], [], 0
+
+
+def _slow_frame(rows: list[list], index: dict[str, int]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    for c in REQUIRED:
+        frame[c] = frame[c].astype("category")
+    frame["file"] = np.array([index[f] for f in frame["file"]], dtype=np.int32)
+    frame["line"] = frame["line"].astype(np.int32)
+    return frame
+
+
+def _object_categorical(series: pd.Series) -> pd.Categorical:
+    """A categorical with plain ``object`` categories, so that batches can be unified."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str).astype("category")
+    cats = pd.Index([str(c) for c in series.cat.categories], dtype=object)
+    return pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=cats)
+
+
+def _frame(frames: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
+    """One frame from the batches: categories unified per column, rows in file order."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype="category" if c != "line" else "int32")
+                             for c in ROW_COLUMNS})
+    file_idx = np.concatenate([f["file"].to_numpy() for f in frames])
+    order = None
+    if len(file_idx) and (np.diff(file_idx) < 0).any():  # careful-path rows came last: restore file order
+        order = np.argsort(file_idx, kind="stable")
+    out: dict[str, object] = {}
+    for c in REQUIRED:
+        joined = union_categoricals([_object_categorical(f[c]) for f in frames])
+        out[c] = joined if order is None else joined[order]
+    line = np.concatenate([f["line"].to_numpy() for f in frames]).astype(np.int32)
+    if order is not None:
+        file_idx, line = file_idx[order], line[order]
+    out["file"] = pd.Categorical.from_codes(file_idx, categories=pd.Index(files, dtype=object))
+    out["line"] = line
+    return pd.DataFrame(out)[ROW_COLUMNS]
+
+
+def _read_many(paths: list[str]) -> list[bytes | OSError]:
+    out: list[bytes | OSError] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                out.append(fh.read())
+        except OSError as exc:
+            out.append(exc)
+    return out
+
+
+def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSError | None]]:
+    """CSV files' bytes in order, read by a few threads (reading waits on the disk, not
+    the CPU), 1,024 files at a time; XLSX files come with None and the caller opens them."""
+    base = str(folder)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for start in range(0, len(names), 1024):
+            batch = names[start:start + 1024]
+            csvs = [n for n in batch if n.lower().endswith(".csv")]
+            parts = [[f"{base}/{n}" for n in csvs[i:i + 64]] for i in range(0, len(csvs), 64)]
+            done = dict(zip(csvs, (b for got in pool.map(_read_many, parts) for b in got)))
+            for name in batch:
+                yield name, done.get(name)
+
+
+def _find(folder: Path) -> list[str]:
+    """Every .csv and .xlsx below ``folder`` (relative, '/'-separated), in path order."""
+    found = []
+    for dirpath, _dirs, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        for name in filenames:
+            if name.lower().endswith((".csv", ".xlsx")) and os.path.isfile(os.path.join(dirpath, name)):
+                found.append(name if rel == "." else f"{rel}/{name}")
+    found.sort(key=lambda n: n.split("/"))
+    return found
 
 
 def load_submissions(config: Config) -> Submissions:
@@ -174,28 +361,46 @@ def load_submissions(config: Config) -> Submissions:
         findings.append(Finding("data.no-submissions", "error", "the submissions folder does not exist",
                                 file=relative(folder, config.root),
                                 hint="set data.submissions in config.yaml"))
-        return Submissions(pd.DataFrame(columns=ROW_COLUMNS), [], findings)
-    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
-    rows: list[list] = []
+        return Submissions(_frame([], []), [], findings)
+    paths = _find(folder)
+    base = relative(folder, config.root)
     files: list[str] = []
     columns: dict[str, dict[str, int]] = {}
-    for path in paths:
-        shown = relative(path, config.root)
+    slow: list[list] = []
+
+    def careful(index: int, raw: bytes) -> None:
+        slow.extend(_read_csv(raw, files[index], findings, columns))
+
+    fast = _FastBatches(careful)
+    canonical = {c: i + 1 for i, c in enumerate(REQUIRED)}
+    for name, raw in _contents(folder, paths):
+        shown = f"{base}/{name}"
+        index = len(files)
         files.append(shown)
-        before = len(rows)
+        errors_before = sum(f.is_error for f in findings)
         try:
-            if path.suffix.lower() == ".csv":
-                rows += _read_csv(path, shown, findings, columns)
+            if isinstance(raw, OSError):
+                raise raw
+            if raw is not None:
+                if _is_fast(raw):
+                    columns[shown] = canonical
+                    fast.add(index, raw)
+                    continue
+                got = _read_csv(raw, shown, findings, columns)
             else:
-                rows += _read_xlsx(path, shown, findings, columns)
+                got = _read_xlsx(folder / name, shown, findings, columns)
         except OSError as exc:
             findings.append(_finding("data.unreadable", "error", f"cannot read the file: {exc.strerror}", shown))
             continue
-        if len(rows) == before and not any(f.file == shown and f.is_error for f in findings):
+        slow += got
+        if not got and sum(f.is_error for f in findings) == errors_before:
             findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows", shown,
                                      hint="if the member had nothing to report, say so to the data team"))
     if not paths:
         findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
-                                file=relative(folder, config.root)))
-    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
-    return Submissions(frame, files, findings, columns)
+                                file=base))
+    fast.flush()
+    frames = fast.frames
+    if slow:
+        frames.append(_slow_frame(slow, {f: i for i, f in enumerate(files)}))
+    return Submissions(_frame(frames, files), files, findings, columns)
