@@ -78,6 +78,11 @@ class Confidentiality(Section):
     percent_decimals: int = Field(0, ge=0, le=3)
     key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
     key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
+    sum_groups: dict[str, list[str]] = Field(
+        default_factory=lambda: {"outcome_assessed": ["outcome_improved", "outcome_same",
+                                                      "outcome_declined"]},
+        description="a measure whose value is the sum of other measures, cell by cell: "
+                    "secondary suppression protects these sums like a breakdown")
 
 
 class Checks(Section):
