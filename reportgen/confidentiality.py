@@ -345,7 +345,7 @@ class PublishedStore:
             return Published(None, SUPPRESSED, kind)
         value = raw_num / raw_den * (100.0 if percent else per)
         digits = self.config.confidentiality.percent_decimals if percent else 1
-        return Published(round(value, digits), "", kind)
+        return Published(round(value, digits) + 0.0, "", kind)  # + 0.0: no "-0"
 
     def ratio(self, numerator: Sequence[tuple[str, str, str]], denominator: Sequence[tuple[str, str, str]], *,
               scope: str = NATIONAL, period: Period | str, percent: bool = False, per: float = 1.0) -> Published:

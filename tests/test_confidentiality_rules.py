@@ -1,0 +1,194 @@
+"""Each confidentiality rule on small hand-made cells, with exact expected symbols."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, strategies as st
+
+from reportgen.config import load_config
+from reportgen.confidentiality import (NOT_AVAILABLE, PRIMARY, SECONDARY, PublishedStore, random_round,
+                                       random_round_array, rr3_draw, rr3_draws)
+from reportgen.periods import Period
+
+from .conftest import REPO
+
+H1 = Period.parse("2025H1")
+COLS = ["scope", "period", "measure", "dimension", "category", "raw", "members"]
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(REPO / "config.yaml")
+
+
+def store_of(config, rows, **kw) -> PublishedStore:
+    return PublishedStore(pd.DataFrame(rows, columns=COLS), config, "test-key", **kw)
+
+
+def status(store: PublishedStore) -> dict[tuple, str]:
+    g = store.internal_frame()
+    return dict(zip(zip(g["scope"], g["measure"], g["dimension"], g["category"], g["period"]), g["status"]))
+
+
+# ---- rules 2 and 3: rounding ---------------------------------------------------
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50), st.data())
+def test_vectorised_rounding_equals_the_scalar_rule(raws, data):
+    draws = data.draw(st.lists(st.floats(0, 1, exclude_max=True), min_size=len(raws), max_size=len(raws)))
+    got = random_round_array(np.array(raws), np.array(draws))
+    assert got.tolist() == [random_round(r, d) for r, d in zip(raws, draws)]
+
+
+def test_batch_draws_equal_single_draws():
+    ids = ["clients|total||NZ|2025H1", "clients|gender|male|AKL|2025Q1"]
+    assert rr3_draws("k", ids).tolist() == [rr3_draw("k", i) for i in ids]
+
+
+def test_rounding_probabilities_are_two_thirds_to_the_nearer():
+    draws = (np.arange(3000) + 0.5) / 3000  # evenly spread over [0, 1)
+    out = random_round_array(np.full(3000, 7), draws)
+    assert set(out.tolist()) == {6, 9} and (out == 6).sum() == 2000  # 7 → 6 with p = 2/3
+    out = random_round_array(np.full(3000, 8), draws)
+    assert (out == 9).sum() == 2000
+
+
+def test_a_cell_keeps_its_value_when_other_cells_change(config):
+    base = [("NZ", "2025H1", "clients", "total", "", 101, 5)]
+    a = store_of(config, base + [("NZ", "2025H1", "sessions", "total", "", 400, 5)])
+    b = store_of(config, base + [("NZ", "2025H1", "sessions", "total", "", 977, 5)])
+    assert a.get("clients", period=H1) == b.get("clients", period=H1)
+    other_key = PublishedStore(pd.DataFrame(base, columns=COLS), config, "another-key")
+    values = {store_of(config, [("NZ", "2025H1", "clients", "total", "", v, 5)]).get("clients", period=H1).value
+              for v in [101]} | {other_key.get("clients", period=H1).value}
+    assert values <= {99.0, 102.0}
+
+
+# ---- rules 4, 6, 8, 9: primary suppression, contributors, hours, symbols ---------
+
+def test_primary_symbols_and_precedence(config):
+    s = store_of(config, [
+        ("NZ", "2025H1", "clients", "need", "housing", 5, 3),   # S
+        ("NZ", "2025H1", "clients", "need", "food", 6, 3),      # published
+        ("NZ", "2025H1", "clients", "need", "debt", 4, 2),      # C beats S
+        ("NZ", "2025H1", "clients", "need", "legal", 0, 0),     # nil
+        ("NZ", "2025H1", "staff_hours", "total", "", 4, 3),     # hours: exact, no S
+        ("NZ", "2025H1", "volunteer_hours", "total", "", 500, 2),  # hours: C applies
+    ])
+    get = lambda *a: s.get(*a, period=H1).display()  # noqa: E731
+    assert [get("clients", "need", "housing"), get("clients", "need", "debt"), get("clients", "need", "legal"),
+            get("staff_hours"), get("volunteer_hours")] == ["S", "C", "–", "4", "C"]
+    assert get("clients", "need", "food") == "6"
+
+
+def test_not_available_for_periods_and_scopes_without_data(config):
+    s = store_of(config, [("NZ", "2025H1", "clients", "total", "", 60, 4),
+                          ("AKL", "2025H1", "clients", "total", "", 60, 4)],
+                 periods=["2024H1", "2025H1"])
+    assert s.get("clients", period="2024H1").symbol == NOT_AVAILABLE       # in the grid, no data
+    assert s.get("clients", period="2019H1").symbol == NOT_AVAILABLE       # outside the grid
+    assert s.get("clients", scope="WGN", period=H1).symbol == NOT_AVAILABLE  # a region with no data
+    assert s.get("sessions", scope="AKL", period=H1).symbol == "–"         # data, but none for it
+    assert s.change("clients", period=H1, base="2024H1").symbol == NOT_AVAILABLE
+
+
+# ---- rule 5: secondary suppression -------------------------------------------------
+
+def test_single_response_breakdown_gets_the_next_smallest_suppressed(config):
+    rows = [("NZ", "2025H1", "clients", "total", "", 134, 4),
+            ("NZ", "2025H1", "clients", "gender", "female", 100, 4),
+            ("NZ", "2025H1", "clients", "gender", "male", 4, 3),
+            ("NZ", "2025H1", "clients", "gender", "another_gender", 10, 3),
+            ("NZ", "2025H1", "clients", "gender", "not_stated", 20, 3)]
+    st_ = status(store_of(config, rows))
+    assert st_[("NZ", "clients", "gender", "male", "2025H1")] == PRIMARY
+    assert st_[("NZ", "clients", "gender", "another_gender", "2025H1")] == SECONDARY
+    assert st_[("NZ", "clients", "gender", "not_stated", "2025H1")] == "rounded"
+
+
+def test_nil_cells_are_not_suppressed_partners(config):
+    rows = [("NZ", "2025H1", "clients", "total", "", 54, 4),
+            ("NZ", "2025H1", "clients", "gender", "female", 30, 4),
+            ("NZ", "2025H1", "clients", "gender", "male", 4, 3),
+            ("NZ", "2025H1", "clients", "gender", "another_gender", 0, 0),
+            ("NZ", "2025H1", "clients", "gender", "not_stated", 20, 3)]
+    st_ = status(store_of(config, rows))
+    assert st_[("NZ", "clients", "gender", "another_gender", "2025H1")] == "nil"
+    assert st_[("NZ", "clients", "gender", "not_stated", "2025H1")] == SECONDARY
+
+
+def test_one_suppressed_region_gets_a_partner_region(config):
+    rows = [("NZ", "2025H1", "sessions", "total", "", 100, 9),
+            ("AKL", "2025H1", "sessions", "total", "", 66, 4),
+            ("WGN", "2025H1", "sessions", "total", "", 30, 3),
+            ("CAN", "2025H1", "sessions", "total", "", 4, 3)]
+    s = store_of(config, rows)
+    assert [s.get("sessions", scope=r, period=H1).symbol for r in ("CAN", "WGN", "AKL")] == ["S", "S", ""]
+    assert s.get("sessions", period=H1).is_number
+
+
+def test_suppressed_hours_region_is_protected_too(config):
+    rows = [("NZ", "2025H1", "staff_hours", "total", "", 1000, 6),
+            ("AKL", "2025H1", "staff_hours", "total", "", 700, 3),
+            ("WGN", "2025H1", "staff_hours", "total", "", 250, 2),
+            ("CAN", "2025H1", "staff_hours", "total", "", 50, 3)]
+    s = store_of(config, rows)
+    assert [s.get("staff_hours", scope=r, period=H1).display() for r in ("NZ", "AKL", "WGN", "CAN")] == \
+        ["1,000", "700", "C", "S"]
+
+
+def test_suppression_spreads_across_both_hierarchies_until_stable(config):
+    """AKL male is small: its partner in AKL's gender table is then alone in the
+    regional table for that category, which needs a partner region, and so on."""
+    rows = []
+    for scope, cats in {"AKL": (60, 4, 12, 24), "WGN": (50, 9, 13, 30), "CAN": (70, 10, 14, 28)}.items():
+        rows.append((scope, "2025H1", "clients", "total", "", sum(cats), 3))
+        for cat, v in zip(("female", "male", "another_gender", "not_stated"), cats):
+            rows.append((scope, "2025H1", "clients", "gender", cat, v, 3))
+    nz: dict[tuple, int] = {}
+    for scope, p, m, d, c, v, _ in rows:
+        nz[(m, d, c)] = nz.get((m, d, c), 0) + v
+    rows += [("NZ", "2025H1", m, d, c, v, 9) for (m, d, c), v in nz.items()]
+    s = store_of(config, rows)
+    sym = {(r, c): s.get("clients", "gender", c, scope=r, period=H1).symbol
+           for r in ("NZ", "AKL", "WGN", "CAN") for c in ("female", "male", "another_gender", "not_stated")}
+    assert sym[("AKL", "male")] == "S" and sym[("AKL", "another_gender")] == "S"
+    assert sym[("WGN", "male")] == "S"  # partner of AKL male among regions (9 < 10)
+    assert sym[("WGN", "another_gender")] == "S"  # partner of AKL another_gender (13 < 14)
+    for r in ("NZ", "AKL", "WGN", "CAN"):
+        assert sum(sym[(r, c)] == "S" for c in ("female", "male", "another_gender", "not_stated")) != 1
+    for c in ("female", "male", "another_gender", "not_stated"):
+        assert sum(sym[(r, c)] == "S" for r in ("NZ", "AKL", "WGN", "CAN")) != 1
+    assert s.unresolved_groups == []
+
+
+def test_outcome_parts_and_their_sum_are_protected(config):
+    rows = [("NZ", "2025H1", "outcome_assessed", "score_domain", "safety", 50, 5),
+            ("NZ", "2025H1", "outcome_improved", "score_domain", "safety", 30, 5),
+            ("NZ", "2025H1", "outcome_same", "score_domain", "safety", 17, 5),
+            ("NZ", "2025H1", "outcome_declined", "score_domain", "safety", 3, 3)]
+    s = store_of(config, rows)
+    got = [s.get(m, "score_domain", "safety", period=H1).symbol
+           for m in ("outcome_assessed", "outcome_improved", "outcome_same", "outcome_declined")]
+    assert got == ["", "", "S", "S"]
+
+
+# ---- rule 7: derived values ---------------------------------------------------------
+
+def test_derived_values_follow_their_inputs_and_denominators(config):
+    s = store_of(config, [
+        ("NZ", "2025H1", "clients", "total", "", 200, 5),
+        ("NZ", "2025H1", "clients", "need", "housing", 50, 5),
+        ("NZ", "2025H1", "clients", "need", "food", 4, 3),
+        ("NZ", "2024H1", "clients", "total", "", 160, 5),
+        ("NZ", "2024H1", "sessions", "total", "", 19, 5),
+        ("NZ", "2025H1", "sessions", "total", "", 30, 5),
+    ])
+    assert s.share("clients", "need", "housing", period=H1).display() == "25 %"
+    assert s.share("clients", "need", "food", period=H1).display() == "S"
+    assert s.change("clients", period=H1, base="2024H1").display() == "+25 %"
+    assert s.change("sessions", period=H1, base="2024H1").display() == "S"  # raw denominator 19 < 20
+    diff = s.difference("clients", period=H1, base="2024H1")
+    assert diff.value == s.get("clients", period=H1).value - s.get("clients", period="2024H1").value
+    assert s.ratio([("sessions", "total", "")], [("clients", "total", "")], period=H1).display() == "0.1"
