@@ -158,7 +158,11 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
     * ``categories``: a single-response breakdown with its total, per scope and period;
     * ``regions``: the regional cells with the national cell, per measure, dimension,
       category and period;
-    * ``sums``: a measure that is the sum of others (``confidentiality.sum_groups``).
+    * ``sums``: a measure that is the sum of others (``confidentiality.sum_groups``);
+    * ``quarters``: for measures that add up across quarters, a half-year cell with
+      its two quarter cells (per scope, measure, dimension and category). Where a
+      member sent half-year rows the sum is not exact; the group then only adds
+      suppression, which is safe.
     """
     g = grid[["scope", "period", "measure", "dimension", "category"]].assign(idx=np.arange(len(grid)))
     parts: list[pd.DataFrame] = []
@@ -188,6 +192,16 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         s = g.merge(pd.DataFrame(sums, columns=["measure", "gmeasure"]), on="measure")
         s["gid"] = s.groupby(["scope", "period", "gmeasure", "dimension", "category"], sort=True).ngroup()
         parts.append(s[["gid", "idx"]].assign(family="sums"))
+
+    additive = [m for m, spec in config.measures.items() if spec.additive]
+    periods = set(g["period"])
+    halves = [(str(h), [str(q) for q in h.quarters()]) for h in (Period.parse(p) for p in periods)
+              if h.is_half and all(str(q) in periods for q in h.quarters())]
+    if additive and halves:
+        hq = pd.DataFrame([(half, p) for half, qs in halves for p in [half, *qs]], columns=["half", "period"])
+        q = g[g["measure"].isin(additive)].merge(hq, on="period")
+        q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
+        parts.append(q[["gid", "idx"]].assign(family="quarters"))
 
     offset, out = 0, []
     for part in parts:
