@@ -192,3 +192,52 @@ def test_derived_values_follow_their_inputs_and_denominators(config):
     diff = s.difference("clients", period=H1, base="2024H1")
     assert diff.value == s.get("clients", period=H1).value - s.get("clients", period="2024H1").value
     assert s.ratio([("sessions", "total", "")], [("clients", "total", "")], period=H1).display() == "0.1"
+
+
+# ---- rule 11: the audit's proofs can fail, and then the build stops -------------------
+
+def _tampered(config, change) -> dict:
+    from reportgen.audit import audit, audit_findings
+
+    rows = [("NZ", "2025H1", "unidentified_attendances", "total", "", 100, 9),
+            ("AKL", "2025H1", "unidentified_attendances", "total", "", 66, 4),
+            ("WGN", "2025H1", "unidentified_attendances", "total", "", 30, 3),
+            ("CAN", "2025H1", "unidentified_attendances", "total", "", 4, 3),
+            ("NZ", "2025H1", "new_clients", "total", "", 50, 2),
+            ("AKL", "2025H1", "new_clients", "total", "", 50, 2)]
+    s = store_of(config, rows)
+    assert all(p["holds"] for p in audit(s, config)["proofs"].values())
+    change(s._grid)  # simulate a bug inside the store
+    report = audit(s, config)
+    return {name: p["violations"] for name, p in report["proofs"].items() if not p["holds"]}, audit_findings(report)
+
+
+def _at(grid, scope, measure):
+    return grid.index[(grid["scope"] == scope) & (grid["measure"] == measure) & (grid["period"] == "2025H1")
+                      & (grid["dimension"] == "total")][0]
+
+
+def test_audit_catches_a_value_too_far_from_raw(config):
+    def bump(g):
+        g.loc[_at(g, "AKL", "unidentified_attendances"), "value"] = 72.0  # raw 66
+    failed, findings = _tampered(config, bump)
+    assert failed == {"within_2_of_raw": 1}
+    assert [(f.code, f.severity) for f in findings] == [("audit.failed", "error")]
+    assert findings[0].message == ("disclosure audit: 'within_2_of_raw' fails for 1 of 2 cells; "
+                                   "nothing was published")
+
+
+def test_audit_catches_a_published_small_count_and_a_lone_suppression(config):
+    def reveal(g):
+        i = _at(g, "CAN", "unidentified_attendances")
+        g.loc[i, "value"], g.loc[i, "symbol"] = 3.0, ""
+    failed, _ = _tampered(config, reveal)
+    assert failed == {"no_small_counts": 1, "no_recovery_by_subtraction": 1}  # WGN is now alone among the regions
+
+
+def test_audit_catches_a_published_confidential_cell(config):
+    def reveal(g):
+        i = _at(g, "NZ", "new_clients")
+        g.loc[i, "value"], g.loc[i, "symbol"] = 51.0, ""
+    failed, _ = _tampered(config, reveal)
+    assert failed == {"min_contributors": 1, "no_recovery_by_subtraction": 1}  # AKL is now alone
