@@ -35,7 +35,7 @@ STATUS_NAMES = {ROUNDED: "rounded", EXACT: "exact_hours", PRIMARY: "suppressed_p
                 SECONDARY: "suppressed_secondary", CONF: "confidential", NIL_STATUS: "nil", NA: "not_available"}
 
 
-def _table_of(frame: pd.DataFrame, config: Config) -> pd.Series:
+def _table_of(frame: pd.DataFrame) -> np.ndarray:
     """The count table each store cell is published in (breakdowns also carry totals)."""
     return np.where(frame["dimension"] == "total", frame["measure"],
                     frame["measure"] + "_by_" + frame["dimension"])
@@ -91,13 +91,13 @@ def _tables_match(store: PublishedStore, config: Config, files: dict[str, bytes]
 def audit(store: PublishedStore, config: Config, files: dict[str, bytes] | None = None) -> dict:
     """Per-table counts and the proofs, for the build manifest."""
     g = store.internal_frame()
-    g = g.assign(table=_table_of(g, config))
+    g = g.assign(table=_table_of(g))
     per_table: dict[str, dict[str, int]] = {}
     for table, part in g.groupby("table", sort=True):
         counts = part["status"].value_counts()
         per_table[str(table)] = {"cells": int(len(part)),
                                  **{label: int(counts.get(s, 0)) for s, label in STATUS_NAMES.items()}}
-        # breakdown tables also show the total rows
+    # breakdown tables also show the measure's total rows
     for m, spec in config.measures.items():
         if "total" in spec.dimensions:
             totals = per_table.get(m)

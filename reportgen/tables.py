@@ -29,7 +29,7 @@ import pandas as pd
 
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
-from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, RATIOS, Metrics
+from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
 from .periods import Period
 
 TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol"]
@@ -214,6 +214,3 @@ def table_files(store: PublishedStore, metrics: Metrics, config: Config, period:
     files = {f"tables/{t.name}.csv": table_csv(t) for t in tables}
     files["tables/tables.xlsx"] = tables_xlsx(tables, notes_rows(config, period, metrics, tables))
     return files, tables
-
-
-__all__ = ["TABLE_COLUMNS", "Table", "published_tables", "table_csv", "tables_xlsx", "table_files", "RATIOS"]
