@@ -12,14 +12,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
 from reportgen.build import build
 from reportgen.config import load_config
 from reportgen.periods import Period
-from reportgen.tables import TABLE_COLUMNS
+from reportgen.dashboard import dashboard_data
+from reportgen.metrics import compute_metrics
+from reportgen.tables import DERIVED_TABLES, TABLE_COLUMNS, published_tables, table_csv
 
 from .conftest import REPO, copy_project
+from .test_confidentiality_properties import CONFIG, H1, build_store, member_rows
 
 SYMBOLS = {"S", "C", "–", ".."}
 
@@ -175,3 +179,26 @@ def test_two_builds_give_identical_tables_and_dashboard(two_builds):
     assert ma["disclosure_audit"] == mb["disclosure_audit"]
     assert {k: v for k, v in ma["files"].items() if not k.startswith("report.")} == \
         {k: v for k, v in mb["files"].items() if not k.startswith("report.")}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(member_rows())
+def test_generated_data_show_one_value_per_cell_in_tables_and_dashboard(rows):
+    """For any data: a cell's CSV value, its dashboard point and the store agree."""
+    agg, store = build_store(rows)
+    metrics = compute_metrics(store, agg, CONFIG)
+    shown: dict[tuple, str] = {}
+    for table in published_tables(store, metrics, CONFIG):
+        if table.name in DERIVED_TABLES:
+            continue
+        for r in csv.DictReader(io.StringIO(table_csv(table).decode("utf-8"))):
+            key = (r["scope"], r["period"], r["measure"], r["dimension"], r["category"])
+            p = store.get(*key[2:], scope=key[0], period=key[1])
+            assert (r["symbol"] or r["value"]) == (p.symbol or str(int(p.value))), key
+            shown[key] = r["symbol"] or r["value"]
+    dash = dashboard_data(store, metrics, CONFIG, H1)
+    for scope in dash["scopes"]:
+        for s in scope["series"]:
+            for pt in s["points"]:
+                key = (scope["code"], pt["period"], s["measure"], s["dimension"], s["category"])
+                assert shown[key] == (pt["symbol"] or str(pt["value"])), key
