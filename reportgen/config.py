@@ -129,6 +129,17 @@ class Config(Section):
                                      f"defined under 'dimensions'{extra}")
         return self
 
+    @model_validator(mode="after")
+    def _sum_groups_known(self) -> Config:
+        for total, parts in self.confidentiality.sum_groups.items():
+            for code in [total, *parts]:
+                if code not in self.measures:
+                    near = did_you_mean(code, list(self.measures))
+                    extra = f" (did you mean '{near}'?)" if near else ""
+                    raise ValueError(f"confidentiality.sum_groups names measure '{code}', which is not "
+                                     f"in the catalogue{extra}")
+        return self
+
     # ---- conveniences --------------------------------------------------
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
