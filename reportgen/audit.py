@@ -14,7 +14,10 @@ inside the store — a build whose audit fails writes nothing:
 * ``no_recovery_by_subtraction``: no single-response breakdown, regional
   breakdown or sum of measures has exactly one suppressed cell;
 * ``tables_match_store``: every count in the published CSV tables is the
-  store's value for that cell.
+  store's value for that cell;
+* ``derived_follow_inputs`` (rule 7): every published share is ``S`` where
+  its part or total is ``S`` or ``C`` or the raw total is below
+  ``min_denominator``, and is a number only when both inputs are numbers.
 
 The audit holds counts only, never raw values: it is safe in the manifest.
 """
@@ -107,6 +110,22 @@ def audit(store: PublishedStore, config: Config, files: dict[str, bytes] | None 
                     per_table[name] = {k: per_table[name][k] + totals[k] for k in per_table[name]}
     return {"tables": per_table, "proofs": proofs(store, config, files),
             "unresolved_groups": len(store.unresolved_groups)}
+
+
+def derived_proof(store: PublishedStore, derived: pd.DataFrame, config: Config) -> dict:
+    """Rule 7 checked on the published shares table against the store."""
+    g = store.internal_frame()
+    key = ["scope", "period", "measure", "dimension", "category"]
+    shares = derived[derived["table"] == "shares"][[*key, "symbol"]]
+    parts = g[key + ["symbol"]].rename(columns={"symbol": "part"})
+    totals = (g[g["dimension"] == "total"][["scope", "period", "measure", "symbol", "raw"]]
+              .rename(columns={"symbol": "whole", "raw": "raw_whole"}))
+    m = shares.merge(parts, on=key, how="left").merge(totals, on=["scope", "period", "measure"], how="left")
+    hidden = m["part"].isin(["S", "C"]) | m["whole"].isin(["S", "C"])
+    small = m["raw_whole"] < config.confidentiality.min_denominator
+    available = ~(m["part"].eq("..") | m["whole"].eq(".."))
+    bad = ((hidden | small) & available & (m["symbol"] != "S")) | (m["part"].isna() | m["whole"].isna())
+    return {"holds": bool(not bad.any()), "checked": int(len(m)), "violations": int(bad.sum())}
 
 
 def derived_counts(derived: pd.DataFrame) -> dict[str, dict[str, int]]:

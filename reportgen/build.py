@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .aggregate import NATIONAL, Aggregates, aggregate
-from .audit import audit, audit_findings, derived_counts
+from .audit import audit, audit_findings, derived_counts, derived_proof
 from .bundle import write_bundle
 from .charts import make_charts
 from .config import Config
@@ -136,6 +136,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     files["dashboard.json"] = stage("dashboard", dashboard_json, store, metrics, config, period)
     disclosure = stage("audit", audit, store, config, files)
     disclosure["derived_tables"] = derived_counts(metrics.derived)
+    disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
     result.findings += audit_findings(disclosure)
     if not result.ok:
         return result

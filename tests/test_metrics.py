@@ -130,3 +130,15 @@ def test_everything_follows_the_catalogue_in_config(tmp_path):
                    )["value"].tolist() == [33.0]
     assert d.query("table == 'change_percent_vs_year_earlier' and measure == 'meals' and scope == 'NZ'"
                    )["value"].tolist() == [25.0]
+
+
+def test_rule_7_proof_holds_and_catches_a_leaked_share(sample):
+    from reportgen.audit import derived_proof
+
+    config, agg, store, metrics = sample
+    proof = derived_proof(store, metrics.derived, config)
+    assert proof["holds"] and proof["violations"] == 0 and proof["checked"] > 1000
+    leaked = metrics.derived.copy()
+    i = leaked.index[(leaked["table"] == "shares") & (leaked["symbol"] == "S")][0]
+    leaked.loc[i, ["value", "symbol"]] = [12.0, ""]
+    assert derived_proof(store, leaked, config) == {"holds": False, "checked": proof["checked"], "violations": 1}

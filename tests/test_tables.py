@@ -109,7 +109,7 @@ def test_manifest_holds_the_disclosure_audit(built_sample):
     audit = manifest["disclosure_audit"]
     assert {name: p["holds"] for name, p in audit["proofs"].items()} == {
         "within_2_of_raw": True, "no_small_counts": True, "min_contributors": True,
-        "no_recovery_by_subtraction": True, "tables_match_store": True}
+        "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True}
     for path in count_table_paths(built_sample / "tables"):
         counts = audit["tables"][path.stem]
         rows = read_csv(path)
