@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .config import Config
@@ -41,6 +42,13 @@ class Aggregates:
     quarters: list[Period] = field(default_factory=list)  # every quarter in the data, in order
     reporting: dict[str, int] = field(default_factory=dict)  # scope → members reporting in the period
     expected: int = 0  # members expected to report in the period
+    # scope → members expected in the period (NZ and every region of the register)
+    expected_by_scope: dict[str, int] = field(default_factory=dict)
+    # period → scope → members with any row in it (halves resolved, quarters as sent)
+    reporting_by_period: dict[str, dict[str, int]] = field(default_factory=dict)
+    # sums over the categories of each named group of a dimension (score_domain groups):
+    # scope, period, measure, dimension, group, raw, members — internal, for group rates
+    group_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def halves(self) -> list[Period]:
@@ -96,47 +104,147 @@ def resolve_half(rows: pd.DataFrame, half: Period, config: Config) -> tuple[pd.D
     return resolved, flagged.reset_index(drop=True)
 
 
-def _cells(member_rows: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Sum member rows into national and regional cells with contributor counts."""
+def _sum_by(df: pd.DataFrame, cols: list[str], value: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Group ``df`` by ``cols`` on integer codes (numpy only): the distinct keys, the
+    sum of ``value`` per key, and each row's key number."""
+    codes = np.zeros(len(df), dtype=np.int64)
+    for c in cols:
+        col = df[c] if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c].astype("category")
+        codes = codes * (len(col.cat.categories) + 1) + (col.cat.codes.to_numpy().astype(np.int64) + 1)
+    uniq, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    sums = np.bincount(inverse, weights=value, minlength=len(uniq))
+    return df[cols].iloc[first].reset_index(drop=True), sums, inverse
+
+
+def _cells(member_rows: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
+    """Sum member rows into national and regional cells with contributor counts.
+
+    A member contributes to a cell when its own figure for it (summed over its
+    regions, for national cells) is above zero. Rows carry a ``period`` column,
+    or ``period`` names the one period they all belong to."""
+    cols = ["scope", "period", *CELL, "raw", "members"]
     if member_rows.empty:
-        return pd.DataFrame(columns=["scope", "period", *CELL, "raw", "members"])
-    positive = member_rows.assign(contrib=member_rows["org_id"].where(member_rows["value"] > 0))
-    regional = (positive.groupby(["region", *CELL], sort=False, observed=True)
-                .agg(raw=("value", "sum"), members=("contrib", "nunique")).reset_index()
-                .rename(columns={"region": "scope"}))
-    national = (positive.groupby(CELL, sort=False, observed=True)
-                .agg(raw=("value", "sum"), members=("contrib", "nunique")).reset_index()
-                .assign(scope=NATIONAL))
-    out = pd.concat([national, regional], ignore_index=True)
-    out["period"] = period
-    return out[["scope", "period", *CELL, "raw", "members"]]
+        return pd.DataFrame(columns=cols)
+    if period is not None:
+        member_rows = member_rows.assign(period=period)
+    value = member_rows["value"].to_numpy(dtype=np.float64)
+    per_region, v_region, _ = _sum_by(member_rows, ["period", "org_id", "region", *CELL], value)
+    regional, raw_r, inv = _sum_by(per_region, ["period", "region", *CELL], v_region)
+    regional["raw"] = raw_r
+    regional["members"] = np.bincount(inv, weights=v_region > 0, minlength=len(regional))
+    per_org, v_org, _ = _sum_by(per_region, ["period", "org_id", *CELL], v_region)
+    national, raw_n, inv = _sum_by(per_org, ["period", *CELL], v_org)
+    national["raw"] = raw_n
+    national["members"] = np.bincount(inv, weights=v_org > 0, minlength=len(national))
+    national["scope"] = NATIONAL
+    regional = regional.rename(columns={"region": "scope"})
+    out = pd.concat([national[cols].astype({c: str for c in ["period", *CELL]}),
+                     regional[cols].astype({c: str for c in ["period", "scope", *CELL]})], ignore_index=True)
+    out["raw"] = out["raw"].round().astype("int64")
+    out["members"] = out["members"].astype("int64")
+    return out[cols]
+
+
+def _group_cells(member_rows: pd.DataFrame, period: str | None, config: Config) -> pd.DataFrame:
+    """Sums over each named group of categories (e.g. the circumstances domains),
+    with the number of members whose own group sum is above zero. Rows carry a
+    ``period`` column, or ``period`` names their one period."""
+    cols = ["scope", "period", "measure", "dimension", "group", "raw", "members"]
+    frames = []
+    for dim, spec in config.dimensions.items():
+        if not spec.groups or member_rows.empty:
+            continue
+        lookup = {code: group for group, codes in spec.groups.items() for code in codes}
+        part = member_rows[member_rows["dimension"] == dim]
+        if part.empty:
+            continue
+        if period is not None:
+            part = part.assign(period=period)
+        part = part.assign(group=part["category"].astype(str).map(lookup)).dropna(subset=["group"])
+        value = part["value"].to_numpy(dtype=np.float64)
+        per_region, v_region, _ = _sum_by(part, ["period", "org_id", "region", "measure", "group"], value)
+        regional, raw_r, inv = _sum_by(per_region, ["period", "region", "measure", "group"], v_region)
+        regional["raw"], regional["members"] = raw_r, np.bincount(inv, weights=v_region > 0, minlength=len(raw_r))
+        per_org, v_org, _ = _sum_by(per_region, ["period", "org_id", "measure", "group"], v_region)
+        national, raw_n, inv = _sum_by(per_org, ["period", "measure", "group"], v_org)
+        national["raw"], national["members"] = raw_n, np.bincount(inv, weights=v_org > 0, minlength=len(raw_n))
+        national["scope"] = NATIONAL
+        for frame in (national, regional.rename(columns={"region": "scope"})):
+            frames.append(frame.assign(dimension=dim)[cols].astype(
+                {c: str for c in ["scope", "period", "measure", "group"]}))
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({"raw": "int64", "members": "int64"})
+
+
+def _reporting(rows: pd.DataFrame) -> dict[str, int]:
+    """Members with any row, nationally and per region."""
+    out = {NATIONAL: int(rows["org_id"].nunique())}
+    if not rows.empty:
+        out.update({str(k): int(v) for k, v in rows.groupby("region")["org_id"].nunique().items()})
+    return out
+
+
+def _reporting_by_quarter(rows: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Members with any quarter row, per quarter, nationally and per region."""
+    out: dict[str, dict[str, int]] = {}
+    if rows.empty:
+        return out
+    national = rows.groupby("period", observed=True)["org_id"].nunique()
+    regional = rows.groupby(["period", "region"], observed=True)["org_id"].nunique()
+    for q, n in national.items():
+        out[str(q)] = {NATIONAL: int(n)}
+    for (q, region), n in regional.items():
+        if n:
+            out[str(q)][str(region)] = int(n)
+    return out
+
+
+def expected_by_scope(register: Register, config: Config, period: Period) -> dict[str, int]:
+    """Members the register expects to report in ``period``, nationally and per region."""
+    members = register.expected_in(period.quarters())
+    out = {NATIONAL: len(members)}
+    for code in config.regions:
+        out[code] = sum(1 for m in members if code in m.regions)
+    return out
 
 
 def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Period) -> Aggregates:
     rows = fill_not_stated(rows, config)
+    # categorical codes: grouping and filtering on integers, not strings (large rollouts)
+    keys = ["org_id", "period", "region", "measure", "dimension", "category"]
+    rows = rows[[*keys, "value"]].astype({c: "category" for c in keys})
     frames: list[pd.DataFrame] = []
+    groups: list[pd.DataFrame] = []
     member_rows: dict[str, pd.DataFrame] = {}
+    reporting_by_period: dict[str, dict[str, int]] = {}
     flagged = pd.DataFrame(columns=MEMBER_KEY)
     for half in (period, period.previous(), period.year_earlier()):
         resolved, summed = resolve_half(rows, half, config)
         member_rows[str(half)] = resolved
         frames.append(_cells(resolved, str(half)))
+        groups.append(_group_cells(resolved, str(half), config))
+        reporting_by_period[str(half)] = _reporting(resolved)
         if half == period:
             flagged = summed
-    quarter_texts = sorted({p for p in rows["period"].unique() if "Q" in p}, key=Period.parse)
+    quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p)}, key=Period.parse)
     quarter_rows = rows[rows["period"].isin(quarter_texts)]
-    for q, group in quarter_rows.groupby("period", sort=False):
-        frames.append(_cells(group[["org_id", "region", "measure", "dimension", "category", "value"]], q))
+    frames.append(_cells(quarter_rows))
+    groups.append(_group_cells(quarter_rows, None, config))
+    reporting_by_period.update(_reporting_by_quarter(quarter_rows))
     cells = pd.concat(frames, ignore_index=True)
     cells["raw"] = cells["raw"].astype("int64")
     cells["members"] = cells["members"].astype("int64")
 
-    current = member_rows[str(period)]
-    reporting = {NATIONAL: int(current["org_id"].nunique())}
-    for region, group in current.groupby("region"):
-        reporting[str(region)] = int(group["org_id"].nunique())
-    expected = len(register.expected_in(period.quarters()))
+    reporting = reporting_by_period[str(period)]
+    expected = expected_by_scope(register, config, period)
+    group_frames = [g for g in groups if not g.empty]
+    group_cells = (pd.concat(group_frames, ignore_index=True) if group_frames
+                   else _group_cells(rows.iloc[:0], str(period), config))
     return Aggregates(period=period, cells=cells, member_rows=member_rows,
                       summed_from_quarters=flagged,
                       quarters=[Period.parse(q) for q in quarter_texts],
-                      reporting=reporting, expected=expected)
+                      reporting=reporting, expected=expected[NATIONAL],
+                      expected_by_scope=expected, reporting_by_period=reporting_by_period,
+                      group_cells=group_cells)

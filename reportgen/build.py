@@ -20,12 +20,15 @@ from pathlib import Path
 
 from . import __version__
 from .aggregate import NATIONAL, Aggregates, aggregate
+from .audit import audit, audit_findings, derived_counts, derived_proof
 from .bundle import write_bundle
 from .charts import ChartCache, make_charts
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore, confidentialise
+from .dashboard import dashboard_json
 from .figures import namespace
 from .findings import Finding
+from .metrics import compute_metrics
 from .narratives import load_narratives, render_report
 from .periods import Period
 from .register import Event, load_events, load_register
@@ -33,6 +36,7 @@ from .render_html import Document, render, template_dirs
 from .render_pdf import render_pdf
 from .quality_report import render_quality_report
 from .submissions import load_submissions
+from .tables import table_files
 from .validate import ValidData, validate
 
 Progress = Callable[[str], None]
@@ -125,6 +129,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     store = stage("confidentialise", confidentialise, agg, config, key)
     charts = stage("charts", make_charts, store, config, period, agg.quarters, inputs.events,
                    cache=ChartCache(config.root / CACHE_DIR / "charts"))
+    metrics = stage("metrics", compute_metrics, store, agg, config)
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
     report, problems = stage("placeholders", render_report, narr, ns, config=config, final=False)
     result.findings += problems
@@ -132,7 +137,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         return result
 
     html = stage("html", render, config, "report.html.j2",
-                 _report_context(config, period, agg, store, report, charts, inputs.events))
+                 _report_context(config, period, agg, store, report, charts, inputs.events, metrics))
     documents = [Document("report", report.title, html)]
     files: dict[str, bytes] = {}
     for doc in documents:
@@ -141,7 +146,17 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
                               allowed=template_dirs(config), source=f"{doc.name}.html")
         result.findings += problems
         files[f"{doc.name}.pdf"] = pdf
-    files["manifest.json"] = _manifest(config, period, files)
+    # published tables and dashboard data, from the same store; then the disclosure audit
+    tables, _ = stage("tables", table_files, store, metrics, config, period)
+    files.update(tables)
+    files["dashboard.json"] = stage("dashboard", dashboard_json, store, metrics, config, period)
+    disclosure = stage("audit", audit, store, config, files)
+    disclosure["derived_tables"] = derived_counts(metrics.derived)
+    disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
+    result.findings += audit_findings(disclosure)
+    if not result.ok:
+        return result
+    files["manifest.json"] = _manifest(config, period, files, disclosure)
     published = sorted(files)
     # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
     files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
@@ -152,7 +167,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
 
 
 def _report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore,
-                    report, charts, events) -> dict:
+                    report, charts, events, metrics=None) -> dict:
     def fig(measure: str, label: str) -> dict:
         return {"value": store.get(measure, period=period).display(), "label": label}
 
@@ -167,7 +182,9 @@ def _report_context(config: Config, period: Period, agg: Aggregates, store: Publ
         "events": events,
         "key_figures": [fig("clients", "people supported"), fig("new_clients", "came to us for the first time"),
                         fig("sessions", "sessions delivered")],
-        "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}.",
+        "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}."
+                    + "".join(f" Not published: {config.region_label(code)} — {why}."
+                              for code, why in (metrics.not_published_regions().items() if metrics else [])),
         "summed_note": ("Some members sent only quarterly client counts. For them the half-year figure is "
                         "the sum of the two quarters, which may count some people twice."
                         if len(summed) else ""),
@@ -183,7 +200,7 @@ def _by_section(charts) -> dict[str, list]:
     return out
 
 
-def _manifest(config: Config, period: Period, files: dict[str, bytes]) -> bytes:
+def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosure: dict | None = None) -> bytes:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
     manifest = {
@@ -192,4 +209,6 @@ def _manifest(config: Config, period: Period, files: dict[str, bytes]) -> bytes:
         "built": built,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
+    if disclosure is not None:
+        manifest["disclosure_audit"] = disclosure
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,19 +1,25 @@
 """Confidentialise stage: raw cells → the one store of published values.
 
-Implements docs/confidentiality (the spec in ``shared/spec/confidentiality.md``):
-each cell is confidentialised once, and every consumer — narrative
-placeholders, charts, alt text, tables, downloads, dashboard — reads the same
-``Published`` value from the ``PublishedStore``. Raw values stay inside the
-store; derived values (shares, changes) are computed from them here, and
-suppressed where an input is suppressed or the denominator is small.
+Implements the confidentiality spec (``docs/confidentiality.md`` explains how,
+for policy staff). Each cell (measure, dimension, category, scope, period) is
+confidentialised once, and every consumer — narrative placeholders, charts,
+alt text, tables, downloads, dashboard — reads the same ``Published`` value
+from the ``PublishedStore``. Raw values stay inside the store; derived values
+(shares, rates, changes) are computed from them here (rule 7).
+
+Construction is vectorised (numpy/pandas): the store holds a full grid of
+every scope × period × catalogue cell, so a cell nobody reported is nil
+(``–``) and a scope or period without any data is not available (``..``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .aggregate import NATIONAL, Aggregates
@@ -27,6 +33,12 @@ SYMBOLS = {
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
 }
+# why a cell has the value it has (internal: the audit counts these)
+ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
+    "rounded", "hours", "primary", "secondary", "confidential", "nil", "not_available")
+STATUS_SYMBOL = {ROUNDED: "", EXACT: "", PRIMARY: SUPPRESSED, SECONDARY: SUPPRESSED,
+                 CONF: CONFIDENTIAL, NIL_STATUS: NIL, NA: NOT_AVAILABLE}
+KEY_COLUMNS = ["scope", "period", "measure", "dimension", "category"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +47,7 @@ class Published:
 
     value: float | None
     symbol: str = ""
-    kind: str = "count"  # count | hours | percent | ratio
+    kind: str = "count"  # count | hours | percent | ratio | change | difference
 
     @property
     def is_number(self) -> bool:
@@ -51,15 +63,30 @@ class Published:
             return f"{self.value:.0f} %"
         if self.kind == "change":
             return f"{self.value:+.0f} %"
+        if self.kind == "difference":
+            return f"{self.value:+,.0f}"
         if self.kind == "ratio":
             return f"{self.value:,.1f}"
         return f"{self.value:,.0f}"
 
 
+# ---- rounding (rules 2 and 3) ------------------------------------------------
+
 def rr3_draw(key: str, identity: str) -> float:
-    """A uniform number in [0, 1) from a keyed hash of the cell's identity."""
+    """A uniform number in [0, 1) from a keyed hash (HMAC-SHA256) of the cell's identity."""
     digest = hmac.new(key.encode("utf-8"), identity.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def rr3_draws(key: str, identities: Iterable[str]) -> np.ndarray:
+    """``rr3_draw`` for many identities (one HMAC each; the key is prepared once)."""
+    base = hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+    out = []
+    for identity in identities:
+        h = base.copy()
+        h.update(identity.encode("utf-8"))
+        out.append(int.from_bytes(h.digest()[:8], "big"))
+    return np.array(out, dtype=np.float64) / 2.0**64
 
 
 def random_round(raw: int, draw: float, base: int = 3) -> int:
@@ -76,37 +103,216 @@ def random_round(raw: int, draw: float, base: int = 3) -> int:
     return nearer if draw < p_nearer else farther
 
 
+def random_round_array(raw: np.ndarray, draws: np.ndarray, base: int = 3) -> np.ndarray:
+    """``random_round`` for arrays (same results, element by element)."""
+    raw = raw.astype(np.int64)
+    rem = raw % base
+    lower = raw - rem
+    upper = lower + base
+    near_is_lower = rem < base - rem
+    nearer = np.where(near_is_lower, lower, upper)
+    farther = np.where(near_is_lower, upper, lower)
+    p_nearer = 1 - np.minimum(rem, base - rem) / base
+    out = np.where(draws < p_nearer, nearer, farther)
+    out = np.where(lower == 0, upper, out)
+    return np.where(rem == 0, raw, out)
+
+
 def cell_identity(scope: str, period: str, measure: str, dimension: str, category: str) -> str:
     return "|".join((measure, dimension, category, scope, period))
 
 
+# ---- the grid of cells and the additive groups --------------------------------
+
+def catalogue_cells(config: Config) -> pd.DataFrame:
+    """Every (measure, dimension, category) the catalogue allows."""
+    rows = []
+    for measure, spec in config.measures.items():
+        for dim in spec.dimensions:
+            cats = [""] if dim == "total" else list(config.dimensions[dim].categories)
+            rows += [(measure, dim, c) for c in cats]
+    return pd.DataFrame(rows, columns=["measure", "dimension", "category"])
+
+
+def full_grid(cells: pd.DataFrame, config: Config, periods: Sequence[str], scopes: Sequence[str]) -> pd.DataFrame:
+    """Every scope × period × catalogue cell, with raw and members (0 where nobody
+    reported) and ``has_data``: whether the scope has any data in that period."""
+    cat = catalogue_cells(config)
+    sp = pd.MultiIndex.from_product([list(scopes), list(periods)], names=["scope", "period"]).to_frame(index=False)
+    grid = sp.merge(cat, how="cross")
+    given = cells[[*KEY_COLUMNS, "raw", "members"]]
+    grid = grid.merge(given, on=KEY_COLUMNS, how="outer")
+    grid["raw"] = grid["raw"].fillna(0).astype("int64")
+    grid["members"] = grid["members"].fillna(0).astype("int64")
+    seen = cells[["scope", "period"]].drop_duplicates().assign(has_data=True)
+    grid = grid.merge(seen, on=["scope", "period"], how="left")
+    grid["has_data"] = grid["has_data"].fillna(False).astype(bool)
+    return grid.sort_values(KEY_COLUMNS, kind="stable").reset_index(drop=True)
+
+
+def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Membership of every set of cells whose parts add up to a published total (rule 5).
+
+    Returns ``gid`` (a group number), ``idx`` (row of ``grid``) and ``family``:
+
+    * ``categories``: a single-response breakdown with its total, per scope and period;
+    * ``regions``: the regional cells with the national cell, per measure, dimension,
+      category and period;
+    * ``sums``: a measure that is the sum of others (``confidentiality.sum_groups``);
+    * ``quarters``: for measures that add up across quarters, a half-year cell with
+      its two quarter cells (per scope, measure, dimension and category). Where a
+      member sent half-year rows the sum is not exact; the group then only adds
+      suppression, which is safe.
+    """
+    g = grid[["scope", "period", "measure", "dimension", "category"]].assign(idx=np.arange(len(grid)))
+    parts: list[pd.DataFrame] = []
+
+    pairs = []
+    for measure, spec in config.measures.items():
+        if "total" not in spec.dimensions:
+            continue
+        for dim in spec.dimensions:
+            if dim != "total" and config.dimensions[dim].response == "single":
+                pairs += [(measure, dim, dim), (measure, "total", dim)]
+    if pairs:
+        p = pd.DataFrame(pairs, columns=["measure", "dimension", "gdim"])
+        m = g.merge(p, on=["measure", "dimension"])
+        m["gid"] = m.groupby(["scope", "period", "measure", "gdim"], sort=True).ngroup()
+        parts.append(m[["gid", "idx"]].assign(family="categories"))
+
+    r = g.copy()
+    r["gid"] = r.groupby(["period", "measure", "dimension", "category"], sort=True).ngroup()
+    parts.append(r[["gid", "idx"]].assign(family="regions"))
+
+    sums = []
+    for total, members in config.confidentiality.sum_groups.items():
+        if total in config.measures and all(x in config.measures for x in members):
+            sums += [(total, total)] + [(x, total) for x in members]
+    if sums:
+        s = g.merge(pd.DataFrame(sums, columns=["measure", "gmeasure"]), on="measure")
+        s["gid"] = s.groupby(["scope", "period", "gmeasure", "dimension", "category"], sort=True).ngroup()
+        parts.append(s[["gid", "idx"]].assign(family="sums"))
+
+    additive = [m for m, spec in config.measures.items() if spec.additive]
+    periods = set(g["period"])
+    halves = [(str(h), [str(q) for q in h.quarters()]) for h in (Period.parse(p) for p in periods)
+              if h.is_half and all(str(q) in periods for q in h.quarters())]
+    if additive and halves:
+        hq = pd.DataFrame([(half, p) for half, qs in halves for p in [half, *qs]], columns=["half", "period"])
+        q = g[g["measure"].isin(additive)].merge(hq, on="period")
+        q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
+        parts.append(q[["gid", "idx"]].assign(family="quarters"))
+
+    offset, out = 0, []
+    for part in parts:
+        part = part.copy()
+        part["gid"] = part["gid"] + offset
+        offset = int(part["gid"].max()) + 1 if len(part) else offset
+        out.append(part)
+    return pd.concat(out, ignore_index=True)
+
+
+def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.DataFrame
+                          ) -> tuple[np.ndarray, list[int]]:
+    """Rule 5, iterated until stable: every group with exactly one suppressed cell gets
+    its smallest non-zero unsuppressed cell suppressed too (ties: the first in cell
+    order). A cell may sit in several groups (categories and regions), so a new
+    suppression can open another group: repeat until no group has exactly one.
+
+    Returns the cells to add (indices into the grid) and the groups left with exactly
+    one suppressed cell and no cell to suppress (none, for consistent input)."""
+    supp = suppressed.copy()
+    gid = groups["gid"].to_numpy()
+    idx = groups["idx"].to_numpy()
+    n_groups = int(gid.max()) + 1 if len(gid) else 0
+    added: list[int] = []
+    while True:
+        count = np.bincount(gid, weights=supp[idx], minlength=n_groups)
+        lone = count == 1
+        if not lone.any():
+            return np.array(sorted(added), dtype=np.int64), []
+        in_lone = lone[gid]
+        cand = in_lone & ~supp[idx] & (raw[idx] > 0)
+        c_gid, c_idx = gid[cand], idx[cand]
+        order = np.lexsort((c_idx, raw[c_idx], c_gid))
+        c_gid, c_idx = c_gid[order], c_idx[order]
+        first = np.ones(len(c_gid), dtype=bool)
+        first[1:] = c_gid[1:] != c_gid[:-1]
+        picks = np.unique(c_idx[first])
+        if len(picks) == 0:
+            stuck = sorted(set(np.flatnonzero(lone).tolist()))
+            return np.array(sorted(added), dtype=np.int64), stuck
+        supp[picks] = True
+        added += picks.tolist()
+
+
+# ---- the store -----------------------------------------------------------------
+
 class PublishedStore:
     """Every published cell, plus derived figures computed from the raw values."""
 
-    def __init__(self, cells: pd.DataFrame, config: Config, key: str):
+    def __init__(self, cells: pd.DataFrame, config: Config, key: str, *,
+                 periods: Sequence[str] | None = None, scopes: Sequence[str] | None = None,
+                 group_cells: pd.DataFrame | None = None):
         self.config = config
-        self._key = key
         rules = config.confidentiality
-        published: list[Published] = []
-        for rec in cells.itertuples(index=False):
-            kind = config.measures[rec.measure].kind
-            if rec.raw == 0:
-                published.append(Published(0, NIL, kind))
-            elif rec.members < rules.min_members:
-                published.append(Published(None, CONFIDENTIAL, kind))
-            elif kind == "hours":
-                published.append(Published(int(rec.raw), "", kind))
-            elif rec.raw < rules.suppress_below:
-                published.append(Published(None, SUPPRESSED, kind))
-            else:
-                draw = rr3_draw(key, cell_identity(rec.scope, rec.period, rec.measure,
-                                                   rec.dimension, rec.category))
-                published.append(Published(random_round(int(rec.raw), draw, rules.rounding_base), "", kind))
-        keys = list(zip(cells["scope"], cells["period"], cells["measure"], cells["dimension"],
-                        cells["category"]))
-        self._published: dict[tuple, Published] = dict(zip(keys, published))
-        self._raw: dict[tuple, int] = dict(zip(keys, (int(v) for v in cells["raw"])))
-        self._periods = set(cells["period"])
+        periods = sorted(set(periods or []) | set(cells["period"]), key=Period.parse)
+        scopes = list(scopes or [NATIONAL, *config.regions])
+        scopes += sorted(set(cells["scope"]) - set(scopes))
+        self.periods: list[str] = periods
+        self.scopes: list[str] = scopes
+        grid = full_grid(cells, config, periods, scopes)
+        kinds = {m: spec.kind for m, spec in config.measures.items()}
+        kind = grid["measure"].map(kinds).fillna("count").to_numpy()
+        raw = grid["raw"].to_numpy(np.int64)
+        members = grid["members"].to_numpy(np.int64)
+        has_data = grid["has_data"].to_numpy(bool)
+        hours = kind == "hours"
+
+        status = np.full(len(grid), ROUNDED, dtype=object)
+        status[hours] = EXACT
+        status[(raw < rules.suppress_below) & ~hours] = PRIMARY
+        status[members < rules.min_members] = CONF  # C takes precedence over S
+        status[raw == 0] = NIL_STATUS
+        status[~has_data] = NA
+
+        groups = additive_groups(grid, config)
+        suppressed = np.isin(status, [PRIMARY, CONF])
+        added, stuck = secondary_suppression(raw, suppressed, groups)
+        status[added] = SECONDARY
+        self.unresolved_groups = stuck
+
+        value = raw.astype(np.float64)
+        to_round = status == ROUNDED
+        if to_round.any():
+            ids = (grid.loc[to_round, "measure"] + "|" + grid.loc[to_round, "dimension"] + "|"
+                   + grid.loc[to_round, "category"] + "|" + grid.loc[to_round, "scope"] + "|"
+                   + grid.loc[to_round, "period"])
+            draws = rr3_draws(key, ids.tolist())
+            value[to_round] = random_round_array(raw[to_round], draws, rules.rounding_base)
+        value[~np.isin(status, [ROUNDED, EXACT])] = np.nan
+        value[status == NIL_STATUS] = 0.0
+        symbol = np.array([STATUS_SYMBOL[s] for s in status], dtype=object)
+
+        grid["kind"], grid["status"], grid["value"], grid["symbol"] = kind, status, value, symbol
+        self._grid = grid
+        self._groups = groups
+        keys = list(zip(grid["scope"], grid["period"], grid["measure"], grid["dimension"], grid["category"]))
+        self._published: dict[tuple, Published] = {
+            k: Published(None if s and s != NIL else float(v), s, kd)
+            for k, v, s, kd in zip(keys, value.tolist(), symbol.tolist(), kind.tolist())}
+        self._raw: dict[tuple, int] = dict(zip(keys, raw.tolist()))
+        self._has_data = set(zip(grid.loc[grid["has_data"], "scope"], grid.loc[grid["has_data"], "period"]))
+        self._groups_raw = self._index_groups(group_cells)
+
+    @staticmethod
+    def _index_groups(group_cells: pd.DataFrame | None) -> dict[tuple, tuple[int, int]]:
+        if group_cells is None or group_cells.empty:
+            return {}
+        keys = zip(group_cells["scope"], group_cells["period"], group_cells["measure"],
+                   group_cells["dimension"], group_cells["group"])
+        return dict(zip(keys, zip(group_cells["raw"].astype(int).tolist(),
+                                  group_cells["members"].astype(int).tolist())))
 
     # ---- published cells ---------------------------------------------------
     def get(self, measure: str, dimension: str = "total", category: str = "", *,
@@ -115,12 +321,18 @@ class PublishedStore:
         if key in self._published:
             return self._published[key]
         kind = self.config.measures[measure].kind if measure in self.config.measures else "count"
-        if str(period) not in self._periods:
+        if (scope, str(period)) not in self._has_data:
             return Published(None, NOT_AVAILABLE, kind)
         return Published(0, NIL, kind)  # no member sent anything above zero for it
 
-    def _raw_of(self, measure, dimension, category, scope, period) -> int:
+    def raw_of(self, measure: str, dimension: str, category: str, scope: str, period: Period | str) -> int:
+        """Internal: the raw value behind a cell (never publish it)."""
         return self._raw.get((scope, str(period), measure, dimension, category), 0)
+
+    _raw_of = raw_of
+
+    def has_data(self, scope: str, period: Period | str) -> bool:
+        return (scope, str(period)) in self._has_data
 
     # ---- derived figures (rule 7) -----------------------------------------
     def share(self, measure: str, dimension: str, category: str, *, scope: str = NATIONAL,
@@ -128,35 +340,93 @@ class PublishedStore:
         """A category's share of the measure's total, as a percentage."""
         part = self.get(measure, dimension, category, scope=scope, period=period)
         whole = self.get(measure, scope=scope, period=period)
-        return self.ratio_of(part, whole, self._raw_of(measure, dimension, category, scope, period),
-                             self._raw_of(measure, "total", "", scope, period), percent=True)
+        return self.ratio_of(part, whole, self.raw_of(measure, dimension, category, scope, period),
+                             self.raw_of(measure, "total", "", scope, period), percent=True)
 
-    def ratio_of(self, num: Published, den: Published, raw_num: int, raw_den: int, *,
-                 percent: bool = False, per: float = 1.0) -> Published:
-        kind = "percent" if percent else "ratio"
-        if NOT_AVAILABLE in (num.symbol, den.symbol):
+    def ratio_of(self, num: Published | Sequence[Published], den: Published | Sequence[Published],
+                 raw_num: float, raw_den: float, *, percent: bool = False, per: float = 1.0,
+                 kind: str | None = None) -> Published:
+        """A derived value from raw inputs: ``..`` if an input is not available, ``S``
+        if an input is suppressed or confidential or the raw denominator is small."""
+        kind = kind or ("percent" if percent else "ratio")
+        inputs = [*(num if isinstance(num, Sequence) else [num]), *(den if isinstance(den, Sequence) else [den])]
+        symbols = {p.symbol for p in inputs}
+        if NOT_AVAILABLE in symbols:
             return Published(None, NOT_AVAILABLE, kind)
-        if {num.symbol, den.symbol} & {SUPPRESSED, CONFIDENTIAL}:
+        if symbols & {SUPPRESSED, CONFIDENTIAL}:
             return Published(None, SUPPRESSED, kind)
         if raw_den < self.config.confidentiality.min_denominator:
             return Published(None, SUPPRESSED, kind)
         value = raw_num / raw_den * (100.0 if percent else per)
-        return Published(round(value, self.config.confidentiality.percent_decimals if percent else 1), "", kind)
+        digits = self.config.confidentiality.percent_decimals if percent else 1
+        return Published(round(value, digits) + 0.0, "", kind)  # + 0.0: no "-0"
+
+    def ratio(self, numerator: Sequence[tuple[str, str, str]], denominator: Sequence[tuple[str, str, str]], *,
+              scope: str = NATIONAL, period: Period | str, percent: bool = False, per: float = 1.0) -> Published:
+        """Sum of numerator cells ÷ sum of denominator cells (each (measure, dimension, category))."""
+        num = [self.get(m, d, c, scope=scope, period=period) for m, d, c in numerator]
+        den = [self.get(m, d, c, scope=scope, period=period) for m, d, c in denominator]
+        raw_num = sum(self.raw_of(m, d, c, scope, period) for m, d, c in numerator)
+        raw_den = sum(self.raw_of(m, d, c, scope, period) for m, d, c in denominator)
+        return self.ratio_of(num, den, raw_num, raw_den, percent=percent, per=per)
 
     def change(self, measure: str, dimension: str = "total", category: str = "", *,
                scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
         """Percentage change from ``base`` to ``period``, from raw values (rule 7)."""
         now = self.get(measure, dimension, category, scope=scope, period=period)
         then = self.get(measure, dimension, category, scope=scope, period=base)
-        raw_now = self._raw_of(measure, dimension, category, scope, period)
-        raw_then = self._raw_of(measure, dimension, category, scope, base)
-        ratio = self.ratio_of(now, then, raw_now - raw_then, raw_then, percent=True)
-        return ratio
+        raw_now = self.raw_of(measure, dimension, category, scope, period)
+        raw_then = self.raw_of(measure, dimension, category, scope, base)
+        return self.ratio_of([now], [then], raw_now - raw_then, raw_then, percent=True, kind="change")
+
+    def difference(self, measure: str, dimension: str = "total", category: str = "", *,
+                   scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
+        """Absolute change from ``base`` to ``period``: the difference of the two
+        published values, so that it matches the figures readers see (an unrounded
+        raw difference would publish an exact count, which rule 2 forbids)."""
+        now = self.get(measure, dimension, category, scope=scope, period=period)
+        then = self.get(measure, dimension, category, scope=scope, period=base)
+        symbols = {now.symbol, then.symbol}
+        if NOT_AVAILABLE in symbols:
+            return Published(None, NOT_AVAILABLE, "difference")
+        if symbols & {SUPPRESSED, CONFIDENTIAL}:
+            return Published(None, SUPPRESSED, "difference")
+        return Published(float(now.value or 0) - float(then.value or 0), "", "difference")
+
+    def group_total(self, measure: str, dimension: str, group: str, *, scope: str = NATIONAL,
+                    period: Period | str) -> tuple[Published, int]:
+        """Internal input for group rates: a group sum judged by rules 4 and 6 as if it
+        were published (its status only; the number itself is never published)."""
+        raw, members = self._groups_raw.get((scope, str(period), measure, dimension, group), (0, 0))
+        rules = self.config.confidentiality
+        if not self.has_data(scope, period):
+            return Published(None, NOT_AVAILABLE), raw
+        if raw == 0:
+            return Published(0, NIL), raw
+        if members < rules.min_members:
+            return Published(None, CONFIDENTIAL), raw
+        if raw < rules.suppress_below:
+            return Published(None, SUPPRESSED), raw
+        return Published(float(raw), ""), raw
 
     # ---- inspection (tables, audit) -------------------------------------
     def cells(self) -> list[tuple[tuple, Published]]:
         return sorted(self._published.items())
 
+    def frame(self) -> pd.DataFrame:
+        """Every published cell: scope, period, measure, dimension, category, value, symbol, kind."""
+        return self._grid[[*KEY_COLUMNS, "value", "symbol", "kind"]].copy()
+
+    def internal_frame(self) -> pd.DataFrame:
+        """Internal (audit only): the published frame with raw, members and status."""
+        return self._grid.copy()
+
+    def additive_groups(self) -> pd.DataFrame:
+        """Internal (audit only): the groups secondary suppression protects."""
+        return self._groups.copy()
+
 
 def confidentialise(aggregates: Aggregates, config: Config, key: str) -> PublishedStore:
-    return PublishedStore(aggregates.cells, config, key)
+    periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
+    return PublishedStore(aggregates.cells, config, key, periods=periods,
+                          group_cells=aggregates.group_cells)

@@ -78,6 +78,11 @@ class Confidentiality(Section):
     percent_decimals: int = Field(0, ge=0, le=3)
     key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
     key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
+    sum_groups: dict[str, list[str]] = Field(
+        default_factory=lambda: {"outcome_assessed": ["outcome_improved", "outcome_same",
+                                                      "outcome_declined"]},
+        description="a measure whose value is the sum of other measures, cell by cell: "
+                    "secondary suppression protects these sums like a breakdown")
 
 
 class Checks(Section):
@@ -134,6 +139,17 @@ class Config(Section):
                     extra = f" (did you mean '{near}'?)" if near else ""
                     raise ValueError(f"measure '{name}' allows dimension '{d}', which is not "
                                      f"defined under 'dimensions'{extra}")
+        return self
+
+    @model_validator(mode="after")
+    def _sum_groups_known(self) -> Config:
+        for total, parts in self.confidentiality.sum_groups.items():
+            for code in [total, *parts]:
+                if code not in self.measures:
+                    near = did_you_mean(code, list(self.measures))
+                    extra = f" (did you mean '{near}'?)" if near else ""
+                    raise ValueError(f"confidentiality.sum_groups names measure '{code}', which is not "
+                                     f"in the catalogue{extra}")
         return self
 
     # ---- conveniences --------------------------------------------------

@@ -62,11 +62,8 @@ def _num(p: Published) -> float | None:
 
 def _ratio(store: PublishedStore, num: tuple[str, str, str], den: tuple[str, str, str], *,
            scope: str, period: Period, percent: bool = True, per: float = 1.0) -> Published:
-    """A ratio of two cells computed from their raw values, suppressed as rule 7 says."""
-    n = store.get(*num, scope=scope, period=period)
-    d = store.get(*den, scope=scope, period=period)
-    return store.ratio_of(n, d, store._raw_of(*num, scope, period), store._raw_of(*den, scope, period),
-                          percent=percent, per=per)
+    """A ratio of two cells, computed by the store from raw values and suppressed per rule 7."""
+    return store.ratio([num], [den], scope=scope, period=period, percent=percent, per=per)
 
 
 def _listing(items: list[tuple[str, str]], limit: int = 3) -> str:

@@ -1,0 +1,216 @@
+"""Published tables: one tidy CSV per table and one XLSX workbook.
+
+Every table has exactly the columns ``TABLE_COLUMNS``:
+
+    scope, period, measure, dimension, category, value, symbol
+
+``value`` is empty whenever ``symbol`` is set (S, C, – or ..). Count tables
+are named ``<measure>`` (totals) or ``<measure>_by_<dimension>`` (a breakdown,
+with the measure's total rows included); derived tables are ``shares``,
+``ratios``, ``outcomes``, ``change_percent_vs_previous``,
+``change_percent_vs_year_earlier``, ``change_vs_previous``,
+``change_vs_year_earlier`` and ``coverage``. The columns and names are
+documented in docs/published-tables.md.
+
+All values come from the ``PublishedStore`` (counts) and ``Metrics`` (derived
+figures); nothing here computes a number. The bytes are deterministic: the
+XLSX zip carries fixed timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .config import Config
+from .confidentiality import SYMBOLS, PublishedStore
+from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
+from .periods import Period
+
+TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol"]
+DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", "change_percent_vs_year_earlier",
+                  "change_vs_previous", "change_vs_year_earlier", "coverage"]
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+FIXED_DOC_TIME = b"2000-01-01T00:00:00Z"
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    frame: pd.DataFrame  # TABLE_COLUMNS, values already formatted as text
+
+    @property
+    def sheet(self) -> str:
+        """An Excel sheet name (at most 31 characters)."""
+        return self.name if len(self.name) <= 31 else self.name.replace("_by_", "_")[:31]
+
+
+def _text(value, kind: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    if kind in ("count", "hours", "members", "difference"):
+        return str(int(round(value)))
+    if kind == "ratio":
+        return f"{value:.1f}"
+    return f"{value:g}"
+
+
+def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
+    """Text values, rows in a fixed order: national first, regions in config order,
+    periods in time order, then measure, dimension, category."""
+    out = frame.copy()
+    out["value"] = [_text(v, k) if not s else "" for v, s, k in zip(out["value"], out["symbol"], out["kind"])]
+    order = {s: i for i, s in enumerate(scopes)}
+    when = {p: Period.parse(p)._ordinal() for p in pd.unique(out["period"])}
+    out = out.assign(_scope=out["scope"].map(order), _period=out["period"].map(when))
+    out = out.sort_values(["_scope", "_period", "measure", "dimension", "category"], kind="stable")
+    return out[TABLE_COLUMNS].reset_index(drop=True)
+
+
+def published_tables(store: PublishedStore, metrics: Metrics, config: Config) -> list[Table]:
+    """Every published table, counts first, in catalogue order."""
+    cells = store.frame()
+    tables: list[Table] = []
+    for measure, spec in config.measures.items():
+        m_cells = cells[cells["measure"] == measure]
+        for dim in spec.dimensions:
+            if dim == "total":
+                tables.append(Table(measure, spec.label, _tidy(m_cells[m_cells["dimension"] == "total"], store.scopes)))
+                continue
+            keep = m_cells["dimension"].isin([dim, "total"])
+            title = f"{spec.label} by {config.dimensions[dim].label.lower()}"
+            tables.append(Table(f"{measure}_by_{dim}", title, _tidy(m_cells[keep], store.scopes)))
+    derived = metrics.derived
+    titles = {"shares": "Shares of each measure's total (%)", "ratios": "Ratios",
+              "outcomes": "Outcome improvement rates and assessment coverage (%)",
+              "change_percent_vs_previous": "Change from the previous half-year (%)",
+              "change_percent_vs_year_earlier": "Change from the same half a year earlier (%)",
+              "change_vs_previous": "Change from the previous half-year (difference of published values)",
+              "change_vs_year_earlier": "Change from the same half a year earlier (difference of published values)",
+              "coverage": "Members reporting and expected"}
+    for name in DERIVED_TABLES:
+        part = derived[derived["table"] == name]
+        if len(part):
+            tables.append(Table(name, titles[name], _tidy(part, store.scopes)))
+    return tables
+
+
+def table_csv(table: Table) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TABLE_COLUMNS)
+    writer.writerows(table.frame.itertuples(index=False, name=None))
+    return buf.getvalue().encode("utf-8")
+
+
+def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Table]) -> list[list[str]]:
+    """The notes sheet: plain two-column rows (topic, note)."""
+    rules = config.confidentiality
+    rows: list[list[str]] = [["topic", "note"]]
+    for sym, meaning in SYMBOLS.items():
+        rows.append([f"symbol {sym}", meaning])
+    rows += [
+        ["rounding", f"Counts of people and sessions are randomly rounded to a multiple of "
+                     f"{rules.rounding_base}; a published count is never more than 2 from the true value. "
+                     "Each figure is rounded on its own, so parts may not add up to totals."],
+        ["suppression", f"Counts of 1 to {rules.suppress_below - 1} are suppressed (S). A figure drawing on "
+                        f"fewer than {rules.min_members} member organisations is confidential (C). Where one "
+                        "cell of a breakdown, or one region, is suppressed, another is suppressed too so that "
+                        "it cannot be worked out by subtraction."],
+        ["hours", "Staff and volunteer hours are not rounded; the minimum-contributors rule applies."],
+        ["derived figures", "Percentages, rates and ratios are computed from unrounded figures and are "
+                            f"suppressed where an input is suppressed or the denominator is below "
+                            f"{rules.min_denominator}. Absolute changes are differences of published values."],
+        ["outcome coverage", f"Outcome rates where fewer than {COVERAGE_CAVEAT:.0%} of clients were assessed "
+                             "describe only part of the people supported: treat them with caution."],
+    ]
+    for dim, spec in config.dimensions.items():
+        if spec.note:
+            rows.append([f"{spec.label.lower()} ({dim})", spec.note])
+    rows.append(["periods", f"This release is for {period} ({period.label()}). A half-year covers two quarters; "
+                            "counts of clients for a half-year are distinct people where members sent "
+                            "half-year figures, else the sum of the two quarters."])
+    for p in metrics.periods:
+        rows.append([f"period {p}", Period.parse(p).label()])
+    reporting, expected = metrics.members_reporting()
+    rows.append(["coverage", f"{reporting} of {expected} members reported for {period.label()}."])
+    for code, reason in metrics.not_published_regions().items():
+        rows.append([f"region {code} not published", reason])
+    for r in metrics.active_ratios():
+        rows.append([f"ratio {r.code}", r.label])
+    for code, label in OUTCOME_LABELS.items():
+        rows.append([f"outcome {code}", label])
+    rows.append(["columns", "scope: NZ (national) or a region code; period; measure; dimension; category "
+                            "(empty for totals); value (empty when a symbol is shown); symbol"])
+    for t in tables:
+        rows.append([f"sheet {t.sheet}", f"{t.title} (file tables/{t.name}.csv)"])
+    return rows
+
+
+def tables_xlsx(tables: list[Table], notes: list[list[str]]) -> bytes:
+    """One workbook: a notes sheet, then a sheet per table; plain header rows, no merged cells."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet, names: list[str]) -> None:
+        cells = []
+        for name in names:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    ws = wb.create_sheet("notes")
+    ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = 110
+    header(ws, notes[0])
+    for row in notes[1:]:
+        ws.append(row)
+    for t in tables:
+        sheet = wb.create_sheet(t.sheet)
+        sheet.freeze_panes = "A2"
+        header(sheet, TABLE_COLUMNS)
+        for rec in t.frame.astype(object).to_numpy().tolist():
+            sheet.append([*rec[:5], _number(rec[5]), rec[6]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible_zip(buf.getvalue())
+
+
+def _number(text: str):
+    if text == "":
+        return None
+    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """Rewrite an XLSX (a zip) with fixed timestamps so two builds give the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DOC_TIME, body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME), body,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def table_files(store: PublishedStore, metrics: Metrics, config: Config, period: Period
+                ) -> tuple[dict[str, bytes], list[Table]]:
+    """``tables/<name>.csv`` for every table and ``tables/tables.xlsx``."""
+    tables = published_tables(store, metrics, config)
+    files = {f"tables/{t.name}.csv": table_csv(t) for t in tables}
+    files["tables/tables.xlsx"] = tables_xlsx(tables, notes_rows(config, period, metrics, tables))
+    return files, tables

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Independent check of published tables against the members' submissions.
+
+Reads ONLY the submission files (CSV, and XLSX through openpyxl) and the
+published count tables (``output/<period>/tables/*.csv``). It does not import
+reportgen: the raw figures are recomputed here from the data contract's rules
+(codes matched without regard to case or surrounding spaces; hours rounded up
+to whole hours; half-year rows take precedence over quarter rows per member,
+region and measure; a member's total counted under ``not_stated`` where it
+sent no category of a single-response breakdown; national = sum of regions).
+
+For every cell of every count table it confirms:
+
+* a count is a multiple of 3 and at most 2 from the raw value, or a symbol;
+* hours equal the raw value (they are not rounded), or a symbol;
+* no raw count of 1 to 5 is published as a number;
+* no cell drawing on fewer than 3 members (raw value above zero) is published
+  as anything but ``C``.
+
+Usage::
+
+    scripts/verify_published.py data/submissions output/2025H1/tables
+
+Exit status 0 when every cell passes, 1 otherwise (the first problems listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+# the data contract's catalogue (fixed): measures, single-response breakdowns, hours
+MEASURES = ["clients", "new_clients", "sessions", "unidentified_attendances", "outcome_assessed",
+            "outcome_improved", "outcome_same", "outcome_declined", "staff_hours", "volunteer_hours"]
+HOURS = {"staff_hours", "volunteer_hours"}
+SINGLE = {"clients": ["age_band", "gender"], "sessions": ["service_type"]}
+SYMBOLS = {"S", "C", "–", ".."}
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+HALF = re.compile(r"^(\d{4})H([12])$")
+
+
+def read_submissions(folder: Path) -> list[dict]:
+    rows: list[dict] = []
+    for path in sorted(folder.rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            text = path.read_text(encoding="utf-8-sig")
+            for r in csv.DictReader(line for line in text.splitlines() if line.strip()):
+                rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in r.items()})
+        elif suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True, data_only=True)
+            ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
+            it = ws.iter_rows(values_only=True)
+            header = [str(h or "").strip().lower() for h in next(it)]
+            for values in it:
+                if all(v is None for v in values):
+                    continue
+                rows.append({h: "" if v is None else str(v).strip() for h, v in zip(header, values)})
+    out = []
+    for r in rows:
+        measure = r["measure"].lower()
+        value = float(r["value"])
+        out.append({
+            "org": r["org_id"].upper(), "period": r["period"].upper(), "region": r["region"].upper(),
+            "measure": measure, "dimension": r["dimension"].lower(),
+            "category": r["category"].lower() if r["dimension"].lower() != "total" else "",
+            "value": math.ceil(value) if measure in HOURS else int(value),
+        })
+    return out
+
+
+def fill_not_stated(rows: list[dict]) -> list[dict]:
+    """Contract rule 5: no category of a single-response breakdown → total under not_stated."""
+    sent = {(r["org"], r["period"], r["region"], r["measure"], r["dimension"]) for r in rows}
+    extra = []
+    for r in rows:
+        if r["dimension"] != "total":
+            continue
+        for dim in SINGLE.get(r["measure"], []):
+            if (r["org"], r["period"], r["region"], r["measure"], dim) not in sent:
+                extra.append({**r, "dimension": dim, "category": "not_stated"})
+    return rows + extra
+
+
+def member_figures(rows: list[dict], period: str) -> dict[tuple, int]:
+    """(org, region, measure, dimension, category) → the member's figure for ``period``."""
+    out: dict[tuple, int] = defaultdict(int)
+    if QUARTER.match(period):
+        for r in rows:
+            if r["period"] == period:
+                out[(r["org"], r["region"], r["measure"], r["dimension"], r["category"])] += r["value"]
+        return out
+    year, half = HALF.match(period).groups()
+    quarters = {f"{year}Q{2 * int(half) - 1}", f"{year}Q{2 * int(half)}"}
+    has_half = {(r["org"], r["region"], r["measure"]) for r in rows if r["period"] == period}
+    for r in rows:
+        key = (r["org"], r["region"], r["measure"])
+        use = r["period"] == period or (r["period"] in quarters and key not in has_half)
+        if use:
+            out[(r["org"], r["region"], r["measure"], r["dimension"], r["category"])] += r["value"]
+    return out
+
+
+def raw_cells(rows: list[dict], period: str) -> dict[tuple, tuple[int, int]]:
+    """(scope, measure, dimension, category) → (raw value, members above zero)."""
+    figures = member_figures(rows, period)
+    raw: dict[tuple, int] = defaultdict(int)
+    per_org_national: dict[tuple, int] = defaultdict(int)
+    contributors: dict[tuple, set] = defaultdict(set)
+    for (org, region, m, d, c), v in figures.items():
+        raw[(region, m, d, c)] += v
+        raw[("NZ", m, d, c)] += v
+        per_org_national[(org, m, d, c)] += v
+        if v > 0:
+            contributors[(region, m, d, c)].add(org)
+    for (org, m, d, c), v in per_org_national.items():
+        if v > 0:
+            contributors[("NZ", m, d, c)].add(org)
+    return {k: (v, len(contributors[k])) for k, v in raw.items()}
+
+
+def count_tables(folder: Path) -> list[Path]:
+    names = set(MEASURES)
+    out = []
+    for path in sorted(folder.glob("*.csv")):
+        stem = path.stem
+        measure = stem.split("_by_")[0]
+        if measure in names:
+            out.append(path)
+    return out
+
+
+def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: int = 6,
+           min_members: int = 3) -> tuple[int, list[str]]:
+    rows = fill_not_stated(read_submissions(submissions))
+    cache: dict[str, dict] = {}
+    problems: list[str] = []
+    checked = 0
+    for path in count_tables(tables):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for line, rec in enumerate(csv.DictReader(fh), start=2):
+                period = rec["period"]
+                if period not in cache:
+                    cache[period] = raw_cells(rows, period)
+                key = (rec["scope"], rec["measure"], rec["dimension"], rec["category"])
+                raw, members = cache[period].get(key, (0, 0))
+                value, symbol = rec["value"], rec["symbol"]
+                where = f"{path.name}:{line} {'/'.join(key)} {period}"
+                checked += 1
+                if symbol:
+                    if symbol not in SYMBOLS or value:
+                        problems.append(f"{where}: bad symbol/value {symbol!r}/{value!r}")
+                    elif symbol == "–" and raw != 0:
+                        problems.append(f"{where}: nil shown for a non-zero cell")
+                    continue
+                if not re.fullmatch(r"\d+", value):
+                    problems.append(f"{where}: value {value!r} is neither a whole number nor a symbol")
+                    continue
+                n = int(value)
+                if members < min_members:
+                    problems.append(f"{where}: published from fewer than {min_members} members")
+                if rec["measure"] in HOURS:
+                    if n != raw:
+                        problems.append(f"{where}: hours {n} differ from raw")
+                    continue
+                if n % base or abs(n - raw) > 2:
+                    problems.append(f"{where}: {n} is not a multiple of {base} within 2 of the raw value")
+                if 1 <= raw < suppress_below:
+                    problems.append(f"{where}: a raw count below {suppress_below} is published")
+    return checked, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("submissions", type=Path, help="folder of member submissions (CSV/XLSX)")
+    ap.add_argument("tables", type=Path, help="folder of published tables (output/<period>/tables)")
+    ap.add_argument("--base", type=int, default=3)
+    ap.add_argument("--suppress-below", type=int, default=6)
+    ap.add_argument("--min-members", type=int, default=3)
+    args = ap.parse_args(argv)
+    if not count_tables(args.tables):
+        print(f"no published count tables in {args.tables}", file=sys.stderr)
+        return 1
+    checked, problems = verify(args.submissions, args.tables, base=args.base,
+                               suppress_below=args.suppress_below, min_members=args.min_members)
+    for p in problems[:50]:
+        print(p)
+    print(f"{checked} published cells checked against the submissions: "
+          f"{'all pass' if not problems else f'{len(problems)} problems'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

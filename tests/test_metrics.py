@@ -1,0 +1,144 @@
+"""Derived figures: computed from raw values, suppressed per rule 7, driven by config."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from reportgen.aggregate import NATIONAL, Aggregates, aggregate
+from reportgen.config import load_config
+from reportgen.confidentiality import PublishedStore, confidentialise
+from reportgen.metrics import RATIOS, Metrics, compute_metrics
+from reportgen.periods import Period
+from reportgen.register import load_register
+from reportgen.submissions import load_submissions
+from reportgen.tables import published_tables
+from reportgen.validate import validate
+
+from .conftest import REPO
+
+H1 = Period.parse("2025H1")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    config = load_config(REPO / "config.yaml")
+    register, _ = load_register(config)
+    data = validate(load_submissions(config), register, config)
+    agg = aggregate(data.rows, register, config, H1)
+    store = confidentialise(agg, config, "metrics-test-key")
+    return config, agg, store, compute_metrics(store, agg, config)
+
+
+def test_ratios_are_computed_from_raw_values(sample):
+    config, agg, store, metrics = sample
+    raw = {m: store.raw_of(m, "total", "", "AKL", H1) for m in config.measures if "total" in config.measures[m].dimensions}
+    expect = {
+        "sessions_per_client": round(raw["sessions"] / raw["clients"], 1),
+        "clients_per_100_staff_hours": round(raw["clients"] / raw["staff_hours"] * 100, 1),
+        "volunteer_share_of_hours": round(raw["volunteer_hours"] / (raw["staff_hours"] + raw["volunteer_hours"]) * 100),
+        "unidentified_share": round(raw["unidentified_attendances"]
+                                    / (raw["clients"] + raw["unidentified_attendances"]) * 100),
+    }
+    got = {r.code: metrics.ratio(r, scope="AKL", period=H1).value for r in RATIOS}
+    assert got == expect
+
+
+def test_region_with_fewer_than_3_members_is_not_published(sample):
+    config, agg, store, metrics = sample
+    assert metrics.not_published_regions() == {
+        "WTC": "only 2 members reported for West Coast in January–June 2025; at least 3 are needed to "
+               "publish a region",
+        "STL": "only 2 members reported for Southland in January–June 2025; at least 3 are needed to "
+               "publish a region",
+    }
+    assert "WTC" not in metrics.eligible_regions() and "AKL" in metrics.eligible_regions()
+    assert metrics.members_reporting(NATIONAL) == (agg.reporting[NATIONAL], agg.expected)
+    # every cell of a region below the minimum is confidential, nil or not available
+    wtc = store.frame().query("scope == 'WTC' and period == '2025H1'")
+    assert set(wtc["symbol"]) <= {"C", "–", ".."}
+
+
+def test_derived_figures_are_suppressed_when_an_input_is(sample):
+    config, agg, store, metrics = sample
+    shares = metrics.derived.query("table == 'shares'")
+    for rec in shares.itertuples():
+        part = store.get(rec.measure, rec.dimension, rec.category, scope=rec.scope, period=rec.period)
+        whole = store.get(rec.measure, scope=rec.scope, period=rec.period)
+        if {part.symbol, whole.symbol} & {"S", "C"}:
+            assert rec.symbol == "S", rec
+        elif ".." in (part.symbol, whole.symbol):
+            assert rec.symbol == "..", rec
+        elif store.raw_of(rec.measure, "total", "", rec.scope, rec.period) < 20:
+            assert rec.symbol == "S", rec
+        else:
+            assert rec.symbol == "" and 0 <= rec.value <= 100, rec
+
+
+def test_outcome_rates_groups_and_coverage_caveat(sample):
+    config, agg, store, metrics = sample
+    imp = sum(store.raw_of("outcome_improved", "score_domain", d, NATIONAL, H1)
+              for d in config.dimensions["score_domain"].groups["goals"])
+    ass = sum(store.raw_of("outcome_assessed", "score_domain", d, NATIONAL, H1)
+              for d in config.dimensions["score_domain"].groups["goals"])
+    assert metrics.group_improvement_rate("score_domain", "goals", period=H1).value == round(imp / ass * 100)
+    clients = store.raw_of("clients", "total", "", NATIONAL, H1)
+    cov = metrics.group_assessment_coverage("score_domain", "goals", period=H1)
+    assert cov.value == round(ass / (clients * 6) * 100)
+    assert cov.value < 50 and metrics.has_caveat("score_domain_group", "goals")
+    caveats = metrics.caveats()
+    assert ((caveats["scope"] == NATIONAL) & (caveats["category"] == "goals")).any()
+
+
+def test_caveat_is_off_when_coverage_is_at_least_half(tmp_path):
+    config = load_config(REPO / "config.yaml")
+    cells = pd.DataFrame([
+        ("NZ", "2025H1", "clients", "total", "", 100, 5),
+        ("NZ", "2025H1", "outcome_assessed", "score_domain", "safety", 50, 5),
+        ("NZ", "2025H1", "outcome_improved", "score_domain", "safety", 30, 5),
+        ("NZ", "2025H1", "outcome_assessed", "score_domain", "housing", 49, 5),
+    ], columns=["scope", "period", "measure", "dimension", "category", "raw", "members"])
+    store = PublishedStore(cells, config, "k")
+    agg = Aggregates(H1, cells, reporting_by_period={"2025H1": {"NZ": 5}}, expected_by_scope={"NZ": 5})
+    m = Metrics(store, agg, config)
+    assert m.assessment_coverage("score_domain", "safety", period=H1).display() == "50 %"
+    assert not m.has_caveat("score_domain", "safety") and m.has_caveat("score_domain", "housing")
+    assert m.improvement_rate("score_domain", "safety", period=H1).display() == "60 %"
+
+
+def test_everything_follows_the_catalogue_in_config(tmp_path):
+    """A measure and a category added in config.yaml get tables, shares and changes."""
+    (tmp_path / "config.yaml").write_text(
+        "confidentiality:\n  key: k\n"
+        "dimensions:\n  gender:\n    categories:\n      prefer_not: Prefer not to say\n"
+        "measures:\n  meals:\n    label: Meals\n    unit: meals served\n    dimensions: [total]\n"
+        "    additive: true\n")
+    config = load_config(tmp_path / "config.yaml")
+    cells = pd.DataFrame([
+        ("NZ", "2025H1", "meals", "total", "", 300, 5), ("NZ", "2024H1", "meals", "total", "", 240, 5),
+        ("NZ", "2025H1", "clients", "total", "", 90, 5),
+        ("NZ", "2025H1", "clients", "gender", "prefer_not", 30, 4),
+        ("NZ", "2025H1", "clients", "gender", "female", 60, 5),
+    ], columns=["scope", "period", "measure", "dimension", "category", "raw", "members"])
+    store = PublishedStore(cells, config, "k", periods=["2024H1", "2024H2", "2025H1"])
+    agg = Aggregates(H1, cells, reporting_by_period={"2025H1": {"NZ": 5}}, expected_by_scope={"NZ": 5})
+    metrics = Metrics(store, agg, config)
+    names = [t.name for t in published_tables(store, metrics, config)]
+    assert "meals" in names and "clients_by_gender" in names
+    d = metrics.derived
+    assert d.query("table == 'shares' and category == 'prefer_not' and scope == 'NZ' and period == '2025H1'"
+                   )["value"].tolist() == [33.0]
+    assert d.query("table == 'change_percent_vs_year_earlier' and measure == 'meals' and scope == 'NZ'"
+                   )["value"].tolist() == [25.0]
+
+
+def test_rule_7_proof_holds_and_catches_a_leaked_share(sample):
+    from reportgen.audit import derived_proof
+
+    config, agg, store, metrics = sample
+    proof = derived_proof(store, metrics.derived, config)
+    assert proof["holds"] and proof["violations"] == 0 and proof["checked"] > 1000
+    leaked = metrics.derived.copy()
+    i = leaked.index[(leaked["table"] == "shares") & (leaked["symbol"] == "S")][0]
+    leaked.loc[i, ["value", "symbol"]] = [12.0, ""]
+    assert derived_proof(store, leaked, config) == {"holds": False, "checked": proof["checked"], "violations": 1}

@@ -1,0 +1,204 @@
+"""Published tables, dashboard data and the audit, read back from a built sample."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from openpyxl import load_workbook
+
+from reportgen.build import build
+from reportgen.config import load_config
+from reportgen.periods import Period
+from reportgen.dashboard import dashboard_data
+from reportgen.metrics import compute_metrics
+from reportgen.tables import DERIVED_TABLES, TABLE_COLUMNS, published_tables, table_csv
+
+from .conftest import REPO, copy_project
+from .test_confidentiality_properties import CONFIG, H1, build_store, member_rows
+
+SYMBOLS = {"S", "C", "–", ".."}
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def count_table_paths(tables: Path) -> list[Path]:
+    config = load_config(REPO / "config.yaml")
+    names = {m if d == "total" else f"{m}_by_{d}" for m, s in config.measures.items() for d in s.dimensions}
+    return [p for p in sorted(tables.glob("*.csv")) if p.stem in names]
+
+
+def test_every_table_is_tidy_with_the_documented_columns(built_sample):
+    tables = built_sample / "tables"
+    paths = sorted(tables.glob("*.csv"))
+    assert len(paths) == 23
+    for path in paths:
+        with path.open(encoding="utf-8") as fh:
+            assert fh.readline().rstrip("\n") == ",".join(TABLE_COLUMNS), path.name
+        for row in read_csv(path):
+            assert (row["value"] == "") == (row["symbol"] != ""), (path.name, row)
+            assert row["symbol"] in SYMBOLS | {""}
+    for path in count_table_paths(tables):
+        for row in read_csv(path):
+            if row["value"]:
+                n = int(row["value"])
+                assert row["measure"].endswith("_hours") or n % 3 == 0, (path.name, row)
+
+
+def test_xlsx_has_a_notes_sheet_and_the_same_cells_as_the_csvs(built_sample):
+    wb = load_workbook(built_sample / "tables" / "tables.xlsx")
+    assert wb.sheetnames[0] == "notes"
+    notes = {r[0]: r[1] for r in wb["notes"].iter_rows(min_row=2, values_only=True)}
+    assert notes["symbol S"] == "suppressed (small count)" and notes["symbol .."].startswith("not available")
+    assert "multiple of 3" in notes["rounding"]
+    assert "counted in every ethnic group" in notes["ethnicity (ethnicity)"]
+    assert notes["period 2024H2"] == "July–December 2024"
+    assert re.fullmatch(r"\d+ of \d+ members reported for January–June 2025\.", notes["coverage"])
+    assert "West Coast" in notes["region WTC not published"]
+    sheets = {notes[k].rsplit("tables/", 1)[1].rstrip(")"): k.removeprefix("sheet ")
+              for k in notes if k.startswith("sheet ")}
+    assert len(sheets) == 23
+    for csv_name, sheet in sheets.items():
+        ws = wb[sheet]
+        assert not ws.merged_cells.ranges
+        rows = list(ws.iter_rows(values_only=True))
+        assert list(rows[0]) == TABLE_COLUMNS
+        expected = read_csv(built_sample / "tables" / csv_name)
+        got = [[*r[:5], r[5], r[6]] for r in rows[1:]]
+        want = [[r["scope"], r["period"], r["measure"], r["dimension"], r["category"] or None,
+                 float(r["value"]) if r["value"] else None, r["symbol"] or None] for r in expected]
+        assert got == want, sheet
+
+
+def test_same_cell_same_value_in_every_output(built_sample):
+    """CSV, XLSX (above), dashboard and report all show the store's one value."""
+    tables = built_sample / "tables"
+    table_value = {}
+    for path in count_table_paths(tables):
+        for r in read_csv(path):
+            key = (r["scope"], r["period"], r["measure"], r["dimension"], r["category"])
+            shown = r["symbol"] or r["value"]
+            assert table_value.setdefault(key, shown) == shown, key  # totals repeated in breakdowns agree
+    dash = json.loads((built_sample / "dashboard.json").read_text(encoding="utf-8"))
+    checked = 0
+    for scope in dash["scopes"]:
+        for s in scope["series"]:
+            for p in s["points"]:
+                key = (scope["code"], p["period"], s["measure"], s["dimension"], s["category"])
+                assert table_value[key] == (p["symbol"] or str(p["value"])), key
+                checked += 1
+    assert checked > 10_000
+    html = (built_sample / "report.html").read_text(encoding="utf-8")
+    clients = int(table_value[("NZ", "2025H1", "clients", "total", "")])
+    assert f'<span class="kf-value">{clients:,}</span>' in html
+
+
+def test_manifest_holds_the_disclosure_audit(built_sample):
+    manifest = json.loads((built_sample / "manifest.json").read_text(encoding="utf-8"))
+    audit = manifest["disclosure_audit"]
+    assert {name: p["holds"] for name, p in audit["proofs"].items()} == {
+        "within_2_of_raw": True, "no_small_counts": True, "min_contributors": True,
+        "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True}
+    for path in count_table_paths(built_sample / "tables"):
+        counts = audit["tables"][path.stem]
+        rows = read_csv(path)
+        assert counts["cells"] == len(rows), path.stem
+        assert counts["confidential"] == sum(r["symbol"] == "C" for r in rows)
+        assert counts["suppressed_primary"] + counts["suppressed_secondary"] == sum(r["symbol"] == "S" for r in rows)
+    assert "tables/tables.xlsx" in manifest["files"] and "dashboard.json" in manifest["files"]
+
+
+def test_independent_script_confirms_every_published_count(built_sample):
+    out = subprocess.run([sys.executable, str(REPO / "scripts" / "verify_published.py"),
+                          str(REPO / "data" / "submissions"), str(built_sample / "tables")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert re.search(r"^\d{5,} published cells checked against the submissions: all pass$", out.stdout, re.M)
+
+
+def test_independent_script_catches_a_tampered_table(built_sample, tmp_path):
+    tables = tmp_path / "tables"
+    shutil.copytree(built_sample / "tables", tables)
+    path = tables / "sessions.csv"
+    rows = read_csv(path)
+    i = next(i for i, r in enumerate(rows) if r["scope"] == "NZ" and r["period"] == "2025H1")
+    rows[i]["value"] = str(int(rows[i]["value"]) + 6)  # at least 4 from raw
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, TABLE_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(REPO / "scripts" / "verify_published.py"),
+                          str(REPO / "data" / "submissions"), str(tables)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert f"sessions.csv:{i + 2} NZ/sessions/total/ 2025H1:" in out.stdout
+    assert "is not a multiple of 3 within 2 of the raw value" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    import os
+
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1751328000"
+    try:
+        outs = []
+        for name in ("a", "b"):
+            root = copy_project(tmp_path_factory.mktemp(name) / "project")
+            result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
+            assert result.ok
+            outs.append(result.out_dir)
+        return outs
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def test_two_builds_give_identical_tables_and_dashboard(two_builds):
+    a, b = two_builds
+    names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    for name in names:
+        if name.startswith("tables/") or name in ("dashboard.json",):
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    ma = json.loads((a / "manifest.json").read_text())
+    mb = json.loads((b / "manifest.json").read_text())
+    assert ma["disclosure_audit"] == mb["disclosure_audit"]
+    assert {k: v for k, v in ma["files"].items() if not k.startswith("report.")} == \
+        {k: v for k, v in mb["files"].items() if not k.startswith("report.")}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(member_rows())
+def test_generated_data_show_one_value_per_cell_in_tables_and_dashboard(rows):
+    """For any data: a cell's CSV value, its dashboard point and the store agree."""
+    agg, store = build_store(rows)
+    metrics = compute_metrics(store, agg, CONFIG)
+    shown: dict[tuple, str] = {}
+    for table in published_tables(store, metrics, CONFIG):
+        if table.name in DERIVED_TABLES:
+            continue
+        for r in csv.DictReader(io.StringIO(table_csv(table).decode("utf-8"))):
+            key = (r["scope"], r["period"], r["measure"], r["dimension"], r["category"])
+            p = store.get(*key[2:], scope=key[0], period=key[1])
+            assert (r["symbol"] or r["value"]) == (p.symbol or str(int(p.value))), key
+            shown[key] = r["symbol"] or r["value"]
+    dash = dashboard_data(store, metrics, CONFIG, H1)
+    for scope in dash["scopes"]:
+        for s in scope["series"]:
+            for pt in s["points"]:
+                key = (scope["code"], pt["period"], s["measure"], s["dimension"], s["category"])
+                assert shown[key] == (pt["symbol"] or str(pt["value"])), key
