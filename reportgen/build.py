@@ -19,21 +19,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .aggregate import NATIONAL, Aggregates, aggregate
+from .aggregate import Aggregates, aggregate
 from .audit import audit, audit_findings, derived_counts, derived_proof
 from .bundle import write_bundle
 from .charts import ChartCache, make_charts
 from .config import Config
-from .confidentiality import SYMBOLS, PublishedStore, confidentialise
+from .confidentiality import confidentialise
 from .dashboard import dashboard_json
 from .figures import namespace
 from .findings import Finding
+from .fingerprint import Fingerprint, input_fingerprint
 from .metrics import compute_metrics
 from .narratives import load_narratives, render_report
 from .periods import Period
 from .register import Event, load_events, load_register
-from .render_html import Document, render, template_dirs
-from .render_pdf import render_pdf
+from .documents import national_report
+from .render_pdf import render_documents
 from .quality_report import render_quality_report
 from .submissions import load_submissions
 from .tables import table_files
@@ -136,16 +137,13 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     if report is None or not result.ok:
         return result
 
-    html = stage("html", render, config, "report.html.j2",
-                 _report_context(config, period, agg, store, report, charts, inputs.events, metrics))
-    documents = [Document("report", report.title, html)]
+    documents = [stage("html", national_report, config, period, agg, store, report, charts, inputs.events,
+                       metrics)]
     files: dict[str, bytes] = {}
-    for doc in documents:
+    for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config)):
         files[f"{doc.name}.html"] = doc.html.encode("utf-8")
-        pdf, problems = stage(f"pdf:{doc.name}", render_pdf, doc.html, base_dir=config.root / "templates",
-                              allowed=template_dirs(config), source=f"{doc.name}.html")
-        result.findings += problems
         files[f"{doc.name}.pdf"] = pdf
+        result.findings += problems
     # published tables and dashboard data, from the same store; then the disclosure audit
     tables, _ = stage("tables", table_files, store, metrics, config, period)
     files.update(tables)
@@ -156,7 +154,7 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     result.findings += audit_findings(disclosure)
     if not result.ok:
         return result
-    files["manifest.json"] = _manifest(config, period, files, disclosure)
+    files["manifest.json"] = _manifest(config, period, files, disclosure, input_fingerprint(config, period))
     published = sorted(files)
     # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
     files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
@@ -166,41 +164,8 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     return result
 
 
-def _report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore,
-                    report, charts, events, metrics=None) -> dict:
-    def fig(measure: str, label: str) -> dict:
-        return {"value": store.get(measure, period=period).display(), "label": label}
-
-    summed = agg.summed_from_quarters
-    return {
-        "language": config.report.language,
-        "version": __version__,
-        "period_label": period.label(),
-        "report": report,
-        "charts": charts,
-        "charts_by_section": _by_section(charts),
-        "events": events,
-        "key_figures": [fig("clients", "people supported"), fig("new_clients", "came to us for the first time"),
-                        fig("sessions", "sessions delivered")],
-        "coverage": f"{agg.reporting.get(NATIONAL, 0)} of {agg.expected} members reported for {period.label()}."
-                    + "".join(f" Not published: {config.region_label(code)} — {why}."
-                              for code, why in (metrics.not_published_regions().items() if metrics else [])),
-        "summed_note": ("Some members sent only quarterly client counts. For them the half-year figure is "
-                        "the sum of the two quarters, which may count some people twice."
-                        if len(summed) else ""),
-        "symbols": SYMBOLS,
-        "synthetic": config.report.sample_data,
-    }
-
-
-def _by_section(charts) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for chart in charts:
-        out.setdefault(chart.section, []).append(chart)
-    return out
-
-
-def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosure: dict | None = None) -> bytes:
+def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosure: dict | None = None,
+              inputs: Fingerprint | None = None) -> bytes:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
     manifest = {
@@ -209,6 +174,9 @@ def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosur
         "built": built,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
+    if inputs is not None:
+        # digests only: per-file paths would reveal, e.g., a withdrawn story's file name
+        manifest["inputs"] = {"digest": inputs.digest, "parts": inputs.parts}
     if disclosure is not None:
         manifest["disclosure_audit"] = disclosure
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

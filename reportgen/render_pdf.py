@@ -16,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .findings import Finding
+from .render_html import Document, template_dirs
 
 
 class RestrictedFetcher(URLFetcher):
@@ -52,3 +53,10 @@ def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -
                         file=source, hint="documents may only use files in templates/ and data: URLs")
                 for url in dict.fromkeys(fetcher.refused)]
     return pdf, findings
+
+
+def render_documents(documents: list[Document], config) -> list[tuple[bytes, list[Finding]]]:
+    """Lay out every document as PDF, in order; files may come only from the template folders."""
+    allowed = template_dirs(config)
+    return [render_pdf(doc.html, base_dir=config.root / "templates", allowed=allowed, source=f"{doc.name}.html")
+            for doc in documents]
