@@ -24,6 +24,7 @@ import pandas as pd
 
 from .config import Config
 from .periods import Period
+from .cross_checks import coverage
 from .register import Register
 
 NATIONAL = "NZ"
@@ -226,6 +227,8 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
         frames.append(_cells(resolved, str(half)))
         groups.append(_group_cells(resolved, str(half), config))
         reporting_by_period[str(half)] = _reporting(resolved)
+        # nationally, "reported" means rule 10: quarter rows for every quarter it was active in
+        reporting_by_period[str(half)][NATIONAL] = len(coverage(rows, register, half).reporting)
         if half == period:
             flagged = summed
     quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p)}, key=Period.parse)
