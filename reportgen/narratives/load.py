@@ -173,8 +173,11 @@ def load_narratives(folder: Path, root: Path, config=None) -> Narratives:
     for path in sorted((folder / "stories").glob("*.y*ml")):
         story, ssrc = _load(path, root, Story, config, findings)
         if ssrc is not None:
-            findings += _story_codes(ssrc, config)
-            if story is not None and any(f.file == ssrc.display and f.is_error for f in findings):
-                story = None  # a story with an unknown code is not used until it is fixed
+            code_problems = _story_codes(ssrc, config)
+            findings += code_problems
+            if story is not None and any(f.is_error for f in code_problems):
+                story = None  # a story with an unknown region or theme cannot be rendered until fixed
+            # other errors (personal information, raw HTML) do not stop it being rendered, so
+            # its placeholders are checked in the same run; the build stops on the errors anyway
         narr.stories.append(LoadedStory(path.stem, story, ssrc))
     return narr
