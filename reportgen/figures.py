@@ -82,12 +82,26 @@ class _Figure:
     """Base: renders as its published display text."""
 
     _c: _Context
+    _p: Period
 
     def _published(self) -> Published:  # pragma: no cover - every subclass defines it
         raise PlaceholderError("this placeholder needs a measure")
 
     def __str__(self) -> str:
         return self._c.notes.mark(self._published())
+
+    def _change(self, base: Period) -> Published:  # pragma: no cover - every subclass defines it
+        raise PlaceholderError("this placeholder has no change")
+
+    @property
+    def change(self) -> str:
+        """Change on the same half a year earlier, in words."""
+        return _words(self._change(self._p.year_earlier()), self._c.notes)
+
+    @property
+    def change_previous(self) -> str:
+        """Change on the previous half-year, in words."""
+        return _words(self._change(self._p.previous()), self._c.notes)
 
 
 def _words(change: Published, notes: SymbolNotes) -> str:
@@ -127,14 +141,6 @@ class CategoryFigure(_Figure):
     def _change(self, base: Period) -> Published:
         return self._c.store.change(self._m, self._d, self._cat, scope=self._c.scope, period=self._p,
                                     base=base)
-
-    @property
-    def change(self) -> str:
-        return _words(self._change(self._p.year_earlier()), self._c.notes)
-
-    @property
-    def change_previous(self) -> str:
-        return _words(self._change(self._p.previous()), self._c.notes)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -186,14 +192,6 @@ class MeasureFigure(_Figure):
 
     def _change(self, base: Period) -> Published:
         return self._c.store.change(self._m, scope=self._c.scope, period=self._p, base=base)
-
-    @property
-    def change(self) -> str:
-        return _words(self._change(self._p.year_earlier()), self._c.notes)
-
-    @property
-    def change_previous(self) -> str:
-        return _words(self._change(self._p.previous()), self._c.notes)
 
     @property
     def change_pct(self) -> str:

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import catalogue
 from .periods import Period, quarter_range
+from .reproducible import reproducible_zip
 
 NETWORKS = ["Anglican", "Baptist", "Catholic", "Methodist", "Presbyterian", "Salvation Army"]
 _PREFIX = {"Anglican": "ANG", "Baptist": "BAP", "Catholic": "CAT", "Methodist": "MET",
@@ -267,7 +268,7 @@ def _write(folder: Path, m: Member, rows: list[list]) -> None:
             ws.append(r[:6] + [float(value) if isinstance(value, str) else value])
         buf = io.BytesIO()
         wb.save(buf)
-        (folder / f"{m.org_id}.xlsx").write_bytes(_reproducible_zip(buf.getvalue()))
+        (folder / f"{m.org_id}.xlsx").write_bytes(reproducible_zip(buf.getvalue(), when=(2025, 7, 1, 0, 0, 0)))
         return
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n" if m.messy_codes else "\n")
@@ -277,23 +278,6 @@ def _write(folder: Path, m: Member, rows: list[list]) -> None:
     if m.messy_codes:
         data = b"\xef\xbb\xbf" + data
     (folder / f"{m.org_id}.csv").write_bytes(data)
-
-
-def _reproducible_zip(data: bytes) -> bytes:
-    """Rewrite an XLSX (a zip) with fixed timestamps, so the same seed gives the same bytes."""
-    import re
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-07-01T00:00:00Z", body)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 7, 1, 0, 0, 0)), body,
-                         compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def _write_register(path: Path, roster: list[Member]) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,12 +30,11 @@ from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
 from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
 from .periods import Period
+from .reproducible import reproducible_zip
 
 TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol"]
 DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", "change_percent_vs_year_earlier",
                   "change_vs_previous", "change_vs_year_earlier", "coverage"]
-FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-FIXED_DOC_TIME = b"2000-01-01T00:00:00Z"
 
 
 @dataclass
@@ -191,20 +189,6 @@ def _number(text: str):
     if text == "":
         return None
     return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
-
-
-def reproducible_zip(data: bytes) -> bytes:
-    """Rewrite an XLSX (a zip) with fixed timestamps so two builds give the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", FIXED_DOC_TIME, body)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME), body,
-                         compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def table_files(store: PublishedStore, metrics: Metrics, config: Config, period: Period
