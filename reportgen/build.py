@@ -197,6 +197,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
                                      data.register, result.findings).encode("utf-8")
     if final:
         record = {"built": built, "reason": revision, "inputs": fp.digest}
+        internal[f"releases/{len(drafts.releases(pdir)) + 1}/inputs.json"] = drafts.inputs_record(fp, config)
         result.out_dir = stage("write", drafts.publish_final, pdir, files, record)
         write_bundle(internal, pdir / "internal")
     else:

@@ -211,9 +211,10 @@ def previous_review(pdir: Path, n: int) -> tuple[dict | None, dict | None]:
 
 
 def release_manifest(fp, disclosure: dict, *, reason: str | None, built: str, version: str) -> bytes:
-    """The release manifest: a hash of every input (names hashed: a path could reveal a withdrawn
-    story's file name), versions of reportgen and key libraries, the disclosure audit."""
-    import hashlib
+    """The release manifest: the input fingerprint (overall and per-group digests; the per-file
+    hashes go to internal/releases/<n>/inputs.json, since a path — even a hashed one, which can be
+    guessed — could reveal a withdrawn story's file name), versions of reportgen and key
+    libraries, the disclosure audit."""
     from importlib.metadata import PackageNotFoundError, version as pkg_version
 
     libs = {}
@@ -222,8 +223,8 @@ def release_manifest(fp, disclosure: dict, *, reason: str | None, built: str, ve
             libs[lib] = pkg_version(lib)
         except PackageNotFoundError:
             libs[lib] = "not installed"
-    inputs = {hashlib.sha256(name.encode()).hexdigest()[:16]: digest for name, digest in sorted(fp.files.items())}
     manifest = {"built": built, "reason": reason, "reportgen": version, "libraries": libs,
-                "inputs": {"digest": fp.digest, "parts": fp.parts, "files_by_hashed_name": inputs},
+                "inputs": {"digest": fp.digest, "parts": fp.parts,
+                           "per_file": "internal/releases/<n>/inputs.json (staff only)"},
                 "disclosure_audit": disclosure}
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
