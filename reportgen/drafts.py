@@ -225,6 +225,6 @@ def release_manifest(fp, disclosure: dict, *, reason: str | None, built: str, ve
             libs[lib] = "not installed"
     manifest = {"built": built, "reason": reason, "reportgen": version, "libraries": libs,
                 "inputs": {"digest": fp.digest, "parts": fp.parts,
-                           "per_file": "internal/releases/<n>/inputs.json (staff only)"},
+                           "per_file": "kept by staff, outside the published bundle"},
                 "disclosure_audit": disclosure}
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
