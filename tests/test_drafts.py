@@ -16,36 +16,9 @@ from reportgen.config import load_config
 from reportgen.fingerprint import input_fingerprint
 from reportgen.periods import Period
 
-from .conftest import copy_project
+from .conftest import run_cli as run, tree
 
 P = Period.parse("2025H1")
-STORY = Path("narratives/2025H1/stories/kai-on-the-table.yaml")
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1751328000"})
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def two_drafts(tmp_path_factory) -> Path:
-    """A project built twice through the CLI, with a story edited in between, then rebuilt unchanged."""
-    root = copy_project(tmp_path_factory.mktemp("drafts") / "project")
-    first = run("build", "2025H1", "-q", cwd=root)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("Built 2025H1 draft 1: output/2025H1/drafts/1/report.pdf")
-    story = root / STORY
-    story.write_text(story.read_text(encoding="utf-8").replace("Mele is a mother of four in South Auckland",
-                                                               "Mele is a mother of five in South Auckland"),
-                     encoding="utf-8")
-    second = run("build", "2025H1", "-q", cwd=root)
-    assert second.returncode == 0, second.stderr
-    assert second.stdout.startswith("Built 2025H1 draft 2: output/2025H1/drafts/2/report.pdf")
-    return root
 
 
 def test_each_changed_build_is_a_new_numbered_draft_kept_whole(two_drafts: Path):
