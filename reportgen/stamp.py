@@ -59,7 +59,8 @@ def stamp_document(pdf: bytes, n: int, built: str, short_hash: str) -> bytes:
                 overlays[size] = stamp_pdf(n, built, short_hash, *size)
                 with pikepdf.open(io.BytesIO(overlays[size])) as src:
                     forms[size] = doc.copy_foreign(pikepdf.Page(src.pages[0]).as_form_xobject())
-            name = page.add_resource(forms[size], pikepdf.Name.XObject, prefix="Draft")
+            name = page.add_resource(forms[size], pikepdf.Name.XObject, pikepdf.Name("/ReportgenDraftMarks"),
+                                     replace_existing=True)
             # the page's own content may leave its graphics state changed (WeasyPrint flips the
             # y axis): wrap it in q … Q so that the overlay starts from the default state
             page.contents_add(pikepdf.Stream(doc, b"q\n"), prepend=True)
