@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, changes, drafts
 from .aggregate import Aggregates, aggregate
 from .audit import audit, audit_findings, derived_counts, derived_proof
 from .bundle import write_bundle
@@ -35,6 +35,7 @@ from .periods import Period
 from .register import Event, load_events, load_register
 from .documents import national_report
 from .render_pdf import render_documents
+from .stamp import stamp_document
 from .quality_report import render_quality_report
 from .submissions import load_submissions
 from .tables import table_files
@@ -52,6 +53,9 @@ class BuildResult:
     files: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     data: ValidData | None = None  # the validated rows, for check's summary and the quality report
+    draft: int | None = None  # the draft number written (or kept, when ``unchanged``)
+    unchanged: bool = False  # inputs equal to the latest draft's: nothing rendered, nothing written
+    final: bool = False
 
     @property
     def ok(self) -> bool:
@@ -109,9 +113,20 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     return result
 
 
-def build(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
-    result = BuildResult(period)
+def build(config: Config, period: Period, progress: Progress | None = None, *, final: bool = False,
+          revision: str | None = None) -> BuildResult:
+    result = BuildResult(period, final=final)
     stage = _Stages(result, progress)
+    # review workflow (issue 7): a numbered draft per changed input; a guarded final
+    pdir, fp = drafts.period_dir(config, period), input_fingerprint(config, period)
+    previous = drafts.latest_draft(pdir)
+    if not final and previous is not None and drafts.input_digest(drafts.draft_dir(pdir, previous)) == fp.digest:
+        result.draft, result.unchanged, result.out_dir = previous, True, drafts.draft_dir(pdir, previous)
+        return result  # no input changed since that draft: nothing rendered
+    if final and drafts.releases(pdir) and not (revision or "").strip():
+        result.findings.append(Finding(
+            "final.exists", "error", f"a final of {period} already exists ({pdir / 'final'}); it is never overwritten",
+            hint='make a revision instead: reportgen build PERIOD --final --revision "what changed and why"'))
 
     inputs = check_inputs(config, period, stage)
     data, agg = inputs.data, inputs.aggregates
@@ -132,17 +147,32 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
                    cache=ChartCache(config.root / CACHE_DIR / "charts"))
     metrics = stage("metrics", compute_metrics, store, agg, config)
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
-    report, problems = stage("placeholders", render_report, narr, ns, config=config, final=False)
+    report, problems = stage("placeholders", render_report, narr, ns, config=config, final=final)
     result.findings += problems
+    if final:
+        result.findings += drafts.final_blockers(result.findings, report, narr)
     if report is None or not result.ok:
         return result
 
+    n = (previous or 0) + 1
+    built = _built()
+    snapshot = changes.snapshot(report, store, charts)
+    web_review = print_review = None
+    if not final:
+        diff = None
+        if previous is not None:
+            old, old_inputs = drafts.previous_review(pdir, previous)
+            if old is not None:
+                diff = changes.compare(old, snapshot, previous, n, old_inputs, json.loads(drafts.inputs_record(fp, config)))
+        web_review, print_review = drafts.review_contexts(config, n, built, fp.short, diff, pdir)
     documents = [stage("html", national_report, config, period, agg, store, report, charts, inputs.events,
-                       metrics)]
+                       metrics, review=print_review)]
+    web = {"report": national_report(config, period, agg, store, report, charts, inputs.events, metrics,
+                                     review=web_review).html} if not final else {}
     files: dict[str, bytes] = {}
     for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config)):
-        files[f"{doc.name}.html"] = doc.html.encode("utf-8")
-        files[f"{doc.name}.pdf"] = pdf
+        files[f"{doc.name}.html"] = web.get(doc.name, doc.html).encode("utf-8")
+        files[f"{doc.name}.pdf"] = pdf if final else stamp_document(pdf, n, built, fp.short)
         result.findings += problems
     # published tables and dashboard data, from the same store; then the disclosure audit
     tables, _ = stage("tables", table_files, store, metrics, config, period)
@@ -154,14 +184,33 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     result.findings += audit_findings(disclosure)
     if not result.ok:
         return result
-    files["manifest.json"] = _manifest(config, period, files, disclosure, input_fingerprint(config, period))
+    if final:
+        files["release.json"] = drafts.release_manifest(fp, disclosure, reason=revision, built=built,
+                                                        version=__version__)
+    else:
+        files["review-data.json"] = (json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    files["manifest.json"] = _manifest(config, period, files, disclosure, fp)
     published = sorted(files)
-    # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
-    files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
-                                           data.register, result.findings).encode("utf-8")
-    result.out_dir = stage("write", write_bundle, files, config.output_dir / str(period))
+    # internal, for staff: output/<period>/internal/, outside every published bundle
+    internal = drafts.internal_files(pdir)
+    internal["quality.html"] = stage("quality", render_quality_report, config, period, data.rows,
+                                     data.register, result.findings).encode("utf-8")
+    if final:
+        record = {"built": built, "reason": revision, "inputs": fp.digest}
+        internal[f"releases/{len(drafts.releases(pdir)) + 1}/inputs.json"] = drafts.inputs_record(fp, config)
+        result.out_dir = stage("write", drafts.publish_final, pdir, files, record)
+        write_bundle(internal, pdir / "internal")
+    else:
+        internal[f"drafts/{n}/inputs.json"] = drafts.inputs_record(fp, config)
+        result.out_dir = stage("write", drafts.publish_draft, pdir, n, files, internal)
+        result.draft = n
     result.files = published
     return result
+
+
+def _built() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
 
 
 def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosure: dict | None = None,

@@ -98,32 +98,82 @@ def cli() -> None:
 @click.argument("period", metavar="PERIOD")
 @config_option
 @quiet_option
-def build(period: str, config_path: str | None, quiet: bool) -> None:
+@click.option("--final", is_flag=True, help="the release: refuses while anything is wrong; no draft marks")
+@click.option("--revision", "revision", metavar="REASON", default=None,
+              help="with --final: replace an existing final, recording REASON")
+def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None) -> None:
     """Build the publication bundle for PERIOD (e.g. 2025H1).
 
-    Runs every check first; if there are errors, nothing is written and the
-    previous outputs stay as they were.
+    Every build whose inputs changed makes a new numbered draft in
+    output/PERIOD/drafts/N/ (output/PERIOD/latest points to it). --final makes
+    the release in output/PERIOD/final/. Runs every check first; if there are
+    errors, nothing is written and the previous outputs stay as they were.
     """
+    if revision is not None and not final:
+        _fail_usage("--revision needs --final")
+    if revision is not None and not revision.strip():
+        _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
     p = _period(period)
     config = _config(config_path)
-    result: BuildResult = run_build(config, p, progress=_progress(quiet))
+    result: BuildResult = run_build(config, p, progress=_progress(quiet), final=final, revision=revision)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         _print_findings(result.findings, err=True, warnings=False)
         _summary(result.findings, err=True)
-        click.echo("Nothing was written. Fix the errors above and build again.", err=True)
+        if final:
+            click.echo(f"The final was refused: {len(errors)} blocker{'s' * (len(errors) != 1)} above. "
+                       "Nothing was written.", err=True)
+        else:
+            click.echo("Nothing was written. Fix the errors above and build again.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    if result.unchanged:
+        click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
+        return
     warnings = len(result.findings)
     if warnings and not quiet:
         click.echo(f"{warnings} warning{'s' * (warnings != 1)}; see them with: reportgen check {p}", err=True)
     assert result.out_dir is not None
-    out = result.out_dir
-    try:
-        out = out.relative_to(Path.cwd())
-    except ValueError:
-        pass
-    click.echo(f"Built {p}: {out / 'report.pdf'}")
+    out = _shown(result.out_dir)
+    what = "final" if final else f"draft {result.draft}"
+    click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
     click.echo(f"            {out / 'report.html'}")
+
+
+def _shown(path: Path | None) -> Path:
+    assert path is not None
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@config_option
+@click.option("--from", "old", type=int, default=None, metavar="N", help="the earlier draft (default: the one before --to)")
+@click.option("--to", "new", type=int, default=None, metavar="M", help="the later draft (default: the latest)")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def diff(period: str, config_path: str | None, old: int | None, new: int | None, fmt: str) -> None:
+    """What changed between two drafts of PERIOD: narrative words, stories, figures, charts."""
+    from .changes import compare, format_changes
+    from .drafts import draft_numbers, period_dir, previous_review
+
+    p = _period(period)
+    config = _config(config_path)
+    pdir = period_dir(config, p)
+    numbers = draft_numbers(pdir)
+    new = new if new is not None else (numbers[-1] if numbers else None)
+    old = old if old is not None else (max((n for n in numbers if new is not None and n < new), default=None))
+    if new is None or old is None:
+        _fail_usage(f"{p} needs two drafts to compare; it has {len(numbers)} ({pdir / 'drafts'})")
+    for n in (old, new):
+        if n not in numbers:
+            _fail_usage(f"there is no draft {n} of {p}; drafts: {', '.join(map(str, numbers))}")
+    (a, a_in), (b, b_in) = previous_review(pdir, old), previous_review(pdir, new)
+    if a is None or b is None:
+        click.echo(f"reportgen: draft {old if a is None else new} has no review-data.json to compare", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(format_changes(compare(a, b, old, new, a_in, b_in), fmt, figure_limit=10**9))
 
 
 @cli.command()

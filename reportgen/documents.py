@@ -51,7 +51,8 @@ def report_context(config: Config, period: Period, agg: Aggregates, store: Publi
 
 
 def national_report(config: Config, period: Period, agg: Aggregates, store: PublishedStore, report, charts,
-                    events, metrics) -> Document:
-    html = render(config, "report.html.j2",
-                  report_context(config, period, agg, store, report, charts, events, metrics))
+                    events, metrics, *, review: dict | None = None) -> Document:
+    context = report_context(config, period, agg, store, report, charts, events, metrics)
+    context["review"] = review  # issue 7: draft banner and "Changes since draft n−1" (None for finals)
+    html = render(config, "report.html.j2", context)
     return Document("report", report.title, html)

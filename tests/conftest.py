@@ -37,3 +37,37 @@ def built_sample(tmp_path_factory) -> Path:
     result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     return result.out_dir
+
+
+# ---- review workflow (issue 7): two drafts of one project, built once per session -------------
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+STORY = Path("narratives/2025H1/stories/kai-on-the-table.yaml")
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1751328000"})
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def two_drafts(tmp_path_factory) -> Path:
+    """A project built twice through the CLI, with a story edited in between, then rebuilt unchanged."""
+    root = copy_project(tmp_path_factory.mktemp("drafts") / "project")
+    first = run_cli("build", "2025H1", "-q", cwd=root)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Built 2025H1 draft 1: output/2025H1/drafts/1/report.pdf")
+    story = root / STORY
+    story.write_text(story.read_text(encoding="utf-8").replace("Mele is a mother of four in South Auckland",
+                                                               "Mele is a mother of five in South Auckland"),
+                     encoding="utf-8")
+    second = run_cli("build", "2025H1", "-q", cwd=root)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("Built 2025H1 draft 2: output/2025H1/drafts/2/report.pdf")
+    return root

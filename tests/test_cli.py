@@ -60,7 +60,7 @@ def test_check_sample_is_clean_but_for_warnings(project):
 def test_build_with_data_error_writes_nothing_and_keeps_previous(project):
     first = run("build", "2025H1", "-q", cwd=project)
     assert first.returncode == 0, first.stderr
-    pdf = project / "output" / "2025H1" / "report.pdf"
+    pdf = project / "output" / "2025H1" / "latest" / "report.pdf"
     before = pdf.read_bytes()
     bad = project / "data" / "submissions" / "2025Q1" / "ZZZ.csv"
     bad.write_text("org_id,period,region,measure,dimension,category,value\nANG001,2025Q1,AKK,clients,total,,12\n")

@@ -81,7 +81,7 @@ def test_member_filter_keeps_unreadable_files_named_for_the_member(project, caps
 
 
 def test_internal_quality_report_is_written_marked_and_never_published(built_sample: Path):
-    quality = built_sample / "internal" / "quality.html"
+    quality = built_sample.parent.parent / "internal" / "quality.html"  # output/<period>/internal/
     html = quality.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("Internal — not for publication") >= 3  # banner, heading note, footer

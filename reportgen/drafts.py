@@ -1,0 +1,230 @@
+"""Numbered drafts, their history, ``latest``, and the guarded final.
+
+Layout of ``output/<period>/`` (documented in docs/review-workflow.md)::
+
+    drafts/<n>/        one whole published bundle per draft, never overwritten
+    latest             relative symlink to drafts/<n> (or a LATEST text file)
+    internal/          the quality report (staff only, outside every bundle)
+    internal/drafts/<n>/inputs.json   per-file input hashes of draft n (why figures changed)
+    final/             the current release (no watermark, no banner)
+    final/revisions.json   every release: number, time, reason, input digest
+    releases/<n>/      every release kept whole, never overwritten
+
+Every folder is written to a temporary folder beside its destination and
+renamed into place, so a failed build leaves every draft and release as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .bundle import write_bundle
+
+LATEST_FILE = "LATEST"
+
+
+def period_dir(config, period) -> Path:
+    return Path(config.output_dir) / str(period)
+
+
+def draft_numbers(pdir: Path) -> list[int]:
+    folder = pdir / "drafts"
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def latest_draft(pdir: Path) -> int | None:
+    numbers = draft_numbers(pdir)
+    return numbers[-1] if numbers else None
+
+
+def draft_dir(pdir: Path, n: int) -> Path:
+    return pdir / "drafts" / str(n)
+
+
+def read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def input_digest(bundle: Path) -> str | None:
+    manifest = read_json(bundle / "manifest.json") or {}
+    return (manifest.get("inputs") or {}).get("digest")
+
+
+def _write_new(files: dict[str, bytes], dest: Path) -> Path:
+    """Write ``files`` as the new folder ``dest``; refuse if it exists (never overwrite)."""
+    if dest.exists():
+        raise FileExistsError(f"{dest} already exists; reportgen never overwrites it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        for rel, data in sorted(files.items()):
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(tmp, 0o755)
+        os.rename(tmp, dest)  # fails if dest appeared meanwhile (non-empty)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def point_latest(pdir: Path, n: int) -> Path:
+    """Make ``latest`` point at drafts/<n>: a relative symlink, else a LATEST text file."""
+    link = pdir / "latest"
+    target = Path("drafts") / str(n)
+    tmp = pdir / f".latest.tmp-{os.getpid()}"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        os.symlink(target, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+        (pdir / LATEST_FILE).unlink(missing_ok=True)
+        return link
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        note = pdir / LATEST_FILE
+        note.write_text(target.as_posix() + "\n", encoding="utf-8")
+        return note
+
+
+def resolve_latest(pdir: Path) -> int | None:
+    """The draft ``latest`` points to (symlink or LATEST file), else the highest number."""
+    link = pdir / "latest"
+    if link.is_symlink():
+        name = Path(os.readlink(link)).name
+        if name.isdigit():
+            return int(name)
+    note = pdir / LATEST_FILE
+    if note.is_file():
+        name = Path(note.read_text(encoding="utf-8").strip()).name
+        if name.isdigit():
+            return int(name)
+    return latest_draft(pdir)
+
+
+def publish_draft(pdir: Path, n: int, files: dict[str, bytes], internal: dict[str, bytes]) -> Path:
+    """Write draft n (published files), then its internal files, then move ``latest``."""
+    dest = _write_new(files, draft_dir(pdir, n))
+    write_bundle(internal, pdir / "internal") if internal else None
+    point_latest(pdir, n)
+    return dest
+
+
+def internal_files(pdir: Path) -> dict[str, bytes]:
+    """The current internal folder, so that rewriting it keeps earlier drafts' records."""
+    folder = pdir / "internal"
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# ---- finals ---------------------------------------------------------------------------------
+
+def releases(pdir: Path) -> list[dict]:
+    data = read_json(pdir / "final" / "revisions.json")
+    return list((data or {}).get("releases", []))
+
+
+def publish_final(pdir: Path, files: dict[str, bytes], record: dict) -> Path:
+    """Keep the release in releases/<n>/ (never overwritten) and make it the current final/."""
+    history = releases(pdir)
+    n = len(history) + 1
+    record = {"release": n, **record}
+    log = {"releases": [*history, record]}
+    files = {**files, "revisions.json": (json.dumps(log, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
+    _write_new(files, pdir / "releases" / str(n))
+    write_bundle(files, pdir / "final")
+    return pdir / "final"
+
+
+# ---- the build's review step: blockers, review context, marks, write ------------------------
+
+FINAL_STORY_CODES = ("story.withheld",)
+
+
+def final_blockers(findings: list, report, narr) -> list:
+    """Everything that stops a final: every error, withheld stories, unresolved placeholders,
+    sections without text. Returned as error findings (code ``final.*``), all at once."""
+    from .findings import Finding
+
+    out = []
+    for f in findings:
+        if f.code in FINAL_STORY_CODES:
+            out.append(Finding("final.story-not-ready", "error", f.message.split(":")[0] + " — a final cannot be "
+                               "made until it is approved with consent given, or its file is removed",
+                               file=f.file, hint="set consent.status: given and approved: true once they are"))
+        elif f.code.startswith("placeholder.") and not f.is_error:
+            out.append(Finding("final.placeholder", "error", f"unresolved placeholder: {f.message}",
+                               file=f.file, line=f.line, column=f.column, hint=f.hint))
+    if report is not None:
+        for name, text in report.sections_html.items():
+            if not text.strip():
+                out.append(Finding("final.empty-section", "error",
+                                   f"section '{name}' has no text — a final needs every section written",
+                                   file=report.source_file, hint=f"write sections.{name} in the report narrative"))
+    return out
+
+
+def review_css(config) -> str:
+    from .render_html import template_dirs
+
+    for folder in template_dirs(config):
+        if (folder / "review.css").is_file():
+            return (folder / "review.css").read_text(encoding="utf-8")
+    return ""
+
+
+def review_contexts(config, n: int, built: str, short: str, changes, pdir: Path) -> tuple[dict, dict]:
+    """(web, print) review contexts for the national report. The print one carries no banner
+    values (those marks are stamped on the PDF after layout), only the changes appendix."""
+    css = review_css(config)
+    web = {"draft": n, "built": built, "inputs": short, "changes": changes, "css": css, "print": False}
+    printed = {"draft": None, "changes": changes, "css": css, "print": True}
+    return web, printed
+
+
+def inputs_record(fp, config) -> bytes:
+    """Internal record of a draft's inputs (per-file hashes): tells why figures changed."""
+    root = Path(config.root).resolve()
+    try:
+        prefix = Path(config.submissions_dir).resolve().relative_to(root).as_posix() + "/"
+    except ValueError:
+        prefix = Path(config.submissions_dir).as_posix() + "/"
+    record = {"digest": fp.digest, "parts": fp.parts, "files": fp.files, "data_prefix": prefix}
+    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def previous_review(pdir: Path, n: int) -> tuple[dict | None, dict | None]:
+    """(review-data snapshot, internal inputs record) of draft n."""
+    return (read_json(draft_dir(pdir, n) / "review-data.json"),
+            read_json(pdir / "internal" / "drafts" / str(n) / "inputs.json"))
+
+
+def release_manifest(fp, disclosure: dict, *, reason: str | None, built: str, version: str) -> bytes:
+    """The release manifest: the input fingerprint (overall and per-group digests; the per-file
+    hashes go to internal/releases/<n>/inputs.json, since a path — even a hashed one, which can be
+    guessed — could reveal a withdrawn story's file name), versions of reportgen and key
+    libraries, the disclosure audit."""
+    from importlib.metadata import PackageNotFoundError, version as pkg_version
+
+    libs = {}
+    for lib in ("weasyprint", "pandas", "matplotlib", "jinja2", "pydantic", "pikepdf"):
+        try:
+            libs[lib] = pkg_version(lib)
+        except PackageNotFoundError:
+            libs[lib] = "not installed"
+    manifest = {"built": built, "reason": reason, "reportgen": version, "libraries": libs,
+                "inputs": {"digest": fp.digest, "parts": fp.parts,
+                           "per_file": "kept by staff, outside the published bundle"},
+                "disclosure_audit": disclosure}
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
