@@ -33,7 +33,7 @@ from .metrics import compute_metrics
 from .narratives import load_narratives, render_report
 from .periods import Period
 from .register import Event, load_events, load_register
-from .documents import national_report
+from .documents import national_report, regional_briefs
 from .render_pdf import render_documents
 from .quality_report import render_quality_report
 from .submissions import load_submissions
@@ -138,7 +138,10 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
         return result
 
     documents = [stage("html", national_report, config, period, agg, store, report, charts, inputs.events,
-                       metrics)]
+                       metrics, review=None)]
+    # one regional brief per region with enough members reporting (metrics.eligible_regions())
+    documents += stage("briefs", regional_briefs, config, period, agg, store, report, inputs.events, metrics,
+                       cache=ChartCache(config.root / CACHE_DIR / "charts"), review=None)
     files: dict[str, bytes] = {}
     for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config)):
         files[f"{doc.name}.html"] = doc.html.encode("utf-8")
