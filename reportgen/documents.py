@@ -108,13 +108,18 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
     return rows
 
 
-def downloads(store: PublishedStore, metrics, config: Config, prefix: str) -> list[Download]:
+# The tables a brief links to: those behind its key figures and charts.
+BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change_percent_vs_year_earlier")
+
+
+def downloads(store: PublishedStore, metrics, config: Config, prefix: str,
+              only: tuple[str, ...] | None = None) -> list[Download]:
     """Links to the published tables (never to internal/), relative to the document."""
     from .tables import published_tables  # the same names tables.py writes
 
     out = [Download(f"{prefix}tables/tables.xlsx", "All tables, one sheet each, with notes (Excel)")]
     out += [Download(f"{prefix}tables/{t.name}.csv", f"{t.title} (CSV)")
-            for t in published_tables(store, metrics, config)]
+            for t in published_tables(store, metrics, config) if only is None or t.name in only]
     return out
 
 
@@ -215,7 +220,7 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         "key_figures": _key_figures(store, period, code, against_national=True),
         "stories": stories,
         "notes": notes,
-        "downloads": downloads(store, metrics, config, "../"),
+        "downloads": downloads(store, metrics, config, "../", only=BRIEF_TABLES),
         "report_link": "../report.html",
     }
 

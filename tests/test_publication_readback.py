@@ -156,3 +156,17 @@ def test_report_numbers_paragraphs_and_keeps_links_public(built_sample: Path):
         for href in links:
             assert "internal" not in href, (doc, href)
             assert (doc.parent / href).resolve().is_file(), (doc, href)  # every relative link resolves
+
+
+@pytest.mark.parametrize("doc", ["report", "briefs/AKL"])
+def test_pdf_links_are_internal_or_web_never_the_build_folder(built_sample: Path, doc: str):
+    uris = []
+    with pikepdf.open(built_sample / f"{doc}.pdf") as pdf:
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                if "/A" in annot and "/URI" in annot.A:
+                    uris.append(str(annot.A.URI))
+    assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
+    text = " ".join(pdftext(built_sample / f"{doc}.pdf", layout=False).split())
+    assert "(tables/tables.xlsx)" in text  # the PDF names the files instead
+    assert "(tables/clients.csv)" in text
