@@ -167,6 +167,21 @@ def test_pdf_links_are_internal_or_web_never_the_build_folder(built_sample: Path
                 if "/A" in annot and "/URI" in annot.A:
                     uris.append(str(annot.A.URI))
     assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
-    text = " ".join(pdftext(built_sample / f"{doc}.pdf", layout=False).split())
+    text = "".join(pdftext(built_sample / f"{doc}.pdf", layout=False).split())  # names may wrap in columns
     assert "(tables/tables.xlsx)" in text  # the PDF names the files instead
     assert "(tables/clients.csv)" in text
+
+
+@pytest.mark.parametrize("doc", ["report", "briefs/AKL", "briefs/WGN"])
+def test_no_heading_is_stranded_at_a_page_foot(built_sample: Path, doc: str):
+    pdf = built_sample / f"{doc}.pdf"
+    html = (built_sample / f"{doc}.html").read_text(encoding="utf-8")
+    headings = {re.sub(r"<[^>]+>", "", h).strip()
+                for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html)}
+    headings = {h.replace("&#39;", "'").replace("&amp;", "&") for h in headings if h}
+    assert "Key figures" in headings or "Executive summary" in headings
+    for n in range(1, pages(pdf) + 1):
+        lines = [line.strip() for line in pdftext(pdf, page=n).splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"Page \d+ of \d+", line)]
+        assert body, n
+        assert body[-1] not in headings, (doc, n, body[-1])
