@@ -4,7 +4,6 @@ document, and the "changes" partial closes the national report only."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from reportgen.build import BuildResult, _Stages, check_inputs
