@@ -33,7 +33,7 @@ from .metrics import compute_metrics
 from .narratives import load_narratives, render_report
 from .periods import Period
 from .register import Event, load_events, load_register
-from .documents import national_report
+from .documents import national_report, regional_briefs
 from .render_pdf import render_documents
 from .stamp import stamp_document
 from .quality_report import render_quality_report
@@ -167,8 +167,18 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
         web_review, print_review = drafts.review_contexts(config, n, built, fp.short, diff, pdir)
     documents = [stage("html", national_report, config, period, agg, store, report, charts, inputs.events,
                        metrics, review=print_review)]
-    web = {"report": national_report(config, period, agg, store, report, charts, inputs.events, metrics,
-                                     review=web_review).html} if not final else {}
+    # one regional brief per region with enough members reporting (metrics.eligible_regions());
+    # the HTML laid out as PDF carries no per-draft values: marks are stamped on after layout
+    briefs = stage("briefs", regional_briefs, config, period, agg, store, report, inputs.events, metrics,
+                   cache=ChartCache(config.root / CACHE_DIR / "charts"), review=None)
+    documents += briefs
+    web: dict[str, str] = {}
+    if not final:  # the web HTML of a draft carries the banner (and the report its changes)
+        web["report"] = national_report(config, period, agg, store, report, charts, inputs.events, metrics,
+                                        review=web_review).html
+        web.update((d.name, d.html) for d in regional_briefs(
+            config, period, agg, store, report, inputs.events, metrics,
+            cache=ChartCache(config.root / CACHE_DIR / "charts"), review=web_review))
     files: dict[str, bytes] = {}
     for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config)):
         files[f"{doc.name}.html"] = web.get(doc.name, doc.html).encode("utf-8")

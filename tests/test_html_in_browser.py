@@ -64,3 +64,46 @@ def test_axe_harness_catches_a_real_violation(browser, tmp_path: Path):
     page, _ = open_offline(browser, bad)
     ids = {v["id"] for v in axe_violations(page)}
     assert {"image-alt", "html-has-lang"} <= ids
+
+
+def test_a_regional_brief_has_no_axe_violations(browser, built_sample: Path):
+    page, outside = open_offline(browser, built_sample / "briefs" / "AKL.html")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert outside == []  # self-contained: styles and charts inside
+
+
+@pytest.mark.parametrize("doc", ["report.html", "briefs/AKL.html"])
+def test_no_horizontal_scrolling_at_375_px(browser, built_sample: Path, doc: str):
+    page, _ = open_offline(browser, built_sample / doc)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")  # data tables too
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                      && !el.closest('.table-wrap') && getComputedStyle(el).position !== 'absolute')
+        .map(el => el.tagName + '.' + el.className).slice(0, 5)""")
+    assert wide == []
+
+
+def test_skip_link_landmarks_contents_and_data_tables(browser, built_sample: Path):
+    page, _ = open_offline(browser, built_sample / "report.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert focused == ["skip-link", "#main"]
+    assert page.locator("header[role=banner]").count() == 1 and page.locator("main#main").count() == 1
+    assert page.locator("footer[role=contentinfo]").count() == 1
+    contents = page.locator("nav.contents a")
+    assert contents.count() >= 10
+    for i in range(contents.count()):
+        target = contents.nth(i).get_attribute("href")
+        assert page.locator(target).count() == 1, target  # every contents entry lands on a section
+    figures = page.locator("main figure.chart")
+    assert figures.count() >= 10
+    for i in range(figures.count()):
+        fig = figures.nth(i)
+        assert fig.locator("details table.data caption").count() == 1  # its data beside it
+        assert fig.locator("details table.data th[scope=col]").count() >= 2
+    page.locator("main figure.chart details summary").first.click()
+    assert page.locator("main figure.chart details table").first.is_visible()

@@ -64,6 +64,8 @@ def test_two_builds_are_byte_identical_with_source_date_epoch(tmp_path, monkeypa
         result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
         assert result.ok
         outs.append(result.out_dir)
-    for name in ("report.pdf", "report.html", "manifest.json"):
+    briefs = sorted(str(p.relative_to(outs[0])) for p in (outs[0] / "briefs").iterdir())
+    assert len(briefs) >= 4 and briefs == sorted(str(p.relative_to(outs[1])) for p in (outs[1] / "briefs").iterdir())
+    for name in ("report.pdf", "report.html", "manifest.json", *briefs):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     assert os.environ["SOURCE_DATE_EPOCH"] == "1751328000"

@@ -1,0 +1,66 @@
+"""The documents' contract with the review workflow: the `review` keyword reaches every
+template, the banner partial comes first in <body> (after the skip link) of every
+document, and the "changes" partial closes the national report only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportgen.build import BuildResult, _Stages, check_inputs
+from reportgen.charts import make_charts
+from reportgen.config import load_config
+from reportgen.confidentiality import confidentialise
+from reportgen.documents import national_report, regional_briefs
+from reportgen.figures import namespace
+from reportgen.metrics import compute_metrics
+from reportgen.narratives import load_narratives, render_report
+from reportgen.periods import Period
+
+from .conftest import copy_project
+
+PERIOD = Period.parse("2025H1")
+
+
+def documents(root: Path, review: dict | None):
+    config = load_config(root / "config.yaml")
+    inputs = check_inputs(config, PERIOD, _Stages(BuildResult(PERIOD), None))
+    agg = inputs.aggregates
+    store = confidentialise(agg, config, config.confidentiality_key())
+    metrics = compute_metrics(store, agg, config)
+    narr = load_narratives(root / "narratives" / str(PERIOD), root, config=config)
+    names = namespace(store, config, PERIOD, reporting=agg.reporting, expected=agg.expected)
+    report, _ = render_report(narr, names, config=config, final=False)
+    charts = make_charts(store, config, PERIOD, agg.quarters, inputs.events)
+    return ([national_report(config, PERIOD, agg, store, report, charts, inputs.events, metrics, review=review)]
+            + regional_briefs(config, PERIOD, agg, store, report, inputs.events, metrics, review=review))
+
+
+def test_review_partials_are_included_where_the_contract_says(tmp_path):
+    root = copy_project(tmp_path / "project")
+    (root / "templates" / "_review_banner.html.j2").write_text(
+        '<div class="test-banner">{{ review.draft if review else "final" }}</div>\n', encoding="utf-8")
+    (root / "templates" / "_review_changes.html.j2").write_text(
+        '<section id="test-changes">changes since draft {{ review.draft - 1 }}</section>\n', encoding="utf-8")
+    docs = documents(root, {"draft": 7})
+    assert [d.name for d in docs][:2] == ["report", "briefs/NTL"] and len(docs) >= 5
+    for doc in docs:
+        body = doc.html[doc.html.index('<body class="'):]
+        after = body[body.index(">") + 1:].lstrip("\n")
+        # first thing in <body>: the skip link, then the banner
+        assert after.startswith('<a class="skip-link" href="#main">Skip to content</a>\n'
+                                '<div class="test-banner">7</div>'), (doc.name, after[:120])
+        has_changes = '<section id="test-changes">changes since draft 6</section>' in doc.html
+        assert has_changes == (doc.name == "report"), doc.name
+    report = docs[0].html
+    assert report.index('id="test-changes"') > report.index('id="appendix"')  # the last appendix
+    assert report.index('id="test-changes"') < report.index("</main>")
+
+
+def test_final_documents_carry_no_review_and_are_deterministic(tmp_path):
+    root = copy_project(tmp_path / "project")
+    first = documents(root, None)
+    again = documents(root, None)
+    assert [(d.name, d.title, d.html) for d in first] == [(d.name, d.title, d.html) for d in again]
+    for doc in first:
+        assert "test-banner" not in doc.html and "review" not in doc.html.lower(), doc.name
+    assert first[1].title == "Northland: regional brief"
