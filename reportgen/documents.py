@@ -145,12 +145,36 @@ def _notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONA
     }
 
 
+@dataclass
+class StoryGroup:
+    theme: str  # a need's label, "Other voices", or "Withheld from this draft"
+    stories: list
+
+
+def story_groups(stories: list, config: Config) -> list[StoryGroup]:
+    """Published stories woven together by theme: grouped under their first theme, themes in the
+    catalogue's order of needs; withheld boxes (drafts only) last."""
+    order = list(config.dimensions["need"].categories.values()) if "need" in config.dimensions else []
+    groups: dict[str, list] = {}
+    for story in stories:
+        if story.state != "published":
+            continue
+        groups.setdefault(story.themes[0] if story.themes else "Other voices", []).append(story)
+    ranked = sorted(groups, key=lambda t: (order.index(t) if t in order else len(order), t))
+    out = [StoryGroup(theme, groups[theme]) for theme in ranked]
+    withheld = [st for st in stories if st.state != "published"]
+    if withheld:
+        out.append(StoryGroup("Withheld from this draft", withheld))
+    return out
+
+
 def _common(config: Config, period: Period, report, review: dict | None) -> dict:
     return {
         "language": config.report.language,
         "version": __version__,
         "period_label": period.label(),
         "report": report,
+        "story_groups": story_groups(getattr(report, "stories", []) or [], config),
         "numbered": bool(config.report.numbered_paragraphs),
         "symbols": SYMBOLS,
         "synthetic": config.report.sample_data,

@@ -45,9 +45,18 @@ subs = load_submissions(config)
 t1 = time.perf_counter()
 data = validate(subs, register, config, Period.parse("2025H1"))
 t2 = time.perf_counter()
-print(json.dumps({"files": len(subs.files), "rows": len(subs.rows), "read": t1 - t0, "validate": t2 - t1,
-                  "errors": sum(f.is_error for f in data.findings),
-                  "warnings": sum(not f.is_error for f in data.findings)}))
+out = {"files": len(subs.files), "rows": len(subs.rows), "read": t1 - t0, "validate": t2 - t1,
+       "errors": sum(f.is_error for f in data.findings),
+       "warnings": sum(not f.is_error for f in data.findings)}
+if sys.argv[3] == "metrics":  # check + metrics: aggregate, confidentialise, derived figures
+    from reportgen.aggregate import aggregate
+    from reportgen.confidentiality import confidentialise
+    from reportgen.metrics import compute_metrics
+    agg = aggregate(data.rows, register, config, Period.parse("2025H1"))
+    store = confidentialise(agg, config, config.confidentiality_key())
+    compute_metrics(store, agg, config)
+    out["metrics"] = time.perf_counter() - t2
+print(json.dumps(out))
 """
 
 
@@ -67,9 +76,9 @@ def dataset(name: str) -> Path:
     return root
 
 
-def measure(root: Path, reader: str) -> dict:
+def measure(root: Path, reader: str, what: str = "check") -> dict:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), reader], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(root), reader, what], stdout=subprocess.PIPE,
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -85,21 +94,26 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
     ap.add_argument("--readers", action="store_true", help="also measure the careful (csv module) reader")
+    ap.add_argument("--metrics", action="store_true",
+                    help="measure check + metrics (aggregate, confidentialise, derived figures) in one process")
     args = ap.parse_args()
     rows = []
     for name in args.sizes:
         root = dataset(name)
         for reader in (["fast", "careful"] if args.readers and name != "large" else ["fast"]):
-            r = measure(root, reader)
+            r = measure(root, reader, "metrics" if args.metrics else "check")
             r["name"] = name
             rows.append(r)
             print(f"{name} {reader}: {r['wall']:.1f} s, {r['peak_mb']:.0f} MB", file=sys.stderr)
-    print("| dataset | reader | files | rows | read (s) | validate (s) | wall (s) | peak memory (MB) | errors | warnings |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    metrics = " metrics (s) |" if args.metrics else ""
+    print(f"| dataset | reader | files | rows | read (s) | validate (s) |{metrics} wall (s) | peak memory (MB) "
+          "| errors | warnings |")
+    print("|---|---|--:|--:|--:|--:|" + ("--:|" if args.metrics else "") + "--:|--:|--:|--:|")
     for r in rows:
         label = "sample (44 × 8)" if r["name"] == "sample" else "{} × {}".format(*SIZES[r["name"]])
         print(f"| {label} | {r['reader']} | {r['files']:,} | {r['rows']:,} | {r['read']:.1f} | "
-              f"{r['validate']:.1f} | {r['wall']:.1f} | {r['peak_mb']:,.0f} | {r['errors']} | {r['warnings']} |")
+              f"{r['validate']:.1f} |" + (f" {r['metrics']:.1f} |" if args.metrics else "") +
+              f" {r['wall']:.1f} | {r['peak_mb']:,.0f} | {r['errors']} | {r['warnings']} |")
     return 0
 
 
