@@ -31,14 +31,16 @@ PERIOD = Period.parse("2025H1")
 @cache
 def published(out_dir: Path):
     """(config, store, metrics) rebuilt from the project the bundle was built from."""
-    config = load_config(out_dir.parents[1] / "config.yaml")
+    root = next(p for p in out_dir.parents if (p / "config.yaml").is_file())  # the bundle may be a draft
+    config = load_config(root / "config.yaml")
     inputs = check_inputs(config, PERIOD, _Stages(BuildResult(PERIOD), None))
     store = confidentialise(inputs.aggregates, config, config.confidentiality_key())
     return config, store, compute_metrics(store, inputs.aggregates, config)
 
 
 def pdftext(pdf: Path, *, page: int | None = None, layout: bool = True) -> str:
-    args = ["pdftotext"] + (["-layout"] if layout else []) + (["-f", str(page), "-l", str(page)] if page else [])
+    # without layout: content-stream order, so a draft's watermark (drawn last) never splits the text
+    args = ["pdftotext"] + (["-layout"] if layout else ["-raw"]) + (["-f", str(page), "-l", str(page)] if page else [])
     return subprocess.run([*args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 

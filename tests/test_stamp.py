@@ -19,7 +19,8 @@ from .conftest import REPO
 
 
 def pages_text(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # content-stream order: the overlay is drawn last, so layout analysis cannot interleave it with the page
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return text.split("\f")[:-1]
 
 
