@@ -22,6 +22,7 @@ from . import __version__
 from .aggregate import Aggregates, aggregate
 from .audit import audit, audit_findings, derived_counts, derived_proof
 from .bundle import write_bundle
+from .cache import StageCache, stage_key
 from .charts import ChartCache, make_charts
 from .config import Config
 from .confidentiality import confidentialise
@@ -52,6 +53,7 @@ class BuildResult:
     files: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     data: ValidData | None = None  # the validated rows, for check's summary and the quality report
+    documents: list = field(default_factory=list)  # the HTML documents (what ``preview`` serves)
 
     @property
     def ok(self) -> bool:
@@ -79,8 +81,12 @@ class Inputs:
     aggregates: Aggregates | None  # None when the data have errors
 
 
-def check_inputs(config: Config, period: Period, stage: _Stages) -> Inputs:
-    """load → validate → aggregate: everything ``reportgen check`` needs."""
+def check_inputs(config: Config, period: Period, stage: _Stages, cache: StageCache | None = None,
+                 fp: Fingerprint | None = None) -> Inputs:
+    """load → validate → aggregate: everything ``reportgen check`` needs (cached on the data's content)."""
+    if cache is not None and fp is not None:
+        key = stage_key("inputs", fp, ("config", "data", "register"), period, str(config.root))
+        return stage("inputs", cache.run, "inputs", key, check_inputs, config, period, stage)
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
     subs = stage("load", load_submissions, config)
@@ -109,11 +115,17 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
     return result
 
 
-def build(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
+def build(config: Config, period: Period, progress: Progress | None = None, *, jobs: int | None = None,
+          use_cache: bool = True, html_only: bool = False) -> BuildResult:
+    """The whole build. ``jobs``: processes laying out PDFs; ``use_cache=False``: recompute every stage;
+    ``html_only``: stop after the HTML documents (for ``preview``; nothing is written)."""
     result = BuildResult(period)
     stage = _Stages(result, progress)
+    cache = StageCache(config.root / CACHE_DIR, enabled=use_cache)
+    fp = input_fingerprint(config, period)
+    published_key = stage_key("published", fp, ("config", "data", "register"), period, str(config.root))
 
-    inputs = check_inputs(config, period, stage)
+    inputs = check_inputs(config, period, stage, cache, fp)
     data, agg = inputs.data, inputs.aggregates
     result.findings += data.findings
     key = config.confidentiality_key()
@@ -127,10 +139,10 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
     if agg is None or not result.ok:
         return result
 
-    store = stage("confidentialise", confidentialise, agg, config, key)
+    store = stage("confidentialise", cache.run, "confidentialise", published_key, confidentialise, agg, config, key)
     charts = stage("charts", make_charts, store, config, period, agg.quarters, inputs.events,
-                   cache=ChartCache(config.root / CACHE_DIR / "charts"))
-    metrics = stage("metrics", compute_metrics, store, agg, config)
+                   cache=ChartCache(config.root / CACHE_DIR / "charts" if use_cache else None))
+    metrics = stage("metrics", cache.run, "metrics", published_key, compute_metrics, store, agg, config)
     ns = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
     report, problems = stage("placeholders", render_report, narr, ns, config=config, final=False)
     result.findings += problems
@@ -139,22 +151,27 @@ def build(config: Config, period: Period, progress: Progress | None = None) -> B
 
     documents = [stage("html", national_report, config, period, agg, store, report, charts, inputs.events,
                        metrics)]
+    result.documents = documents
+    if html_only:
+        return result
     files: dict[str, bytes] = {}
-    for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config)):
+    for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config, jobs=jobs,
+                                                     use_cache=use_cache)):
         files[f"{doc.name}.html"] = doc.html.encode("utf-8")
         files[f"{doc.name}.pdf"] = pdf
         result.findings += problems
     # published tables and dashboard data, from the same store; then the disclosure audit
-    tables, _ = stage("tables", table_files, store, metrics, config, period)
+    tables, _ = stage("tables", cache.run, "tables", published_key, table_files, store, metrics, config, period)
     files.update(tables)
-    files["dashboard.json"] = stage("dashboard", dashboard_json, store, metrics, config, period)
+    files["dashboard.json"] = stage("dashboard", cache.run, "dashboard", published_key, dashboard_json, store,
+                                    metrics, config, period)
     disclosure = stage("audit", audit, store, config, files)
     disclosure["derived_tables"] = derived_counts(metrics.derived)
     disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
     result.findings += audit_findings(disclosure)
     if not result.ok:
         return result
-    files["manifest.json"] = _manifest(config, period, files, disclosure, input_fingerprint(config, period))
+    files["manifest.json"] = _manifest(config, period, files, disclosure, fp)
     published = sorted(files)
     # internal, for staff: written with the bundle (atomically) but not in the manifest nor linked
     files["internal/quality.html"] = stage("quality", render_quality_report, config, period, data.rows,

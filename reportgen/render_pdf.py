@@ -4,43 +4,68 @@ The URL fetcher serves ``data:`` URLs and files inside the allowed folders
 (the project's templates and assets) and refuses everything else — the
 network, ``file:///etc/passwd`` — so a hostile template or narrative cannot
 pull anything into the PDF. Refusals are recorded and reported as findings.
+
+Documents are independent, so they are laid out in parallel in a process
+pool (spawn start method: the workers import this module afresh; the worker
+function is module level). Each PDF is cached under
+``.reportgen-cache/pdf/<sha256>.pdf`` where the hash covers the exact HTML,
+the renderer (WeasyPrint's version, this module's source) and every file
+the fetcher may serve (the template folders), so an unchanged document is
+never laid out twice and a changed one never comes from the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetchingError
 
 from .findings import Finding
 from .render_html import Document, template_dirs
 
+PDF_CACHE = Path(".reportgen-cache") / "pdf"  # relative to the project root
 
-class RestrictedFetcher(URLFetcher):
-    """A URLFetcher that serves data: URLs and files under ``allowed`` only."""
 
-    def __init__(self, allowed: list[Path], **kwargs):
-        super().__init__(allowed_protocols=["data", "file"], allow_redirects=False, timeout=1, **kwargs)
-        self.allowed = [p.resolve() for p in allowed]
-        self.refused: list[str] = []
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetchingError
 
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+    class RestrictedFetcher(URLFetcher):
+        """A URLFetcher that serves data: URLs and files under ``allowed`` only."""
+
+        def __init__(self, allowed: list[Path], **kwargs):
+            super().__init__(allowed_protocols=["data", "file"], allow_redirects=False, timeout=1, **kwargs)
+            self.allowed = [p.resolve() for p in allowed]
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
                 return super().fetch(url, headers)
-        self.refused.append(url)
-        raise URLFetchingError(f"reportgen does not fetch {url}")
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise URLFetchingError(f"reportgen does not fetch {url}")
+
+    return RestrictedFetcher
+
+
+def __getattr__(name: str):
+    # ``RestrictedFetcher`` stays importable without importing WeasyPrint for every user of this module
+    if name == "RestrictedFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
 
 
 def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -> tuple[bytes, list[Finding]]:
-    fetcher = RestrictedFetcher(allowed)
+    from weasyprint import HTML
+
+    fetcher = _fetcher_class()(allowed)
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.ERROR)  # refusals are reported as findings below
@@ -55,8 +80,92 @@ def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -
     return pdf, findings
 
 
-def render_documents(documents: list[Document], config) -> list[tuple[bytes, list[Finding]]]:
-    """Lay out every document as PDF, in order; files may come only from the template folders."""
+def _render_job(job: tuple[str, str, list[str], str]) -> tuple[bytes, list[dict]]:
+    """Worker (module level, so a spawned process can import it): lay out one document."""
+    html, base_dir, allowed, source = job
+    pdf, findings = render_pdf(html, base_dir=Path(base_dir), allowed=[Path(a) for a in allowed], source=source)
+    return pdf, [f.to_dict() for f in findings]
+
+
+def renderer_digest(allowed: list[Path]) -> str:
+    """What, besides the HTML, decides the PDF: WeasyPrint's version, this module, the fetchable files."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"weasyprint {version('weasyprint')}\n".encode())
+    h.update(Path(__file__).read_bytes())
+    for folder in allowed:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{path.relative_to(folder).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def layout_key(html: str, renderer: str) -> str:
+    return hashlib.sha256(renderer.encode() + b"\0" + html.encode("utf-8")).hexdigest()
+
+
+def _cached(folder: Path, key: str) -> tuple[bytes, list[Finding]] | None:
+    pdf, meta = folder / f"{key}.pdf", folder / f"{key}.json"
+    try:
+        data, findings = pdf.read_bytes(), json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if hashlib.sha256(data).hexdigest() != findings.get("sha256"):
+        return None  # a torn or tampered entry is ignored, never served
+    return data, [Finding(**f) for f in findings["findings"]]
+
+
+def _store(folder: Path, key: str, pdf: bytes, findings: list[Finding]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = json.dumps({"sha256": hashlib.sha256(pdf).hexdigest(), "findings": [f.to_dict() for f in findings]})
+    for suffix, data in ((".pdf", pdf), (".json", meta.encode("utf-8"))):
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, folder / f"{key}{suffix}")  # atomic: readers see the old entry or the whole new one
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_documents(documents: list[Document], config, jobs: int | None = None,
+                     use_cache: bool = True) -> list[tuple[bytes, list[Finding]]]:
+    """Lay out every document as PDF (results in the documents' order).
+
+    ``jobs``: at most this many processes (default: the available cores; 1 lays
+    out in this process, one after another). ``use_cache=False`` lays out every
+    document afresh (the new PDFs still refresh the cache).
+    """
     allowed = template_dirs(config)
-    return [render_pdf(doc.html, base_dir=config.root / "templates", allowed=allowed, source=f"{doc.name}.html")
-            for doc in documents]
+    base_dir = config.root / "templates"
+    folder = config.root / PDF_CACHE
+    renderer = renderer_digest(allowed)
+    keys = [layout_key(doc.html, renderer) for doc in documents]
+    results: list[tuple[bytes, list[Finding]] | None] = [
+        _cached(folder, key) if use_cache else None for key in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    jobs_list = [(documents[i].html, str(base_dir), [str(a) for a in allowed], f"{documents[i].name}.html")
+                 for i in todo]
+    workers = min(jobs or default_jobs(), len(todo))
+    if workers <= 1:
+        done = [_render_job(job) for job in jobs_list]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # largest documents first, so the long one does not start last
+        order = sorted(range(len(jobs_list)), key=lambda k: -len(jobs_list[k][0]))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            out = dict(zip(order, pool.map(_render_job, [jobs_list[k] for k in order])))
+        done = [out[k] for k in range(len(jobs_list))]
+    for i, (pdf, found) in zip(todo, done):
+        findings = [Finding(**f) for f in found]
+        results[i] = (pdf, findings)
+        try:
+            _store(folder, keys[i], pdf, findings)
+        except OSError:
+            pass  # a read-only project still builds; it just does not cache
+    return [r for r in results if r is not None]
