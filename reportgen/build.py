@@ -86,7 +86,12 @@ def check_inputs(config: Config, period: Period, stage: _Stages, cache: StageCac
     """load → validate → aggregate: everything ``reportgen check`` needs (cached on the data's content)."""
     if cache is not None and fp is not None:
         key = stage_key("inputs", fp, ("config", "data", "register"), period, str(config.root))
-        return stage("inputs", cache.run, "inputs", key, check_inputs, config, period, stage)
+        found, cached = cache.get("inputs", key)
+        if found:
+            return stage("inputs (cached)", lambda: cached)
+        fresh = check_inputs(config, period, stage)
+        cache.put("inputs", key, fresh)
+        return fresh
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
     subs = stage("load", load_submissions, config)

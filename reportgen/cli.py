@@ -75,14 +75,23 @@ def _summary(findings: list[Finding], *, err: bool) -> None:
 
 
 def _progress(quiet: bool):
-    if quiet:
-        return None
-    return lambda stage: click.echo(f"  · {stage}", err=True)
+    from .progress import make_progress
+
+    return make_progress(quiet)
+
+
+def _close(progress) -> None:
+    if progress is not None:
+        progress.close()
 
 
 config_option = click.option("--config", "config_path", metavar="PATH", default=None,
                              help=f"config file (default: ./{DEFAULT_CONFIG_NAME})")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="print only problems and the result")
+jobs_option = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                           help="lay out at most N documents at once (default: all cores; 1: one after another)")
+no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
+                               help="recompute every stage instead of reusing results from .reportgen-cache/")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,7 +107,9 @@ def cli() -> None:
 @click.argument("period", metavar="PERIOD")
 @config_option
 @quiet_option
-def build(period: str, config_path: str | None, quiet: bool) -> None:
+@jobs_option
+@no_cache_option
+def build(period: str, config_path: str | None, quiet: bool, jobs: int | None, no_cache: bool) -> None:
     """Build the publication bundle for PERIOD (e.g. 2025H1).
 
     Runs every check first; if there are errors, nothing is written and the
@@ -106,7 +117,11 @@ def build(period: str, config_path: str | None, quiet: bool) -> None:
     """
     p = _period(period)
     config = _config(config_path)
-    result: BuildResult = run_build(config, p, progress=_progress(quiet))
+    progress = _progress(quiet)
+    try:
+        result: BuildResult = run_build(config, p, progress=progress, jobs=jobs, use_cache=not no_cache)
+    finally:
+        _close(progress)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         _print_findings(result.findings, err=True, warnings=False)
@@ -144,7 +159,11 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
 
     p = _period(period)
     config = _config(config_path)
-    result = run_check(config, p, progress=_progress(quiet or fmt == "json"))
+    progress = _progress(quiet or fmt == "json")
+    try:
+        result = run_check(config, p, progress=progress)
+    finally:
+        _close(progress)
     findings = select_member(result.findings, member) if member else result.findings
     if fmt == "json":
         click.echo(check_document(result, findings, member))
