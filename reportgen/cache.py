@@ -24,6 +24,15 @@ from .fingerprint import Fingerprint
 STAGES_DIR = Path(".reportgen-cache") / "stages"
 KEEP = 6  # entries kept per stage (the newest), so the cache does not grow without bound
 
+# A long-running process (``reportgen preview``) also keeps the latest result of each stage in memory,
+# so an edit to a story does not even unpickle the unchanged data. Off for one-shot builds.
+_memory: dict[str, tuple[str, Any]] | None = None
+
+
+def keep_in_memory(on: bool = True) -> None:
+    global _memory
+    _memory = {} if on else None
+
 
 def stage_key(name: str, fp: Fingerprint, groups: tuple[str, ...], period: object, *extra: str) -> str:
     """The key for stage ``name`` reading the fingerprint ``groups`` (plus reportgen's own source)."""
@@ -50,14 +59,21 @@ class StageCache:
     def get(self, name: str, key: str) -> tuple[bool, Any]:
         if not self.enabled:
             return False, None
+        if _memory is not None and _memory.get(name, ("", None))[0] == key:
+            return True, _memory[name][1]
         try:
             with self._path(name, key).open("rb") as fh:
-                return True, pickle.load(fh)
+                value = pickle.load(fh)
         except Exception:  # missing, torn or from an incompatible version: recompute
             return False, None
+        if _memory is not None:
+            _memory[name] = (key, value)
+        return True, value
 
     def put(self, name: str, key: str, value: Any) -> None:
         folder = self.folder / name
+        if _memory is not None:
+            _memory[name] = (key, value)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")

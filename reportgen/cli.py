@@ -1,5 +1,5 @@
 """The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``,
-``reportgen new story|region|report``.
+``reportgen preview PERIOD``, ``reportgen new story|region|report``.
 
 Exit codes: 0 success (warnings allowed), 1 problems in data, config or
 narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
@@ -173,6 +173,29 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
             click.echo(line)
         _summary(findings, err=False)
     sys.exit(EXIT_PROBLEMS if any(f.is_error for f in findings) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@config_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="port on 127.0.0.1 (0: any free port)")
+def preview(period: str, config_path: str | None, port: int) -> None:
+    """Serve PERIOD's HTML report and briefs on 127.0.0.1 and rebuild them on every edit.
+
+    Watches narratives, templates, config and data; the open page reloads
+    itself. Builds HTML only (no PDF) and writes nothing to output/.
+    A broken edit shows its errors at the top of the page. Ctrl-C stops.
+    """
+    from .preview import serve
+
+    p = _period(period)
+    path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
+    _config(config_path)  # a config that cannot load at all is reported here, before serving
+    try:
+        serve(path, p, port, sys.stderr)
+    except OSError as exc:
+        _fail_usage(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); try another --port")
 
 
 @cli.group()
