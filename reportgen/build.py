@@ -126,7 +126,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, j
     ``html_only``: stop after the HTML documents (for ``preview``; nothing is written)."""
     result = BuildResult(period)
     stage = _Stages(result, progress)
-    cache = StageCache(config.root / CACHE_DIR, enabled=use_cache)
+    cache = StageCache(config.root, enabled=use_cache)
     fp = input_fingerprint(config, period)
     published_key = stage_key("published", fp, ("config", "data", "register"), period, str(config.root))
 
