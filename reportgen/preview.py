@@ -103,7 +103,8 @@ def decorate(page: str, version: int, findings: list[Finding]) -> str:
     """The served page: the document plus the findings panel and the reload script (preview only)."""
     script = RELOAD_SCRIPT % {"version": version, "state": STATE_PATH, "poll": POLL_MS}
     panel = findings_panel(findings)
-    match = re.search(r"<body[^>]*>", page, flags=re.IGNORECASE)
+    head_end = page.lower().find("</head>")  # the <body> tag itself, not a mention of it in the styles
+    match = re.compile(r"<body[^>]*>", flags=re.IGNORECASE).search(page, max(head_end, 0))
     if match:
         page = page[:match.end()] + panel + page[match.end():]
     else:
