@@ -17,29 +17,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .aggregate import Aggregates, aggregate
-from .audit import audit, audit_findings, derived_counts, derived_proof
-from .bundle import write_bundle
 from .cache import StageCache, stage_key
-from .charts import ChartCache, make_charts
 from .config import Config
-from .confidentiality import confidentialise
-from .dashboard import dashboard_json
-from .figures import namespace
 from .findings import Finding
 from .fingerprint import Fingerprint, input_fingerprint
-from .metrics import compute_metrics
-from .narratives import load_narratives, render_report
 from .periods import Period
-from .register import Event, load_events, load_register
-from .documents import national_report
-from .render_pdf import render_documents
-from .quality_report import render_quality_report
-from .submissions import load_submissions
-from .tables import table_files
-from .validate import ValidData, validate
+
+if TYPE_CHECKING:  # the stages import pandas, matplotlib, WeasyPrint: only when they run (imported in the functions)
+    from .aggregate import Aggregates
+    from .register import Event
+    from .validate import ValidData
 
 Progress = Callable[[str], None]
 CACHE_DIR = ".reportgen-cache"  # beside config.yaml; safe to delete at any time
@@ -92,6 +82,11 @@ def check_inputs(config: Config, period: Period, stage: _Stages, cache: StageCac
         fresh = check_inputs(config, period, stage)
         cache.put("inputs", key, fresh)
         return fresh
+    from .aggregate import aggregate
+    from .register import load_events, load_register
+    from .submissions import load_submissions
+    from .validate import validate
+
     register, findings = stage("register", load_register, config)
     events, more = stage("events", load_events, config)
     subs = stage("load", load_submissions, config)
@@ -103,6 +98,10 @@ def check_inputs(config: Config, period: Period, stage: _Stages, cache: StageCac
 
 
 def check(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
+    from .confidentiality import confidentialise
+    from .figures import namespace
+    from .narratives import load_narratives, render_report
+
     result = BuildResult(period)
     stage = _Stages(result, progress)
     inputs = check_inputs(config, period, stage)
@@ -124,6 +123,19 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, j
           use_cache: bool = True, html_only: bool = False) -> BuildResult:
     """The whole build. ``jobs``: processes laying out PDFs; ``use_cache=False``: recompute every stage;
     ``html_only``: stop after the HTML documents (for ``preview``; nothing is written)."""
+    from .audit import audit, audit_findings, derived_counts, derived_proof
+    from .bundle import write_bundle
+    from .charts import ChartCache, make_charts
+    from .confidentiality import confidentialise
+    from .dashboard import dashboard_json
+    from .documents import national_report
+    from .figures import namespace
+    from .metrics import compute_metrics
+    from .narratives import load_narratives, render_report
+    from .quality_report import render_quality_report
+    from .render_pdf import render_documents
+    from .tables import table_files
+
     result = BuildResult(period)
     stage = _Stages(result, progress)
     cache = StageCache(config.root, enabled=use_cache)

@@ -17,7 +17,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildResult, build as run_build, check as run_check
 from .config import DEFAULT_CONFIG_NAME, Config, load_config
 from .findings import Finding, StageFailed
 from .periods import Period, PeriodError
@@ -115,6 +114,8 @@ def build(period: str, config_path: str | None, quiet: bool, jobs: int | None, n
     Runs every check first; if there are errors, nothing is written and the
     previous outputs stay as they were.
     """
+    from .build import BuildResult, build as run_build  # heavy (pandas, WeasyPrint): only once needed
+
     p = _period(period)
     config = _config(config_path)
     progress = _progress(quiet)
@@ -155,6 +156,7 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     Prints every finding grouped by member, then a summary: files read, rows,
     members reporting vs expected, errors and warnings.
     """
+    from .build import check as run_check
     from .check_report import check_document, select_member, summary_lines
 
     p = _period(period)
