@@ -133,7 +133,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, j
     from .metrics import compute_metrics
     from .narratives import load_narratives, render_report
     from .quality_report import render_quality_report
-    from .render_pdf import render_documents
+    from .render_pdf import start_rendering
     from .tables import table_files
 
     result = BuildResult(period)
@@ -172,16 +172,17 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, j
     if html_only:
         return result
     files: dict[str, bytes] = {}
-    for doc, (pdf, problems) in zip(documents, stage("pdf", render_documents, documents, config, jobs=jobs,
-                                                     use_cache=use_cache)):
+    # PDF layout runs in worker processes while this process makes the tables (both cores busy)
+    layout = start_rendering(documents, config, jobs=jobs, use_cache=use_cache)
+    # published tables and dashboard data, from the same store; then the disclosure audit
+    tables, _ = stage("tables", cache.run, "tables", published_key, table_files, store, metrics, config, period)
+    files["dashboard.json"] = stage("dashboard", cache.run, "dashboard", published_key, dashboard_json, store,
+                                    metrics, config, period)
+    for doc, (pdf, problems) in zip(documents, stage("pdf", layout.result)):
         files[f"{doc.name}.html"] = doc.html.encode("utf-8")
         files[f"{doc.name}.pdf"] = pdf
         result.findings += problems
-    # published tables and dashboard data, from the same store; then the disclosure audit
-    tables, _ = stage("tables", cache.run, "tables", published_key, table_files, store, metrics, config, period)
     files.update(tables)
-    files["dashboard.json"] = stage("dashboard", cache.run, "dashboard", published_key, dashboard_json, store,
-                                    metrics, config, period)
     disclosure = stage("audit", audit, store, config, files)
     disclosure["derived_tables"] = derived_counts(metrics.derived)
     disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)

@@ -187,11 +187,15 @@ def _ignore(change, path: str) -> bool:
 
 
 def watch_loop(config_path: Path, period: Period, state: PreviewState, stop: threading.Event,
-               log: TextIO) -> None:
+               log: TextIO, watching: threading.Event | None = None) -> None:
     from watchfiles import watch
 
     for changes in watch(*watched_paths(config_path, period), watch_filter=_ignore, stop_event=stop,
-                         debounce=80, step=20, rust_timeout=200, yield_on_timeout=False):
+                         debounce=80, step=20, rust_timeout=200, yield_on_timeout=True):
+        if not changes:  # a timeout: the watcher is in place (so no edit made after "watching" is missed)
+            if watching is not None:
+                watching.set()
+            continue
         names = sorted({Path(p).name for _, p in changes})
         start = time.perf_counter()
         errors = rebuild(config_path, period, state)
@@ -214,10 +218,11 @@ def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None)
     state = PreviewState()
     errors = rebuild(config_path, period, state)
     server = make_server(state, port)
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch_loop, args=(config_path, period, state, stop, log),
+    stop, watching = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch_loop, args=(config_path, period, state, stop, log, watching),
                                name="reportgen-watch", daemon=True)
     watcher.start()
+    watching.wait(timeout=10)
 
     def _stop(signum, frame):
         raise KeyboardInterrupt

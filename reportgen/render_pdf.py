@@ -131,6 +131,67 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class Rendering:
+    """PDF layout started in worker processes; ``result()`` waits for it (see ``start_rendering``)."""
+
+    def __init__(self, documents: list[Document], config, jobs: int | None, use_cache: bool):
+        self._args = (documents, config, jobs, use_cache)
+        self._pool = None
+        self._plan = _plan(documents, config, use_cache)
+        todo = self._plan[2]
+        if todo and jobs != 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            workers = max(1, min(jobs or default_jobs(), len(todo)))
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            order = sorted(todo, key=lambda i: -len(documents[i].html))  # the longest first
+            self._futures = {i: self._pool.submit(_render_job, self._plan[3][i]) for i in order}
+
+    def result(self) -> list[tuple[bytes, list[Finding]]]:
+        documents, config, jobs, use_cache = self._args
+        if self._pool is None:
+            return _finish(self._plan, {i: _render_job(self._plan[3][i]) for i in self._plan[2]})
+        try:
+            done = {i: future.result() for i, future in self._futures.items()}
+        finally:
+            self._pool.shutdown()
+        return _finish(self._plan, done)
+
+
+def start_rendering(documents: list[Document], config, jobs: int | None = None,
+                    use_cache: bool = True) -> Rendering:
+    """Start laying out the documents that are not cached, in worker processes (unless ``jobs`` is 1),
+    so the caller can do other work meanwhile; ``.result()`` is ``render_documents``'s result."""
+    return Rendering(documents, config, jobs, use_cache)
+
+
+def _plan(documents: list[Document], config, use_cache: bool):
+    allowed = template_dirs(config)
+    base_dir = config.root / "templates"
+    folder = config.root / PDF_CACHE
+    renderer = renderer_digest(allowed)
+    keys = [layout_key(doc.html, renderer) for doc in documents]
+    results = [_cached(folder, key) if use_cache else None for key in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    jobs = {i: (documents[i].html, str(base_dir), [str(a) for a in allowed], f"{documents[i].name}.html")
+            for i in todo}
+    return folder, keys, todo, jobs, results
+
+
+def _finish(plan, done: dict[int, tuple[bytes, list[dict]]]) -> list[tuple[bytes, list[Finding]]]:
+    folder, keys, todo, _, results = plan
+    for i in todo:
+        pdf, found = done[i]
+        findings = [Finding(**f) for f in found]
+        results[i] = (pdf, findings)
+        try:
+            _store(folder, keys[i], pdf, findings)
+        except OSError:
+            pass  # a read-only project still builds; it just does not cache
+    return list(results)
+
+
 def render_documents(documents: list[Document], config, jobs: int | None = None,
                      use_cache: bool = True) -> list[tuple[bytes, list[Finding]]]:
     """Lay out every document as PDF (results in the documents' order).
@@ -139,33 +200,8 @@ def render_documents(documents: list[Document], config, jobs: int | None = None,
     out in this process, one after another). ``use_cache=False`` lays out every
     document afresh (the new PDFs still refresh the cache).
     """
-    allowed = template_dirs(config)
-    base_dir = config.root / "templates"
-    folder = config.root / PDF_CACHE
-    renderer = renderer_digest(allowed)
-    keys = [layout_key(doc.html, renderer) for doc in documents]
-    results: list[tuple[bytes, list[Finding]] | None] = [
-        _cached(folder, key) if use_cache else None for key in keys]
-    todo = [i for i, r in enumerate(results) if r is None]
-    jobs_list = [(documents[i].html, str(base_dir), [str(a) for a in allowed], f"{documents[i].name}.html")
-                 for i in todo]
-    workers = min(jobs or default_jobs(), len(todo))
-    if workers <= 1:
-        done = [_render_job(job) for job in jobs_list]
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # largest documents first, so the long one does not start last
-        order = sorted(range(len(jobs_list)), key=lambda k: -len(jobs_list[k][0]))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            out = dict(zip(order, pool.map(_render_job, [jobs_list[k] for k in order])))
-        done = [out[k] for k in range(len(jobs_list))]
-    for i, (pdf, found) in zip(todo, done):
-        findings = [Finding(**f) for f in found]
-        results[i] = (pdf, findings)
-        try:
-            _store(folder, keys[i], pdf, findings)
-        except OSError:
-            pass  # a read-only project still builds; it just does not cache
-    return [r for r in results if r is not None]
+    if jobs is None or jobs > 1:
+        jobs = jobs or default_jobs()
+        if len(_plan(documents, config, use_cache)[2]) <= 1:
+            jobs = 1  # one layout to do: no process to start
+    return start_rendering(documents, config, jobs=jobs, use_cache=use_cache).result()

@@ -127,6 +127,8 @@ def preview_latency(project: Path, edits: int = 7) -> tuple[float, float, float]
             story.write_text(original.replace(" the ", f" the{' ' * (i + 1)}", 1), encoding="utf-8")
             start = time.perf_counter()
             while version() == before:
+                if time.perf_counter() - start > 60:
+                    raise RuntimeError("preview did not rebuild within 60 s of an edit")
                 time.sleep(0.01)
             times.append(time.perf_counter() - start)
             time.sleep(0.3)
