@@ -152,10 +152,19 @@ def bench(members: int | None, quarters: int | None) -> list[tuple[str, float, f
             ("rebuild after one story edit", edit_story),
             ("rebuild after one member's resubmission", resubmit),
         ]
+        to_fingerprint = [sys.executable, "-c",
+                          "from reportgen.cli import cli\n"
+                          "from reportgen.config import load_config\n"
+                          "from reportgen.fingerprint import input_fingerprint\n"
+                          "from reportgen.periods import Period\n"
+                          f"input_fingerprint(load_config('config.yaml'), Period.parse_half('{PERIOD}'))\n"]
         for name, change in scenarios:
             what = change(project) if change else ""
             wall, rss, code = run_measured(build, project)
             rows.append((name, wall, rss, ("failed! " if code else "") + what))
+        wall, rss, code = run_measured(to_fingerprint, project)
+        rows.append(("start-up to the input fingerprint (where an unchanged build can stop)", wall, rss,
+                     "failed!" if code else "command line, config and the hash of every input"))
         median, worst, peak = preview_latency(project)
         rows.append(("preview: story edit to new page served (median of 7)", median, peak,
                      f"worst {worst:.2f} s; the page polls every 150 ms"))
