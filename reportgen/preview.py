@@ -229,14 +229,14 @@ def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None)
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
     url = f"http://{HOST}:{server.server_address[1]}/report.html"
-    log.write(f"Preview of {period}: {url}\n")
-    if errors:
-        log.write(f"  {len(errors)} error(s); the page shows them until they are fixed\n")
-    log.write("  watching narratives, templates, config and data; Ctrl-C stops\n")
-    log.flush()
-    if ready is not None:
-        ready(url)
-    try:
+    try:  # from here on, a signal at any moment ends in the clean stop below
+        log.write(f"Preview of {period}: {url}\n")
+        if errors:
+            log.write(f"  {len(errors)} error(s); the page shows them until they are fixed\n")
+        log.write("  watching narratives, templates, config and data; Ctrl-C stops\n")
+        log.flush()
+        if ready is not None:
+            ready(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
