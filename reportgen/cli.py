@@ -1,5 +1,5 @@
 """The command line: ``reportgen build PERIOD``, ``reportgen check PERIOD``,
-``reportgen new story|region|report``.
+``reportgen preview PERIOD``, ``reportgen new story|region|report``.
 
 Exit codes: 0 success (warnings allowed), 1 problems in data, config or
 narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
@@ -17,7 +17,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildResult, build as run_build, check as run_check
 from .config import DEFAULT_CONFIG_NAME, Config, load_config
 from .findings import Finding, StageFailed
 from .periods import Period, PeriodError
@@ -75,14 +74,23 @@ def _summary(findings: list[Finding], *, err: bool) -> None:
 
 
 def _progress(quiet: bool):
-    if quiet:
-        return None
-    return lambda stage: click.echo(f"  · {stage}", err=True)
+    from .progress import make_progress
+
+    return make_progress(quiet)
+
+
+def _close(progress) -> None:
+    if progress is not None:
+        progress.close()
 
 
 config_option = click.option("--config", "config_path", metavar="PATH", default=None,
                              help=f"config file (default: ./{DEFAULT_CONFIG_NAME})")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="print only problems and the result")
+jobs_option = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                           help="lay out at most N documents at once (default: all cores; 1: one after another)")
+no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
+                               help="recompute every stage instead of reusing results from .reportgen-cache/")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,7 +109,10 @@ def cli() -> None:
 @click.option("--final", is_flag=True, help="the release: refuses while anything is wrong; no draft marks")
 @click.option("--revision", "revision", metavar="REASON", default=None,
               help="with --final: replace an existing final, recording REASON")
-def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None) -> None:
+@jobs_option
+@no_cache_option
+def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None,
+          jobs: int | None, no_cache: bool) -> None:
     """Build the publication bundle for PERIOD (e.g. 2025H1).
 
     Every build whose inputs changed makes a new numbered draft in
@@ -109,13 +120,20 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     the release in output/PERIOD/final/. Runs every check first; if there are
     errors, nothing is written and the previous outputs stay as they were.
     """
+    from .build import BuildResult, build as run_build  # heavy (pandas, WeasyPrint): only once needed
+
     if revision is not None and not final:
         _fail_usage("--revision needs --final")
     if revision is not None and not revision.strip():
         _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
     p = _period(period)
     config = _config(config_path)
-    result: BuildResult = run_build(config, p, progress=_progress(quiet), final=final, revision=revision)
+    progress = _progress(quiet)
+    try:
+        result: BuildResult = run_build(config, p, progress=progress, final=final, revision=revision,
+                                        jobs=jobs, use_cache=not no_cache)
+    finally:
+        _close(progress)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         _print_findings(result.findings, err=True, warnings=False)
@@ -190,11 +208,16 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     Prints every finding grouped by member, then a summary: files read, rows,
     members reporting vs expected, errors and warnings.
     """
+    from .build import check as run_check
     from .check_report import check_document, select_member, summary_lines
 
     p = _period(period)
     config = _config(config_path)
-    result = run_check(config, p, progress=_progress(quiet or fmt == "json"))
+    progress = _progress(quiet or fmt == "json")
+    try:
+        result = run_check(config, p, progress=progress)
+    finally:
+        _close(progress)
     findings = select_member(result.findings, member) if member else result.findings
     if fmt == "json":
         click.echo(check_document(result, findings, member))
@@ -204,6 +227,29 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
             click.echo(line)
         _summary(findings, err=False)
     sys.exit(EXIT_PROBLEMS if any(f.is_error for f in findings) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("period", metavar="PERIOD")
+@config_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="port on 127.0.0.1 (0: any free port)")
+def preview(period: str, config_path: str | None, port: int) -> None:
+    """Serve PERIOD's HTML report and briefs on 127.0.0.1 and rebuild them on every edit.
+
+    Watches narratives, templates, config and data; the open page reloads
+    itself. Builds HTML only (no PDF) and writes nothing to output/.
+    A broken edit shows its errors at the top of the page. Ctrl-C stops.
+    """
+    from .preview import serve
+
+    p = _period(period)
+    path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
+    _config(config_path)  # a config that cannot load at all is reported here, before serving
+    try:
+        serve(path, p, port, sys.stderr)
+    except OSError as exc:
+        _fail_usage(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); try another --port")
 
 
 @cli.group()

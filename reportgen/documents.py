@@ -115,11 +115,11 @@ BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change
 def downloads(store: PublishedStore, metrics, config: Config, prefix: str,
               only: tuple[str, ...] | None = None) -> list[Download]:
     """Links to the published tables (never to internal/), relative to the document."""
-    from .tables import published_tables  # the same names tables.py writes
+    from .tables import table_titles  # the same names tables.py writes
 
     out = [Download(f"{prefix}tables/tables.xlsx", "All tables, one sheet each, with notes (Excel)")]
-    out += [Download(f"{prefix}tables/{t.name}.csv", f"{t.title} (CSV)")
-            for t in published_tables(store, metrics, config) if only is None or t.name in only]
+    out += [Download(f"{prefix}tables/{name}.csv", f"{title} (CSV)")
+            for name, title in table_titles(metrics, config) if only is None or name in only]
     return out
 
 

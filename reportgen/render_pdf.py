@@ -4,43 +4,69 @@ The URL fetcher serves ``data:`` URLs and files inside the allowed folders
 (the project's templates and assets) and refuses everything else — the
 network, ``file:///etc/passwd`` — so a hostile template or narrative cannot
 pull anything into the PDF. Refusals are recorded and reported as findings.
+
+Documents are independent, so they are laid out in parallel on the build's
+worker processes (``workers.py``; the job function is module level). Each PDF is cached under
+``.reportgen-cache/pdf/<sha256>.pdf`` where the hash covers the exact HTML,
+the renderer (WeasyPrint's version, this module's source) and every file
+the fetcher may serve (the template folders), so an unchanged document is
+never laid out twice and a changed one never comes from the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetchingError
-
 from .findings import Finding
 from .render_html import Document, template_dirs
+from .workers import Workers, default_jobs
+
+PDF_CACHE = Path(".reportgen-cache") / "pdf"  # relative to the project root
 
 
-class RestrictedFetcher(URLFetcher):
-    """A URLFetcher that serves data: URLs and files under ``allowed`` only."""
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetchingError
 
-    def __init__(self, allowed: list[Path], **kwargs):
-        super().__init__(allowed_protocols=["data", "file"], allow_redirects=False, timeout=1, **kwargs)
-        self.allowed = [p.resolve() for p in allowed]
-        self.refused: list[str] = []
+    class RestrictedFetcher(URLFetcher):
+        """A URLFetcher that serves data: URLs and files under ``allowed`` only."""
 
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+        def __init__(self, allowed: list[Path], **kwargs):
+            super().__init__(allowed_protocols=["data", "file"], allow_redirects=False, timeout=1, **kwargs)
+            self.allowed = [p.resolve() for p in allowed]
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
                 return super().fetch(url, headers)
-        self.refused.append(url)
-        raise URLFetchingError(f"reportgen does not fetch {url}")
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in self.allowed) and path.is_file():
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise URLFetchingError(f"reportgen does not fetch {url}")
+
+    return RestrictedFetcher
+
+
+def __getattr__(name: str):
+    # ``RestrictedFetcher`` stays importable without importing WeasyPrint for every user of this module
+    if name == "RestrictedFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
 
 
 def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -> tuple[bytes, list[Finding]]:
-    fetcher = RestrictedFetcher(allowed)
+    from weasyprint import HTML
+
+    fetcher = _fetcher_class()(allowed)
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.ERROR)  # refusals are reported as findings below
@@ -55,8 +81,105 @@ def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -
     return pdf, findings
 
 
-def render_documents(documents: list[Document], config) -> list[tuple[bytes, list[Finding]]]:
-    """Lay out every document as PDF, in order; files may come only from the template folders."""
-    allowed = template_dirs(config)
-    return [render_pdf(doc.html, base_dir=config.root / "templates", allowed=allowed, source=f"{doc.name}.html")
-            for doc in documents]
+def _render_job(job: tuple[str, str, list[str], str]) -> tuple[bytes, list[dict]]:
+    """Worker (module level, so a spawned process can import it): lay out one document."""
+    html, base_dir, allowed, source = job
+    pdf, findings = render_pdf(html, base_dir=Path(base_dir), allowed=[Path(a) for a in allowed], source=source)
+    return pdf, [f.to_dict() for f in findings]
+
+
+def renderer_digest(allowed: list[Path]) -> str:
+    """What, besides the HTML, decides the PDF: WeasyPrint's version, this module, the fetchable files."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"weasyprint {version('weasyprint')}\n".encode())
+    h.update(Path(__file__).read_bytes())
+    for folder in allowed:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{path.relative_to(folder).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def layout_key(html: str, renderer: str) -> str:
+    return hashlib.sha256(renderer.encode() + b"\0" + html.encode("utf-8")).hexdigest()
+
+
+def _cached(folder: Path, key: str) -> tuple[bytes, list[Finding]] | None:
+    pdf, meta = folder / f"{key}.pdf", folder / f"{key}.json"
+    try:
+        data, findings = pdf.read_bytes(), json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if hashlib.sha256(data).hexdigest() != findings.get("sha256"):
+        return None  # a torn or tampered entry is ignored, never served
+    return data, [Finding(**f) for f in findings["findings"]]
+
+
+def _store(folder: Path, key: str, pdf: bytes, findings: list[Finding]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = json.dumps({"sha256": hashlib.sha256(pdf).hexdigest(), "findings": [f.to_dict() for f in findings]})
+    for suffix, data in ((".pdf", pdf), (".json", meta.encode("utf-8"))):
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, folder / f"{key}{suffix}")  # atomic: readers see the old entry or the whole new one
+
+
+class Rendering:
+    """PDF layout on the workers, document by document as they are added; ``result()`` waits
+    for all of them and returns (PDF, findings) in the order the documents were added."""
+
+    def __init__(self, config, workers: Workers, use_cache: bool = True):
+        self.allowed = template_dirs(config)
+        self.base_dir = config.root / "templates"
+        self.folder = config.root / PDF_CACHE
+        self.renderer = renderer_digest(self.allowed)
+        self.workers, self.use_cache = workers, use_cache
+        self._entries: list[tuple[str, object]] = []  # (cache key, cached result or a Future)
+        self.todo = 0  # documents laid out (not from the cache)
+
+    def add(self, documents: list[Document]) -> Rendering:
+        """Start laying out those of ``documents`` that are not cached (the longest first)."""
+        keys = [layout_key(doc.html, self.renderer) for doc in documents]
+        found = [_cached(self.folder, key) if self.use_cache else None for key in keys]
+        entries: list = list(zip(keys, found))
+        for i in sorted((i for i, f in enumerate(found) if f is None), key=lambda i: -len(documents[i].html)):
+            job = (documents[i].html, str(self.base_dir), [str(a) for a in self.allowed], f"{documents[i].name}.html")
+            entries[i] = (keys[i], self.workers.submit(_render_job, job))
+            self.todo += 1
+        self._entries += entries
+        return self
+
+    def result(self) -> list[tuple[bytes, list[Finding]]]:
+        out = []
+        for key, entry in self._entries:
+            if isinstance(entry, Future):
+                pdf, found = entry.result()
+                entry = (pdf, [Finding(**f) for f in found])
+                try:
+                    _store(self.folder, key, *entry)
+                except OSError:
+                    pass  # a read-only project still builds; it just does not cache
+            out.append(entry)
+        return out
+
+
+def start_rendering(documents: list[Document], config, workers: Workers, use_cache: bool = True) -> Rendering:
+    """Start laying out the documents that are not cached, on ``workers`` (in this process, at
+    once, when it has one job), so the caller can do other work meanwhile; ``.add()`` starts
+    more; ``.result()`` is ``render_documents``'s result."""
+    return Rendering(config, workers, use_cache).add(documents)
+
+
+def render_documents(documents: list[Document], config, jobs: int | None = None,
+                     use_cache: bool = True) -> list[tuple[bytes, list[Finding]]]:
+    """Lay out every document as PDF (results in the documents' order).
+
+    ``jobs``: at most this many processes (default: the available cores; 1 lays
+    out in this process, one after another). ``use_cache=False`` lays out every
+    document afresh (the new PDFs still refresh the cache).
+    """
+    folder, renderer = config.root / PDF_CACHE, renderer_digest(template_dirs(config))
+    todo = sum(1 for d in documents if not use_cache or _cached(folder, layout_key(d.html, renderer)) is None)
+    with Workers(1 if todo <= 1 else min(jobs or default_jobs(), todo)) as workers:
+        return start_rendering(documents, config, workers, use_cache=use_cache).result()

@@ -12,10 +12,9 @@ document's tagged structure stays as it was.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from html import escape
 
-import pikepdf
-from weasyprint import HTML
 
 STAMP_CSS = """
 @page {{ size: {w}pt {h}pt; margin: 0; }}
@@ -37,6 +36,7 @@ def stamp_text(n: int, built: str, short_hash: str) -> str:
     return f"Draft {n} · built {built} · inputs {short_hash}"
 
 
+@lru_cache(maxsize=8)  # one overlay per draft and page size, shared by every document
 def stamp_pdf(n: int, built: str, short_hash: str, width: float, height: float) -> bytes:
     """The one-page overlay, rendered by WeasyPrint at ``width`` × ``height`` points."""
     css = STAMP_CSS.format(w=f"{width:.2f}", h=f"{height:.2f}", mid=f"{height / 2 - 20:.2f}")
@@ -44,11 +44,15 @@ def stamp_pdf(n: int, built: str, short_hash: str, width: float, height: float) 
             f"<style>{css}</style></head><body>"
             f"<div class='watermark'>{escape(watermark_text(n))}</div>"
             f"<div class='stamp'>{escape(stamp_text(n, built, short_hash))}</div></body></html>")
+    from weasyprint import HTML  # only where stamps are made (on the workers, when there are some)
+
     return HTML(string=html).write_pdf()
 
 
 def stamp_document(pdf: bytes, n: int, built: str, short_hash: str) -> bytes:
     """``pdf`` with the draft's watermark and stamp drawn over every page."""
+    import pikepdf
+
     overlays: dict[tuple[float, float], bytes] = {}
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         forms: dict[tuple[float, float], pikepdf.Object] = {}

@@ -30,7 +30,7 @@ from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
 from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
 from .periods import Period
-from .reproducible import reproducible_zip
+from .xlsx import Sheet, workbook
 
 TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol"]
 DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", "change_percent_vs_year_earlier",
@@ -63,7 +63,9 @@ def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
     """Text values, rows in a fixed order: national first, regions in config order,
     periods in time order, then measure, dimension, category."""
     out = frame.copy()
-    out["value"] = [_text(v, k) if not s else "" for v, s, k in zip(out["value"], out["symbol"], out["kind"])]
+    # plain lists: iterating pandas' Arrow-backed columns value by value is far slower
+    out["value"] = [_text(v, k) if not s else ""
+                    for v, s, k in zip(out["value"].tolist(), out["symbol"].tolist(), out["kind"].tolist())]
     order = {s: i for i, s in enumerate(scopes)}
     when = {p: Period.parse(p)._ordinal() for p in pd.unique(out["period"])}
     out = out.assign(_scope=out["scope"].map(order), _period=out["period"].map(when))
@@ -71,31 +73,50 @@ def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
     return out[TABLE_COLUMNS].reset_index(drop=True)
 
 
-def published_tables(store: PublishedStore, metrics: Metrics, config: Config) -> list[Table]:
-    """Every published table, counts first, in catalogue order."""
-    cells = store.frame()
-    tables: list[Table] = []
+DERIVED_TITLES = {
+    "shares": "Shares of each measure's total (%)", "ratios": "Ratios",
+    "outcomes": "Outcome improvement rates and assessment coverage (%)",
+    "change_percent_vs_previous": "Change from the previous half-year (%)",
+    "change_percent_vs_year_earlier": "Change from the same half a year earlier (%)",
+    "change_vs_previous": "Change from the previous half-year (difference of published values)",
+    "change_vs_year_earlier": "Change from the same half a year earlier (difference of published values)",
+    "coverage": "Members reporting and expected",
+}
+
+
+def _count_tables(config: Config) -> list[tuple[str, str, str, str]]:
+    """(name, title, measure, dimension) of every count table, in catalogue order."""
+    out = []
     for measure, spec in config.measures.items():
-        m_cells = cells[cells["measure"] == measure]
         for dim in spec.dimensions:
             if dim == "total":
-                tables.append(Table(measure, spec.label, _tidy(m_cells[m_cells["dimension"] == "total"], store.scopes)))
-                continue
-            keep = m_cells["dimension"].isin([dim, "total"])
-            title = f"{spec.label} by {config.dimensions[dim].label.lower()}"
-            tables.append(Table(f"{measure}_by_{dim}", title, _tidy(m_cells[keep], store.scopes)))
+                out.append((measure, spec.label, measure, dim))
+            else:
+                out.append((f"{measure}_by_{dim}", f"{spec.label} by {config.dimensions[dim].label.lower()}",
+                            measure, dim))
+    return out
+
+
+def table_titles(metrics: Metrics, config: Config) -> list[tuple[str, str]]:
+    """(name, title) of every published table, counts first, in catalogue order — the tables
+    ``published_tables`` makes, without making them (documents link to them)."""
+    present = set(metrics.derived["table"].unique())
+    return ([(name, title) for name, title, _, _ in _count_tables(config)]
+            + [(name, DERIVED_TITLES[name]) for name in DERIVED_TABLES if name in present])
+
+
+def published_tables(store: PublishedStore, metrics: Metrics, config: Config) -> list[Table]:
+    """Every published table, counts first, in catalogue order (the order of ``table_titles``)."""
+    cells = store.frame()
+    tables: list[Table] = []
+    for name, title, measure, dim in _count_tables(config):
+        m_cells = cells[cells["measure"] == measure]
+        tables.append(Table(name, title, _tidy(m_cells[m_cells["dimension"].isin({dim, "total"})], store.scopes)))
     derived = metrics.derived
-    titles = {"shares": "Shares of each measure's total (%)", "ratios": "Ratios",
-              "outcomes": "Outcome improvement rates and assessment coverage (%)",
-              "change_percent_vs_previous": "Change from the previous half-year (%)",
-              "change_percent_vs_year_earlier": "Change from the same half a year earlier (%)",
-              "change_vs_previous": "Change from the previous half-year (difference of published values)",
-              "change_vs_year_earlier": "Change from the same half a year earlier (difference of published values)",
-              "coverage": "Members reporting and expected"}
     for name in DERIVED_TABLES:
         part = derived[derived["table"] == name]
         if len(part):
-            tables.append(Table(name, titles[name], _tidy(part, store.scopes)))
+            tables.append(Table(name, DERIVED_TITLES[name], _tidy(part, store.scopes)))
     return tables
 
 
@@ -153,42 +174,21 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
 
 def tables_xlsx(tables: list[Table], notes: list[list[str]]) -> bytes:
     """One workbook: a notes sheet, then a sheet per table; plain header rows, no merged cells."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(sheet, names: list[str]) -> None:
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
-    ws = wb.create_sheet("notes")
-    ws.column_dimensions["A"].width = 32
-    ws.column_dimensions["B"].width = 110
-    header(ws, notes[0])
-    for row in notes[1:]:
-        ws.append(row)
+    sheets = [Sheet("notes", notes, widths={0: 32, 1: 110})]
     for t in tables:
-        sheet = wb.create_sheet(t.sheet)
-        sheet.freeze_panes = "A2"
-        header(sheet, TABLE_COLUMNS)
-        for rec in t.frame.astype(object).to_numpy().tolist():
-            sheet.append([*rec[:5], _number(rec[5]), rec[6]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return reproducible_zip(buf.getvalue())
+        rows: list[list] = [list(TABLE_COLUMNS)]
+        rows += [[*rec[:5], _number(rec[5]), rec[6]] for rec in t.frame.astype(object).to_numpy().tolist()]
+        sheets.append(Sheet(t.sheet, rows, freeze_header=True))
+    return workbook(sheets)
+
+
+_INTEGER = re.compile(r"-?\d+")
 
 
 def _number(text: str):
     if text == "":
         return None
-    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+    return int(text) if _INTEGER.fullmatch(text) else float(text)
 
 
 def table_files(store: PublishedStore, metrics: Metrics, config: Config, period: Period

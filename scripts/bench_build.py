@@ -15,7 +15,11 @@ Not a test: timings depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
+import statistics
+import urllib.request
 import re
 import shutil
 import subprocess
@@ -95,6 +99,48 @@ def weasyprint_floor(project: Path) -> tuple[float, int]:
     return float(r.stdout.strip().splitlines()[-1]), len(docs)
 
 
+def preview_latency(project: Path, edits: int = 7) -> tuple[float, float, float]:
+    """Median and worst seconds from saving a story edit to the preview serving the new version.
+
+    The open page notices within one poll (150 ms) and reloads; that is not included. Also returns the
+    preview server's peak memory (MiB) after the edits.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "preview", PERIOD, "--port", "0"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()
+            if not line:
+                raise RuntimeError("preview ended before serving")
+            match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+            url = match.group(1) if match else None
+
+        def version() -> int:
+            return json.loads(urllib.request.urlopen(url + "/__preview/state").read())["version"]
+
+        story = sorted((project / "narratives" / PERIOD / "stories").glob("*.yaml"))[0]
+        original = story.read_text(encoding="utf-8")
+        times = []
+        for i in range(edits):
+            before = version()
+            story.write_text(original.replace(" the ", f" the{' ' * (i + 1)}", 1), encoding="utf-8")
+            start = time.perf_counter()
+            while version() == before:
+                if time.perf_counter() - start > 60:
+                    raise RuntimeError("preview did not rebuild within 60 s of an edit")
+                time.sleep(0.01)
+            times.append(time.perf_counter() - start)
+            time.sleep(0.3)
+        story.write_text(original, encoding="utf-8")
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+        return statistics.median(times), max(times), peak
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
 def bench(members: int | None, quarters: int | None) -> list[tuple[str, float, float, str]]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
@@ -106,10 +152,22 @@ def bench(members: int | None, quarters: int | None) -> list[tuple[str, float, f
             ("rebuild after one story edit", edit_story),
             ("rebuild after one member's resubmission", resubmit),
         ]
+        to_fingerprint = [sys.executable, "-c",
+                          "from reportgen.cli import cli\n"
+                          "from reportgen.config import load_config\n"
+                          "from reportgen.fingerprint import input_fingerprint\n"
+                          "from reportgen.periods import Period\n"
+                          f"input_fingerprint(load_config('config.yaml'), Period.parse_half('{PERIOD}'))\n"]
         for name, change in scenarios:
             what = change(project) if change else ""
             wall, rss, code = run_measured(build, project)
             rows.append((name, wall, rss, ("failed! " if code else "") + what))
+        wall, rss, code = run_measured(to_fingerprint, project)
+        rows.append(("start-up to the input fingerprint (where an unchanged build can stop)", wall, rss,
+                     "failed!" if code else "command line, config and the hash of every input"))
+        median, worst, peak = preview_latency(project)
+        rows.append(("preview: story edit to new page served (median of 7)", median, peak,
+                     f"worst {worst:.2f} s; the page polls every 150 ms"))
         check_wall, check_rss, code = run_measured([sys.executable, "-m", "reportgen", "check", PERIOD, "-q"],
                                                    project)
         rows.append(("check only", check_wall, check_rss, "" if code in (0, 1) else "failed!"))

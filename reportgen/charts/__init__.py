@@ -13,26 +13,30 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+if TYPE_CHECKING:  # pandas and pyplot stay out of the workers that only draw (see _draw_job)
+    from ..config import Config
+    from ..confidentiality import PublishedStore
+    from ..periods import Period
+    from ..register import Event
+    from .specs import ChartSpec
 
-from ..aggregate import NATIONAL
-from ..config import Config
-from ..confidentiality import PublishedStore
-from ..periods import Period
-from ..register import Event
-from . import specs
-from .draw import DRAW
-from .specs import ChartInputs, ChartSpec
-from .style import STYLE_VERSION
-
-# What draws a chart is part of its cache key: the drawing and style code itself,
-# the style version and matplotlib's version. Editing either module invalidates the cache.
+# What draws a chart is part of its cache key: the drawing and style code itself (with its
+# STYLE_VERSION) and matplotlib's version. Editing either module invalidates the cache.
+# Drawing (pyplot) is imported only where charts are drawn: on the workers, when there are some.
 _CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
                                 for name in ("draw.py", "style.py"))).hexdigest()
 
-__all__ = ["Chart", "ChartCache", "make_charts", "make_region_charts"]
+__all__ = ["Chart", "ChartCache", "make_charts", "make_region_charts", "national_specs", "region_specs"]
+
+
+@cache
+def _matplotlib() -> str:
+    return version("matplotlib")
 
 
 @dataclass
@@ -50,53 +54,100 @@ class Chart:
         return getattr(self.spec, name)
 
 
-class ChartCache:
-    """SVGs on disk, keyed by a hash of what is drawn. ``None`` folder: memory only."""
+def _draw_job(job: tuple[str, dict]) -> bytes:
+    """Worker (module level, so a spawned process can import it): draw one chart."""
+    from .draw import DRAW
 
-    def __init__(self, folder: Path | None):
+    kind, data = job
+    return DRAW[kind](data)
+
+
+class ChartCache:
+    """SVGs on disk, keyed by a hash of what is drawn. ``None`` folder: memory only.
+    With ``workers`` (``workers.Workers``), the charts to draw are drawn in parallel."""
+
+    def __init__(self, folder: Path | None, workers=None):
         self.folder = folder
+        self.workers = workers
         self.drawn = 0
         self.reused = 0
+        self._pending: dict[str, object] = {}  # key → Future of its SVG (``prefetch``)
+        self._memory: dict[str, bytes] = {}  # drawn or read during this build
 
     @staticmethod
     def key(spec: ChartSpec) -> str:
-        payload = json.dumps({"kind": spec.kind, "draw": spec.draw, "style": STYLE_VERSION, "code": _CODE,
-                              "matplotlib": matplotlib.__version__}, sort_keys=True, ensure_ascii=False)
+        payload = json.dumps({"kind": spec.kind, "draw": spec.draw, "code": _CODE,
+                              "matplotlib": _matplotlib()}, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def svg(self, spec: ChartSpec) -> tuple[str, bytes]:
-        key = self.key(spec)
+        return self.svgs([spec])[0]
+
+    def _known(self, key: str) -> bytes | None:
+        if key in self._memory:
+            return self._memory[key]
         path = self.folder / f"{key}.svg" if self.folder else None
-        if path is not None and path.is_file():
-            self.reused += 1
-            return key, path.read_bytes()
-        data = DRAW[spec.kind](spec.draw)
-        self.drawn += 1
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        return key, data
+        return path.read_bytes() if path is not None and path.is_file() else None
+
+    def prefetch(self, chart_specs: list[ChartSpec]) -> None:
+        """Start drawing, on the workers, the charts of ``chart_specs`` that are not cached,
+        so that ``svgs`` later only collects them. Without parallel workers, does nothing."""
+        if self.workers is None or not self.workers.parallel:
+            return
+        for spec in chart_specs:
+            key = self.key(spec)
+            if key not in self._pending and key not in self._memory and not (
+                    self.folder and (self.folder / f"{key}.svg").is_file()):
+                self._pending[key] = self.workers.submit(_draw_job, (spec.kind, spec.draw))
+
+    def svgs(self, chart_specs: list[ChartSpec]) -> list[tuple[str, bytes]]:
+        """(key, SVG) per spec: from the cache, or drawn (all the missing ones at once)."""
+        keys = [self.key(spec) for spec in chart_specs]
+        found: dict[str, bytes] = {}
+        for key in keys:
+            if key not in self._pending and (data := self._known(key)) is not None:
+                found[key] = data
+        missing = {key: spec for key, spec in zip(keys, chart_specs) if key not in found}
+        if self.workers is not None:
+            futures = [self._pending.pop(key, None) or self.workers.submit(_draw_job, (spec.kind, spec.draw))
+                       for key, spec in missing.items()]
+            drawn = [f.result() for f in futures]
+        else:
+            drawn = [_draw_job((spec.kind, spec.draw)) for spec in missing.values()]
+        for key, data in zip(missing, drawn):
+            found[key] = data
+            if self.folder is not None:
+                self._store(self.folder / f"{key}.svg", data)
+        self.drawn += len(missing)
+        self.reused += len(keys) - len(missing)
+        self._memory.update(found)
+        return [(key, found[key]) for key in keys]
+
+    @staticmethod
+    def _store(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
 
 
 def _draw_all(chart_specs: list[ChartSpec], cache: ChartCache, alt_overrides: dict[str, str]) -> list[Chart]:
-    charts = []
-    for n, spec in enumerate(chart_specs, start=1):
+    for spec in chart_specs:
         if spec.id in alt_overrides:
             spec.alt = alt_overrides[spec.id]
-        key, svg = cache.svg(spec)
-        charts.append(Chart(spec, svg, n, key))
-    return charts
+    return [Chart(spec, svg, n, key)
+            for n, (spec, (key, svg)) in enumerate(zip(chart_specs, cache.svgs(chart_specs)), start=1)]
 
 
-def make_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                events: list[Event], *, cache: ChartCache | None = None,
-                alt_overrides: dict[str, str] | None = None) -> list[Chart]:
-    """Every chart of the national report, numbered in reading order."""
-    ci = ChartInputs(store, config, period, quarters, events, NATIONAL)
-    chart_specs = [
+def national_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
+                   events: list[Event]) -> list[ChartSpec]:
+    """What each chart of the national report shows, in reading order (cheap: nothing drawn)."""
+    from ..aggregate import NATIONAL
+    from . import specs
+
+    ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL)
+    return [
         specs.clients_trend(ci, section="demographics"),
         specs.share_bars(ci, "clients", "age_band", section="demographics", sort=False,
                          chart_id="age-nz", noun="clients by age"),
@@ -115,17 +166,32 @@ def make_charts(store: PublishedStore, config: Config, period: Period, quarters:
         specs.region_dots(ci, section="regions"),
         specs.region_multiples(ci, section="regions"),
     ]
-    return _draw_all(chart_specs, cache or ChartCache(None), alt_overrides or {})
+
+
+def make_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
+                events: list[Event], *, cache: ChartCache | None = None,
+                alt_overrides: dict[str, str] | None = None) -> list[Chart]:
+    """Every chart of the national report, numbered in reading order."""
+    return _draw_all(national_specs(store, config, period, quarters, events), cache or ChartCache(None),
+                     alt_overrides or {})
+
+
+def region_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
+                 events: list[Event], region: str) -> list[ChartSpec]:
+    """What each chart of one regional brief shows (cheap: nothing drawn)."""
+    from . import specs
+
+    ci = specs.ChartInputs(store, config, period, quarters, events, region)
+    return [
+        specs.clients_trend(ci, section="trend"),
+        specs.share_bars(ci, "clients", "need", section="needs", sort=True, chart_id=f"needs-{ci.suffix}",
+                         noun="the share of clients by reason for seeking support"),
+    ]
 
 
 def make_region_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
                        events: list[Event], region: str, *, cache: ChartCache | None = None,
                        alt_overrides: dict[str, str] | None = None) -> list[Chart]:
     """The charts of one regional brief."""
-    ci = ChartInputs(store, config, period, quarters, events, region)
-    chart_specs = [
-        specs.clients_trend(ci, section="trend"),
-        specs.share_bars(ci, "clients", "need", section="needs", sort=True, chart_id=f"needs-{ci.suffix}",
-                         noun="the share of clients by reason for seeking support"),
-    ]
-    return _draw_all(chart_specs, cache or ChartCache(None), alt_overrides or {})
+    return _draw_all(region_specs(store, config, period, quarters, events, region), cache or ChartCache(None),
+                     alt_overrides or {})

@@ -1,0 +1,250 @@
+"""Live preview: ``reportgen preview PERIOD`` serves the HTML report and briefs on 127.0.0.1.
+
+It builds the HTML documents only (no PDF, nothing written to output/), then
+watches the narratives, templates, config and data (watchfiles) and rebuilds
+on every change. Each page served carries a small script — added here, on
+the way out, never in published files — that polls ``/__preview/state`` and
+reloads the page when the build version changes. A broken edit keeps the
+last good render and shows the findings at the top of the page. Ctrl-C,
+closing the terminal (SIGHUP) or SIGTERM stop the server and the watcher.
+"""
+
+from __future__ import annotations
+
+import html as htmlmod
+import json
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+
+from .findings import Finding, StageFailed
+from .periods import Period
+
+HOST = "127.0.0.1"  # never another interface: drafts and unpublished figures stay on this machine
+STATE_PATH = "/__preview/state"
+POLL_MS = 150
+
+RELOAD_SCRIPT = """<script id="reportgen-preview">(function () {
+  var version = %(version)d, key = "reportgen-preview-scroll:" + location.pathname;
+  var y = sessionStorage.getItem(key);
+  if (y !== null) { sessionStorage.removeItem(key); window.addEventListener("load", function () { scrollTo(0, +y); }); }
+  function poll() {
+    fetch("%(state)s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.version !== version) { sessionStorage.setItem(key, String(scrollY)); location.reload(); }
+      else { setTimeout(poll, %(poll)d); }
+    }).catch(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, %(poll)d);
+})();</script>"""
+
+PANEL_STYLE = ("position:sticky;top:0;z-index:1000;margin:0;padding:1em 1.5em;background:#fff4e5;color:#3b2300;"
+               "border-bottom:3px solid #b35900;font:15px/1.45 system-ui,sans-serif;max-height:50vh;overflow:auto")
+
+
+@dataclass
+class PreviewState:
+    """What the server shows: the last good documents, and the findings of the last build if it failed."""
+
+    version: int = 0
+    documents: dict[str, str] = field(default_factory=dict)  # "report" → HTML, "briefs/AKL" → HTML
+    titles: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # errors of the latest build; empty when it succeeded
+    built_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> tuple[int, dict[str, str], dict[str, str], list[Finding]]:
+        with self.lock:
+            return self.version, dict(self.documents), dict(self.titles), list(self.findings)
+
+
+def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Finding]:
+    """Build the HTML once; on success replace the documents, otherwise keep them and record the errors."""
+    from .build import build
+    from .config import load_config
+
+    try:
+        config = load_config(config_path)
+        result = build(config, period, html_only=True)
+        errors = [f for f in result.findings if f.is_error]
+        if not errors and not result.documents:
+            errors = [Finding("preview.no-documents", "error", "the build produced no documents")]
+    except StageFailed as exc:
+        errors = [f for f in exc.findings if f.is_error] or exc.findings
+        result = None
+    with state.lock:
+        if not errors and result is not None:
+            state.documents = {doc.name: doc.html for doc in result.documents}
+            state.titles = {doc.name: doc.title for doc in result.documents}
+        state.findings = errors
+        state.version += 1
+        state.built_at = time.time()
+    return errors
+
+
+def findings_panel(findings: list[Finding]) -> str:
+    if not findings:
+        return ""
+    items = "".join(f"<li><pre style='white-space:pre-wrap;margin:.3em 0'>{htmlmod.escape(f.format())}</pre></li>"
+                    for f in findings)
+    n = len(findings)
+    return (f'<section id="reportgen-preview-findings" role="alert" style="{PANEL_STYLE}">'
+            f"<h2 style='margin:0 0 .4em;font-size:1.1em'>Preview: the last edit has {n} "
+            f"error{'s' * (n != 1)}; showing the last good version</h2><ul style='margin:0;padding-left:1.2em'>"
+            f"{items}</ul></section>")
+
+
+def decorate(page: str, version: int, findings: list[Finding]) -> str:
+    """The served page: the document plus the findings panel and the reload script (preview only)."""
+    script = RELOAD_SCRIPT % {"version": version, "state": STATE_PATH, "poll": POLL_MS}
+    panel = findings_panel(findings)
+    head_end = page.lower().find("</head>")  # the <body> tag itself, not a mention of it in the styles
+    match = re.compile(r"<body[^>]*>", flags=re.IGNORECASE).search(page, max(head_end, 0))
+    if match:
+        page = page[:match.end()] + panel + page[match.end():]
+    else:
+        page = panel + page
+    close = page.lower().rfind("</body>")
+    return page[:close] + script + page[close:] if close >= 0 else page + script
+
+
+def index_page(titles: dict[str, str], version: int, findings: list[Finding]) -> str:
+    links = "".join(f'<li><a href="/{htmlmod.escape(name)}.html">{htmlmod.escape(title)}</a> '
+                    f"<code>{htmlmod.escape(name)}</code></li>" for name, title in sorted(titles.items()))
+    body = f"<h1>reportgen preview</h1><ul>{links}</ul>" if links else "<h1>reportgen preview</h1><p>No document yet.</p>"
+    return decorate(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>reportgen preview</title>'
+                    f"</head><body><main>{body}</main></body></html>", version, findings)
+
+
+class Handler(BaseHTTPRequestHandler):
+    state: PreviewState  # set on the subclass made by ``make_server``
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet: the terminal shows rebuilds, not requests
+        pass
+
+    def _send(self, status: int, body: str, ctype: str = "text/html; charset=utf-8") -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        path = self.path.split("?", 1)[0]
+        version, docs, titles, findings = self.state.snapshot()
+        if path == STATE_PATH:
+            self._send(200, json.dumps({"version": version, "ok": not findings, "errors": len(findings)}),
+                       "application/json")
+        elif path in ("/", "/index.html"):
+            self._send(200, index_page(titles, version, findings))
+        elif path.endswith(".html") and path[1:-5] in docs:
+            self._send(200, decorate(docs[path[1:-5]], version, findings))
+        elif path.endswith(".html") and not docs:
+            self._send(200, index_page(titles, version, findings))  # nothing good yet: show why
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "<!doctype html><title>Not found</title><p>Not found. "
+                       '<a href="/">All documents</a></p>')
+
+
+def make_server(state: PreviewState, port: int) -> ThreadingHTTPServer:
+    handler = type("PreviewHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer((HOST, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def watched_paths(config_path: Path, period: Period) -> list[Path]:
+    """Narratives, templates, the config file and the data (submissions, register, events)."""
+    from .config import load_config
+
+    root = config_path.resolve().parent
+    paths = [config_path.resolve(), root / "narratives", root / "templates"]
+    try:
+        config = load_config(config_path)
+        paths += [config.submissions_dir, config.members_file.parent, config.events_file.parent]
+    except StageFailed:
+        paths.append(root / "data")
+    out: list[Path] = []
+    for p in paths:
+        p = p.resolve()
+        if p.exists() and not any(p == q or p.is_relative_to(q) for q in out if q.is_dir()):
+            out = [q for q in out if not (q.is_relative_to(p) and p.is_dir())] + [p]
+    return out
+
+
+def _ignore(change, path: str) -> bool:
+    name = Path(path).name
+    parts = Path(path).parts
+    return not (name.startswith(".") or name.endswith(("~", ".swp", ".tmp")) or ".reportgen-cache" in parts
+                or "output" in parts)
+
+
+def watch_loop(config_path: Path, period: Period, state: PreviewState, stop: threading.Event,
+               log: TextIO, watching: threading.Event | None = None) -> None:
+    from watchfiles import watch
+
+    for changes in watch(*watched_paths(config_path, period), watch_filter=_ignore, stop_event=stop,
+                         debounce=80, step=20, rust_timeout=200, yield_on_timeout=True):
+        if not changes:  # a timeout: the watcher is in place (so no edit made after "watching" is missed)
+            if watching is not None:
+                watching.set()
+            continue
+        names = sorted({Path(p).name for _, p in changes})
+        start = time.perf_counter()
+        errors = rebuild(config_path, period, state)
+        took = time.perf_counter() - start
+        what = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        if errors:
+            log.write(f"  {what} changed: {len(errors)} error(s); the page keeps the last good version\n")
+            for f in errors:
+                log.write(f.format() + "\n")
+        else:
+            log.write(f"  {what} changed: rebuilt in {took:.2f} s\n")
+        log.flush()
+
+
+def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None) -> None:
+    """Build, serve on 127.0.0.1:port and rebuild on change until interrupted (returns cleanly)."""
+    from .cache import keep_in_memory
+
+    keep_in_memory(True)
+    state = PreviewState()
+    errors = rebuild(config_path, period, state)
+    server = make_server(state, port)
+    stop, watching = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch_loop, args=(config_path, period, state, stop, log, watching),
+                               name="reportgen-watch", daemon=True)
+    watcher.start()
+    watching.wait(timeout=10)
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    url = f"http://{HOST}:{server.server_address[1]}/report.html"
+    try:  # from here on, a signal at any moment ends in the clean stop below
+        log.write(f"Preview of {period}: {url}\n")
+        if errors:
+            log.write(f"  {len(errors)} error(s); the page shows them until they are fixed\n")
+        log.write("  watching narratives, templates, config and data; Ctrl-C stops\n")
+        log.flush()
+        if ready is not None:
+            ready(url)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        watcher.join(timeout=2)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.write("Preview stopped.\n")
+        log.flush()

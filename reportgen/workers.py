@@ -1,0 +1,92 @@
+"""Worker processes for the build's parallel stages: chart drawing and PDF layout.
+
+One pool per build, of spawned processes (spawn, not fork: safe beside the
+preview's threads, and each worker imports reportgen afresh). It is started
+once the inputs are known to be good, and each worker imports WeasyPrint and
+matplotlib straight away, while this process computes the published figures.
+``jobs=1`` runs every task in this process, one after another, with no pool.
+
+Workers ignore Ctrl-C: the build process handles it, cancels what has not
+started and stops the pool, so an interrupted build prints one line, not a
+traceback per worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_up() -> int:
+    """Import what the tasks need, so the first real task does not wait for it."""
+    import weasyprint  # noqa: F401
+
+    from .charts import draw  # noqa: F401  (matplotlib)
+
+    return os.getpid()
+
+
+class Workers:
+    """``submit``/``map`` to a spawn process pool, or in this process when ``jobs`` is 1."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.jobs > 1
+
+    def start(self) -> Workers:
+        if self.parallel and self._pool is None:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_worker)
+            for _ in range(self.jobs):
+                self._pool.submit(_warm_up)
+        return self
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """``fn(*args)`` in a worker (``fn`` must be a module-level function); here when ``jobs`` is 1."""
+        if self.parallel:
+            self.start()
+            assert self._pool is not None
+            return self._pool.submit(fn, *args)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # re-raised by .result(), as a pool would
+            done.set_exception(exc)
+        return done
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``[fn(item) for item in items]``, spread over the workers, results in order."""
+        futures = [self.submit(fn, item) for item in items]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

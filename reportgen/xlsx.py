@@ -1,0 +1,162 @@
+"""A small, fast writer for the published workbook (Office Open XML SpreadsheetML).
+
+The tables workbook is about 50,000 rows of plain text and numbers: no
+formulas, no merged cells, one bold header row. openpyxl (which reads the
+workbook back in the tests and in ``scripts/verify_published.py``) took about
+4 s to write it, most of a cold build's table stage; writing the few XML
+parts directly takes a fraction of that (docs/benchmarks.md). Strings go to
+the shared-string table (the scopes, periods and measures repeat on every
+row), empty cells are left out, and the zip has fixed timestamps, so the same
+tables give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+WHEN = (2000, 1, 1, 0, 0, 0)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+
+Cell = str | int | float | None
+
+
+@dataclass
+class Sheet:
+    name: str  # at most 31 characters, none of []:*?/\
+    rows: list[list[Cell]]
+    bold_header: bool = True
+    freeze_header: bool = False
+    widths: dict[int, float] = field(default_factory=dict)  # column index (0-based) → width in characters
+
+
+def _column(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _text(value: str) -> str:
+    return escape(_NOT_XML.sub("", value))
+
+
+class _Strings:
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.count = 0
+
+    def __call__(self, value: str) -> int:
+        self.count += 1
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.index)
+        return found
+
+    def xml(self) -> str:
+        items = "".join(f'<si><t xml:space="preserve">{_text(s)}</t></si>' for s in self.index)
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
+                f'count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>')
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
+    columns = [_column(i) for i in range(max((len(r) for r in sheet.rows), default=0))]
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+           f'xmlns:r="{_REL}">']
+    if sheet.freeze_header:
+        out.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                   'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>')
+    if sheet.widths:
+        out.append("<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                                      for i, w in sorted(sheet.widths.items())) + "</cols>")
+    out.append("<sheetData>")
+    for r, row in enumerate(sheet.rows, start=1):
+        style = ' s="1"' if r == 1 and sheet.bold_header else ""
+        cells = []
+        for col, value in zip(columns, row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                cells.append(f'<c r="{col}{r}"{style} t="s"><v>{strings(value)}</v></c>')
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"unsupported cell value {value!r}")
+            else:
+                cells.append(f'<c r="{col}{r}"{style}><v>{value!r}</v></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    out.append("</sheetData></worksheet>")
+    return "".join(out)
+
+
+_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
+           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill></fills>'
+           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+           '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+           '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+           '</styleSheet>')
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """The .xlsx bytes of ``sheets`` (in order)."""
+    names = [s.name for s in sheets]
+    if len(set(n.lower() for n in names)) != len(names) or any(len(n) > 31 or re.search(r"[\[\]:*?/\\]", n)
+                                                                for n in names):
+        raise ValueError(f"invalid or repeated sheet names: {names}")
+    strings = _Strings()
+    parts: dict[str, str] = {}
+    for i, sheet in enumerate(sheets, start=1):
+        parts[f"xl/worksheets/sheet{i}.xml"] = _sheet_xml(sheet, strings)
+    n = len(sheets)
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    package = {
+        "[Content_Types].xml": (
+            f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            f"{overrides}</Types>"),
+        "_rels/.rels": (
+            f'{head}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'{head}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            + "".join(f'<sheet name="{_text(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
+                      for i, s in enumerate(sheets, start=1))
+            + "</sheets></workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'{head}<Relationships xmlns="{_PKG}">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in range(1, n + 1))
+            + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+            + f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            + "</Relationships>"),
+        "xl/styles.xml": _STYLES,
+        "xl/sharedStrings.xml": strings.xml(),
+        **parts,
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for name, text in package.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=WHEN), text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()

@@ -1,0 +1,111 @@
+"""Parallel, cached PDF layout: real WeasyPrint in a spawn process pool, PDFs read back with pdftotext."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reportgen import render_pdf
+from reportgen.cli import cli
+from reportgen.config import load_config
+from reportgen.render_html import Document
+from reportgen.render_pdf import PDF_CACHE, render_documents
+
+from .conftest import copy_project
+
+
+def doc(name: str, words: str, pages: int = 1) -> Document:
+    body = "".join(f'<section style="break-after: page"><h1>{words} {i}</h1><p>{words} page {i}.</p></section>'
+                   for i in range(1, pages + 1))
+    return Document(name, words, f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{words}'
+                                 f"</title></head><body>{body}</body></html>")
+
+
+def text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pages(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@pytest.fixture
+def config(tmp_path: Path):
+    return load_config(copy_project(tmp_path / "project", data=False) / "config.yaml")
+
+
+DOCS = [doc("report", "National report", 3), doc("briefs/AKL", "Auckland brief", 1),
+        doc("briefs/WGN", "Wellington brief", 2)]
+
+
+def test_documents_render_in_parallel_in_order_and_are_cached(config, tmp_path: Path):
+    results = render_documents(DOCS, config, jobs=2, use_cache=False)
+    assert [pages(pdf, tmp_path) for pdf, _ in results] == [3, 1, 2]
+    for d, (pdf, findings) in zip(DOCS, results):
+        assert d.title + " 1" in text(pdf, tmp_path) and findings == []
+    cached = sorted((config.root / PDF_CACHE).glob("*.pdf"))
+    assert len(cached) == 3
+    stamps = {p: p.stat().st_mtime_ns for p in cached}
+    again = render_documents(DOCS, config, jobs=2)
+    assert [pdf for pdf, _ in again] == [pdf for pdf, _ in results]  # byte-identical: served from the cache
+    assert {p: p.stat().st_mtime_ns for p in cached} == stamps  # nothing was laid out or rewritten
+
+
+def test_sequential_and_parallel_layouts_read_the_same(config, tmp_path: Path):
+    one = render_documents(DOCS, config, jobs=1, use_cache=False)
+    two = render_documents(DOCS, config, jobs=2, use_cache=False)
+    assert [text(a, tmp_path) for a, _ in one] == [text(b, tmp_path) for b, _ in two]
+
+
+def test_only_the_changed_document_is_laid_out_again(config, tmp_path: Path):
+    render_documents(DOCS, config, jobs=2)
+    folder = config.root / PDF_CACHE
+    before = {p.name for p in folder.glob("*.pdf")}
+    edited = [DOCS[0], doc("briefs/AKL", "Auckland brief, edited", 1), DOCS[2]]
+    results = render_documents(edited, config, jobs=2)
+    after = {p.name for p in folder.glob("*.pdf")}
+    assert len(after - before) == 1  # exactly one new layout
+    assert "Auckland brief, edited 1" in text(results[1][0], tmp_path)
+    assert "Wellington brief 1" in text(results[2][0], tmp_path)
+
+
+def test_a_torn_cached_pdf_is_laid_out_again_and_findings_survive_the_cache(config, tmp_path: Path):
+    hostile = Document("report", "Hostile", '<!doctype html><html lang="en"><head><title>H</title></head><body>'
+                                            '<p>Hostile</p><img src="file:///etc/passwd" alt=""></body></html>')
+    (pdf, findings), = render_documents([hostile], config, jobs=1)
+    assert [f.code for f in findings] == ["render.blocked-url"]
+    (_, from_cache), = render_documents([hostile], config, jobs=1)
+    assert from_cache == findings  # the warning is not lost when the layout comes from the cache
+    entry, = (config.root / PDF_CACHE).glob("*.pdf")
+    entry.write_bytes(b"%PDF-1.7 torn")
+    (again, _), = render_documents([hostile], config, jobs=1)
+    assert again.startswith(b"%PDF") and "Hostile" in text(again, tmp_path)
+
+
+def test_the_key_is_the_exact_html_and_the_renderer(config):
+    renderer = render_pdf.renderer_digest([config.root / "templates"])
+    assert render_pdf.layout_key("<p>a</p>", renderer) != render_pdf.layout_key("<p>a</p> ", renderer)
+    assert render_pdf.layout_key("<p>a</p>", renderer) != render_pdf.layout_key("<p>a</p>", renderer + "x")
+    (config.root / "templates" / "report.css").open("a").write("\n/* a fetchable file changed */\n")
+    assert render_pdf.renderer_digest([config.root / "templates"]) != renderer
+
+
+def test_the_worker_is_spawn_safe():
+    # a spawned worker receives the function by reference: it must be a module-level name
+    assert pickle.loads(pickle.dumps(render_pdf._render_job)) is render_pdf._render_job
+
+
+def test_jobs_must_be_positive(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["build", "2025H1", "--jobs", "0"])
+    assert result.exit_code == 2
+    assert "--jobs" in result.output and "0 is not in the range x>=1" in result.output
