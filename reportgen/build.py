@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, drafts
-from .cache import StageCache, stage_key
+from .cache import CACHE_NAME, StageCache, cache_dir, stage_key
 from .config import Config
 from .findings import Finding
 from .fingerprint import Fingerprint, input_fingerprint
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the stages import pandas, matplotlib, WeasyPrint: only when
     from .validate import ValidData
 
 Progress = Callable[[str], None]
-CACHE_DIR = ".reportgen-cache"  # beside config.yaml; safe to delete at any time
+CACHE_DIR = CACHE_NAME  # beside config.yaml unless $REPORTGEN_CACHE_DIR says otherwise (cache.cache_dir)
 
 
 @dataclass
@@ -54,6 +54,8 @@ class BuildResult:
     unchanged: bool = False  # inputs equal to the latest draft's: nothing rendered, nothing written
     final: bool = False
     documents: list = field(default_factory=list)  # the HTML documents (what ``preview`` serves)
+    laid_out: list[str] = field(default_factory=list)  # documents laid out as PDF (the others: cached)
+    charts_drawn: int = 0  # charts drawn (the others came from the cache)
 
     @property
     def ok(self) -> bool:
@@ -181,7 +183,7 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
     cache = StageCache(config.root, enabled=use_cache)
     # the published figures depend on the data, the register, the config and the rounding key
     published_key = stage_key("published", fp, ("config", "data", "register"), period, str(config.root))
-    chart_cache = ChartCache(config.root / CACHE_DIR / "charts" if use_cache else None, workers=workers)
+    chart_cache = ChartCache(cache_dir(config.root) / "charts" if use_cache else None, workers=workers)
 
     inputs = check_inputs(config, period, stage, cache, fp)
     data, agg = inputs.data, inputs.aggregates
@@ -221,6 +223,7 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
     if html_only:  # preview: the documents as a reader sees them on the web, without draft marks
         result.documents = [stage("html", national_report, config, period, agg, store, report, charts,
                                   inputs.events, metrics)] + stage("briefs", briefs, None)
+        result.charts_drawn = chart_cache.drawn
         return result
 
     n = (previous or 0) + 1
@@ -255,6 +258,7 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
     dashboard = stage("dashboard", cache.run, "dashboard", published_key, dashboard_json, store, metrics,
                       config, period)
     files: dict[str, bytes] = {}
+    result.laid_out, result.charts_drawn = list(layout.laid_out), chart_cache.drawn
     for doc, (pdf, problems) in zip(documents, stage("pdf", layout.result)):
         files[f"{doc.name}.html"] = web.get(doc.name, doc.html).encode("utf-8")
         files[f"{doc.name}.pdf"] = pdf

@@ -4,7 +4,8 @@ A key is a sha256 over the stage's name, reportgen's version and source code
 (any change to reportgen invalidates everything) and the digests of the
 inputs that stage reads — content hashes of files (from ``fingerprint``),
 the period, the environment part (rounding key hash, SOURCE_DATE_EPOCH). An
-entry is a pickle written atomically under ``.reportgen-cache/stages/``;
+entry is a pickle written atomically under ``.reportgen-cache/stages/``
+(or ``$REPORTGEN_CACHE_DIR/stages/``);
 an unreadable entry is treated as missing, never trusted. Only the standard
 library is imported here.
 """
@@ -21,7 +22,16 @@ from typing import Any
 
 from .fingerprint import Fingerprint
 
-STAGES_DIR = Path(".reportgen-cache") / "stages"
+CACHE_NAME = ".reportgen-cache"  # beside config.yaml; safe to delete at any time
+CACHE_ENV = "REPORTGEN_CACHE_DIR"  # or here: e.g. a local disk when the project is on a network drive
+
+
+def cache_dir(root: Path) -> Path:
+    """Where the caches live: ``$REPORTGEN_CACHE_DIR`` if set, else ``.reportgen-cache/`` beside
+    config.yaml. Every entry is keyed by content, so projects may share one folder safely."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    return Path(env) if env else Path(root) / CACHE_NAME
+
 KEEP = 6  # entries kept per stage (the newest), so the cache does not grow without bound
 
 # A long-running process (``reportgen preview``) also keeps the latest result of each stage in memory,
@@ -45,10 +55,10 @@ def stage_key(name: str, fp: Fingerprint, groups: tuple[str, ...], period: objec
 
 
 class StageCache:
-    """Pickled stage results under ``root/.reportgen-cache/stages/<stage>/<key>.pickle``."""
+    """Pickled stage results under ``<cache_dir>/stages/<stage>/<key>.pickle``."""
 
     def __init__(self, root: Path, enabled: bool = True):
-        self.folder = Path(root) / STAGES_DIR
+        self.folder = cache_dir(root) / "stages"
         self.enabled = enabled
         self.hits: list[str] = []
         self.misses: list[str] = []

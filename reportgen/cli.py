@@ -155,6 +155,11 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     what = "final" if final else f"draft {result.draft}"
     click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
     click.echo(f"            {out / 'report.html'}")
+    if not quiet:
+        pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
+        click.echo(f"  laid out {len(result.laid_out)} of {pdfs} PDF{'s' * (pdfs != 1)} and drew "
+                   f"{result.charts_drawn} chart{'s' * (result.charts_drawn != 1)}; the rest came from the cache "
+                   f"(.reportgen-cache/)", err=True)
 
 
 def _shown(path: Path | None) -> Path:

@@ -39,6 +39,31 @@ class Fingerprint:
         return sorted(k for k in set(self.parts) | set(other.parts) if self.parts.get(k) != other.parts.get(k))
 
 
+# A long-running process (``reportgen preview``) remembers each data file's hash by its size,
+# modification time and inode, so a story edit does not re-read thousands of submission files.
+# Only for the data: narratives, templates and config are small and always hashed, so an edit
+# saved twice within one clock tick is never missed where it matters most.
+_remembered: dict[str, tuple[tuple[int, int, int], str]] | None = None
+
+
+def remember_data_hashes(on: bool = True) -> None:
+    global _remembered
+    _remembered = {} if on else None
+
+
+def _data_digest(path: Path) -> str:
+    if _remembered is None:
+        return _file_digest(path)
+    st = path.stat()
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = _remembered.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    digest = _file_digest(path)
+    _remembered[str(path)] = (stamp, digest)
+    return digest
+
+
 def _file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -74,7 +99,10 @@ def input_fingerprint(config, period) -> Fingerprint:
                 shown = path.resolve().relative_to(root.resolve()).as_posix()
             except ValueError:
                 shown = path.as_posix()
-            digest = _file_digest(path) if path.is_file() else "missing"
+            if not path.is_file():
+                digest = "missing"
+            else:
+                digest = _data_digest(path) if group == "data" else _file_digest(path)
             if group != "reportgen":
                 files[shown] = digest
             h.update(f"{shown}\0{digest}\n".encode())

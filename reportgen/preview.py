@@ -213,8 +213,10 @@ def watch_loop(config_path: Path, period: Period, state: PreviewState, stop: thr
 def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None) -> None:
     """Build, serve on 127.0.0.1:port and rebuild on change until interrupted (returns cleanly)."""
     from .cache import keep_in_memory
+    from .fingerprint import remember_data_hashes
 
     keep_in_memory(True)
+    remember_data_hashes(True)
     state = PreviewState()
     errors = rebuild(config_path, period, state)
     server = make_server(state, port)

@@ -7,7 +7,7 @@ pull anything into the PDF. Refusals are recorded and reported as findings.
 
 Documents are independent, so they are laid out in parallel on the build's
 worker processes (``workers.py``; the job function is module level). Each PDF is cached under
-``.reportgen-cache/pdf/<sha256>.pdf`` where the hash covers the exact HTML,
+``.reportgen-cache/pdf/<sha256>.pdf`` (``cache.cache_dir``) where the hash covers the exact HTML,
 the renderer (WeasyPrint's version, this module's source) and every file
 the fetcher may serve (the template folders), so an unchanged document is
 never laid out twice and a changed one never comes from the cache.
@@ -28,7 +28,12 @@ from .findings import Finding
 from .render_html import Document, template_dirs
 from .workers import Workers, default_jobs
 
-PDF_CACHE = Path(".reportgen-cache") / "pdf"  # relative to the project root
+def pdf_cache(config) -> Path:
+    """The folder of cached layouts (``<cache_dir>/pdf``)."""
+    from .cache import cache_dir
+
+    return cache_dir(config.root) / "pdf"
+
 
 
 def _fetcher_class():
@@ -132,11 +137,11 @@ class Rendering:
     def __init__(self, config, workers: Workers, use_cache: bool = True):
         self.allowed = template_dirs(config)
         self.base_dir = config.root / "templates"
-        self.folder = config.root / PDF_CACHE
+        self.folder = pdf_cache(config)
         self.renderer = renderer_digest(self.allowed)
         self.workers, self.use_cache = workers, use_cache
         self._entries: list[tuple[str, object]] = []  # (cache key, cached result or a Future)
-        self.todo = 0  # documents laid out (not from the cache)
+        self.laid_out: list[str] = []  # names of the documents laid out (not from the cache)
 
     def add(self, documents: list[Document]) -> Rendering:
         """Start laying out those of ``documents`` that are not cached (the longest first)."""
@@ -146,7 +151,7 @@ class Rendering:
         for i in sorted((i for i, f in enumerate(found) if f is None), key=lambda i: -len(documents[i].html)):
             job = (documents[i].html, str(self.base_dir), [str(a) for a in self.allowed], f"{documents[i].name}.html")
             entries[i] = (keys[i], self.workers.submit(_render_job, job))
-            self.todo += 1
+            self.laid_out.append(documents[i].name)
         self._entries += entries
         return self
 
@@ -179,7 +184,7 @@ def render_documents(documents: list[Document], config, jobs: int | None = None,
     out in this process, one after another). ``use_cache=False`` lays out every
     document afresh (the new PDFs still refresh the cache).
     """
-    folder, renderer = config.root / PDF_CACHE, renderer_digest(template_dirs(config))
+    folder, renderer = pdf_cache(config), renderer_digest(template_dirs(config))
     todo = sum(1 for d in documents if not use_cache or _cached(folder, layout_key(d.html, renderer)) is None)
     with Workers(1 if todo <= 1 else min(jobs or default_jobs(), todo)) as workers:
         return start_rendering(documents, config, workers, use_cache=use_cache).result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,32 @@ def copy_project(dest: Path, *, data: bool = True) -> Path:
     return dest
 
 
+def small_project(dest: Path, members: int = 5) -> Path:
+    """The sample's config, narratives and templates with a small generated dataset: the national
+    report and three regional briefs (AKL, WGN, CAN) instead of fourteen — for tests that build often."""
+    from reportgen.sample_data import generate
+
+    copy_project(dest, data=False)
+    generate(dest / "data", members=members)
+    return dest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache(tmp_path_factory):
+    """One cache folder for the whole session ($REPORTGEN_CACHE_DIR): every entry is keyed by
+    content, so projects with the same documents reuse each other's charts and PDF layouts, as
+    they would on a staff machine. Tests of the caches themselves use per-project folders."""
+    from reportgen.cache import CACHE_ENV
+
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("shared-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
@@ -40,7 +67,6 @@ def built_sample(tmp_path_factory) -> Path:
 
 
 # ---- review workflow (issue 7): two drafts of one project, built once per session -------------
-import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 

@@ -1,35 +1,53 @@
 """The build caches can never serve stale output.
 
 For every kind of input a build reads — a data file, the member register,
-the events file, a narrative, a template, a config section, the rounding
-key — the test changes it in a project with a warm cache, builds again with
-the cache, and asserts the documents equal a build of the same inputs with
-``use_cache=False`` and differ from before the change. reportgen's own source
-is covered through the keys (the fingerprint's ``reportgen`` part).
+the events file, a narrative, a story, a template, a config section, the
+disclosure rules, the rounding key — the test changes it in a project with a
+warm cache, builds again with the cache, and asserts the documents equal a
+build of the same inputs with ``use_cache=False`` and differ from before the
+change. reportgen's own source is covered through the keys (the
+fingerprint's ``reportgen`` part). The project is small (5 members: the
+report and three briefs) so that every kind can be built four times; the
+caches do not depend on the project's size.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from reportgen.build import CACHE_DIR, build
-from reportgen.cache import StageCache, stage_key
+from reportgen.build import build
+from reportgen.cache import CACHE_ENV, StageCache, cache_dir, stage_key
 from reportgen.config import load_config
-from reportgen.fingerprint import Fingerprint, input_fingerprint
+from reportgen.fingerprint import Fingerprint, input_fingerprint, remember_data_hashes
 from reportgen.periods import Period
 
-from .conftest import copy_project
+from .conftest import small_project
 
 P = Period.parse("2025H1")
 
 
-@pytest.fixture(autouse=True)
-def fixed_epoch(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1757894400")  # 2025-09-15: the same build date every time
-    monkeypatch.delenv("REPORTGEN_CONFIDENTIALITY_KEY", raising=False)
+@pytest.fixture(scope="module", autouse=True)
+def own_caches():
+    """Each project's own .reportgen-cache/ (not the session's shared one); a fixed build date."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(CACHE_ENV, raising=False)
+        mp.delenv("REPORTGEN_CONFIDENTIALITY_KEY", raising=False)
+        mp.setenv("SOURCE_DATE_EPOCH", "1757894400")  # 2025-09-15: the same build date every time
+        yield
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory) -> Path:
+    """A small project whose cache has been filled by one build."""
+    root = small_project(tmp_path_factory.mktemp("warm") / "project")
+    html_documents(root)
+    return root
 
 
 def html_documents(root: Path, **kwargs) -> dict[str, str]:
@@ -47,7 +65,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 def resubmit(root: Path) -> None:
     """One member resubmits a 2025Q2 file with more volunteer hours (shown in the summary)."""
-    target = sorted((root / "data" / "submissions" / "2025Q2").glob("*.csv"))[3]
+    files = sorted((root / "data" / "submissions" / "2025Q2").glob("*.csv"))
+    target = files[len(files) // 2]
     lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if ",volunteer_hours," in line:
@@ -79,9 +98,10 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("kind", list(CHANGES))
-def test_cached_build_follows_every_kind_of_input(tmp_path: Path, kind: str):
-    root = copy_project(tmp_path / "project")
-    before = html_documents(root)  # fills the cache
+def test_cached_build_follows_every_kind_of_input(warm: Path, tmp_path: Path, kind: str):
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)  # with its warm .reportgen-cache/
+    before = html_documents(root)  # charts from the cache; the stage caches filled for this folder
     assert html_documents(root) == before  # served from the cache, identical
     CHANGES[kind](root)
     cached = html_documents(root)
@@ -113,24 +133,85 @@ def test_a_torn_cache_entry_is_recomputed_not_trusted(tmp_path: Path):
 
 
 def test_full_build_tables_and_dashboard_follow_a_resubmission(tmp_path: Path):
-    root = copy_project(tmp_path / "project")
-    config = load_config(root / "config.yaml")
-    first = build(config, P)
+    root = small_project(tmp_path / "project")
+    first = build(load_config(root / "config.yaml"), P)
     assert first.ok
     old_dashboard = (first.out_dir / "dashboard.json").read_bytes()
     resubmit(root)
+    # the same project without its cache, to build afresh as draft 2 as well (drafts carry their number)
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin, symlinks=True, ignore=shutil.ignore_patterns(".reportgen-cache"))
     cached = build(load_config(root / "config.yaml"), P)
-    assert cached.ok
+    assert cached.ok and cached.draft == 2
     cached_files = {name: (cached.out_dir / name).read_bytes() for name in cached.files}
     assert cached_files["dashboard.json"] != old_dashboard
-    fresh = build(load_config(root / "config.yaml"), P, use_cache=False, jobs=1)
-    assert fresh.ok
+    fresh = build(load_config(twin / "config.yaml"), P, use_cache=False, jobs=1)
+    assert fresh.ok and fresh.draft == 2
     fresh_files = {name: (fresh.out_dir / name).read_bytes() for name in fresh.files}
     assert sorted(cached_files) == sorted(fresh_files)
     for name in cached_files:
         if name.endswith(".pdf"):
-            continue  # PDFs: same HTML gives the same layout key; their text is compared in test_parallel
-        assert cached_files[name] == fresh_files[name], name
+            assert pdf_text(cached.out_dir / name) == pdf_text(fresh.out_dir / name), name
+        else:
+            assert cached_files[name] == fresh_files[name], name
     manifest = json.loads(cached_files["manifest.json"])
     assert manifest["inputs"]["digest"] == input_fingerprint(load_config(root / "config.yaml"), P).digest
-    assert (root / CACHE_DIR / "stages" / "tables").is_dir()
+    assert (cache_dir(root) / "stages" / "tables").is_dir() and cache_dir(root) == root / ".reportgen-cache"
+
+
+def _charts(documents) -> set[str]:
+    """The distinct chart images (SVG data URIs) in ``documents``."""
+    return set(re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', "".join(d.html for d in documents)))
+
+
+def test_a_story_edit_lays_out_only_its_documents_and_a_resubmission_redraws_only_changed_charts(tmp_path: Path):
+    root = small_project(tmp_path / "project")
+    first = build(load_config(root / "config.yaml"), P)
+    assert first.ok and sorted(first.laid_out) == sorted(d.name for d in first.documents)
+    assert first.charts_drawn == len(_charts(first.documents)) > 0
+    html = {d.name: d.html for d in first.documents}
+
+    _replace(root / "narratives" / "2025H1" / "stories" / "kai-on-the-table.yaml", "a mother of four",
+             "a mother of five")  # a story from Auckland
+    second = build(load_config(root / "config.yaml"), P)
+    assert second.ok and second.draft == 2
+    changed = {d.name for d in second.documents if d.html != html[d.name]}
+    assert changed == {"report", "briefs/AKL"}  # the story is in the report and in Auckland's brief
+    assert sorted(second.laid_out) == sorted(changed)  # the other briefs' layouts came from the cache
+    assert second.charts_drawn == 0
+    for name in ("report", "briefs/AKL"):
+        assert "a mother of five" in " ".join(pdf_text(second.out_dir / f"{name}.pdf").split()), name
+
+    resubmit(root)  # more volunteer hours for one member: the hours chart and the figures that use them
+    third = build(load_config(root / "config.yaml"), P)
+    assert third.ok
+    new = _charts(third.documents) - _charts(second.documents)
+    assert 0 < len(new) < len(_charts(third.documents))
+    assert third.charts_drawn == len(new)  # exactly the charts whose published values changed
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_preview_remembers_data_hashes_but_still_sees_a_changed_file(warm: Path, tmp_path: Path):
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    config = load_config(root / "config.yaml")
+    remember_data_hashes(True)
+    try:
+        before = input_fingerprint(config, P)
+        assert input_fingerprint(config, P) == before
+        resubmit(root)
+        after = input_fingerprint(config, P)
+        assert after.parts["data"] != before.parts["data"] and after.parts["narratives"] == before.parts["narratives"]
+    finally:
+        remember_data_hashes(False)
+    assert input_fingerprint(config, P) == after  # the same as hashing every file afresh
+
+
+def test_the_cache_folder_can_live_elsewhere(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "elsewhere"))
+    assert cache_dir(tmp_path / "project") == tmp_path / "elsewhere"
+    assert StageCache(tmp_path / "project").run("s", "k", lambda: 1) == 1
+    assert (tmp_path / "elsewhere" / "stages" / "s" / "k.pickle").is_file()

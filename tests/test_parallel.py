@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 import subprocess
 from pathlib import Path
@@ -13,7 +15,11 @@ from reportgen import render_pdf
 from reportgen.cli import cli
 from reportgen.config import load_config
 from reportgen.render_html import Document
-from reportgen.render_pdf import PDF_CACHE, render_documents
+from reportgen.cache import CACHE_ENV
+from reportgen.charts import _draw_job
+from reportgen.render_pdf import pdf_cache, render_documents
+from reportgen.stamp import stamp_document
+from reportgen.workers import Workers
 
 from .conftest import copy_project
 
@@ -39,6 +45,11 @@ def pages(pdf: bytes, tmp_path: Path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+@pytest.fixture(autouse=True)
+def own_cache(monkeypatch):
+    monkeypatch.delenv(CACHE_ENV, raising=False)  # this project's own .reportgen-cache/, counted below
+
+
 @pytest.fixture
 def config(tmp_path: Path):
     return load_config(copy_project(tmp_path / "project", data=False) / "config.yaml")
@@ -53,7 +64,7 @@ def test_documents_render_in_parallel_in_order_and_are_cached(config, tmp_path: 
     assert [pages(pdf, tmp_path) for pdf, _ in results] == [3, 1, 2]
     for d, (pdf, findings) in zip(DOCS, results):
         assert d.title + " 1" in text(pdf, tmp_path) and findings == []
-    cached = sorted((config.root / PDF_CACHE).glob("*.pdf"))
+    cached = sorted((pdf_cache(config)).glob("*.pdf"))
     assert len(cached) == 3
     stamps = {p: p.stat().st_mtime_ns for p in cached}
     again = render_documents(DOCS, config, jobs=2)
@@ -69,7 +80,7 @@ def test_sequential_and_parallel_layouts_read_the_same(config, tmp_path: Path):
 
 def test_only_the_changed_document_is_laid_out_again(config, tmp_path: Path):
     render_documents(DOCS, config, jobs=2)
-    folder = config.root / PDF_CACHE
+    folder = pdf_cache(config)
     before = {p.name for p in folder.glob("*.pdf")}
     edited = [DOCS[0], doc("briefs/AKL", "Auckland brief, edited", 1), DOCS[2]]
     results = render_documents(edited, config, jobs=2)
@@ -86,7 +97,7 @@ def test_a_torn_cached_pdf_is_laid_out_again_and_findings_survive_the_cache(conf
     assert [f.code for f in findings] == ["render.blocked-url"]
     (_, from_cache), = render_documents([hostile], config, jobs=1)
     assert from_cache == findings  # the warning is not lost when the layout comes from the cache
-    entry, = (config.root / PDF_CACHE).glob("*.pdf")
+    entry, = (pdf_cache(config)).glob("*.pdf")
     entry.write_bytes(b"%PDF-1.7 torn")
     (again, _), = render_documents([hostile], config, jobs=1)
     assert again.startswith(b"%PDF") and "Hostile" in text(again, tmp_path)
@@ -102,10 +113,32 @@ def test_the_key_is_the_exact_html_and_the_renderer(config):
 
 def test_the_worker_is_spawn_safe():
     # a spawned worker receives the function by reference: it must be a module-level name
-    assert pickle.loads(pickle.dumps(render_pdf._render_job)) is render_pdf._render_job
+    for job in (render_pdf._render_job, _draw_job, stamp_document):
+        assert pickle.loads(pickle.dumps(job)) is job
+
+
+def _meet(barrier) -> int:
+    barrier.wait(timeout=60)  # returns only when both tasks run at the same time
+    return os.getpid()
+
+
+def test_two_jobs_run_at_the_same_time_in_two_processes():
+    with multiprocessing.get_context("spawn").Manager() as manager, Workers(2) as workers:
+        barrier = manager.Barrier(2)
+        pids = workers.map(_meet, [barrier, barrier])
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+
+
+def test_one_job_runs_here_one_task_after_another():
+    with Workers(1) as workers:
+        assert not workers.parallel and workers.map(_pid, [0, 1]) == [os.getpid()] * 2
 
 
 def test_jobs_must_be_positive(tmp_path: Path):
     result = CliRunner().invoke(cli, ["build", "2025H1", "--jobs", "0"])
     assert result.exit_code == 2
     assert "--jobs" in result.output and "0 is not in the range x>=1" in result.output
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
