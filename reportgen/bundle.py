@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_bundle(files: dict[str, bytes], dest: Path) -> Path:
-    """Write ``files`` (relative path → content) as the folder ``dest``."""
+def staged(files: dict[str, bytes], dest: Path) -> Path:
+    """``files`` (relative path → content) written to a new temporary folder beside ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
@@ -23,6 +23,16 @@ def write_bundle(files: dict[str, bytes], dest: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         os.chmod(tmp, 0o755)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp
+
+
+def write_bundle(files: dict[str, bytes], dest: Path) -> Path:
+    """Write ``files`` (relative path → content) as the folder ``dest``."""
+    tmp = staged(files, dest)
+    try:
         old = None
         if dest.exists():
             old = dest.parent / f".{dest.name}.old-{os.getpid()}"

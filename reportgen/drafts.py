@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from .bundle import write_bundle
+from .bundle import staged, write_bundle
 
 LATEST_FILE = "LATEST"
 
@@ -63,14 +62,8 @@ def _write_new(files: dict[str, bytes], dest: Path) -> Path:
     """Write ``files`` as the new folder ``dest``; refuse if it exists (never overwrite)."""
     if dest.exists():
         raise FileExistsError(f"{dest} already exists; reportgen never overwrites it")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    tmp = staged(files, dest)
     try:
-        for rel, data in sorted(files.items()):
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        os.chmod(tmp, 0o755)
         os.rename(tmp, dest)  # fails if dest appeared meanwhile (non-empty)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -36,9 +36,24 @@ def template_dirs(config: Config) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
+_environments: dict[tuple[str, ...], SandboxedEnvironment] = {}
+
+
 def environment(config: Config) -> SandboxedEnvironment:
+    """The sandboxed template environment for the config's template folders. One per set of
+    folders, so each template is compiled once, not once per document; Jinja checks each
+    template file's modification time on use and recompiles a changed one."""
+    dirs = tuple(str(d) for d in template_dirs(config))
+    env = _environments.get(dirs)
+    if env is None:
+        env = _environments[dirs] = _new_environment(list(dirs))
+    return env
+
+
+def _new_environment(dirs: list[str]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in template_dirs(config)]),
+        loader=FileSystemLoader(dirs),
+        auto_reload=True,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
