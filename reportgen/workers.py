@@ -1,10 +1,14 @@
 """Worker processes for the build's parallel stages: chart drawing and PDF layout.
 
-One pool per build, of spawned processes (spawn, not fork: safe beside the
-preview's threads, and each worker imports reportgen afresh). It is started
-once the inputs are known to be good, and each worker imports WeasyPrint and
-matplotlib straight away, while this process computes the published figures.
-``jobs=1`` runs every task in this process, one after another, with no pool.
+One pool per build. Workers never inherit this process's state: on Linux they
+come from a *forkserver* — a fresh, single-threaded interpreter that imports
+WeasyPrint and matplotlib once and then forks a worker per slot — elsewhere
+they are spawned (each imports what it needs). Either way the tasks are
+module-level functions with picklable arguments (spawn-safe), and the
+preview's threads never reach a worker. The pool is started once the inputs
+are known to be good, so the imports run while this process computes the
+published figures. ``jobs=1`` runs every task in this process, one after
+another, with no pool.
 
 Workers ignore Ctrl-C: the build process handles it, cancels what has not
 started and stops the pool, so an interrupted build prints one line, not a
@@ -41,6 +45,20 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+PRELOAD = ["weasyprint", "reportgen.charts.draw", "reportgen.render_pdf", "reportgen.stamp"]
+
+
+def _context():
+    """forkserver with the heavy modules preloaded (Linux), else spawn."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods() and os.environ.get("REPORTGEN_SPAWN") != "1":
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 class Workers:
     """``submit``/``map`` to a spawn process pool, or in this process when ``jobs`` is 1."""
 
@@ -54,10 +72,7 @@ class Workers:
 
     def start(self) -> Workers:
         if self.parallel and self._pool is None:
-            import multiprocessing
-
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker)
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker)
             for _ in range(self.jobs):
                 self._pool.submit(_warm_up)
         return self

@@ -122,7 +122,9 @@ def _meet(barrier) -> int:
     return os.getpid()
 
 
-def test_two_jobs_run_at_the_same_time_in_two_processes():
+@pytest.mark.parametrize("spawn", ["0", "1"], ids=["forkserver", "spawn"])
+def test_two_jobs_run_at_the_same_time_in_two_processes(monkeypatch, spawn: str):
+    monkeypatch.setenv("REPORTGEN_SPAWN", spawn)  # 1: plain spawn, as on systems without forkserver
     with multiprocessing.get_context("spawn").Manager() as manager, Workers(2) as workers:
         barrier = manager.Barrier(2)
         pids = workers.map(_meet, [barrier, barrier])
