@@ -142,7 +142,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     result = BuildResult(period, final=final)
     stage = _Stages(result, progress)
     # review workflow (issue 7): a numbered draft per changed input; a guarded final
-    pdir, fp = drafts.period_dir(config, period), input_fingerprint(config, period)
+    pdir, fp = drafts.period_dir(config, period), input_fingerprint(config, period, memo=use_cache and not final)
     previous = drafts.latest_draft(pdir)
     if (not final and not html_only and use_cache and previous is not None
             and drafts.input_digest(drafts.draft_dir(pdir, previous)) == fp.digest):
@@ -165,6 +165,9 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
 def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, pdir: Path, fp: Fingerprint,
            previous: int | None, workers: Workers, *, final: bool, revision: str | None, use_cache: bool,
            html_only: bool) -> BuildResult:
+    # the workers start now: their imports (WeasyPrint, matplotlib) overlap this process's own
+    # imports and its data stages, so the first chart or layout does not wait for them
+    workers.start()
     from . import changes
     from .audit import audit, audit_findings, derived_counts, derived_proof
     from .bundle import write_bundle
@@ -199,7 +202,6 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
     if agg is None or not result.ok:
         return result
 
-    workers.start()  # the workers import WeasyPrint and matplotlib while the figures are computed
     store = stage("confidentialise", cache.run, "confidentialise", published_key, confidentialise, agg, config, key)
     metrics = stage("metrics", cache.run, "metrics", published_key, compute_metrics, store, agg, config)
     # every chart not in the cache starts drawing on the workers now: the national report's, then the briefs'

@@ -14,7 +14,9 @@ Per-group digests (``parts``) say *what kind* of input changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +41,14 @@ class Fingerprint:
         return sorted(k for k in set(self.parts) | set(other.parts) if self.parts.get(k) != other.parts.get(k))
 
 
-# A long-running process (``reportgen preview``) remembers each data file's hash by its size,
-# modification time and inode, so a story edit does not re-read thousands of submission files.
+# Each data file's hash is remembered by its size, modification time (ns) and inode — as git's
+# index does — so that a rebuild does not re-read thousands of unchanged submission files: in
+# memory by a long-running process (``reportgen preview``), else in ``<cache>/data-hashes.json``.
 # Only for the data: narratives, templates and config are small and always hashed, so an edit
-# saved twice within one clock tick is never missed where it matters most.
-_remembered: dict[str, tuple[tuple[int, int, int], str]] | None = None
+# saved twice within one clock tick is never missed where it matters most. ``--no-cache`` and
+# ``--final`` hash every file afresh.
+_remembered: dict[str, list] | None = None
+HASHES_FILE = "data-hashes.json"
 
 
 def remember_data_hashes(on: bool = True) -> None:
@@ -51,17 +56,41 @@ def remember_data_hashes(on: bool = True) -> None:
     _remembered = {} if on else None
 
 
-def _data_digest(path: Path) -> str:
-    if _remembered is None:
+def _data_digest(path: Path, memo: dict[str, list] | None) -> str:
+    if memo is None:
         return _file_digest(path)
     st = path.stat()
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-    known = _remembered.get(str(path))
-    if known is not None and known[0] == stamp:
-        return known[1]
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    known = memo.get(str(path))
+    if known is not None and known[:3] == stamp:
+        return known[3]
     digest = _file_digest(path)
-    _remembered[str(path)] = (stamp, digest)
+    memo[str(path)] = [*stamp, digest]
     return digest
+
+
+def _load_memo(root: Path) -> tuple[Path | None, dict[str, list]]:
+    from .cache import cache_dir
+
+    path = cache_dir(root) / HASHES_FILE
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(memo, dict):
+            return path, memo
+    except (OSError, ValueError):
+        pass
+    return path, {}
+
+
+def _save_memo(path: Path, memo: dict[str, list]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(memo, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only project still builds; it just hashes every file next time
 
 
 def _file_digest(path: Path) -> str:
@@ -79,9 +108,16 @@ def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
                   and (suffixes is None or p.suffix.lower() in suffixes) and "__pycache__" not in p.parts)
 
 
-def input_fingerprint(config, period) -> Fingerprint:
-    """The fingerprint of a build of ``period`` with ``config`` (a loaded Config)."""
+def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
+    """The fingerprint of a build of ``period`` with ``config`` (a loaded Config). ``memo=False``:
+    hash every data file afresh instead of trusting remembered hashes of unchanged files."""
     root = Path(config.root)
+    memo_path, hashes = (None, _remembered) if _remembered is not None else (None, None)
+    if memo and hashes is None:
+        memo_path, hashes = _load_memo(root)
+    if not memo:
+        hashes = None
+    before = dict(hashes) if memo_path is not None and hashes is not None else None
     groups: dict[str, list[Path]] = {
         "config": [root / config.source] if (root / config.source).is_file() else [Path(config.source)],
         "data": _tree(config.submissions_dir, (".csv", ".xlsx")),
@@ -102,11 +138,16 @@ def input_fingerprint(config, period) -> Fingerprint:
             if not path.is_file():
                 digest = "missing"
             else:
-                digest = _data_digest(path) if group == "data" else _file_digest(path)
+                digest = _data_digest(path, hashes) if group == "data" else _file_digest(path)
             if group != "reportgen":
                 files[shown] = digest
             h.update(f"{shown}\0{digest}\n".encode())
         parts[group] = h.hexdigest()
+    if memo_path is not None and hashes is not None:
+        current = {str(p) for p in groups["data"]}
+        kept = {k: v for k, v in hashes.items() if k in current}  # forget files that are gone
+        if kept != before:
+            _save_memo(memo_path, kept)
     key = config.confidentiality_key() or ""
     env = hashlib.sha256()
     env.update(f"reportgen {__version__}\nperiod {period}\n".encode())

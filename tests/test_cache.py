@@ -215,3 +215,23 @@ def test_the_cache_folder_can_live_elsewhere(monkeypatch, tmp_path: Path):
     assert cache_dir(tmp_path / "project") == tmp_path / "elsewhere"
     assert StageCache(tmp_path / "project").run("s", "k", lambda: 1) == 1
     assert (tmp_path / "elsewhere" / "stages" / "s" / "k.pickle").is_file()
+
+
+def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, tmp_path: Path):
+    root = tmp_path / "project"
+    shutil.copytree(warm, root, symlinks=True)
+    config = load_config(root / "config.yaml")
+    fresh = input_fingerprint(config, P, memo=False)
+    assert input_fingerprint(config, P) == fresh  # the first run hashes every file and remembers
+    memo_file = cache_dir(root) / "data-hashes.json"
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    assert len(memo) == len([k for k in fresh.files if k.startswith("data/submissions/")])
+    resubmit(root)  # a changed file has a new size or modification time: hashed again
+    assert input_fingerprint(config, P).parts["data"] == input_fingerprint(config, P, memo=False).parts["data"]
+    assert input_fingerprint(config, P).parts["data"] != fresh.parts["data"]
+    # an unchanged file's remembered hash is trusted (not re-read); memo=False (--no-cache, --final) re-reads
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    some = sorted(memo)[0]
+    memo[some][3] = "0" * 64
+    memo_file.write_text(json.dumps(memo), encoding="utf-8")
+    assert input_fingerprint(config, P).parts["data"] != input_fingerprint(config, P, memo=False).parts["data"]
