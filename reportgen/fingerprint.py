@@ -104,8 +104,30 @@ def _file_digest(path: Path) -> str:
 def _tree(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                  and (suffixes is None or p.suffix.lower() in suffixes) and "__pycache__" not in p.parts)
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [Path(top, n) for n in names if not n.startswith(".")
+                  and (suffixes is None or os.path.splitext(n)[1].lower() in suffixes)
+                  and os.path.isfile(os.path.join(top, n))]
+    return sorted(found)
+
+
+def _shown(path: Path, root: Path, real_root: Path, plain: dict[str, bool]) -> str:
+    """``path`` relative to the project, as recorded: resolved (as ``Path.resolve`` would) unless
+    it is plainly inside the project, under a top-level folder that is not a symbolic link."""
+    text, prefix = str(path), str(root) + os.sep
+    if root.is_absolute() and text.startswith(prefix):
+        rel = text[len(prefix):]
+        top = rel.split(os.sep, 1)[0]
+        if top not in plain:
+            plain[top] = ".." not in rel.split(os.sep) and not (root / top).is_symlink()
+        if plain[top]:
+            return rel.replace(os.sep, "/")
+    try:
+        return path.resolve().relative_to(real_root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
@@ -128,13 +150,11 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     }
     files: dict[str, str] = {}
     parts: dict[str, str] = {}
+    real_root, plain = root.resolve(), {}
     for group, paths in groups.items():
         h = hashlib.sha256()
         for path in paths:
-            try:
-                shown = path.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                shown = path.as_posix()
+            shown = _shown(path, root, real_root, plain)
             if not path.is_file():
                 digest = "missing"
             else:
