@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from . import codes
+
 Severity = Literal["error", "warning"]
 
 
@@ -27,6 +29,9 @@ class Finding:
     hint: str | None = None
     member: str | None = None
     excerpt: str | None = None  # the offending source line, shown under the message
+
+    def __post_init__(self) -> None:
+        codes.check(self.code)  # every code is declared in codes.py (enforced in the tests)
 
     @property
     def is_error(self) -> bool:

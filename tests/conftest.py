@@ -6,11 +6,13 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
+os.environ["REPORTGEN_STRICT_CODES"] = "1"  # before reportgen is imported: an undeclared finding code fails
 
-from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
+import pytest  # noqa: E402
+
+from reportgen.build import build  # noqa: E402
+from reportgen.config import load_config  # noqa: E402
+from reportgen.periods import Period  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
