@@ -31,6 +31,7 @@ from .config import Config
 from .findings import Finding
 from .fingerprint import Fingerprint, input_fingerprint
 from .periods import Period
+from .reproducible import build_stamp
 from .workers import Workers
 
 if TYPE_CHECKING:  # the stages import pandas, matplotlib, WeasyPrint: only when they run (imported in the functions)
@@ -39,7 +40,6 @@ if TYPE_CHECKING:  # the stages import pandas, matplotlib, WeasyPrint: only when
     from .validate import ValidData
 
 Progress = Callable[[str], None]
-CACHE_DIR = CACHE_NAME  # beside config.yaml unless $REPORTGEN_CACHE_DIR says otherwise (cache.cache_dir)
 
 
 @dataclass
@@ -229,7 +229,7 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
         return result
 
     n = (previous or 0) + 1
-    built = _built()
+    built = build_stamp()
     snapshot = changes.snapshot(report, store, charts)
     web_review = print_review = None
     if not final:
@@ -302,19 +302,12 @@ def _build(config: Config, period: Period, result: BuildResult, stage: _Stages, 
     return result
 
 
-def _built() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
-
-
 def _manifest(config: Config, period: Period, files: dict[str, bytes], disclosure: dict | None = None,
               inputs: Fingerprint | None = None) -> bytes:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch) if epoch else None))
     manifest = {
         "period": str(period),
         "reportgen": __version__,
-        "built": built,
+        "built": build_stamp(),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
     if inputs is not None:

@@ -63,11 +63,6 @@ def _new_environment(dirs: list[str]) -> SandboxedEnvironment:
     return env
 
 
-def safe(html: str) -> Markup:
-    """Mark HTML that reportgen produced itself (Markdown output) as safe to insert."""
-    return Markup(html)
-
-
 def render(config: Config, template: str, context: dict) -> str:
     env = environment(config)
     css = env.loader.get_source(env, "report.css")[0]  # type: ignore[union-attr]

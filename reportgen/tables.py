@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import formats
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
 from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
@@ -49,22 +50,12 @@ class Table:
         return self.name if len(self.name) <= 31 else self.name.replace("_by_", "_")[:31]
 
 
-def _text(value, kind: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    if kind in ("count", "hours", "members", "difference"):
-        return str(int(round(value)))
-    if kind == "ratio":
-        return f"{value:.1f}"
-    return f"{value:g}"
-
-
 def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
     """Text values, rows in a fixed order: national first, regions in config order,
     periods in time order, then measure, dimension, category."""
     out = frame.copy()
     # plain lists: iterating pandas' Arrow-backed columns value by value is far slower
-    out["value"] = [_text(v, k) if not s else ""
+    out["value"] = [formats.plain(v, k) if not s else ""
                     for v, s, k in zip(out["value"].tolist(), out["symbol"].tolist(), out["kind"].tolist())]
     order = {s: i for i, s in enumerate(scopes)}
     when = {p: Period.parse(p)._ordinal() for p in pd.unique(out["period"])}

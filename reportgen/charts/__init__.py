@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pandas and pyplot stay out of the workers that only draw (s
 # STYLE_VERSION) and matplotlib's version. Editing either module invalidates the cache.
 # Drawing (pyplot) is imported only where charts are drawn: on the workers, when there are some.
 _CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
-                                for name in ("draw.py", "style.py"))).hexdigest()
+                                for name in ("draw.py", "style.py", "../formats.py"))).hexdigest()
 
 __all__ = ["Chart", "ChartCache", "make_charts", "make_region_charts", "national_specs", "region_specs"]
 
