@@ -412,3 +412,13 @@ def confidentialise(aggregates: Aggregates, config: Config, key: str) -> Publish
     periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
     return PublishedStore(aggregates.cells, config, key, periods=periods,
                           group_cells=aggregates.group_cells)
+
+
+def empty_store(config: Config, period: Period) -> PublishedStore:
+    """A store without data: every figure is ``..`` (not available). When the real figures cannot
+    be made (the data have errors, or there is no rounding key), the narratives are still
+    checked against it, so every placeholder problem is reported in the same run."""
+    cells = pd.DataFrame({c: pd.Series(dtype=object) for c in KEY_COLUMNS}
+                         | {"raw": pd.Series(dtype="int64"), "members": pd.Series(dtype="int64")})
+    periods = [str(p) for p in (period, period.previous(), period.year_earlier())]
+    return PublishedStore(cells, config, "", periods=periods)
