@@ -281,7 +281,8 @@ def unknown_code(value: str, field_name: str, mapping: Mapping) -> tuple[str, st
         hint = (f"{field_name} codes, nearest first: {', '.join(nearest(value, field_name)[:6])}; if it is your "
                 f"CMS's own code, {where} under codes: {field_name}")
     mapped = " and the mapping file does not map it" if mapping.shown else ""
-    return f"'{clip(value)}' is not a {field_name} code{mapped}", hint
+    article = "an" if field_name[0] in "aeiou" else "a"
+    return f"'{clip(value)}' is not {article} {field_name} code{mapped}", hint
 
 
 # ---------------------------------------------------------------------------
