@@ -1,16 +1,14 @@
 """The manifest: which files were made, their SHA-256, for the federation's records.
 
-A JSON document with sorted keys. It holds no time stamp unless
-``SOURCE_DATE_EPOCH`` is set (then ``made_at`` is that moment), so the same
-export and options always give the same bytes.
+A JSON document with sorted keys. It holds no time stamp and no date at
+all (nothing that leaves the member carries a date), so the same export and
+options always give the same bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import os
 
 from .. import __version__
 
@@ -33,7 +31,4 @@ def manifest(plan) -> bytes:
         "contains": "counts per period, region and category in the data contract's seven columns; "
                     "no client identifier, session identifier, date, name, free text or file path",
     }
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        doc["made_at"] = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
