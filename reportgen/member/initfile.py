@@ -72,5 +72,6 @@ def survey(folder: Path) -> tuple[Seen, list[Finding]]:
         if counter:
             seen.values[fld] = counter
     # problems that stop init: a file that cannot be read at all; a missing file is only noted
-    found = [f for f in problems.findings() if f.code != "member.missing-file"]
+    quiet = {"member.missing-file", "member.extra-column", "member.no-rows"}  # init reads a few columns only
+    found = [f for f in problems.findings() if f.code not in quiet]
     return seen, found

@@ -70,6 +70,9 @@ def load_mapping(path: Path, shown: str | None = None) -> tuple[Mapping, list[Fi
                                    file=shown, hint="check the path given to --mapping; "
                                                     "`reportgen member init EXPORT_DIR` writes one to fill in")]
     src, findings = load_yaml(path, shown)
+    # load_yaml reads `yes` as true and `01` as 1, so it sees `{yes: male, 1: x}` as a key twice; here
+    # every scalar is text, and repeated keys are found below on the text itself
+    findings = [f for f in findings if f.code != "yaml.duplicate-key"]
     if src is None or findings:
         return Mapping(), findings
     root = yaml.compose(src.text, Loader=yaml.SafeLoader)
@@ -87,10 +90,17 @@ def load_mapping(path: Path, shown: str | None = None) -> tuple[Mapping, list[Fi
                 "see the mapping file section of docs/member-guide.md")
             return []
         got = []
+        seen: dict[str, yaml.Node] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
                 bad("member.mapping-invalid", f"a key in {where} is not plain text", k)
                 continue
+            if k.value in seen:
+                bad("member.mapping-conflict", f"'{clip(k.value)}' appears twice in {where}", k,
+                    f"keep one of them (the other is on line {seen[k.value].start_mark.line + 1}): "
+                    "the second would replace the first")
+                continue
+            seen[k.value] = k
             got.append((k, v))
         return got
 
@@ -255,7 +265,7 @@ def guess_columns(file: str, header: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     taken: set[str] = set()
     columns = (*layout.required, *layout.optional)
-    for stage in ("exact", "synonym", "similar"):
+    for stage in ("exact", "synonym", "contains", "similar"):
         for column in columns:
             if column in out:
                 continue
@@ -264,6 +274,10 @@ def guess_columns(file: str, header: list[str]) -> dict[str, str]:
                 got = next((h for h in names if h.lower() == column), None) or simple.get(_simple(column))
             elif stage == "synonym":
                 got = next((simple[s] for s in SYNONYMS.get(column, []) if s in simple), None)
+            elif stage == "contains":  # RecordedDate, DateOfVisit; for dates also RecordedOn, AssessedOn
+                word = _simple(column)
+                got = next((h for s, h in simple.items() if h not in taken and
+                            (word in s or (column == "date" and (s.endswith("on") or "date" in s)))), None)
             else:
                 near = difflib.get_close_matches(_simple(column), [s for s in simple if simple[s] not in taken],
                                                  n=1, cutoff=0.75)
@@ -274,10 +288,55 @@ def guess_columns(file: str, header: list[str]) -> dict[str, str]:
     return out
 
 
+# words CMSs use for a contract code that look nothing like it (towns for regions, groups for ethnicity)
+KNOWN: dict[str, dict[str, str]] = {
+    "gender": {"u": "not_stated", "unknown": "not_stated", "notstated": "not_stated", "declined": "not_stated",
+               "x": "another_gender", "diverse": "another_gender", "nonbinary": "another_gender",
+               "other": "another_gender", "w": "female", "woman": "female", "wahine": "female", "girl": "female",
+               "man": "male", "tane": "male", "boy": "male"},
+    "ethnicity": {"nzeuropean": "european", "pakeha": "european", "nzpakeha": "european", "british": "european",
+                  "samoan": "pacific", "tongan": "pacific", "cookislandmaori": "pacific", "cookisland": "pacific",
+                  "niuean": "pacific", "fijian": "pacific", "tokelauan": "pacific", "pasifika": "pacific",
+                  "chinese": "asian", "indian": "asian", "korean": "asian", "filipino": "asian",
+                  "japanese": "asian", "sri lankan": "asian", "srilankan": "asian", "arab": "melaa",
+                  "african": "melaa", "latinamerican": "melaa", "middleeastern": "melaa",
+                  "unknown": "not_stated", "declined": "not_stated"},
+    "region": {"whangarei": "NTL", "kerikeri": "NTL", "kaitaia": "NTL", "auckland": "AKL", "manukau": "AKL",
+               "otara": "AKL", "hamilton": "WKO", "thames": "WKO", "taupo": "WKO", "tauranga": "BOP",
+               "rotorua": "BOP", "whakatane": "BOP", "gisborne": "GIS", "napier": "HKB", "hastings": "HKB",
+               "newplymouth": "TKI", "hawera": "TKI", "palmerstonnorth": "MWT", "whanganui": "MWT",
+               "wanganui": "MWT", "levin": "MWT", "wellington": "WGN", "lowerhutt": "WGN", "upperhutt": "WGN",
+               "porirua": "WGN", "masterton": "WGN", "richmond": "TAS", "motueka": "TAS", "nelson": "NSN",
+               "blenheim": "MBH", "greymouth": "WTC", "westport": "WTC", "hokitika": "WTC",
+               "christchurch": "CAN", "timaru": "CAN", "ashburton": "CAN", "dunedin": "OTA",
+               "queenstown": "OTA", "oamaru": "OTA", "invercargill": "STL", "gore": "STL"},
+    "kind": {"staff": "paid", "employee": "paid", "employed": "paid", "salaried": "paid", "wages": "paid",
+             "volunteers": "volunteer", "unpaid": "volunteer", "vol": "volunteer"},
+}
+
+
+def _known(value: str, name: str) -> str | None:
+    table = KNOWN.get(name, {})
+    simple = _simple(_fold(value))
+    if simple in table:
+        return table[simple]
+    words = [_simple(w) for w in re.split(r"[\s/,&()-]+", _fold(value)) if w]
+    joined = [a + b for a, b in zip(words, words[1:])]
+    return next((table[w] for w in (*joined, *words) if w in table), None)
+
+
+def _fold(text: str) -> str:
+    """Lower case without macrons (Whangārei → whangarei)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
 def nearest(value: str, name: str) -> list[str]:
     """The contract codes of ``name``, the most similar to ``value`` first (code and label compared)."""
     v = value.strip().lower()
     vs = _simple(v)
+    known = _known(value, name)
 
     def score(code: str) -> float:
         label = LABELS[name].get(code, code).lower()
@@ -289,6 +348,8 @@ def nearest(value: str, name: str) -> list[str]:
             s += 0.5
         if words & set(re.findall(r"[a-zāēīōū]+", label + " " + code.replace("_", " "))):
             s += 0.3
+        if code == known:
+            s += 2
         return s
 
     order = {c: i for i, c in enumerate(CODED[name])}
