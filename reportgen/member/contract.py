@@ -86,7 +86,7 @@ def check_rows(files: dict[str, list[tuple]], org: str, quarters: list[Period],
                register: Register | None) -> list[Finding]:
     """Every contract finding about the rows to be sent (rules 1–9, 11, 12, 14, the period rules;
     with a register also the org, 10 and 13)."""
-    from ..cross_checks import coverage
+    from ..coverage import coverage
     from ..validate import validate
 
     config = contract_config()
