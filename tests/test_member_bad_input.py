@@ -152,6 +152,8 @@ def test_unknown_code_in_a_list(tmp_path, capsys):
     ("sessions", ",A1,2\n", "-1", "sessions.csv:3:6"),
     ("sessions", ",A1,2\n", "1.5", "sessions.csv:3:6"),
     ("sessions", ",A1,2\n", "two", "sessions.csv:3:6"),
+    ("sessions", ",A1,2\n", "99999999999999999999999", "sessions.csv:3:6"),
+    ("hours", "7.5", "1" + "0" * 400, "hours.csv:2:4"),
 ])
 def test_negative_or_non_numeric_hours_or_unidentified(tmp_path, capsys, file, old, new, where):
     base = {"hours": HOURS, "sessions": SESSIONS}[file]

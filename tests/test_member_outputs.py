@@ -12,7 +12,7 @@ import pytest
 
 from reportgen.cli import main
 
-from .test_member_bad_input import CLIENTS, SESSIONS, export
+from .test_member_bad_input import SESSIONS, export
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "member-export"

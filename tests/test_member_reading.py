@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from reportgen.member import csvread

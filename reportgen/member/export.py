@@ -31,6 +31,7 @@ from .formats import CODED, FILES, OPTIONAL_FILES, REQUIRED_FILES
 from .mapping import Mapping
 from .problems import Problems, clip
 
+MAX_NUMBER = 1_000_000_000  # the largest unidentified or hours value one row may hold
 NO_DATE = np.iinfo(np.int64).max  # "no date" in day-number arrays (later than every real date)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -244,7 +245,8 @@ class _File:
             if v == "":
                 ok[j] = empty_zero
                 continue
-            if _NUMBER.match(v) and (not whole or float(Fraction(v)).is_integer()):
+            if _NUMBER.match(v) and len(v) <= 40 and Fraction(v) <= MAX_NUMBER and \
+                    (not whole or Fraction(v).denominator == 1):
                 ok[j] = True
             else:
                 wrong.append(j)
@@ -258,6 +260,8 @@ class _File:
                     hint = f"{column} cannot be negative"
                 elif "," in v:
                     hint = "write the number without a thousands separator or decimal comma (1200, 7.5)"
+                elif _NUMBER.match(v) and (len(v) > 40 or Fraction(v) > MAX_NUMBER):
+                    hint = f"no row holds more than {MAX_NUMBER:,}: check for a typing error"
                 elif _NUMBER.match(v):
                     hint = f"{column} is a count of people: a whole number"
                 else:

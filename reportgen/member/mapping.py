@@ -30,7 +30,7 @@ import yaml
 
 from ..findings import Finding, did_you_mean
 from ..yamlsource import load_yaml
-from .formats import CODED, CODED_IN, DEFAULT_SEPARATOR, FILES, LABELS, LIST_FIELDS
+from .formats import CODED, DEFAULT_SEPARATOR, FILES, LABELS, LIST_FIELDS
 from .problems import BY_CODE, clip
 
 SECTIONS = ("columns", "codes", "separators")

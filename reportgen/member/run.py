@@ -80,7 +80,7 @@ def plan(export_dir: Path, org: str, first: Period, last: Period, *, mapping_fil
         result.findings = sorted_findings(problems.findings())
         return result
     counted = count(export, first, last, problems)
-    quarters, halves = periods_for(first, last)
+    quarters, _ = periods_for(first, last)
     result.periods = counted.periods
     result.rows = counted.rows
     if not any(counted.rows[str(q)] for q in quarters):
