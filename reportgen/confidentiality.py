@@ -30,14 +30,11 @@ from .periods import Period
 
 SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
 SYMBOLS = {
-    SUPPRESSED: "suppressed: a small count, or a figure withheld so that a small count or one member's "
-                "figure cannot be worked out from the others",
-    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed (a region with too few "
-                  "members reporting is not published at all)",
+    SUPPRESSED: "suppressed: a small count, or a figure withheld so that one cannot be worked out",
+    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed",
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
-    PROVISIONAL: "provisional: a member expected to report for this area and period did not; the figure "
-                 "may change when it does, and changes are compared like for like",
+    PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",
 }
 # why a cell has the value it has (internal: the audit counts these)
 ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
@@ -218,10 +215,13 @@ def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.Da
     gid = groups["gid"].to_numpy()
     idx = groups["idx"].to_numpy()
     n_groups = int(gid.max()) + 1 if len(gid) else 0
+    # a group whose cells are all zero protects nothing: its total is published as nil, which says
+    # every part is zero (a region not published shows C even there; the nil total gives it away)
+    live = np.bincount(gid, weights=raw[idx] > 0, minlength=n_groups) > 0
     added: list[int] = []
     while True:
         count = np.bincount(gid, weights=supp[idx], minlength=n_groups)
-        lone = count == 1
+        lone = (count == 1) & live
         if not lone.any():
             return np.array(sorted(added), dtype=np.int64), []
         in_lone = lone[gid]
