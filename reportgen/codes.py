@@ -35,6 +35,7 @@ _DATA = "data-contract.md"
 _STAFF = "policy-staff-guide.md"
 _REVIEW = "review-workflow.md"
 _TPL = "templates.md"
+_LIMITS = "limits.md"
 
 # One section per area, in the order a build meets them.
 _CODES: list[Code] = [
@@ -55,6 +56,18 @@ _CODES: list[Code] = [
     Code("yaml.duplicate-key", "error", "the same key appears twice at one level", "keep one of them", _EDIT),
     Code("yaml.not-utf8", "error", "the file is not UTF-8 text", "save it as UTF-8", _EDIT),
     Code("yaml.unreadable", "error", "the file cannot be read", "check that it exists and can be read", _EDIT),
+    Code("yaml.control-character", "error", "an invisible control character (NUL, ESC…) is in the file",
+         "delete it and save the file as plain UTF-8 text", _EDIT),
+    Code("yaml.too-large", "error", "the file is larger than a config or narrative file can be (docs/limits.md)",
+         "check that it is the right file", _LIMITS),
+    Code("yaml.too-deep", "error", "values nested deeper than any reportgen file needs (docs/limits.md)",
+         "check the indentation and the brackets", _LIMITS),
+    Code("yaml.too-big", "error", "the file expands to too many values (an alias bomb, or a self-reference)",
+         "write each value out once", _LIMITS),
+    Code("yaml.too-long", "error", "one value is longer than the limit (docs/limits.md)",
+         "shorten it or split it over several fields", _LIMITS),
+    Code("yaml.alias", "error", "a YAML anchor or alias (&name, *name) in a narrative file",
+         'write the text out in full; quote text that starts with * or & ("*…")', _EDIT),
 
     # ---- the member register and policy events --------------------------------------
     Code("register.not-found", "error", "the member register file is missing",
