@@ -27,6 +27,7 @@ YAML_TEXT_CHARS = 100_000  # one text value (a story body is a few thousand)
 
 # ---- submissions and the register -------------------------------------------------------------
 SUBMISSION_FILE_BYTES = 256 << 20  # 256 MiB: one CSV or XLSX submission
+SUBMISSION_ROWS = 5_000_000  # rows of one XLSX worksheet (a compressed workbook can be small on disk)
 REGISTER_FILE_BYTES = 16 << 20  # 16 MiB: data/members.csv
 FIELD_CHARS = 200  # one CSV/XLSX cell (codes are short, values are numbers)
 MAX_VALUE = 10**12  # the largest value accepted in a submission: sums of values stay exact
