@@ -60,6 +60,47 @@ class TimeLimit(LimitExceeded):
     """A template or placeholder ran longer than its time limit."""
 
 
+class TooBig(LimitExceeded):
+    """A placeholder or template would build a result too large to be a figure or a document."""
+
+
+# ---- guards shared by the placeholder and template sandboxes -------------------------------------
+
+def _size(value) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple)) else None
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_number(value, bound: int) -> None:
+    """Refuse a number beyond ±``bound`` (or not finite): no figure is that large."""
+    if _number(value) and not (-bound <= value <= bound):  # NaN fails both comparisons
+        shown = f"{value:.3g}" if isinstance(value, float) else (
+            f"a number of {len(str(abs(value)))} digits" if abs(value) > 10**30 else str(value))
+        raise TooBig(f"the result ({shown}) is beyond ±{bound:,}, larger than any figure")
+
+
+def guarded_binop(operator: str, left, right, *, text: int, number: int) -> None:
+    """Raise before an operation whose result would be too large to build (shared with templates)."""
+    if operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if _size(seq) is not None and _number(n) and _size(seq) * max(int(n), 0) > text:
+                raise TooBig(f"the text would be {_size(seq) * int(n):,} characters long (at most {text:,})")
+    elif operator == "**":
+        if _number(left) and _number(right) and abs(left) > 1 and right > 0:
+            import math
+
+            if right * math.log10(abs(left)) > math.log10(number) + 1:
+                raise TooBig(f"{left} ** {right} is beyond ±{number:,}, larger than any figure")
+    elif operator == "+":
+        if _size(left) is not None and _size(right) is not None and _size(left) + _size(right) > text:
+            raise TooBig(f"the text would be longer than {text:,} characters")
+
+
+
+
 def parse_size(text: str) -> int | None:
     """'6G' → bytes; '0', 'off', 'none' → None (no limit). Raises ValueError for anything else."""
     t = text.strip().lower()
@@ -164,9 +205,9 @@ def deadline(seconds: float, what: str = "this"):
     message = f"{what} took longer than {seconds:g} s"
     try:
         yield
-    except TimeLimit:
+    except TimeLimit as exc:
         _leave(token)
-        raise TimeLimit(message) from None
+        raise TimeLimit(message).with_traceback(exc.__traceback__) from None  # keeps where it stopped
     except BaseException:
         _leave(token)
         raise
