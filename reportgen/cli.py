@@ -203,10 +203,11 @@ def _cache_warnings() -> list[Finding]:
 
 
 def _locked_build(config: Config, p: Period, quiet: bool, **options):
-    """The build, holding the project's lock; a full cache folder is left out rather than stopping it."""
+    """The build, holding the project's lock. A full cache folder does not stop it: the build is made
+    again without the cache (with a warning), and no half-written cache entry is left behind."""
     from .build import build as run_build  # heavy (pandas, WeasyPrint): only once needed
     from .cache import cache_dir, note_warning, sweep_temporary
-    from .environment import DISK_FULL, inside
+    from .environment import DISK_FULL, inside, nearly_full
     from .lock import project_lock
 
     def waiting(holder: str, wait: float) -> None:
@@ -215,21 +216,28 @@ def _locked_build(config: Config, p: Period, quiet: bool, **options):
 
     with project_lock(config.root, waiting=waiting):
         started = time.time()
-        for attempt in (1, 2):
-            progress = _progress(quiet)
-            try:
-                return run_build(config, p, progress=progress, **options)
-            except OSError as exc:
-                cache = cache_dir(config.root)
-                if attempt == 2 or exc.errno not in DISK_FULL or not inside(exc.filename, cache) \
-                        or not options.get("use_cache", True):
-                    raise
+        cache = cache_dir(config.root)
+        without_cache = False
+        try:
+            for attempt in (1, 2):
+                progress = _progress(quiet)
+                try:
+                    return run_build(config, p, progress=progress, **options)
+                except OSError as exc:
+                    in_cache = inside(exc.filename, cache) or (not exc.filename and nearly_full(cache)
+                                                               and not nearly_full(config.output_dir))
+                    if attempt == 2 or exc.errno not in DISK_FULL or not in_cache or not options["use_cache"]:
+                        raise
+                    without_cache = True
+                    sweep_temporary(cache, since=started)
+                    note_warning(f"the cache folder's disk is full ({exc.strerror}): this build was made without "
+                                 "the cache", file=str(cache))
+                    options["use_cache"] = False
+                finally:
+                    _close(progress)
+        finally:
+            if without_cache:
                 sweep_temporary(cache, since=started)
-                note_warning(f"the cache folder's disk is full ({exc.strerror}): this build was made without "
-                             "the cache", file=str(cache))
-                options["use_cache"] = False
-            finally:
-                _close(progress)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -270,8 +278,10 @@ def _crash_log() -> Path | None:
     .reportgen-cache/crash/<UTC time>-<pid>.log, else the user's cache folder, else a fresh temporary file."""
     from .lock import user_cache_home
 
+    import secrets
+
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    name = f"{stamp}-{os.getpid()}.log"
+    name = f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}.log"  # never one path for two runs
     folders = ([_ROOT / ".reportgen-cache" / "crash"] if _ROOT is not None else []) + [
         user_cache_home() / "reportgen" / "crash"]
     text = traceback.format_exc().encode("utf-8", "replace")

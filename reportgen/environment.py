@@ -51,10 +51,26 @@ def inside(path: str | None, folder: Path) -> bool:
         return False
 
 
+def nearly_full(folder: Path, margin: int = 1 << 20) -> bool:
+    """True when the disk holding ``folder`` (or its nearest existing parent) has less than ``margin`` free."""
+    p = Path(folder)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        st = os.statvfs(p)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin
+
+
 def os_finding(exc: OSError, root: Path | None, *, cache: Path | None = None, output: Path | None = None) -> Finding:
     """The finding for an environment OSError (``is_environment_error``)."""
     code = _KINDS.get(exc.errno or 0, "env.io-error")
-    where = _shown(exc.filename, root)
+    filename = exc.filename
+    if not filename and exc.errno in DISK_FULL:  # a write() has no file name: name the disk that is full
+        filename = next((str(f) for f in (output, cache) if f is not None and nearly_full(f)), None)
+        exc = OSError(exc.errno, exc.strerror, filename)
+    where = _shown(filename, root)
     what = f"'{where}'" if where else "a file"
     in_cache = cache is not None and inside(exc.filename, cache)
     in_output = output is not None and inside(exc.filename, output)
