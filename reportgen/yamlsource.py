@@ -34,6 +34,7 @@ class YamlSource:
     data: Any
     value_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    value_ends: dict[Loc, int] = field(default_factory=dict)  # offset in ``text`` just past each value
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the node at ``loc``, or of its nearest ancestor."""
@@ -204,6 +205,7 @@ def control_characters(text: str, limit: int = 10) -> list[tuple[int, int, str]]
 def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.SafeConstructor,
           duplicates: list[tuple[Loc, tuple[int, int]]]) -> None:
     src.value_marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    src.value_ends[loc] = node.end_mark.index
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:

@@ -78,4 +78,4 @@ def test_a_hostile_narrative_produces_findings_and_nothing_is_written(tmp_path):
     report = check(config, Period.parse("2025H1"))
     codes = {(f.code, f.line) for f in report.findings if f.file == "narratives/2025H1/report.yaml"}
     assert {("placeholder.not-allowed", 1), ("placeholder.unsafe", 7), ("placeholder.not-allowed", 8),
-            ("placeholder.too-big", 9)} <= codes
+            ("placeholder.not-allowed", 9)} <= codes  # text repetition is refused (issue 19)
