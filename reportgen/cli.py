@@ -31,6 +31,7 @@ from .periods import Period, PeriodError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _ROOT: Path | None = None  # the project of this run: where its crash log goes
+_CEILING = False  # apply the memory ceiling: for a real command line (main() without argv), not in-process calls
 
 
 def _fail_usage(message: str) -> None:
@@ -183,6 +184,8 @@ def _memory_ceiling() -> None:
     ends in MemoryError, reported as a finding, instead of the kernel's OOM killer."""
     import resource
 
+    if not _CEILING:
+        return
     try:
         ceiling = limits.memory_ceiling()
     except ValueError as exc:
@@ -256,6 +259,10 @@ def _guarded(config: Config, run, *, final: bool = False):
     except Locked as exc:
         problems = [locked_finding(exc.path, exc.holder, exc.waited)]
     except MemoryError:
+        problems = [memory_finding(limits.memory_ceiling())]
+    except RuntimeError as exc:  # no address space left for another thread's stack: the ceiling, too
+        if "can't start new thread" not in str(exc):
+            raise
         problems = [memory_finding(limits.memory_ceiling())]
     except BrokenProcessPool:
         log = _crash_log()
@@ -389,6 +396,7 @@ def preview(period: str, config_path: str | None, port: int) -> None:
     p = _period(period)
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
     _config(config_path)  # a config that cannot load at all is reported here, before serving
+    _memory_ceiling()
     try:
         serve(path, p, port, sys.stderr)
     except OSError as exc:
@@ -449,7 +457,10 @@ def new_report(period: str | None, config_path: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: no traceback ever reaches the user."""
+    """Console entry point: no traceback ever reaches the user. Called with the process's own
+    command line (``argv`` None), builds run under the memory ceiling."""
+    global _CEILING
+    _CEILING = argv is None
     try:
         cli.main(args=argv, prog_name="reportgen", standalone_mode=True)
     except SystemExit as exc:

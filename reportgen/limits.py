@@ -48,6 +48,8 @@ TEMPLATE_SECONDS = 30.0  # time one document may take to render (the report take
 MEMORY_ENV = "REPORTGEN_MEMORY_LIMIT"  # e.g. "6G", "800M"; "0" or "off": no ceiling
 MEMORY_DEFAULT_FRACTION = 0.5  # default ceiling: half of the machine's memory …
 MEMORY_DEFAULT_MAX = 12 << 30  # … and at most 12 GiB of address space per process
+MEMORY_MINIMUM = 1 << 30  # a smaller ceiling given in the environment is raised to this (Python, numpy and
+                          # their threads need about this much address space to start at all)
 LOCK_WAIT_ENV = "REPORTGEN_LOCK_WAIT"
 LOCK_WAIT_SECONDS = 120.0  # a second build of one project waits this long for the first, then refuses
 
@@ -119,7 +121,8 @@ def memory_ceiling() -> int | None:
     """The address-space ceiling for a build process, in bytes (None: none)."""
     given = os.environ.get(MEMORY_ENV, "").strip()
     if given:
-        return parse_size(given)
+        size = parse_size(given)
+        return None if size is None else max(size, MEMORY_MINIMUM)
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not on Linux

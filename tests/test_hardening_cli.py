@@ -163,3 +163,15 @@ def test_a_full_cache_folder_does_not_stop_a_build(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "Built 2025H1 draft 1" in out.stdout and "[cache.not-written]" in out.stderr
     assert not left, left
+
+
+def test_the_memory_ceiling_turns_into_a_finding(tmp_path):
+    root = copy_project(tmp_path / "p")  # the full sample needs about 2 GiB of address space to check
+    out = subprocess.run([sys.executable, "-m", "reportgen", "check", "2025H1", "-q"], cwd=root, capture_output=True,
+                         text=True, env={**os.environ, "REPORTGEN_MEMORY_LIMIT": "1G"}, timeout=300)
+    assert out.returncode == 1, out.stderr
+    assert "[env.out-of-memory]" in out.stderr and "(1.0 GiB)" in out.stderr and "REPORTGEN_MEMORY_LIMIT" in out.stderr
+    assert "Traceback" not in out.stderr and "internal error" not in out.stderr
+    ok = subprocess.run([sys.executable, "-m", "reportgen", "check", "2025H1", "-q"], cwd=root, capture_output=True,
+                        text=True, timeout=300)  # the default ceiling is far above what a check needs
+    assert ok.returncode == 0, ok.stderr
