@@ -131,9 +131,26 @@ class TemplateEnvironment(SandboxedEnvironment):
         return out
 
 
+class _BoundedLoader(FileSystemLoader):
+    """Template files of at most ``limits.TEMPLATE_FILE_BYTES`` (a template is a few kilobytes)."""
+
+    def get_source(self, environment, template):
+        import os
+
+        from jinja2.loaders import split_template_path
+
+        for folder in self.searchpath:  # measured before it is read
+            path = os.path.join(folder, *split_template_path(template))
+            if os.path.isfile(path):
+                if os.path.getsize(path) > limits.TEMPLATE_FILE_BYTES:
+                    raise TooBig(f"the template file {template} is larger than {limits.TEMPLATE_FILE_BYTES >> 20} MiB")
+                break
+        return super().get_source(environment, template)
+
+
 def _new_environment(dirs: list[str]) -> SandboxedEnvironment:
     env = TemplateEnvironment(
-        loader=FileSystemLoader(dirs),
+        loader=_BoundedLoader(dirs),
         auto_reload=True,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         undefined=StrictUndefined,

@@ -97,3 +97,10 @@ def test_build_reports_a_template_error_with_exit_1(tmp_path):
     assert out.returncode == 1, out.stderr
     assert "templates/report.html.j2:4: error:" in out.stderr and "[template.error]" in out.stderr
     assert "internal error" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_huge_template_file_is_refused_before_it_is_read(config, monkeypatch):
+    monkeypatch.setattr(limits, "TEMPLATE_FILE_BYTES", 1000)
+    (config.root / "templates" / "_big.html.j2").write_text("x" * 2000, encoding="utf-8")
+    f, _ = _probe(config, "{% include '_big.html.j2' %}")
+    assert f.code == "template.too-big" and "_big.html.j2" in f.message
