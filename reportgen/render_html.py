@@ -143,7 +143,7 @@ class _BoundedLoader(FileSystemLoader):
             path = os.path.join(folder, *split_template_path(template))
             if os.path.isfile(path):
                 if os.path.getsize(path) > limits.TEMPLATE_FILE_BYTES:
-                    raise TooBig(f"the template file {template} is larger than {limits.TEMPLATE_FILE_BYTES >> 20} MiB")
+                    raise TooBig(f"the template file {template} is larger than {limits.TEMPLATE_FILE_BYTES:,} bytes")
                 break
         return super().get_source(environment, template)
 
