@@ -39,10 +39,10 @@ PLACEHOLDER_NUMBER = 10**15  # a whole number a placeholder computes must lie wi
 PLACEHOLDER_SECONDS = 2.0  # time one field's placeholders may take to evaluate
 
 # ---- templates (staff's Jinja templates) -------------------------------------------------------
-TEMPLATE_FILE_BYTES = 4 << 20  # 4 MiB: one template or stylesheet file (report.css is ~20 KiB)
+TEMPLATE_FILE_BYTES = 4 << 20  # 4 MiB: one template or stylesheet file (report.css is ~8 KiB)
 TEMPLATE_TEXT = 1_000_000  # one string a template builds ('x' * n, a filter's result)
 TEMPLATE_NUMBER = 10**15  # a whole number a template computes must lie within ±this
-TEMPLATE_OUTPUT = 64 << 20  # characters one rendered document may have (64 Mi; the report is ~2 Mi)
+TEMPLATE_OUTPUT = 64 << 20  # characters one rendered document may have (64 Mi; the report is ~0.3 Mi)
 TEMPLATE_SECONDS = 30.0  # time one document may take to render (the report takes ~0.2 s)
 
 # ---- the whole build ---------------------------------------------------------------------------
