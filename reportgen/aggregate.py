@@ -24,7 +24,7 @@ import pandas as pd
 
 from .config import Config
 from .periods import Period
-from .cross_checks import coverage
+from .coverage import coverage
 from .register import Register
 
 NATIONAL = "NZ"

@@ -149,3 +149,12 @@ def audit_findings(report: dict) -> list[Finding]:
                                f"{proof['checked']} cells; nothing was published",
                                hint="this is a bug in reportgen: please report it with the build log"))
     return out
+
+
+def audit_bundle(store: PublishedStore, metrics, config: Config, files: dict[str, bytes]) -> tuple[dict, list[Finding]]:
+    """The build's audit of its whole bundle: per-table counts and every proof (for the manifest),
+    and a finding for each proof that fails."""
+    disclosure = audit(store, config, files)
+    disclosure["derived_tables"] = derived_counts(metrics.derived)
+    disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
+    return disclosure, audit_findings(disclosure)

@@ -18,6 +18,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import formats
+
 SNAPSHOT = "review-data.json"
 _TAG = re.compile(r"<[^>]+>")
 
@@ -55,9 +57,7 @@ def _display(value, symbol, kind) -> str:
         return str(symbol)
     if value is None or value != value:
         return ""
-    if kind == "percent":
-        return f"{value:.1f}%"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return formats.display(float(value), kind)
 
 
 @dataclass

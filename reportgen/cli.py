@@ -479,3 +479,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     sys.exit(main())
+
+
+from .member.cli import member as _member  # noqa: E402  (click only: its commands import their work when run)
+
+cli.add_command(_member)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import formats
 from .aggregate import NATIONAL, Aggregates
 from .config import Config
 from .periods import Period
@@ -57,17 +58,7 @@ class Published:
         return self.display()
 
     def display(self) -> str:
-        if self.symbol:
-            return self.symbol
-        if self.kind == "percent":
-            return f"{self.value:.0f} %"
-        if self.kind == "change":
-            return f"{self.value:+.0f} %"
-        if self.kind == "difference":
-            return f"{self.value:+,.0f}"
-        if self.kind == "ratio":
-            return f"{self.value:,.1f}"
-        return f"{self.value:,.0f}"
+        return self.symbol or formats.display(float(self.value or 0), self.kind)
 
 
 # ---- rounding (rules 2 and 3) ------------------------------------------------
@@ -116,10 +107,6 @@ def random_round_array(raw: np.ndarray, draws: np.ndarray, base: int = 3) -> np.
     out = np.where(draws < p_nearer, nearer, farther)
     out = np.where(lower == 0, upper, out)
     return np.where(rem == 0, raw, out)
-
-
-def cell_identity(scope: str, period: str, measure: str, dimension: str, category: str) -> str:
-    return "|".join((measure, dimension, category, scope, period))
 
 
 # ---- the grid of cells and the additive groups --------------------------------
@@ -329,8 +316,6 @@ class PublishedStore:
         """Internal: the raw value behind a cell (never publish it)."""
         return self._raw.get((scope, str(period), measure, dimension, category), 0)
 
-    _raw_of = raw_of
-
     def has_data(self, scope: str, period: Period | str) -> bool:
         return (scope, str(period)) in self._has_data
 
@@ -410,9 +395,6 @@ class PublishedStore:
         return Published(float(raw), ""), raw
 
     # ---- inspection (tables, audit) -------------------------------------
-    def cells(self) -> list[tuple[tuple, Published]]:
-        return sorted(self._published.items())
-
     def frame(self) -> pd.DataFrame:
         """Every published cell: scope, period, measure, dimension, category, value, symbol, kind."""
         return self._grid[[*KEY_COLUMNS, "value", "symbol", "kind"]].copy()
@@ -430,3 +412,13 @@ def confidentialise(aggregates: Aggregates, config: Config, key: str) -> Publish
     periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
     return PublishedStore(aggregates.cells, config, key, periods=periods,
                           group_cells=aggregates.group_cells)
+
+
+def empty_store(config: Config, period: Period) -> PublishedStore:
+    """A store without data: every figure is ``..`` (not available). When the real figures cannot
+    be made (the data have errors, or there is no rounding key), the narratives are still
+    checked against it, so every placeholder problem is reported in the same run."""
+    cells = pd.DataFrame({c: pd.Series(dtype=object) for c in KEY_COLUMNS}
+                         | {"raw": pd.Series(dtype="int64"), "members": pd.Series(dtype="int64")})
+    periods = [str(p) for p in (period, period.previous(), period.year_earlier())]
+    return PublishedStore(cells, config, "", periods=periods)

@@ -1,171 +1,28 @@
 """Rules 5–14 and the period rules: rows compared with each other and the register.
 
-Works on the clean rows of ``validate`` (categorical codes, whole values).
-Rows are compared through integer keys built from the categorical codes
-(org, period, region → one int64), with sorting and ``searchsorted`` instead
-of Python loops, so tens of millions of rows stay fast. Findings are
+Works on the clean rows of ``validate`` (categorical codes, whole values),
+through the integer keys of ``rowkeys`` (no Python loop per row). One
+function per rule, called in the contract's order by ``cross_checks``.
+Coverage (rule 10) is defined in ``coverage.py``. Findings are
 aggregated where one cause would otherwise repeat (a member that never sends
 a gender breakdown gets one warning, not one per quarter and region).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from .config import Config
+from .coverage import Coverage, coverage
 from .findings import Finding
 from .periods import Period
 from .register import Register
+from .rowkeys import RowKeys, groups, isin_small, lookup
 from .submissions import Submissions
 
 OUTCOME_PARTS = ("outcome_improved", "outcome_same", "outcome_declined")
 OUTCOME_POOL = "outcome_assessed"
-
-
-@dataclass
-class Coverage:
-    """Rule 10 for one half-year: who was expected and who sent quarter rows."""
-
-    half: Period
-    expected: list[str] = field(default_factory=list)  # active in at least one quarter of the half
-    reporting: list[str] = field(default_factory=list)  # sent quarter rows for every active quarter
-    missing: list[tuple[str, str]] = field(default_factory=list)  # (org, quarter) active, no rows
-    per_quarter: dict[str, tuple[int, int]] = field(default_factory=dict)  # quarter → (sent, expected)
-
-    def summary(self) -> str:
-        return f"{len(self.reporting)} of {len(self.expected)} members reported"
-
-    def findings(self) -> list[Finding]:
-        return [Finding("data.missing-quarter", "warning",
-                        f"member {org} sent no rows for {q}, a quarter in which it is active",
-                        member=org, hint="ask the member for its submission, or correct its active "
-                                         "dates in the member register")
-                for org, q in self.missing]
-
-
-def sent_pairs(rows: pd.DataFrame) -> set[tuple[str, str]]:
-    """(org, period) pairs that have at least one row."""
-    if rows.empty:
-        return set()
-    pairs = rows[["org_id", "period"]].drop_duplicates()
-    return {(str(o), str(p)) for o, p in zip(pairs["org_id"], pairs["period"])}
-
-
-def coverage(rows: pd.DataFrame, register: Register, half: Period) -> Coverage:
-    """Members reporting vs expected for ``half``; only quarter rows count (rule 10)."""
-    sent = sent_pairs(rows)
-    cov = Coverage(half)
-    quarters = half.quarters()
-    for q in quarters:
-        cov.per_quarter[str(q)] = (0, 0)
-    for member in sorted(register.members.values(), key=lambda m: m.org_id):
-        active = [q for q in quarters if member.active_in(q)]
-        if not active:
-            continue
-        cov.expected.append(member.org_id)
-        complete = True
-        for q in active:
-            got = (member.org_id, str(q)) in sent
-            s, e = cov.per_quarter[str(q)]
-            cov.per_quarter[str(q)] = (s + got, e + 1)
-            if not got:
-                complete = False
-                cov.missing.append((member.org_id, str(q)))
-        if complete:
-            cov.reporting.append(member.org_id)
-    return cov
-
-
-class _Frame:
-    """Integer views of the clean rows, with helpers to locate findings."""
-
-    def __init__(self, rows: pd.DataFrame, subs: Submissions):
-        self.rows, self.subs = rows, subs
-        self.cats = {c: list(rows[c].cat.categories) for c in
-                     ("org_id", "period", "region", "measure", "dimension", "category")}
-        self.o = rows["org_id"].cat.codes.to_numpy().astype(np.int64)  # int64: keys built on it stay int64
-        self.p = rows["period"].cat.codes.to_numpy()  # small ints; keys below are int64
-        self.r = rows["region"].cat.codes.to_numpy()  # small ints; keys below are int64
-        self.m = rows["measure"].cat.codes.to_numpy()  # small ints; keys below are int64
-        self.d = rows["dimension"].cat.codes.to_numpy()  # small ints; keys below are int64
-        self.c = rows["category"].cat.codes.to_numpy()  # small ints; keys below are int64
-        self.v = rows["value"].to_numpy()
-        self.P, self.R = len(self.cats["period"]) + 1, len(self.cats["region"]) + 1
-        self.M, self.D = len(self.cats["measure"]) + 1, len(self.cats["dimension"]) + 1
-        self.C = len(self.cats["category"]) + 1
-        self.G = (self.o * self.P + self.p) * self.R + self.r  # (org, period, region)
-        self.GM = self.G * self.M + self.m
-        self.is_total = self.d == self.code("dimension", "total")
-        periods = [Period.parse(p) for p in self.cats["period"]]
-        self.periods = periods
-        self.quarter_lut = np.array([p.is_quarter for p in periods] + [False], dtype=bool)
-        self.codes = {"org_id": self.o, "period": self.p, "region": self.r, "measure": self.m,
-                      "dimension": self.d, "category": self.c}
-        self.findings: list[Finding] = []
-
-    def name(self, column: str, i) -> str:
-        """The text of row ``i``'s code in ``column`` (no pandas indexing: fast in loops)."""
-        return str(self.cats[column][self.codes[column][i]])
-
-    def code(self, column: str, value: str) -> int:
-        """The categorical code of ``value`` in ``column``; an unused code when absent."""
-        cats = self.cats[column]
-        return cats.index(value) if value in cats else len(cats)
-
-    def add(self, i: int, code: str, severity: str, message: str, column: str | None, hint: str) -> None:
-        file = str(self.rows["file"].iat[i])
-        self.findings.append(Finding(
-            code, severity, message, file=file, line=int(self.rows["line"].iat[i]),
-            column=self.subs.column(file, column) if column else None, hint=hint,
-            member=self.name('org_id', i)))  # type: ignore[arg-type]
-
-    def where(self, i: int) -> str:
-        return f"{self.name('org_id', i)}, {self.name('period', i)}, {self.name('region', i)}"
-
-    def totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sorted GM keys of total rows, their values and row indexes."""
-        idx = np.flatnonzero(self.is_total)
-        keys = self.GM[idx]
-        order = np.argsort(keys, kind="stable")
-        return keys[order], self.v[idx][order], idx[order]
-
-
-def _lookup(sorted_keys: np.ndarray, values: np.ndarray, rows: np.ndarray, query: np.ndarray):
-    """(found, value, row) for each query key in sorted keys."""
-    if len(sorted_keys) == 0:
-        z = np.zeros(len(query), dtype=np.int64)
-        return np.zeros(len(query), dtype=bool), z, z
-    pos = np.clip(np.searchsorted(sorted_keys, query), 0, len(sorted_keys) - 1)
-    return sorted_keys[pos] == query, values[pos], rows[pos]
-
-
-def _groups(keys: np.ndarray, idx: np.ndarray, values: np.ndarray | None = None):
-    """Distinct keys (sorted), the first row index of each, and (optionally) the sum of values.
-
-    Rows arrive file by file, so equal keys mostly sit in runs: runs are collapsed
-    first (linear), and only the run keys are sorted.
-    """
-    if len(keys) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, (np.zeros(0) if values is not None else None)
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    run_keys = keys[starts]
-    uniq, first, inverse = np.unique(run_keys, return_index=True, return_inverse=True)
-    sums = None
-    if values is not None:
-        run_sums = np.add.reduceat(values, starts)
-        sums = np.bincount(inverse, weights=run_sums, minlength=len(uniq))
-    return uniq, idx[starts[first]], sums
-
-
-def _in(codes: np.ndarray, wanted: list[int], size: int) -> np.ndarray:
-    """``np.isin`` for small categorical codes, by table lookup (linear, no sorting)."""
-    lut = np.zeros(size + 1, dtype=bool)
-    lut[[w for w in wanted if 0 <= w <= size]] = True
-    return lut[codes]
 
 
 def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, config: Config,
@@ -173,7 +30,7 @@ def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, conf
     cov = coverage(rows, register, period) if period is not None else None
     if rows.empty:
         return (cov.findings() if cov else []), cov
-    f = _Frame(rows, subs)
+    f = RowKeys(rows, subs)
     _breakdowns(f, config)
     _outcomes(f)
     _clients_present(f)
@@ -186,17 +43,17 @@ def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, conf
 
 # ---- rules 5 and 6: breakdowns against totals ------------------------------
 
-def _breakdowns(f: _Frame, config: Config) -> None:
+def _breakdowns(f: RowKeys, config: Config) -> None:
     tkeys, tvals, trows = f.totals()
     dims = f.cats["dimension"]
     response = {j: config.dimensions[d].response for j, d in enumerate(dims) if d in config.dimensions}
     single = [j for j, r in response.items() if r == "single"]
     multiple = [j for j, r in response.items() if r == "multiple"]
     # breakdown rows whose measure has no total row for the same org, period, region
-    broken = _in(f.d, single + multiple, f.D)
+    broken = isin_small(f.d, single + multiple, f.D)
     idx = np.flatnonzero(broken)
-    gkeys, first, sums = _groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
-    found, tv, _ = _lookup(tkeys, tvals, trows, gkeys // f.D)
+    gkeys, first, sums = groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
+    found, tv, _ = lookup(tkeys, tvals, trows, gkeys // f.D)
     for k, i in zip(np.flatnonzero(~found), first[~found]):
         m, d = f.name('measure', i), f.name('dimension', i)
         f.add(i, "data.breakdown-without-total", "error",
@@ -234,8 +91,8 @@ def _breakdowns(f: _Frame, config: Config) -> None:
               f"total(s); the whole total is counted under not_stated", "dimension",
               f"send the {dname} categories of {measure} if the member records them")
     # rule 6: multiple-response categories never exceed the total
-    idx = np.flatnonzero(_in(f.d, multiple, f.D))
-    found, tv, _ = _lookup(tkeys, tvals, trows, f.GM[idx])
+    idx = np.flatnonzero(isin_small(f.d, multiple, f.D))
+    found, tv, _ = lookup(tkeys, tvals, trows, f.GM[idx])
     over = found & (f.v[idx] > tv)
     for i, t in zip(idx[over], tv[over]):
         d, c = f.name('dimension', i), f.name('category', i)
@@ -247,9 +104,9 @@ def _breakdowns(f: _Frame, config: Config) -> None:
 
 # ---- rule 7: outcome pools ------------------------------------------------
 
-def _outcomes(f: _Frame) -> None:
+def _outcomes(f: RowKeys) -> None:
     if OUTCOME_POOL not in f.cats["measure"]:
-        parts_only = _in(f.m, [f.code("measure", m) for m in OUTCOME_PARTS], f.M)
+        parts_only = isin_small(f.m, [f.code("measure", m) for m in OUTCOME_PARTS], f.M)
         if not parts_only.any():
             return
     pool = f.code("measure", OUTCOME_POOL)
@@ -258,9 +115,9 @@ def _outcomes(f: _Frame) -> None:
     a_idx = np.flatnonzero(f.m == pool)
     order = np.argsort(key[a_idx], kind="stable")
     a_keys, a_vals, a_rows = key[a_idx][order], f.v[a_idx][order], a_idx[order]
-    p_idx = np.flatnonzero(_in(f.m, parts, f.M))
-    p_keys, p_first, p_sums = _groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
-    found, av, arow = _lookup(a_keys, a_vals, a_rows, p_keys)
+    p_idx = np.flatnonzero(isin_small(f.m, parts, f.M))
+    p_keys, p_first, p_sums = groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
+    found, av, arow = lookup(a_keys, a_vals, a_rows, p_keys)
     bad = ~found | (p_sums != av)
     for k, i, s, a, ok, ar in zip(p_keys[bad], p_first[bad], p_sums[bad], av[bad], found[bad], arow[bad]):
         at = int(ar) if ok else int(i)
@@ -270,7 +127,7 @@ def _outcomes(f: _Frame) -> None:
               f"({f.where(i)})", "value",
               "everyone assessed either improved, stayed the same or declined: the three must add up")
     # assessed with no parts at all: parts are 0, so assessed must be 0
-    found, _, _ = _lookup(p_keys, p_sums, p_first, a_keys)
+    found, _, _ = lookup(p_keys, p_sums, p_first, a_keys)
     for i, v in zip(a_rows[~found], a_vals[~found]):
         if v:
             f.add(int(i), "data.outcome-sum", "error",
@@ -281,22 +138,22 @@ def _outcomes(f: _Frame) -> None:
 
 # ---- rules 8 and 9: clients totals -----------------------------------------
 
-def _clients_present(f: _Frame) -> None:
+def _clients_present(f: RowKeys) -> None:
     clients, new = f.code("measure", "clients"), f.code("measure", "new_clients")
     c_idx = np.flatnonzero(f.is_total & (f.m == clients))
     order = np.argsort(f.G[c_idx], kind="stable")
     c_keys, c_vals, c_rows = f.G[c_idx][order], f.v[c_idx][order], c_idx[order]
     # rule 8
     n_idx = np.flatnonzero(f.is_total & (f.m == new))
-    found, cv, _ = _lookup(c_keys, c_vals, c_rows, f.G[n_idx])
+    found, cv, _ = lookup(c_keys, c_vals, c_rows, f.G[n_idx])
     over = found & (f.v[n_idx] > cv)
     for i, c in zip(n_idx[over], cv[over]):
         f.add(int(i), "data.new-exceeds-clients", "error",
               f"new_clients ({f.v[i]}) is more than the clients total ({int(c)}) ({f.where(i)})", "value",
               "new clients are a subset of all clients seen in the period")
     # rule 9
-    g_keys, g_first, _ = _groups(f.G, np.arange(len(f.G)))
-    found, _, _ = _lookup(c_keys, c_vals, c_rows, g_keys)
+    g_keys, g_first, _ = groups(f.G, np.arange(len(f.G)))
+    found, _, _ = lookup(c_keys, c_vals, c_rows, g_keys)
     for i in g_first[~found]:
         f.add(int(i), "data.missing-clients", "error",
               f"there are rows for {f.where(int(i))} but no clients total", "measure",
@@ -336,7 +193,7 @@ def movements(table: pd.DataFrame) -> pd.DataFrame:
     return t[["org_id", "period", "previous", "clients", "before", "change"]]
 
 
-def _member_quarters(f: _Frame, config: Config) -> None:
+def _member_quarters(f: RowKeys, config: Config) -> None:
     table = member_quarter_table(f.rows)
     if table.empty:
         return
@@ -363,20 +220,20 @@ def _member_quarters(f: _Frame, config: Config) -> None:
               "for review: confirm the figure with the member (a merger, a new service, a data error?)")
 
 
-def _first_rows(f: _Frame, measures: list[str]) -> dict[tuple[str, str, str], int]:
+def _first_rows(f: RowKeys, measures: list[str]) -> dict[tuple[str, str, str], int]:
     """First total row per (org, period, measure) for ``measures``."""
     codes = [f.code("measure", m) for m in measures]
-    idx = np.flatnonzero(f.is_total & _in(f.m, codes, f.M))
+    idx = np.flatnonzero(f.is_total & isin_small(f.m, codes, f.M))
     keys = (f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx]
-    _, first, _ = _groups(keys, idx)
+    _, first, _ = groups(keys, idx)
     return {(f.name('org_id', i), f.name('period', i), f.name('measure', i)): int(i)
             for i in first}
 
 
 # ---- rule 13: the member register; rule 14: plausibility ----------------------
 
-def _register_rules(f: _Frame, register: Register) -> None:
-    keys, first, _ = _groups(f.o * f.R + f.r, np.arange(len(f.o)))
+def _register_rules(f: RowKeys, register: Register) -> None:
+    keys, first, _ = groups(f.o * f.R + f.r, np.arange(len(f.o)))
     for i in first:
         org, region = f.name('org_id', i), f.name('region', i)
         member = register.get(org)
@@ -397,7 +254,7 @@ def _register_rules(f: _Frame, register: Register) -> None:
     last_q = np.array([qnum(p.quarters()[-1]) for p in f.periods] + [0], dtype=np.int64)
     outside = (last_q[f.p] < start[f.o]) | (first_q[f.p] > stop[f.o])
     idx = np.flatnonzero(outside)
-    keys, first, _ = _groups(f.o[idx] * f.P + f.p[idx], idx)
+    keys, first, _ = groups(f.o[idx] * f.P + f.p[idx], idx)
     for i in first:
         org, text = f.name('org_id', i), f.name('period', i)
         member = register.get(org)
@@ -407,7 +264,7 @@ def _register_rules(f: _Frame, register: Register) -> None:
               "period", "check the period, or correct the member's active dates in the register")
 
 
-def _plausibility(f: _Frame, config: Config) -> None:
+def _plausibility(f: RowKeys, config: Config) -> None:
     limit = config.checks.plausibility_limit
     for i in np.flatnonzero(f.v > limit)[:10_000]:
         f.add(int(i), "data.implausible-value", "warning",
@@ -417,7 +274,7 @@ def _plausibility(f: _Frame, config: Config) -> None:
 
 # ---- period rules -------------------------------------------------------------
 
-def _period_rules(f: _Frame, config: Config) -> None:
+def _period_rules(f: RowKeys, config: Config) -> None:
     halves = sorted({p.containing_half() for p in f.periods})
     hpos = {h: k for k, h in enumerate(halves)}
     half_of = np.array([hpos[p.containing_half()] for p in f.periods] + [0], dtype=np.int64)
@@ -433,8 +290,8 @@ def _period_rules(f: _Frame, config: Config) -> None:
             return ((((f.o[i] * f.R + f.r[i]) * f.M + f.m[i]) * f.D + f.d[i]) * f.C + f.c[i]) * H + h[i]
 
         qi = np.flatnonzero(is_q & add_row & np.isin(f.o, np.unique(f.o[hi])))
-        q_keys, _, q_sums = _groups(cell(qi), qi, f.v[qi].astype(float))
-        found, qs, _ = _lookup(q_keys, q_sums, q_keys, cell(hi))
+        q_keys, _, q_sums = groups(cell(qi), qi, f.v[qi].astype(float))
+        found, qs, _ = lookup(q_keys, q_sums, q_keys, cell(hi))
         off = found & (f.v[hi] != qs)
         seen: set[tuple] = set()
         for i, s in zip(hi[off], qs[off]):
@@ -453,7 +310,7 @@ def _period_rules(f: _Frame, config: Config) -> None:
     key = ((f.o[non_add] * f.R + f.r[non_add]) * f.M + f.m[non_add]) * H + h[non_add]
     half_keys = set(key[~is_q[non_add]].tolist())
     q_rows = non_add[is_q[non_add]]
-    keys, first, _ = _groups(key[is_q[non_add]], q_rows)
+    keys, first, _ = groups(key[is_q[non_add]], q_rows)
     by_member: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
     for k, i in zip(keys.tolist(), first):
         if k in half_keys:

@@ -1,62 +1,51 @@
-"""Assemble the published documents: the national report and, per region, a brief.
+"""The published documents: each one's template context, gathered; then its HTML.
 
-Each function gathers a template's context from the stages' results and renders
-it. Templates format; everything they show is computed here or earlier, from
-the one PublishedStore. The context each template receives is documented in
-docs/templates.md.
+``contexts`` gathers the context of the national report and of every
+regional brief (``context.py``) from the stages' results — it is part of the
+``Publication``. ``render`` turns one context into HTML (``render_html``),
+with a draft's review marks when there are some. Templates format;
+everything they show is computed here or earlier, from the one
+PublishedStore (docs/templates.md).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from . import __version__
 from .aggregate import NATIONAL, Aggregates
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
+from .context import (BriefContext, DocumentContext, Download, KeyFigure, Part, RegionRow, ReportContext, Review,
+                      StoryGroup, variables)
+from .methodology import notes
 from .periods import Period
-from .render_html import Document, render
+from .render_html import Document, render as render_template
 
-# The report's narrative sections, in reading order: (section name, heading).
-# The section name keys both the narrative (sections.<name>) and the charts.
-SECTIONS = [("demographics", "Who came to us"), ("needs", "Why they came"), ("services", "What we did"),
-            ("outcomes", "What changed for them"), ("regions", "The regional picture")]
-
-
-@dataclass
-class KeyFigure:
-    """One headline figure: its formatted value and what it counts."""
-
-    value: str
-    label: str
-    national: str = ""  # the same figure for Aotearoa New Zealand (briefs only)
-
-
-@dataclass
-class RegionRow:
-    """One line of the regional table: formatted figures, or why the region is not published."""
-
-    code: str
-    name: str
-    members: str
-    figures: list[str]
-    published: bool
-    reason: str = ""
-    brief: str = ""  # relative link to the region's brief, when it has one
+# The national report, in reading order: the contents list and the body both follow it.
+# The five data sections (kind "data") key both the narrative (sections.<anchor>) and the charts.
+OUTLINE: tuple[Part, ...] = (
+    Part("summary", "Executive summary", "summary"),
+    Part("findings", "Key findings", "findings"),
+    Part("demographics", "Who came to us", "data"),
+    Part("needs", "Why they came", "data"),
+    Part("services", "What we did", "data"),
+    Part("outcomes", "What changed for them", "data"),
+    Part("regions", "The regional picture", "data"),
+    Part("stories", "In their own words", "stories"),
+    Part("policy", "The policy context", "policy"),
+    Part("recommendations", "Recommendations", "recommendations"),
+    Part("notes", "Methodology and data notes", "notes"),
+    Part("appendix", "Appendix: data tables", "appendix"),
+)
+REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions", "Change in people supported"]
+# The tables a brief links to: those behind its key figures and charts.
+BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change_percent_vs_year_earlier")
 
 
-@dataclass
-class Download:
-    """A published data file, linked relative to the document."""
-
-    href: str
-    label: str
-
-
-@dataclass
-class ContentsEntry:
-    anchor: str
-    heading: str
+def outline(report) -> list[Part]:
+    """The parts the report has: key findings, stories and recommendations only when written."""
+    present = {"findings": bool(report.findings_html), "stories": bool(report.stories),
+               "recommendations": bool(report.recommendations_html)}
+    return [part for part in OUTLINE if present.get(part.kind, True)]
 
 
 def by_section(charts) -> dict[str, list]:
@@ -66,7 +55,7 @@ def by_section(charts) -> dict[str, list]:
     return out
 
 
-def _key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
+def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
     def one(value, national, label: str) -> KeyFigure:
         return KeyFigure(value.display(), label, national.display() if against_national else "")
 
@@ -84,9 +73,6 @@ def _key_figures(store: PublishedStore, period: Period, scope: str, *, against_n
                         store.share("clients", "need", "housing", period=period),
                         "of people supported needed help with housing"))
     return figs
-
-
-REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions", "Change in people supported"]
 
 
 def region_rows(config: Config, period: Period, store: PublishedStore, metrics) -> list[RegionRow]:
@@ -108,12 +94,7 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
     return rows
 
 
-# The tables a brief links to: those behind its key figures and charts.
-BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change_percent_vs_year_earlier")
-
-
-def downloads(store: PublishedStore, metrics, config: Config, prefix: str,
-              only: tuple[str, ...] | None = None) -> list[Download]:
+def downloads(metrics, config: Config, prefix: str, only: tuple[str, ...] | None = None) -> list[Download]:
     """Links to the published tables (never to internal/), relative to the document."""
     from .tables import table_titles  # the same names tables.py writes
 
@@ -121,34 +102,6 @@ def downloads(store: PublishedStore, metrics, config: Config, prefix: str,
     out += [Download(f"{prefix}tables/{name}.csv", f"{title} (CSV)")
             for name, title in table_titles(metrics, config) if only is None or name in only]
     return out
-
-
-def _notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> dict:
-    first, second = period.quarters()
-    return {
-        "coverage": f"{agg.reporting.get(scope, 0)} of {agg.expected_by_scope.get(scope, agg.expected)} "
-                    f"members reported for {period.label()}.",
-        "period_definition": (f"{period.label()} is the half-year made of the quarters {first.label()} and "
-                              f"{second.label()}. Changes compare with the same half a year earlier, "
-                              f"{period.year_earlier().label()}."),
-        "rounding": ("Counts are randomly rounded to a multiple of "
-                     f"{config.confidentiality.rounding_base}, so parts may not add up to totals. Counts below "
-                     f"{config.confidentiality.suppress_below} are suppressed. Percentages and ratios are "
-                     "computed from unrounded figures and are not shown when their base is under "
-                     f"{config.confidentiality.min_denominator}. A region is published only when at least "
-                     f"{config.confidentiality.min_members} members report for it."),
-        "ethnicity": ("Ethnicity is total response: a person who identifies with more than one ethnic group "
-                      "is counted in each, so the groups add up to more than the total."),
-        "summed": ("Some members sent only quarterly client counts. For them the half-year figure is the sum "
-                   "of the two quarters, which may count some people twice."
-                   if len(agg.summed_from_quarters) else ""),
-    }
-
-
-@dataclass
-class StoryGroup:
-    theme: str  # a need's label, "Other voices", or "Withheld from this draft"
-    stories: list
 
 
 def story_groups(stories: list, config: Config) -> list[StoryGroup]:
@@ -168,99 +121,69 @@ def story_groups(stories: list, config: Config) -> list[StoryGroup]:
     return out
 
 
-def _common(config: Config, period: Period, report, review: dict | None) -> dict:
-    return {
-        "language": config.report.language,
-        "version": __version__,
-        "period_label": period.label(),
-        "report": report,
-        "story_groups": story_groups(getattr(report, "stories", []) or [], config),
-        "numbered": bool(config.report.numbered_paragraphs),
-        "symbols": SYMBOLS,
-        "synthetic": config.report.sample_data,
-        "review": review,
-    }
+def _common(config: Config, period: Period, report) -> dict:
+    return {"language": config.report.language, "version": __version__, "period_label": period.label(),
+            "report": report, "symbols": SYMBOLS, "synthetic": config.report.sample_data}
 
 
-def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore,
-                   report, charts, events, metrics=None, *, review: dict | None = None) -> dict:
-    not_published = metrics.not_published_regions() if metrics else {}
-    notes = _notes(config, period, agg)
-    sections = [(name, heading) for name, heading in SECTIONS]
-    contents = [ContentsEntry("summary", "Executive summary")]
-    if report.findings_html:
-        contents.append(ContentsEntry("findings", "Key findings"))
-    contents += [ContentsEntry(name, heading) for name, heading in sections]
-    if report.stories:
-        contents.append(ContentsEntry("stories", "In their own words"))
-    contents.append(ContentsEntry("policy", "The policy context"))
-    if report.recommendations_html:
-        contents.append(ContentsEntry("recommendations", "Recommendations"))
-    contents += [ContentsEntry("notes", "Methodology and data notes"),
-                 ContentsEntry("appendix", "Appendix: data tables")]
-    return {
-        **_common(config, period, report, review),
-        "title": report.title,
-        "description": f"{report.subtitle or report.title}, {period.label()}",
-        "charts": charts,
-        "charts_by_section": by_section(charts),
-        "sections": sections,
-        "contents": contents,
-        "events": events,
-        "key_figures": _key_figures(store, period, NATIONAL, against_national=False),
-        "region_columns": REGION_COLUMNS,
-        "region_rows": region_rows(config, period, store, metrics) if metrics else [],
-        "not_published": [(config.region_label(code), why) for code, why in not_published.items()],
-        "coverage": notes["coverage"] + "".join(f" Not published: {config.region_label(code)} — {why}."
-                                                for code, why in not_published.items()),
-        "summed_note": notes["summed"],
-        "notes": notes,
-        "downloads": downloads(store, metrics, config, "") if metrics else [],
-    }
+def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+                   charts: list, events: list) -> ReportContext:
+    not_published = metrics.not_published_regions()
+    data_notes = notes(config, period, agg)
+    return ReportContext(
+        **_common(config, period, report),
+        name="report", template="report.html.j2",
+        title=report.title,
+        description=f"{report.subtitle or report.title}, {period.label()}",
+        numbered=bool(config.report.numbered_paragraphs),
+        notes=data_notes,
+        downloads=downloads(metrics, config, ""),
+        charts=charts,
+        charts_by_section=by_section(charts),
+        outline=outline(report),
+        key_figures=key_figures(store, period, NATIONAL, against_national=False),
+        events=events,
+        region_columns=REGION_COLUMNS,
+        region_rows=region_rows(config, period, store, metrics),
+        not_published=[(config.region_label(code), why) for code, why in not_published.items()],
+        coverage=data_notes.coverage + "".join(f" Not published: {config.region_label(code)} — {why}."
+                                               for code, why in not_published.items()),
+        story_groups=story_groups(report.stories, config),
+    )
 
 
-def national_report(config: Config, period: Period, agg: Aggregates, store: PublishedStore, report, charts,
-                    events, metrics, *, review: dict | None = None) -> Document:
-    html = render(config, "report.html.j2",
-                  report_context(config, period, agg, store, report, charts, events, metrics, review=review))
-    return Document("report", report.title, html)
-
-
-def brief_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, report, charts,
-                  metrics, code: str, *, review: dict | None = None) -> dict:
+def brief_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+                  charts: list, code: str) -> BriefContext:
     name = config.region_label(code)
-    stories = [s for s in report.stories if s.state == "published" and s.region == code]
-    notes = _notes(config, period, agg, code)
-    return {
-        **_common(config, period, report, review),
-        "numbered": False,  # numbered paragraphs are the national report's (select-committee style)
-        "title": f"{name}: regional brief",
-        "description": f"{report.title} — regional brief for {name}, {period.label()}",
-        "region_code": code,
-        "region_name": name,
-        "commentary": report.regions.get(code),
-        "charts": charts,
-        "charts_by_section": by_section(charts),
-        "key_figures": _key_figures(store, period, code, against_national=True),
-        "stories": stories,
-        "notes": notes,
-        "downloads": downloads(store, metrics, config, "../", only=BRIEF_TABLES),
-        "report_link": "../report.html",
-    }
+    return BriefContext(
+        **_common(config, period, report),
+        name=f"briefs/{code}", template="brief.html.j2",
+        title=f"{name}: regional brief",
+        description=f"{report.title} — regional brief for {name}, {period.label()}",
+        numbered=False,  # numbered paragraphs are the national report's (select-committee style)
+        notes=notes(config, period, agg, code),
+        downloads=downloads(metrics, config, "../", only=BRIEF_TABLES),
+        charts=charts,
+        charts_by_section=by_section(charts),
+        region_code=code,
+        region_name=name,
+        commentary=report.regions.get(code),
+        stories=[s for s in report.stories if s.state == "published" and s.region == code],
+        key_figures=key_figures(store, period, code, against_national=True),
+        report_link="../report.html",
+    )
 
 
-def regional_brief(config: Config, period: Period, agg: Aggregates, store: PublishedStore, report, charts,
-                   metrics, code: str, *, review: dict | None = None) -> Document:
-    context = brief_context(config, period, agg, store, report, charts, metrics, code, review=review)
-    return Document(f"briefs/{code}", context["title"], render(config, "brief.html.j2", context))
+def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+             charts, events: list) -> tuple[DocumentContext, ...]:
+    """The national report's context, then one brief's per region with enough members reporting
+    (``charts.regions``, in the configured order)."""
+    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events),
+            *[brief_context(config, period, agg, store, metrics, report, list(region_charts), code)
+              for code, region_charts in charts.regions.items()])
 
 
-def regional_briefs(config: Config, period: Period, agg: Aggregates, store: PublishedStore, report, events,
-                    metrics, *, cache=None, review: dict | None = None) -> list[Document]:
-    """One brief per region with at least ``min_members`` members reporting, in the configured order."""
-    from .charts import make_region_charts
-
-    return [regional_brief(config, period, agg, store, report,
-                           make_region_charts(store, config, period, agg.quarters, events, code, cache=cache),
-                           metrics, code, review=review)
-            for code in metrics.eligible_regions()]
+def render(config: Config, context: DocumentContext, review: Review | None = None) -> Document:
+    """One document's HTML, with a draft's review marks when ``review`` is given."""
+    return Document(context.name, context.title,
+                    render_template(config, context.template, {**variables(context), "review": review}))

@@ -1,4 +1,4 @@
-"""Numbered drafts, their history, ``latest``, and the guarded final.
+"""Folder layout of a period's outputs: numbered drafts, ``latest``, finals and releases.
 
 Layout of ``output/<period>/`` (documented in docs/review-workflow.md)::
 
@@ -12,6 +12,7 @@ Layout of ``output/<period>/`` (documented in docs/review-workflow.md)::
 
 Every folder is written to a temporary folder beside its destination and
 renamed into place, so a failed build leaves every draft and release as it was.
+What goes into a draft or a final, and when one is refused, is ``release.py``'s.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shutil
 from pathlib import Path
 
 from .bundle import staged, write_bundle
+from .changes import SNAPSHOT
 
 LATEST_FILE = "LATEST"
 
@@ -108,9 +110,15 @@ def resolve_latest(pdir: Path) -> int | None:
 def publish_draft(pdir: Path, n: int, files: dict[str, bytes], internal: dict[str, bytes]) -> Path:
     """Write draft n (published files), then its internal files, then move ``latest``."""
     dest = _write_new(files, draft_dir(pdir, n))
-    write_bundle(internal, pdir / "internal") if internal else None
+    write_internal(pdir, internal)
     point_latest(pdir, n)
     return dest
+
+
+def write_internal(pdir: Path, internal: dict[str, bytes]) -> None:
+    """The internal folder (staff only, outside every bundle), rewritten whole."""
+    if internal:
+        write_bundle(internal, pdir / "internal")
 
 
 def internal_files(pdir: Path) -> dict[str, bytes]:
@@ -140,84 +148,7 @@ def publish_final(pdir: Path, files: dict[str, bytes], record: dict) -> Path:
     return pdir / "final"
 
 
-# ---- the build's review step: blockers, review context, marks, write ------------------------
-
-FINAL_STORY_CODES = ("story.withheld",)
-
-
-def final_blockers(findings: list, report, narr) -> list:
-    """Everything that stops a final: every error, withheld stories, unresolved placeholders,
-    sections without text. Returned as error findings (code ``final.*``), all at once."""
-    from .findings import Finding
-
-    out = []
-    for f in findings:
-        if f.code in FINAL_STORY_CODES:
-            out.append(Finding("final.story-not-ready", "error", f.message.split(":")[0] + " — a final cannot be "
-                               "made until it is approved with consent given, or its file is removed",
-                               file=f.file, hint="set consent.status: given and approved: true once they are"))
-        elif f.code.startswith("placeholder.") and not f.is_error:
-            out.append(Finding("final.placeholder", "error", f"unresolved placeholder: {f.message}",
-                               file=f.file, line=f.line, column=f.column, hint=f.hint))
-    if report is not None:
-        for name, text in report.sections_html.items():
-            if not text.strip():
-                out.append(Finding("final.empty-section", "error",
-                                   f"section '{name}' has no text — a final needs every section written",
-                                   file=report.source_file, hint=f"write sections.{name} in the report narrative"))
-    return out
-
-
-def review_css(config) -> str:
-    from .render_html import template_dirs
-
-    for folder in template_dirs(config):
-        if (folder / "review.css").is_file():
-            return (folder / "review.css").read_text(encoding="utf-8")
-    return ""
-
-
-def review_contexts(config, n: int, built: str, short: str, changes, pdir: Path) -> tuple[dict, dict]:
-    """(web, print) review contexts for the national report. The print one carries no banner
-    values (those marks are stamped on the PDF after layout), only the changes appendix."""
-    css = review_css(config)
-    web = {"draft": n, "built": built, "inputs": short, "changes": changes, "css": css, "print": False}
-    printed = {"draft": None, "changes": changes, "css": css, "print": True}
-    return web, printed
-
-
-def inputs_record(fp, config) -> bytes:
-    """Internal record of a draft's inputs (per-file hashes): tells why figures changed."""
-    root = Path(config.root).resolve()
-    try:
-        prefix = Path(config.submissions_dir).resolve().relative_to(root).as_posix() + "/"
-    except ValueError:
-        prefix = Path(config.submissions_dir).as_posix() + "/"
-    record = {"digest": fp.digest, "parts": fp.parts, "files": fp.files, "data_prefix": prefix}
-    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
 def previous_review(pdir: Path, n: int) -> tuple[dict | None, dict | None]:
     """(review-data snapshot, internal inputs record) of draft n."""
-    return (read_json(draft_dir(pdir, n) / "review-data.json"),
+    return (read_json(draft_dir(pdir, n) / SNAPSHOT),
             read_json(pdir / "internal" / "drafts" / str(n) / "inputs.json"))
-
-
-def release_manifest(fp, disclosure: dict, *, reason: str | None, built: str, version: str) -> bytes:
-    """The release manifest: the input fingerprint (overall and per-group digests; the per-file
-    hashes go to internal/releases/<n>/inputs.json, since a path — even a hashed one, which can be
-    guessed — could reveal a withdrawn story's file name), versions of reportgen and key
-    libraries, the disclosure audit."""
-    from importlib.metadata import PackageNotFoundError, version as pkg_version
-
-    libs = {}
-    for lib in ("weasyprint", "pandas", "matplotlib", "jinja2", "pydantic", "pikepdf"):
-        try:
-            libs[lib] = pkg_version(lib)
-        except PackageNotFoundError:
-            libs[lib] = "not installed"
-    manifest = {"built": built, "reason": reason, "reportgen": version, "libraries": libs,
-                "inputs": {"digest": fp.digest, "parts": fp.parts,
-                           "per_file": "kept by staff, outside the published bundle"},
-                "disclosure_audit": disclosure}
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

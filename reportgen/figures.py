@@ -33,6 +33,7 @@ narrative renderer turns into the symbol plus a footnote reference.
 
 from __future__ import annotations
 
+from . import formats
 from .aggregate import NATIONAL
 from .config import Config
 from .confidentiality import SYMBOLS, Published, PublishedStore
@@ -105,15 +106,11 @@ class _Figure:
 
 
 def _words(change: Published, notes: SymbolNotes) -> str:
-    if not change.is_number:
-        return notes.mark(change)
-    if round(change.value) == 0:
-        return "unchanged"
-    return f"{'up' if change.value > 0 else 'down'} {abs(change.value):.0f} %"
+    return formats.words(change.value) if change.is_number else notes.mark(change)
 
 
 def _signed(change: Published, notes: SymbolNotes) -> str:
-    return notes.mark(change) if not change.is_number else f"{change.value:+.0f} %"
+    return notes.mark(change) if not change.is_number else formats.change(change.value)
 
 
 class CategoryFigure(_Figure):
@@ -250,7 +247,7 @@ def format_number(value, decimals: int = 0) -> str:
         return str(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PlaceholderError("'number' formats a number, e.g. {{ 1234567 | number }}")
-    return f"{value:,.{max(0, min(int(decimals), 3))}f}"
+    return formats.number(value, decimals)
 
 
 def format_percent(value, decimals: int = 0) -> str:
@@ -259,7 +256,7 @@ def format_percent(value, decimals: int = 0) -> str:
         return str(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PlaceholderError("'percent' formats a number, e.g. {{ 34.2 | percent }}")
-    return f"{value:,.{max(0, min(int(decimals), 3))}f} %"
+    return formats.percent(value, decimals)
 
 
 FILTERS = {"number": format_number, "percent": format_percent}

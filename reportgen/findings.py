@@ -8,8 +8,8 @@ only the command line turns them into an exit code. Nothing in here prints.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -62,43 +62,6 @@ class Finding:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass
-class Findings:
-    """An ordered collection of findings from one or more stages."""
-
-    items: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.items.append(finding)
-
-    def error(self, code: str, message: str, **where) -> None:
-        self.add(Finding(code, "error", message, **where))
-
-    def warning(self, code: str, message: str, **where) -> None:
-        self.add(Finding(code, "warning", message, **where))
-
-    def extend(self, other: Iterable[Finding]) -> None:
-        self.items.extend(other)
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.items if f.is_error]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.items if not f.is_error]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.is_error for f in self.items)
 
 
 class StageFailed(Exception):

@@ -11,8 +11,8 @@ small). What is computed is driven by the measure catalogue in config:
   same half a year earlier, as a percentage and as an absolute difference;
 * ratios: the table ``RATIOS`` below (one line per ratio);
 * outcomes: improvement rate and assessment coverage for every category and
-  every named group of each pool dimension of ``OUTCOMES.assessed``, with a
-  caveat where coverage is below ``COVERAGE_CAVEAT``;
+  every named group of each pool dimension of ``OUTCOMES.assessed``, and the
+  caveat their charts carry where coverage is below ``COVERAGE_CAVEAT``;
 * coverage: members reporting against members expected, and which regions
   are eligible for a regional brief (at least ``min_members`` reporting).
 
@@ -27,6 +27,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from . import formats
 from .aggregate import NATIONAL, Aggregates
 from .config import Config
 from .confidentiality import Published, PublishedStore
@@ -231,23 +232,23 @@ class Metrics:
                 + self.coverage_rows())
         return pd.DataFrame(rows, columns=DERIVED_COLUMNS)
 
-    def caveats(self) -> pd.DataFrame:
-        """Outcome figures whose assessment coverage is below ``COVERAGE_CAVEAT`` (or
-        not published, so that it cannot be shown to be adequate)."""
-        d = self.derived
-        cov = d[(d["table"] == "outcomes") & (d["measure"] == "assessment_coverage")]
-        low = cov["value"].isna() | (cov["value"] < COVERAGE_CAVEAT * 100)
-        return cov[low & (cov["symbol"] != "..")][["scope", "period", "dimension", "category", "value", "symbol"]]
-
-    def has_caveat(self, dimension: str, category: str, *, scope: str = NATIONAL,
-                   period: Period | str | None = None) -> bool:
-        """True where the assessment coverage behind an outcome rate is below 50 %."""
+    def outcome_caveat(self, scope: str = NATIONAL, period: Period | str | None = None) -> str:
+        """The caveat every outcome rate of ``scope`` carries when fewer than ``COVERAGE_CAVEAT`` of its
+        clients were assessed in a domain (assessment coverage), or "" when none needs it."""
         period = period or self.period
-        if dimension.endswith("_group"):
-            cov = self.group_assessment_coverage(dimension[:-6], category, scope=scope, period=period)
-        else:
-            cov = self.assessment_coverage(dimension, category, scope=scope, period=period)
-        return not cov.is_number or cov.value < COVERAGE_CAVEAT * 100
+        coverage = [self.assessment_coverage(dim, cat, scope=scope, period=period)
+                    for dim in self.outcome_dimensions() for cat in self.config.dimensions[dim].categories]
+        shown = [c.value for c in coverage if c.is_number]
+        low = sorted(v for v in shown if v < COVERAGE_CAVEAT * 100)
+        if not low:
+            return ""
+        share = formats.percent(COVERAGE_CAVEAT * 100, 0)
+        span = (formats.percent(low[0], 0) if low[0] == low[-1] else
+                f"{formats.percent(low[0], 0).removesuffix(' %')}–{formats.percent(low[-1], 0)}")
+        where = ("every domain shown" if len(low) == len(shown) else
+                 f"{len(low)} of the {len(shown)} domains shown")
+        return (f"In {where}, fewer than {share} of the people supported were assessed ({span} of clients): "
+                "those rates describe only part of them.")
 
 
 def compute_metrics(store: PublishedStore, agg: Aggregates, config: Config) -> Metrics:

@@ -115,12 +115,6 @@ class Period:
         last = first + (2 if self.is_quarter else 5)
         return f"{_MONTHS[first - 1]}–{_MONTHS[last - 1]} {self.year}"
 
-    def short_label(self) -> str:
-        """'Jan–Jun 2025'."""
-        first = self._first_month()
-        last = first + (2 if self.is_quarter else 5)
-        return f"{_MONTHS[first - 1][:3]}–{_MONTHS[last - 1][:3]} {self.year}"
-
     def axis_label(self) -> str:
         """A compact label for chart axes: 'Q1 2025'."""
         return f"{self.kind}{self.number} {self.year}"

@@ -16,7 +16,8 @@ from markupsafe import Markup
 
 from . import __version__
 from .config import Config
-from .cross_checks import coverage, member_quarter_table, movements, sent_pairs
+from .coverage import coverage, sent_pairs
+from .cross_checks import member_quarter_table, movements
 from .findings import Finding
 from .periods import Period, quarter_range
 from .register import Register

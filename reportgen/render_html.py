@@ -162,11 +162,6 @@ def _new_environment(dirs: list[str]) -> SandboxedEnvironment:
     return env
 
 
-def safe(html: str) -> Markup:
-    """Mark HTML that reportgen produced itself (Markdown output) as safe to insert."""
-    return Markup(html)
-
-
 def render(config: Config, template: str, context: dict) -> str:
     """The document ``template`` makes from ``context``; raises StageFailed (a ``template.*`` finding at the
     template's file and line) for any problem in the templates."""

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import formats
 from .config import Config
 from .confidentiality import SYMBOLS, PublishedStore
-from .metrics import COVERAGE_CAVEAT, OUTCOME_LABELS, Metrics
+from .methodology import notes
+from .metrics import OUTCOME_LABELS, Metrics
 from .periods import Period
 from .xlsx import Sheet, workbook
 
@@ -49,22 +51,12 @@ class Table:
         return self.name if len(self.name) <= 31 else self.name.replace("_by_", "_")[:31]
 
 
-def _text(value, kind: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    if kind in ("count", "hours", "members", "difference"):
-        return str(int(round(value)))
-    if kind == "ratio":
-        return f"{value:.1f}"
-    return f"{value:g}"
-
-
 def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
     """Text values, rows in a fixed order: national first, regions in config order,
     periods in time order, then measure, dimension, category."""
     out = frame.copy()
     # plain lists: iterating pandas' Arrow-backed columns value by value is far slower
-    out["value"] = [_text(v, k) if not s else ""
+    out["value"] = [formats.plain(v, k) if not s else ""
                     for v, s, k in zip(out["value"].tolist(), out["symbol"].tolist(), out["kind"].tolist())]
     order = {s: i for i, s in enumerate(scopes)}
     when = {p: Period.parse(p)._ordinal() for p in pd.unique(out["period"])}
@@ -130,25 +122,12 @@ def table_csv(table: Table) -> bytes:
 
 def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Table]) -> list[list[str]]:
     """The notes sheet: plain two-column rows (topic, note)."""
-    rules = config.confidentiality
     rows: list[list[str]] = [["topic", "note"]]
     for sym, meaning in SYMBOLS.items():
         rows.append([f"symbol {sym}", meaning])
-    rows += [
-        ["rounding", f"Counts of people and sessions are randomly rounded to a multiple of "
-                     f"{rules.rounding_base}; a published count is never more than 2 from the true value. "
-                     "Each figure is rounded on its own, so parts may not add up to totals."],
-        ["suppression", f"Counts of 1 to {rules.suppress_below - 1} are suppressed (S). A figure drawing on "
-                        f"fewer than {rules.min_members} member organisations is confidential (C). Where one "
-                        "cell of a breakdown, or one region, is suppressed, another is suppressed too so that "
-                        "it cannot be worked out by subtraction."],
-        ["hours", "Staff and volunteer hours are not rounded; the minimum-contributors rule applies."],
-        ["derived figures", "Percentages, rates and ratios are computed from unrounded figures and are "
-                            f"suppressed where an input is suppressed or the denominator is below "
-                            f"{rules.min_denominator}. Absolute changes are differences of published values."],
-        ["outcome coverage", f"Outcome rates where fewer than {COVERAGE_CAVEAT:.0%} of clients were assessed "
-                             "describe only part of the people supported: treat them with caution."],
-    ]
+    text = notes(config, period, metrics.agg)
+    rows += [["rounding", text.rounding], ["suppression", text.suppression], ["hours", text.hours],
+             ["derived figures", text.derived], ["outcome coverage", text.outcome_coverage]]
     for dim, spec in config.dimensions.items():
         if spec.note:
             rows.append([f"{spec.label.lower()} ({dim})", spec.note])
@@ -157,8 +136,7 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
                             "half-year figures, else the sum of the two quarters."])
     for p in metrics.periods:
         rows.append([f"period {p}", Period.parse(p).label()])
-    reporting, expected = metrics.members_reporting()
-    rows.append(["coverage", f"{reporting} of {expected} members reported for {period.label()}."])
+    rows.append(["coverage", text.coverage])
     for code, reason in metrics.not_published_regions().items():
         rows.append([f"region {code} not published", reason])
     for r in metrics.active_ratios():
@@ -172,9 +150,9 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
     return rows
 
 
-def tables_xlsx(tables: list[Table], notes: list[list[str]]) -> bytes:
+def tables_xlsx(tables: list[Table], notes_sheet: list[list[str]]) -> bytes:
     """One workbook: a notes sheet, then a sheet per table; plain header rows, no merged cells."""
-    sheets = [Sheet("notes", notes, widths={0: 32, 1: 110})]
+    sheets = [Sheet("notes", notes_sheet, widths={0: 32, 1: 110})]
     for t in tables:
         rows: list[list] = [list(TABLE_COLUMNS)]
         rows += [[*rec[:5], _number(rec[5]), rec[6]] for rec in t.frame.astype(object).to_numpy().tolist()]

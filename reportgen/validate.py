@@ -4,9 +4,9 @@ Each rule of the data contract yields findings with a stable code, the file,
 row and column, the member and a hint. Rows with errors are dropped from the
 returned data (an error stops the build anyway); warnings keep their rows.
 
-Rules 1–4 (reading, codes, numbers, unique keys) are checked here; rules
-5–14 and the period rules, which compare rows with each other and with the
-member register, live in ``checks.py``. Everything is vectorised: codes,
+Rules 1–4 (reading, codes, numbers, unique keys) are checked here, one
+function per rule; rules 5–14 and the period rules, which compare rows with
+each other and with the member register, live in ``cross_checks.py``. Everything is vectorised: codes,
 periods and values are checked once per *distinct* text (the columns are
 categoricals), and rows are compared through integer keys, so tens of
 millions of rows stay fast.
@@ -102,8 +102,13 @@ def empty_rows() -> pd.DataFrame:
 
 
 def validate(subs: Submissions, register: Register, config: Config, period: Period | None = None) -> ValidData:
-    """Check every rule of the data contract; ``period`` (a half-year) enables rule 10."""
-    from .cross_checks import Coverage, coverage, cross_checks
+    """Check every rule of the data contract; ``period`` (a half-year) enables rule 10.
+
+    Rules 1–4 run here, one function each, in the order of the contract; each reports its
+    findings and marks the rows it rejects in ``bad``. Rules 5–14 and the period rules
+    compare the clean rows with each other and the register (``cross_checks``)."""
+    from .coverage import Coverage, coverage
+    from .cross_checks import cross_checks
 
     df = subs.rows
     if df.empty:
@@ -112,15 +117,33 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
         return ValidData(empty_rows(), findings, subs.files, cov, register)
     rep = _Reporter(subs, register)
     bad = np.zeros(len(df), dtype=bool)
+    periods = rule_1_periods(df, rep, bad)
+    values = rule_1_values(df, rep, bad)
+    codes = rule_2_codes(df, rep, bad, register, config)
+    rule_2_dimension_allowed(df, rep, bad, codes, config)
+    codes["category"] = rule_2_categories(df, rep, bad, codes, config)
+    values = rule_3_whole_numbers(df, rep, bad, codes, values, config)
+    clean = _clean(df, ~bad, periods, codes, values)
+    clean = rule_4_unique_keys(clean, rep)
+    more, cov = cross_checks(clean, subs, register, config, period)
+    return ValidData(clean, subs.findings + rep.findings + more, subs.files, cov, register)
 
-    # ---- rule 1: periods and values --------------------------------------
-    period_col = recode(df["period"], _parse_period)
-    unknown = period_col.isna().to_numpy()
+
+# ---- rule 1: periods and values --------------------------------------------------
+
+def rule_1_periods(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> pd.Series:
+    """``period`` is a quarter or a half-year: the canonical text per row (missing when not)."""
+    periods = recode(df["period"], _parse_period)
+    unknown = periods.isna().to_numpy()
     for rec in df[unknown].itertuples():
         rep.row("data.bad-period", "error", f"'{rec.period}' is not a period", rec, "period",
                 "write a quarter like 2025Q1 or a half-year like 2025H1")
     bad |= unknown
+    return periods
 
+
+def rule_1_values(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> np.ndarray:
+    """``value`` is a number ≥ 0 in plain decimal notation: the float per row (NaN when not)."""
     value = _parse_values(df["value"])
     number_ok = ~np.isnan(value)
     for rec in df[~number_ok].itertuples():
@@ -133,31 +156,38 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
             hint = "values cannot be negative"
         rep.row("data.bad-value", "error", f"the value {why}", rec, "value", hint)
     bad |= ~number_ok
+    return value
 
-    # ---- rule 2: known codes ------------------------------------------------
-    org_known = {m.lower(): m for m in register.members}
-    region_known = {r.lower(): r for r in config.regions}
-    measure_known = {m.lower(): m for m in config.measures}
-    dim_known = {d.lower(): d for d in config.dimensions} | {"total": "total"}
-    org = _map_codes(df["org_id"], org_known)
-    region = _map_codes(df["region"], region_known)
-    measure = _map_codes(df["measure"], measure_known)
-    dimension = _map_codes(df["dimension"], dim_known)
-    for col, canon, known, what in (
-        ("org_id", org, register.members, "member"),
-        ("region", region, config.regions, "region"),
-        ("measure", measure, config.measures, "measure"),
-        ("dimension", dimension, list(config.dimensions) + ["total"], "dimension"),
-    ):
+
+# ---- rule 2: known codes --------------------------------------------------------------
+
+def rule_2_codes(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, register: Register,
+                 config: Config) -> dict[str, pd.Series]:
+    """``org_id``, ``region``, ``measure`` and ``dimension`` are known codes: canonical codes per row."""
+    known = {
+        "org_id": (register.members, "member"),
+        "region": (config.regions, "region"),
+        "measure": (config.measures, "measure"),
+        "dimension": (list(config.dimensions) + ["total"], "dimension"),
+    }
+    codes = {}
+    for col, (choices, what) in known.items():
+        canon = _map_codes(df[col], {c.lower(): c for c in choices})
         unknown = canon.isna().to_numpy()
         for rec in df[unknown].itertuples():
             text = str(getattr(rec, col)).strip()
             rep.row(f"data.unknown-{what}", "error",
                     f"unknown {what} code '{text}'" if text else f"the {col} is empty",
-                    rec, col, suggestion_hint(text, known, f"{what} codes"))
+                    rec, col, suggestion_hint(text, choices, f"{what} codes"))
         bad |= unknown
+        codes[col] = canon
+    return codes
 
-    # dimension allowed for measure (checked once per distinct pair)
+
+def rule_2_dimension_allowed(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, codes: dict[str, pd.Series],
+                             config: Config) -> None:
+    """The dimension is one the catalogue allows for the measure (checked once per distinct pair)."""
+    measure, dimension = codes["measure"], codes["dimension"]
     ok = ~bad
     allowed = {(m, d) for m, spec in config.measures.items() for d in spec.dimensions}
     mcodes, dcodes = measure.cat.codes.to_numpy(), dimension.cat.codes.to_numpy()
@@ -174,7 +204,12 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
                 suggestion_hint(d, dims, "dimensions") if len(dims) > 1 else f"'{m}' only takes: {', '.join(dims)}")
     bad |= not_allowed
 
-    # category known for its dimension
+
+def rule_2_categories(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, codes: dict[str, pd.Series],
+                      config: Config) -> pd.Series:
+    """``category`` is a category of its dimension, empty on total rows: the canonical category."""
+    dimension = codes["dimension"]
+    dcodes, dcats = dimension.cat.codes.to_numpy(), list(dimension.cat.categories)
     ok = ~bad
     all_cats = sorted({c for spec in config.dimensions.values() for c in spec.categories})
     targets = ["", *all_cats]
@@ -210,10 +245,17 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
                         rec, "category", suggestion_hint(text, config.dimensions[d].categories,
                                                          f"{d} categories"))
         bad[wrong] = True
-    category = pd.Series(pd.Categorical.from_codes(cat_codes, categories=pd.Index(targets, dtype=object)),
-                         index=df.index)
+    return pd.Series(pd.Categorical.from_codes(cat_codes, categories=pd.Index(targets, dtype=object)),
+                     index=df.index)
 
-    # ---- rule 3: whole numbers; hours rounded up --------------------------
+
+# ---- rule 3: whole numbers; hours rounded up --------------------------------------------
+
+def rule_3_whole_numbers(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, codes: dict[str, pd.Series],
+                         value: np.ndarray, config: Config) -> np.ndarray:
+    """Counts are whole numbers; fractional hours are rounded up (a warning): the values to keep."""
+    measure = codes["measure"]
+    mcodes, mcats = measure.cat.codes.to_numpy(), list(measure.cat.categories)
     ok = ~bad
     hours_lut = np.array([config.measures[m].kind == "hours" for m in mcats] + [False], dtype=bool)
     hours = hours_lut[mcodes]
@@ -227,38 +269,43 @@ def validate(subs: Submissions, register: Register, config: Config, period: Peri
                 f"hours {str(rec.value).strip()} rounded up to the next whole hour",
                 rec, "value", "send whole hours to avoid this warning")
     bad |= fractional & ~hours
-    value = np.ceil(filled)
+    return np.ceil(filled)
 
-    keep = ~bad
+
+def _clean(df: pd.DataFrame, keep: np.ndarray, periods: pd.Series, codes: dict[str, pd.Series],
+           value: np.ndarray) -> pd.DataFrame:
+    """The rows without errors, typed: categorical codes, int64 values, file and line."""
     clean = pd.DataFrame({
-        "org_id": org[keep], "period": period_col[keep], "region": region[keep], "measure": measure[keep],
-        "dimension": dimension[keep], "category": category[keep], "value": value[keep].astype("int64"),
+        "org_id": codes["org_id"][keep], "period": periods[keep], "region": codes["region"][keep],
+        "measure": codes["measure"][keep], "dimension": codes["dimension"][keep],
+        "category": codes["category"][keep], "value": value[keep].astype("int64"),
         "file": df["file"][keep], "line": df["line"][keep].astype("int64"),
     })
     for c in KEY:
         clean[c] = clean[c].cat.remove_unused_categories()
-    clean = clean.reset_index(drop=True)
+    return clean.reset_index(drop=True)
 
-    # ---- rule 4: unique keys ------------------------------------------------
+
+# ---- rule 4: unique keys ----------------------------------------------------------------
+
+def rule_4_unique_keys(clean: pd.DataFrame, rep: _Reporter) -> pd.DataFrame:
+    """A key appears once across all files: the later rows are reported and dropped."""
     key = _combined_key(clean, KEY)
     ordered = np.sort(key)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])  # sorting beats hashing here
     del ordered
-    if len(repeated):
-        dup = np.isin(key, repeated)
-        part = clean[dup].assign(_key=key[dup])
-        for _, group in part.groupby("_key", sort=False):
-            first = group.iloc[0]
-            for rec in group.iloc[1:].itertuples():
-                rep.row("data.duplicate-key", "error",
-                        f"this row repeats a key first sent at {first.file}:{first.line} "
-                        f"({rec.measure}/{rec.dimension}/{rec.category or 'total'}, {rec.region}, {rec.period})",
-                        rec, "measure", "send each cell once; remove one of the two rows")
-        clean = clean[~pd.Series(key).duplicated(keep="first").to_numpy()].reset_index(drop=True)
-
-    findings = subs.findings + rep.findings
-    more, cov = cross_checks(clean, subs, register, config, period)
-    return ValidData(clean, findings + more, subs.files, cov, register)
+    if not len(repeated):
+        return clean
+    dup = np.isin(key, repeated)
+    part = clean[dup].assign(_key=key[dup])
+    for _, group in part.groupby("_key", sort=False):
+        first = group.iloc[0]
+        for rec in group.iloc[1:].itertuples():
+            rep.row("data.duplicate-key", "error",
+                    f"this row repeats a key first sent at {first.file}:{first.line} "
+                    f"({rec.measure}/{rec.dimension}/{rec.category or 'total'}, {rec.region}, {rec.period})",
+                    rec, "measure", "send each cell once; remove one of the two rows")
+    return clean[~pd.Series(key).duplicated(keep="first").to_numpy()].reset_index(drop=True)
 
 
 def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

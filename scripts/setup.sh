@@ -35,8 +35,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating the virtual environment in .venv"
   python3 -m venv .venv
 fi
-extra=""
-[ "$want_tests" = 1 ] && extra="[test]"
+extra="[publish]"  # the core alone is what a member installs: pip install . (docs/member-guide.md)
+[ "$want_tests" = 1 ] && extra="[publish,test]"
 echo "setup: installing Python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reportgen.aggregate import aggregate
-from reportgen.charts import ChartCache, make_charts, make_region_charts
+from reportgen.charts import ChartCache, draw_charts
 from reportgen.charts.draw import DRAW
 from reportgen.charts.specs import ChartInputs, _event_positions, share_bars, trend
 from reportgen.config import load_config
@@ -38,7 +38,7 @@ def sample():
 @pytest.fixture(scope="module")
 def charts(sample):
     config, agg, store, events = sample
-    return make_charts(store, config, H1, agg.quarters, events)
+    return draw_charts(store, config, H1, agg.quarters, events, []).national
 
 
 def test_every_chart_type_is_in_the_report(charts):
@@ -69,7 +69,7 @@ def test_fonts_carry_macrons(charts):
 
 def test_same_data_same_bytes(sample, charts):
     config, agg, store, events = sample
-    again = make_charts(store, config, H1, agg.quarters, events)
+    again = draw_charts(store, config, H1, agg.quarters, events, []).national
     assert [c.svg for c in again] == [c.svg for c in charts]
     for c in charts:
         assert b"<dc:date>" not in c.svg
@@ -100,13 +100,13 @@ def test_data_table_matches_the_published_values(sample, charts):
 def test_suppressed_cells_are_marked_gaps_not_zeros(sample):
     config, agg, store, events = sample
     # West Coast has two members: every regional client figure is C
-    [trend_chart, _] = make_region_charts(store, config, H1, agg.quarters, events, "WTC")
+    [trend_chart, _] = draw_charts(store, config, H1, agg.quarters, events, ["WTC"]).regions["WTC"]
     series = trend_chart.draw["series"][0]
     assert series["values"] == [None] * len(agg.quarters) and set(series["symbols"]) == {"C"}
     svg = trend_chart.svg.decode()
     assert svg.count(">C<") == len(agg.quarters)
     assert "every quarter is suppressed" in trend_chart.alt
-    dots = next(c for c in make_charts(store, config, H1, agg.quarters, events) if c.id == "housing-regions")
+    dots = next(c for c in draw_charts(store, config, H1, agg.quarters, events, []).national if c.id == "housing-regions")
     assert dots.id == "housing-regions"
     wtc = dots.draw["labels"].index("West Coast")
     assert dots.draw["values"][wtc] is None and dots.draw["symbols"][wtc] in ("S", "C")
@@ -135,19 +135,13 @@ def test_events_sit_inside_their_quarter(sample):
     assert 3.5 < pos["Emergency housing eligibility tightened"] < 4.5
 
 
-def test_author_can_override_alt_text(sample):
-    config, agg, store, events = sample
-    charts = make_charts(store, config, H1, agg.quarters, events, alt_overrides={"needs-nz": "Written by hand."})
-    assert next(c for c in charts if c.id == "needs-nz").alt == "Written by hand."
-
-
 def test_cache_draws_each_chart_once_and_follows_the_data(sample, tmp_path):
     config, agg, store, events = sample
     cache = ChartCache(tmp_path / "charts")
-    first = make_charts(store, config, H1, agg.quarters, events, cache=cache)
+    first = draw_charts(store, config, H1, agg.quarters, events, [], cache=cache).national
     assert cache.drawn == len(first) and cache.reused == 0
     again = ChartCache(tmp_path / "charts")
-    second = make_charts(store, config, H1, agg.quarters, events, cache=again)
+    second = draw_charts(store, config, H1, agg.quarters, events, [], cache=again).national
     assert again.drawn == 0 and again.reused == len(first)
     assert [c.svg for c in second] == [c.svg for c in first]
     # change one published value: only the charts that show it are redrawn
@@ -157,7 +151,7 @@ def test_cache_draws_each_chart_once_and_follows_the_data(sample, tmp_path):
     cells.loc[sel, "raw"] += 3000
     changed = PublishedStore(cells, config, "chart-test-key")
     third_cache = ChartCache(tmp_path / "charts")
-    third = make_charts(changed, config, H1, agg.quarters, events, cache=third_cache)
+    third = draw_charts(changed, config, H1, agg.quarters, events, [], cache=third_cache).national
     redrawn = {c.id for c, old in zip(third, first) if c.key != old.key}
     assert redrawn == {"services-nz"} and third_cache.drawn == 1
 

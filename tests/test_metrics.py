@@ -85,25 +85,33 @@ def test_outcome_rates_groups_and_coverage_caveat(sample):
     clients = store.raw_of("clients", "total", "", NATIONAL, H1)
     cov = metrics.group_assessment_coverage("score_domain", "goals", period=H1)
     assert cov.value == round(ass / (clients * 6) * 100)
-    assert cov.value < 50 and metrics.has_caveat("score_domain_group", "goals")
-    caveats = metrics.caveats()
-    assert ((caveats["scope"] == NATIONAL) & (caveats["category"] == "goals")).any()
+    assert cov.value < 50
+    shares = [metrics.assessment_coverage("score_domain", d, period=H1).value
+              for d in config.dimensions["score_domain"].categories]
+    low = sorted(v for v in shares if v < 50)
+    caveat = metrics.outcome_caveat()
+    assert low and caveat.startswith("In ") and "fewer than 50 % of the people supported were assessed" in caveat
+    assert f"{low[0]:.0f}–{low[-1]:.0f} % of clients" in caveat or f"({low[0]:.0f} % of clients)" in caveat
 
 
-def test_caveat_is_off_when_coverage_is_at_least_half(tmp_path):
+@pytest.mark.parametrize("housing,caveat", [
+    (50, ""),
+    (49, "In 1 of the 19 domains shown, fewer than 50 % of the people supported were assessed (49 % of "
+         "clients): those rates describe only part of them."),
+])
+def test_the_outcome_caveat_follows_assessment_coverage(housing, caveat):
     config = load_config(REPO / "config.yaml")
-    cells = pd.DataFrame([
-        ("NZ", "2025H1", "clients", "total", "", 100, 5),
-        ("NZ", "2025H1", "outcome_assessed", "score_domain", "safety", 50, 5),
-        ("NZ", "2025H1", "outcome_improved", "score_domain", "safety", 30, 5),
-        ("NZ", "2025H1", "outcome_assessed", "score_domain", "housing", 49, 5),
-    ], columns=["scope", "period", "measure", "dimension", "category", "raw", "members"])
+    domains = list(config.dimensions["score_domain"].categories)
+    cells = pd.DataFrame([("NZ", "2025H1", "clients", "total", "", 100, 5)] + [
+        ("NZ", "2025H1", "outcome_assessed", "score_domain", d, housing if d == "housing" else 50, 5)
+        for d in domains] + [("NZ", "2025H1", "outcome_improved", "score_domain", "safety", 30, 5)],
+        columns=["scope", "period", "measure", "dimension", "category", "raw", "members"])
     store = PublishedStore(cells, config, "k")
     agg = Aggregates(H1, cells, reporting_by_period={"2025H1": {"NZ": 5}}, expected_by_scope={"NZ": 5})
     m = Metrics(store, agg, config)
     assert m.assessment_coverage("score_domain", "safety", period=H1).display() == "50 %"
-    assert not m.has_caveat("score_domain", "safety") and m.has_caveat("score_domain", "housing")
     assert m.improvement_rate("score_domain", "safety", period=H1).display() == "60 %"
+    assert m.outcome_caveat() == caveat
 
 
 def test_everything_follows_the_catalogue_in_config(tmp_path):

@@ -153,7 +153,7 @@ def test_a_withdrawn_story_vanishes_from_every_output(tmp_path):
 
 
 def test_build_date_follows_source_date_epoch(monkeypatch):
-    from reportgen.narratives.render import build_date
+    from reportgen.reproducible import build_date
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     assert build_date() == dt.date(2026, 1, 1)

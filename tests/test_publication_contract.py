@@ -6,33 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.build import BuildResult, _Stages, check_inputs
-from reportgen.charts import make_charts
 from reportgen.config import load_config
-from reportgen.confidentiality import confidentialise
-from reportgen.documents import national_report, regional_briefs
-from reportgen.figures import namespace
-from reportgen.metrics import compute_metrics
-from reportgen.narratives import load_narratives, render_report
+from reportgen.context import Review
+from reportgen.documents import render
 from reportgen.periods import Period
+from reportgen.publication import publication_for
 
 from .conftest import copy_project
 
 PERIOD = Period.parse("2025H1")
 
 
-def documents(root: Path, review: dict | None):
+def documents(root: Path, review: Review | None):
     config = load_config(root / "config.yaml")
-    inputs = check_inputs(config, PERIOD, _Stages(BuildResult(PERIOD), None))
-    agg = inputs.aggregates
-    store = confidentialise(agg, config, config.confidentiality_key())
-    metrics = compute_metrics(store, agg, config)
-    narr = load_narratives(root / "narratives" / str(PERIOD), root, config=config)
-    names = namespace(store, config, PERIOD, reporting=agg.reporting, expected=agg.expected)
-    report, _ = render_report(narr, names, config=config, final=False)
-    charts = make_charts(store, config, PERIOD, agg.quarters, inputs.events)
-    return ([national_report(config, PERIOD, agg, store, report, charts, inputs.events, metrics, review=review)]
-            + regional_briefs(config, PERIOD, agg, store, report, inputs.events, metrics, review=review))
+    publication, run = publication_for(config, PERIOD)
+    assert publication is not None, [f.format() for f in run.findings if f.is_error]
+    return [render(config, context, review) for context in publication.documents]
 
 
 def test_review_partials_are_included_where_the_contract_says(tmp_path):
@@ -41,7 +30,7 @@ def test_review_partials_are_included_where_the_contract_says(tmp_path):
         '<div class="test-banner">{{ review.draft if review else "final" }}</div>\n', encoding="utf-8")
     (root / "templates" / "_review_changes.html.j2").write_text(
         '<section id="test-changes">changes since draft {{ review.draft - 1 }}</section>\n', encoding="utf-8")
-    docs = documents(root, {"draft": 7})
+    docs = documents(root, Review(draft=7))
     assert [d.name for d in docs][:2] == ["report", "briefs/NTL"] and len(docs) >= 5
     for doc in docs:
         body = doc.html[doc.html.index('<body class="'):]

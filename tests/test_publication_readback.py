@@ -17,11 +17,9 @@ import pikepdf
 import pytest
 
 from reportgen.aggregate import NATIONAL
-from reportgen.build import BuildResult, _Stages, check_inputs
 from reportgen.config import load_config
-from reportgen.confidentiality import confidentialise
-from reportgen.metrics import compute_metrics
 from reportgen.periods import Period
+from reportgen.publication import publication_for
 
 from .test_pdf_readback import figure_alts
 
@@ -33,9 +31,8 @@ def published(out_dir: Path):
     """(config, store, metrics) rebuilt from the project the bundle was built from."""
     root = next(p for p in out_dir.parents if (p / "config.yaml").is_file())  # the bundle may be a draft
     config = load_config(root / "config.yaml")
-    inputs = check_inputs(config, PERIOD, _Stages(BuildResult(PERIOD), None))
-    store = confidentialise(inputs.aggregates, config, config.confidentiality_key())
-    return config, store, compute_metrics(store, inputs.aggregates, config)
+    publication, _ = publication_for(config, PERIOD)
+    return config, publication.store, publication.metrics
 
 
 def pdftext(pdf: Path, *, page: int | None = None, layout: bool = True) -> str:

@@ -11,11 +11,12 @@ import pikepdf
 from weasyprint import HTML
 
 from reportgen.config import load_config
-from reportgen.drafts import review_contexts
+from reportgen.fingerprint import Fingerprint
+from reportgen.periods import Period
+from reportgen.release import Draft
 from reportgen.render_html import environment
 from reportgen.stamp import stamp_document
 
-from .conftest import REPO
 
 
 def pages_text(pdf: Path) -> list[str]:
@@ -65,13 +66,15 @@ def test_stamping_keeps_pages_and_text_and_is_deterministic():
     assert all("DRAFT 7 — not for circulation" in p and "Draft 7 · built" in p for p in pages)
 
 
-def test_print_html_carries_no_per_draft_value(tmp_path: Path):
-    config = load_config(REPO / "config.yaml")
-    web, printed = review_contexts(config, 5, "2025-07-01T00:00:00Z", "abcdef123456", None, tmp_path)
+def test_print_html_carries_no_per_draft_value(project: Path):
+    config = load_config(project / "config.yaml")
+    draft = Draft(config, Period.parse("2025H1"))  # the first draft: nothing to compare with
+    draft.number, draft.built = 5, "2025-07-01T00:00:00Z"
+    web, printed = draft.reviews(None, Fingerprint("abcdef123456" + "0" * 52))
     banner = environment(config).get_template("_review_banner.html.j2")
     shown = banner.render(review=web)
     assert "DRAFT 5 — not for circulation" in shown and "abcdef123456" in shown
     hidden = banner.render(review=printed)
     assert "DRAFT" not in hidden and "abcdef123456" not in hidden and "2025-07-01" not in hidden
     assert banner.render(review=None).strip() == ""
-    assert "@media print {\n  .review-banner { display: none; }" in web["css"]
+    assert "@media print {\n  .review-banner { display: none; }" in web.css

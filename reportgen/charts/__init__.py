@@ -29,9 +29,16 @@ if TYPE_CHECKING:  # pandas and pyplot stay out of the workers that only draw (s
 # STYLE_VERSION) and matplotlib's version. Editing either module invalidates the cache.
 # Drawing (pyplot) is imported only where charts are drawn: on the workers, when there are some.
 _CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
-                                for name in ("draw.py", "style.py"))).hexdigest()
+                                for name in ("draw.py", "style.py", "../formats.py"))).hexdigest()
 
-__all__ = ["Chart", "ChartCache", "make_charts", "make_region_charts", "national_specs", "region_specs"]
+__all__ = ["Chart", "ChartCache", "Charts", "chart_cache_dir", "draw_charts", "national_specs", "region_specs"]
+
+
+def chart_cache_dir(config: Config) -> Path:
+    """Where drawn charts are kept (``<cache>/charts``)."""
+    from ..cache import cache_dir
+
+    return cache_dir(config.root) / "charts"
 
 
 @cache
@@ -132,21 +139,40 @@ class ChartCache:
         os.replace(tmp, path)
 
 
-def _draw_all(chart_specs: list[ChartSpec], cache: ChartCache, alt_overrides: dict[str, str]) -> list[Chart]:
-    for spec in chart_specs:
-        if spec.id in alt_overrides:
-            spec.alt = alt_overrides[spec.id]
-    return [Chart(spec, svg, n, key)
-            for n, (spec, (key, svg)) in enumerate(zip(chart_specs, cache.svgs(chart_specs)), start=1)]
+@dataclass(frozen=True)
+class Charts:
+    """Every chart of a publication: the national report's, then each regional brief's."""
+
+    national: tuple[Chart, ...]
+    regions: dict[str, tuple[Chart, ...]]  # region code → its brief's charts, in the configured order
+
+
+def _numbered(chart_specs: list[ChartSpec], drawn: list[tuple[str, bytes]]) -> tuple[Chart, ...]:
+    return tuple(Chart(spec, svg, n, key) for n, (spec, (key, svg)) in enumerate(zip(chart_specs, drawn), start=1))
+
+
+def draw_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
+                events: list[Event], regions: list[str], *, cache: ChartCache | None = None,
+                outcome_caveat: str = "") -> Charts:
+    """Every chart, numbered in each document's reading order: the national report's and those
+    of the briefs of ``regions``. The ones not in the cache are drawn at once, in parallel when
+    the cache has workers."""
+    cache = cache or ChartCache(None)
+    national = national_specs(store, config, period, quarters, events, outcome_caveat=outcome_caveat)
+    by_region = {code: region_specs(store, config, period, quarters, events, code) for code in regions}
+    cache.prefetch(national + [spec for specs in by_region.values() for spec in specs])
+    return Charts(_numbered(national, cache.svgs(national)),
+                  {code: _numbered(specs, cache.svgs(specs)) for code, specs in by_region.items()})
 
 
 def national_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                   events: list[Event]) -> list[ChartSpec]:
-    """What each chart of the national report shows, in reading order (cheap: nothing drawn)."""
+                   events: list[Event], *, outcome_caveat: str = "") -> list[ChartSpec]:
+    """What each chart of the national report shows, in reading order (cheap: nothing drawn).
+    ``outcome_caveat``: the sentence the outcome chart carries when few clients were assessed."""
     from ..aggregate import NATIONAL
     from . import specs
 
-    ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL)
+    ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL, outcome_caveat)
     return [
         specs.clients_trend(ci, section="demographics"),
         specs.share_bars(ci, "clients", "age_band", section="demographics", sort=False,
@@ -168,14 +194,6 @@ def national_specs(store: PublishedStore, config: Config, period: Period, quarte
     ]
 
 
-def make_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                events: list[Event], *, cache: ChartCache | None = None,
-                alt_overrides: dict[str, str] | None = None) -> list[Chart]:
-    """Every chart of the national report, numbered in reading order."""
-    return _draw_all(national_specs(store, config, period, quarters, events), cache or ChartCache(None),
-                     alt_overrides or {})
-
-
 def region_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
                  events: list[Event], region: str) -> list[ChartSpec]:
     """What each chart of one regional brief shows (cheap: nothing drawn)."""
@@ -187,11 +205,3 @@ def region_specs(store: PublishedStore, config: Config, period: Period, quarters
         specs.share_bars(ci, "clients", "need", section="needs", sort=True, chart_id=f"needs-{ci.suffix}",
                          noun="the share of clients by reason for seeking support"),
     ]
-
-
-def make_region_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                       events: list[Event], region: str, *, cache: ChartCache | None = None,
-                       alt_overrides: dict[str, str] | None = None) -> list[Chart]:
-    """The charts of one regional brief."""
-    return _draw_all(region_specs(store, config, period, quarters, events, region), cache or ChartCache(None),
-                     alt_overrides or {})

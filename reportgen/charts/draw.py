@@ -10,15 +10,14 @@ from __future__ import annotations
 import math
 import textwrap
 
+from .. import formats
 from . import style as s
 
 
 def _fmt(value: float, unit: str) -> str:
     if unit == "percent":
-        return f"{value:.0f} %"
-    if unit == "ratio":
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+        return formats.percent(value, 0)
+    return formats.ratio(value) if unit == "ratio" else formats.count(value)
 
 
 def _nice_max(values: list[float]) -> float:
@@ -125,9 +124,9 @@ def diverging(d: dict) -> bytes:
                     ax.barh(y, dec, left=-same / 2 - dec, color=s.VERMILLION, height=0.66)
                     ax.barh(y, same, left=-same / 2, color=s.NEUTRAL, height=0.66)
                     ax.barh(y, imp, left=same / 2, color=s.BLUE, height=0.66)
-                    ax.text(same / 2 + imp + 1.2, y, f"{imp:.0f} %", va="center", fontsize=s.MIN_PT,
+                    ax.text(same / 2 + imp + 1.2, y, formats.percent(imp, 0), va="center", fontsize=s.MIN_PT,
                             color=s.BLUE, fontweight="bold")
-                    ax.text(-same / 2 - dec - 1.2, y, f"{dec:.0f} %", va="center", ha="right",
+                    ax.text(-same / 2 - dec - 1.2, y, formats.percent(dec, 0), va="center", ha="right",
                             fontsize=s.MIN_PT, color=s.VERMILLION)
                 ax.text(n_x, y, r["n"], va="center", ha="right", fontsize=s.MIN_PT, color=s.MUTED)
                 y -= 1
@@ -205,7 +204,7 @@ def multiples(d: dict) -> bytes:
             ax.set_title(p["label"], fontsize=s.MIN_PT, loc="left", pad=2, fontweight="bold")
             last = next((v for v in reversed(vals) if v is not None), None)
             if last is not None:
-                ax.text(len(vals) - 1, top * 0.97, f"{last:,.0f}", ha="right", va="top", fontsize=s.MIN_PT,
+                ax.text(len(vals) - 1, top * 0.97, formats.count(last), ha="right", va="top", fontsize=s.MIN_PT,
                         color=s.BLUE)
             ax.set_ylim(0, top)
             ax.set_xlim(-0.5, len(vals) - 0.5)

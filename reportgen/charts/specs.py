@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .. import formats
 from ..aggregate import NATIONAL
 from ..config import Config
 from ..confidentiality import Published, PublishedStore
@@ -18,6 +19,7 @@ from ..periods import Period
 from ..register import Event
 
 SOURCE = "Source: member organisations' quarterly submissions, aggregated and confidentialised."
+EVENTS_CAPTION = "Dashed lines mark policy events."
 
 
 @dataclass
@@ -46,6 +48,7 @@ class ChartInputs:
     quarters: list[Period]
     events: list[Event] = field(default_factory=list)
     scope: str = NATIONAL
+    outcome_caveat: str = ""  # Metrics.outcome_caveat: fewer than half of the clients assessed
 
     @property
     def where(self) -> str:
@@ -156,6 +159,8 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
     marked = _event_positions(ci.events, ci.quarters) if events else []
     if marked:
         alt_parts.append("Marked events: " + "; ".join(e["label"] for e in marked) + ".")
+    elif caption == EVENTS_CAPTION:
+        caption = ""  # no event falls inside the quarters shown
     return ChartSpec(
         id=chart_id, kind="trend", title=title, subtitle=subtitle, caption=caption, section=section,
         scope=ci.scope,
@@ -184,7 +189,7 @@ def clients_trend(ci: ChartInputs, *, section: str = "context") -> ChartSpec:
     return trend(ci, [("Clients", vals)], chart_id=f"clients-trend-{ci.suffix}", section=section,
                  title=_direction_title(vals, "the number of people we saw", "rising"),
                  subtitle=f"People seen each quarter, {ci.where}", unit="count", noun="clients each quarter",
-                 caption="Dashed lines mark policy events.", events=True)
+                 caption=EVENTS_CAPTION, events=True)
 
 
 def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
@@ -197,7 +202,7 @@ def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
     return trend(ci, [("Housing", vals)], chart_id=f"housing-trend-{ci.suffix}", section=section, title=title,
                  subtitle=f"Share of clients seeking help with housing each quarter, {ci.where}",
                  unit="percent", noun="the share of clients seeking help with housing", events=True,
-                 caption="Dashed lines mark policy events.")
+                 caption=EVENTS_CAPTION)
 
 
 def hours_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
@@ -209,7 +214,7 @@ def hours_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
     if last_s and last_v:
         ratio = last_v.value / last_s.value
         title = (f"Volunteers gave {ratio * 100:.0f} hours for every 100 hours worked by paid staff"
-                 if ratio < 1 else f"Volunteers gave more hours than paid staff")
+                 if ratio < 1 else "Volunteers gave more hours than paid staff")
     return trend(ci, [("Staff", staff), ("Volunteers", vol)], chart_id=f"hours-trend-{ci.suffix}",
                  section=section, title=title, subtitle=f"Hours worked each quarter, {ci.where}", unit="count",
                  noun="staff and volunteer hours each quarter",
@@ -239,6 +244,7 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
     cfg = ci.config
     dim = cfg.dimensions["score_domain"]
     groups, rows_table, best, worst = [], [], None, None
+    shown: list[tuple[float, float]] = []  # (improved, declined) of each domain shown
     for group, codes in dim.groups.items():
         rows = []
         for code in codes:
@@ -257,22 +263,39 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
                 imp = shares["improved"].value
                 best = max(best or (imp, label), (imp, label))
                 worst = min(worst or (imp, label), (imp, label))
+                shown.append((imp, shares["declined"].value))
         groups.append({"name": group, "rows": rows})
     if best:
-        title = f"Ratings improved for most people assessed, most often for {best[1].lower()}"
+        title = _outcomes_title(shown, best[1])
+        rose = sum(1 for imp, dec in shown if imp > dec)
+        more = ("in every domain more ratings rose than fell" if rose == len(shown) else
+                f"in {rose} of the {len(shown)} domains shown more ratings rose than fell")
         alt = (f"Diverging bar chart of outcome ratings by domain, {ci.where}, {ci.period.label()}. "
-               f"The share whose rating improved ranged from {worst[0]:.0f} % ({worst[1]}) to "
-               f"{best[0]:.0f} % ({best[1]}); in every domain more ratings rose than fell.")
+               f"The share whose rating improved ranged from {formats.percent(worst[0], 0)} ({worst[1]}) to "
+               f"{formats.percent(best[0], 0)} ({best[1]}); {more}.")
     else:
         title = "Outcome ratings"
         alt = f"Diverging bar chart of outcome ratings, {ci.where}; every value is suppressed."
+    caption = "Each bar is 100 % of the people assessed in that domain; n is the number assessed."
+    if ci.outcome_caveat:
+        caption += " " + ci.outcome_caveat
+        alt += " " + ci.outcome_caveat
     return ChartSpec(
         id=f"outcomes-{ci.suffix}", kind="diverging", title=title, section=section, scope=ci.scope,
         subtitle=f"People with a start and end assessment whose rating rose, held or fell, {ci.period.label()}",
-        caption="Each bar is 100 % of the people assessed in that domain; n is the number assessed.",
-        alt=alt, table_header=["Domain", "Assessed", "Improved", "Same", "Declined"], table_rows=rows_table,
-        draw={"groups": groups},
+        caption=caption, alt=alt, table_header=["Domain", "Assessed", "Improved", "Same", "Declined"],
+        table_rows=rows_table, draw={"groups": groups},
     )
+
+
+def _outcomes_title(shown: list[tuple[float, float]], most_often: str) -> str:
+    """What the ratings did in the domains shown (improved, declined), and where most often."""
+    where = f"most often for {most_often.lower()}"
+    if all(imp > 50 for imp, _ in shown):
+        return f"Ratings improved for most people assessed, {where}"
+    if all(imp > dec for imp, dec in shown):
+        return f"Ratings rose more often than they fell in every domain, {where}"
+    return f"Ratings improved {where}"
 
 
 # ---------------------------------------------------------------------------
@@ -322,13 +345,23 @@ def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
     alt_bits.sort()
     alt = f"Small multiple line charts of clients each quarter in each of {len(panels)} regions."
     if alt_bits:
-        alt += (f" Over the period the largest rise was in {alt_bits[-1][1]} ({alt_bits[-1][0]:+.0f} %) "
-                f"and the largest fall or smallest rise in {alt_bits[0][1]} ({alt_bits[0][0]:+.0f} %).")
+        (low, low_name), (high, high_name) = alt_bits[0], alt_bits[-1]
+        top = (f"the largest rise was in {high_name} ({formats.change(round(high))})" if high > 0 else
+               f"the smallest fall was in {high_name} ({formats.change(round(high))})")
+        bottom = (f"the largest fall in {low_name} ({formats.change(round(low))})" if low < 0 else
+                  f"the smallest rise in {low_name} ({formats.change(round(low))})")
+        alt += f" Over the period {top} and {bottom}."
     gaps = [p["label"] for p in panels if any(v is None for v in p["values"])]
     if gaps:
         alt += f" Some quarters are not published for confidentiality in {', '.join(gaps)}."
+    rose = sum(1 for change, _ in alt_bits if change > 0)
+    fell = sum(1 for change, _ in alt_bits if change < 0)
+    title = ("Client numbers moved differently across the regions" if rose and fell else
+             "Client numbers rose in every region shown" if rose == len(alt_bits) and rose else
+             "Client numbers fell in every region shown" if fell == len(alt_bits) and fell else
+             "Client numbers by region")
     return ChartSpec(
-        id="clients-regions", kind="multiples", title="Client numbers moved differently across the regions",
+        id="clients-regions", kind="multiples", title=title,
         section=section, subtitle=f"People seen each quarter by region, {labels[0]} to {labels[-1]}",
         caption="Each panel has its own scale: compare shapes, not heights.", alt=alt,
         table_header=["Region"] + labels, table_rows=rows, draw={"x": labels, "panels": panels},

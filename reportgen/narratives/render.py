@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
-import os
 import re
 from dataclasses import dataclass, field
 
 from .. import privacy
 from ..figures import SYMBOL_CLOSE, SYMBOL_OPEN
+from ..reproducible import build_date
 from ..findings import Finding
 from ..yamlsource import YamlSource
 from .load import Narratives
@@ -198,14 +198,6 @@ def _render_regions(narr: Narratives, f: _Filler, names: dict, config) -> dict[s
             key_points_html=[f.md(t, src, ("key_points", i), names=scoped) for i, t in enumerate(c.key_points)],
             source_file=src.display)
     return out
-
-
-def build_date() -> dt.date:
-    """Today, or the date of ``SOURCE_DATE_EPOCH`` when set (reproducible builds use it throughout)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
 
 
 def render_report(narr: Narratives, names: dict, *, config=None, final: bool = False,

@@ -1,0 +1,71 @@
+"""The methodology and data notes, written once.
+
+Every published output that explains how its figures were made — the
+national report's "Methodology and data notes", each regional brief's data
+notes, the workbook's notes sheet — takes its sentences from ``notes``, so
+they can never say different things. The sentences are computed from the
+config (the disclosure rules) and the data (coverage, members whose figures
+were summed from quarters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import formats
+from .aggregate import NATIONAL, Aggregates
+from .config import Config
+from .metrics import COVERAGE_CAVEAT
+from .periods import Period
+
+
+@dataclass(frozen=True)
+class Notes:
+    """The data notes of one document (or the workbook), sentence by sentence."""
+
+    coverage: str  # "42 of 43 members reported for January–June 2025."
+    period_definition: str
+    rounding: str  # random rounding to base 3
+    suppression: str  # S, C and secondary suppression
+    hours: str
+    derived: str  # percentages, ratios and changes
+    regions: str  # when a region is published
+    outcome_coverage: str  # how to read outcome rates when few were assessed
+    ethnicity: str
+    summed: str  # "" when no member's half-year clients were summed from quarters
+
+    @property
+    def disclosure(self) -> str:
+        """The disclosure rules in one paragraph (documents' data notes)."""
+        return " ".join((self.rounding, self.suppression, self.derived, self.regions))
+
+
+def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
+    rules = config.confidentiality
+    first, second = period.quarters()
+    expected = agg.expected_by_scope.get(scope, agg.expected)
+    return Notes(
+        coverage=f"{agg.reporting.get(scope, 0)} of {expected} members reported for {period.label()}.",
+        period_definition=(f"{period.label()} is the half-year made of the quarters {first.label()} and "
+                           f"{second.label()}. Changes compare with the same half a year earlier, "
+                           f"{period.year_earlier().label()}."),
+        rounding=(f"Counts of people and sessions are randomly rounded to a multiple of {rules.rounding_base}; "
+                  "a published count is never more than 2 from the true value. Each figure is rounded on its "
+                  "own, so parts may not add up to totals."),
+        suppression=(f"Counts of 1 to {rules.suppress_below - 1} are suppressed (S). A figure drawing on fewer "
+                     f"than {rules.min_members} member organisations is confidential (C). Where one cell of a "
+                     "breakdown, or one region, is suppressed, another is suppressed too so that it cannot be "
+                     "worked out by subtraction."),
+        hours="Staff and volunteer hours are not rounded; the minimum-contributors rule applies.",
+        derived=("Percentages, rates and ratios are computed from unrounded figures and are suppressed where an "
+                 f"input is suppressed or the denominator is below {rules.min_denominator}. Absolute changes "
+                 "are differences of published values."),
+        regions=(f"A region is published only when at least {rules.min_members} members report for it."),
+        outcome_coverage=(f"Outcome rates where fewer than {formats.percent(COVERAGE_CAVEAT * 100, 0)} of clients "
+                          "were assessed describe only part of the people supported: treat them with caution."),
+        ethnicity=("Ethnicity is total response: a person who identifies with more than one ethnic group "
+                   "is counted in each, so the groups add up to more than the total."),
+        summed=("Some members sent only quarterly client counts. For them the half-year figure is the sum "
+                "of the two quarters, which may count some people twice."
+                if len(agg.summed_from_quarters) else ""),
+    )

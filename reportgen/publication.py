@@ -1,0 +1,185 @@
+"""Gather: everything a build publishes, computed once, as one frozen ``Publication``.
+
+    load_inputs:  register, events → load → validate → aggregate
+    gather:       confidentialise → metrics → narratives → charts → document contexts
+
+``reportgen check`` is the same gather stopped after the narratives (no chart
+is drawn, no document rendered). A build releases the Publication as a
+preview, a numbered draft or a final (``release.py``): the three differ only
+in how they render and write it, never in what it holds.
+
+Stages that read only the data are cached under a key of exactly what they
+read (``cache.py``): an edit to a story recomputes no figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .findings import Finding, StageFailed
+from .periods import Period
+from .run import Run
+
+if TYPE_CHECKING:  # the stages import pandas and matplotlib: only when they run
+    from .aggregate import Aggregates
+    from .cache import StageCache
+    from .charts import ChartCache, Charts
+    from .confidentiality import PublishedStore
+    from .context import DocumentContext
+    from .fingerprint import Fingerprint
+    from .metrics import Metrics
+    from .narratives import RenderedReport
+    from .register import Event
+    from .validate import ValidData
+
+DATA_PARTS = ("config", "data", "register")  # what the figures depend on (with the rounding key)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The checked inputs of a period: the rows, the policy events and the raw aggregates."""
+
+    data: ValidData
+    events: list[Event]
+    aggregates: Aggregates | None  # None when the data have errors
+    findings: list[Finding]  # the register's, the events' and the data's
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything published for a period, gathered once: figures, charts, narratives and the
+    template context of every document. Preview, draft and final release the same object."""
+
+    config: Config
+    period: Period
+    inputs: Inputs
+    store: PublishedStore  # the one store of published values (confidentiality rule 1)
+    metrics: Metrics  # every derived figure, and which regions are published
+    report: RenderedReport  # the narratives, placeholders filled, Markdown rendered
+    charts: Charts  # the national report's and each brief's
+    documents: tuple[DocumentContext, ...]  # the national report's context, then each brief's
+
+    @property
+    def aggregates(self) -> Aggregates:
+        assert self.inputs.aggregates is not None
+        return self.inputs.aggregates
+
+    @property
+    def events(self) -> list[Event]:
+        return self.inputs.events
+
+
+def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | None = None,
+                fp: Fingerprint | None = None) -> Inputs:
+    """register, events → load → validate → aggregate (cached on the data's content)."""
+    if cache is not None and fp is not None:
+        from .cache import stage_key
+
+        key = stage_key("inputs", fp, DATA_PARTS, period, str(config.root))
+        found, cached = cache.get("inputs", key)
+        if found:
+            with run.stage("inputs (cached)"):
+                return cached
+        fresh = load_inputs(config, period, run)
+        cache.put("inputs", key, fresh)
+        return fresh
+    from .aggregate import aggregate
+    from .register import load_events, load_register
+    from .submissions import load_submissions
+    from .validate import validate
+
+    with run.stage("register"):
+        register, register_findings = load_register(config)
+    with run.stage("events"):
+        events, event_findings = load_events(config)
+    with run.stage("load"):
+        subs = load_submissions(config)
+    with run.stage("validate"):
+        data = validate(subs, register, config, period)
+    findings = register_findings + event_findings + data.findings
+    if data.has_errors:
+        return Inputs(data, events, None, findings)
+    with run.stage("aggregate"):
+        aggregates = aggregate(data.rows, register, config, period)
+    return Inputs(data, events, aggregates, findings)
+
+
+def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: StageCache | None = None,
+           fp: Fingerprint | None = None, charts: ChartCache | None = None,
+           final: bool = False) -> Publication | None:
+    """confidentialise → metrics → narratives → charts → contexts. Every problem goes to
+    ``run``; returns None when there are errors, or when ``charts`` is None (``check``: the
+    narratives are checked, nothing is drawn)."""
+    from .confidentiality import confidentialise, empty_store
+    from .figures import namespace
+    from .metrics import compute_metrics
+    from .narratives import load_narratives, render_report
+
+    run.report(inputs.findings)
+    key = config.confidentiality_key()
+    if not key and charts is not None:  # a build needs the key; check goes on without figures
+        run.report([Finding("config.no-key", "error", "no key for the confidential rounding", file=config.source,
+                            hint=f"set the environment variable {config.confidentiality.key_env}")])
+    agg = inputs.aggregates
+    with run.stage("narratives"):
+        narratives = load_narratives(config.root / "narratives" / str(period), config.root, config=config)
+    run.report(narratives.findings)
+    if agg is not None and key:
+        figures_key = published_key(fp, period, config)
+        with run.stage("confidentialise"):
+            store = _cached(cache, "confidentialise", figures_key, confidentialise, agg, config, key)
+        with run.stage("metrics"):
+            metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
+        names = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
+    else:  # the narratives are still checked, every placeholder against figures that are all ".."
+        store, metrics = empty_store(config, period), None
+        names = namespace(store, config, period)
+    with run.stage("placeholders"):
+        report, problems = render_report(narratives, names, config=config, final=final)
+    run.report(problems)
+    if report is None or metrics is None or charts is None or not run.ok:
+        return None
+    from .charts import draw_charts
+    from .documents import contexts
+
+    with run.stage("charts"):
+        drawn = draw_charts(store, config, period, agg.quarters, inputs.events, metrics.eligible_regions(),
+                            cache=charts, outcome_caveat=metrics.outcome_caveat())
+    run.result.charts_drawn = charts.drawn
+    with run.stage("contexts"):
+        documents = contexts(config, period, agg, store, metrics, report, drawn, inputs.events)
+    return Publication(config, period, inputs, store, metrics, report, drawn, documents)
+
+
+def published_key(fp: Fingerprint | None, period: Period, config: Config) -> str | None:
+    """The published figures depend on the data, the register, the config and the rounding key."""
+    if fp is None:
+        return None
+    from .cache import stage_key
+
+    return stage_key("published", fp, DATA_PARTS, period, str(config.root))
+
+
+def _cached(cache: StageCache | None, name: str, key: str | None, fn, *args):
+    """``fn(*args)``, through the stage cache when there is one (a build; not ``check``)."""
+    if cache is None or key is None:
+        return fn(*args)
+    return cache.run(name, key, fn, *args)
+
+
+def publication_for(config: Config, period: Period, *, final: bool = False,
+                    charts: ChartCache | None = None) -> tuple[Publication | None, Run]:
+    """The Publication of a period, gathered in this process without the stage cache (scripts,
+    tests and anything else that wants the published figures without building)."""
+    from .charts import ChartCache
+
+    run = Run(period, final=final)
+    try:
+        publication = gather(config, period, load_inputs(config, period, run), run,
+                             charts=charts or ChartCache(None), final=final)
+    except StageFailed as exc:
+        run.report(exc.findings)
+        publication = None
+    return publication, run
