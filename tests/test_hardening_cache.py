@@ -34,12 +34,12 @@ def test_a_planted_pickle_never_runs(tmp_path):
     marker = tmp_path / "ran"
     cache = StageCache(tmp_path / "project")
     evil = pickle.dumps(Evil(marker))
-    path = _entry(cache, "inputs", "k")
-    path.parent.mkdir(parents=True)
+    path = _entry(cache, "inputs", "planted")
+    path.parent.mkdir(parents=True, exist_ok=True)
     for blob in (evil, MAGIC + b"\0" * 32 + evil, MAGIC + evil):  # bare, with a forged and with no signature
         path.write_bytes(blob)
-        (path.parent / "k.pickle").write_bytes(evil)  # the old format's name too
-        assert cache.run("inputs", "k", lambda: "recomputed") == "recomputed"
+        (path.parent / "planted.pickle").write_bytes(evil)  # the old format's name too
+        assert cache.run("inputs", "planted", lambda: "recomputed") == "recomputed"
         assert not marker.exists()
         assert cache.rejected and path.read_bytes() != blob  # discarded, then rewritten by reportgen
         path.unlink()
