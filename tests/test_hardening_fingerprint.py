@@ -88,7 +88,8 @@ def test_build_after_a_same_size_edit_is_not_unchanged(tmp_path):
     time.sleep(fingerprint.SETTLED_NS / 1e9 + 0.2)
     first = run_cli("build", "2025H1", "-q", cwd=root)
     assert first.returncode == 0, first.stderr
-    target = sorted((root / "data" / "submissions").rglob("*Q1*.csv"))[0]
+    target = next(p for p in sorted((root / "data" / "submissions").rglob("*.csv"))
+                  if b",clients,total,," in p.read_bytes())
     st = target.stat()
     text = target.read_bytes()
     i = text.index(b",clients,total,,") + len(b",clients,total,,")
