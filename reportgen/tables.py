@@ -34,8 +34,9 @@ from .metrics import OUTCOME_LABELS, Metrics
 from .periods import Period
 from .xlsx import Sheet, workbook
 
-TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol"]
+TABLE_COLUMNS = ["scope", "period", "measure", "dimension", "category", "value", "symbol", "flag"]
 DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", "change_percent_vs_year_earlier",
+                  "like_for_like_vs_previous", "like_for_like_vs_year_earlier",
                   "change_vs_previous", "change_vs_year_earlier", "coverage"]
 
 
@@ -68,8 +69,12 @@ def _tidy(frame: pd.DataFrame, scopes: list[str]) -> pd.DataFrame:
 DERIVED_TITLES = {
     "shares": "Shares of each measure's total (%)", "ratios": "Ratios",
     "outcomes": "Outcome improvement rates and assessment coverage (%)",
-    "change_percent_vs_previous": "Change from the previous half-year (%)",
-    "change_percent_vs_year_earlier": "Change from the same half a year earlier (%)",
+    "change_percent_vs_previous": "Change from the previous half-year, all members (%)",
+    "change_percent_vs_year_earlier": "Change from the same half a year earlier, all members (%)",
+    "like_for_like_vs_previous": "Change from the previous half-year, like for like: members that "
+                                                "reported in both (%)",
+    "like_for_like_vs_year_earlier": "Change from the same half a year earlier, like for like: "
+                                                    "members that reported in both (%)",
     "change_vs_previous": "Change from the previous half-year (difference of published values)",
     "change_vs_year_earlier": "Change from the same half a year earlier (difference of published values)",
     "coverage": "Members reporting and expected",
@@ -144,7 +149,8 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
     for code, label in OUTCOME_LABELS.items():
         rows.append([f"outcome {code}", label])
     rows.append(["columns", "scope: NZ (national) or a region code; period; measure; dimension; category "
-                            "(empty for totals); value (empty when a symbol is shown); symbol"])
+                            "(empty for totals); value (empty when a symbol is shown); symbol; flag (P: provisional, "
+                            "an expected member did not report for that scope and period)"])
     for t in tables:
         rows.append([f"sheet {t.sheet}", f"{t.title} (file tables/{t.name}.csv)"])
     return rows
@@ -155,7 +161,7 @@ def tables_xlsx(tables: list[Table], notes_sheet: list[list[str]]) -> bytes:
     sheets = [Sheet("notes", notes_sheet, widths={0: 32, 1: 110})]
     for t in tables:
         rows: list[list] = [list(TABLE_COLUMNS)]
-        rows += [[*rec[:5], _number(rec[5]), rec[6]] for rec in t.frame.astype(object).to_numpy().tolist()]
+        rows += [[*rec[:5], _number(rec[5]), *rec[6:]] for rec in t.frame.astype(object).to_numpy().tolist()]
         sheets.append(Sheet(t.sheet, rows, freeze_header=True))
     return workbook(sheets)
 

@@ -54,6 +54,33 @@ def shared_cache(tmp_path_factory):
         os.environ[CACHE_ENV] = previous
 
 
+SLOW_FIXTURES = {"built_sample", "two_drafts"}  # each builds a whole project
+
+
+def pytest_collection_modifyitems(config, items):
+    """``browser``: every test that opens a page in Chromium; ``slow``: every test that builds
+    the sample (or is marked so), so that ``-m "not slow"`` gives a quick run."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+        if names & SLOW_FIXTURES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, driven by Playwright) for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

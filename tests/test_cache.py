@@ -29,6 +29,8 @@ from reportgen.periods import Period
 
 from .conftest import small_project
 
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 P = Period.parse("2025H1")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
 from reportgen.aggregate import aggregate
@@ -83,7 +82,7 @@ def test_alt_text_states_key_numbers_from_the_data(sample, charts):
     assert needs.title == "Food was the most common reason people sought support"
     trend_chart = next(c for c in charts if c.id == "clients-trend-nz")
     last = store.get("clients", period=agg.quarters[-1]).display()
-    assert f"to {last} in {agg.quarters[-1].axis_label()}" in trend_chart.alt
+    assert f"{last} in {agg.quarters[-1].axis_label()}" in trend_chart.alt
     assert "Benefit indexation changed" in trend_chart.alt
     outcomes = next(c for c in charts if c.id == "outcomes-nz")
     assert re.search(r"ranged from \d+ % \(.+\) to \d+ % \(.+\)", outcomes.alt)

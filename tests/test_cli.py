@@ -57,6 +57,7 @@ def test_check_sample_is_clean_but_for_warnings(project):
     assert "0 errors" in r.stdout
 
 
+@pytest.mark.slow
 def test_build_with_data_error_writes_nothing_and_keeps_previous(project):
     first = run("build", "2025H1", "-q", cwd=project)
     assert first.returncode == 0, first.stderr

@@ -21,6 +21,8 @@ from reportgen.register import Register
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 H1 = Period.parse("2025H1")
 ORGS = ["A1", "B1", "C1", "D1", "E1"]
 REGIONS = ["AKL", "WGN", "CAN"]

@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import copy_project, run_cli, tree
 
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 PENDING = Path("narratives/2025H1/stories/starting-over-in-otautahi.yaml")
 
 

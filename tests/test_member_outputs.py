@@ -187,19 +187,12 @@ def test_the_terminal_shows_the_rows_briefly(tmp_path, capsys):
     assert re.search(r"2025H1\s+BOP\s+232", out)
 
 
-@pytest.mark.browser
-def test_the_page_has_no_accessibility_violations(sample_out):
-    from playwright.sync_api import sync_playwright
-
-    from .browser import axe_violations, describe, launch
+def test_the_page_has_no_accessibility_violations(sample_out, browser):
+    from .browser import axe_violations, describe
 
     page_file = next(sample_out.glob("what-leaves-*.html"))
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page()
-            page.goto(page_file.as_uri())
-            violations = axe_violations(page)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    violations = axe_violations(page)
+    page.close()
     assert not violations, describe(violations)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import subprocess
 import sys
 from pathlib import Path
+
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
 
 def reportgen(cwd: Path, *args: str) -> subprocess.CompletedProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from reportgen.build import build, check
@@ -62,6 +63,7 @@ summary: |
 """
 
 
+@pytest.mark.slow
 def test_a_hostile_narrative_produces_findings_and_nothing_is_written(tmp_path):
     root = copy_project(tmp_path / "project")
     (root / "narratives" / "2025H1" / "report.yaml").write_text(HOSTILE, encoding="utf-8")

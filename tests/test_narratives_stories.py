@@ -49,6 +49,7 @@ def test_reference_date_is_the_later_of_publication_and_build():
     assert reference_date(dt.date(2025, 1, 15), TODAY) == TODAY
 
 
+@pytest.mark.slow
 def test_drafts_show_withheld_boxes_final_builds_only_published():
     stories = [("b-pending", make(consent={"status": "pending"})), ("a-ok", make()),
                ("c-gone", make(consent={"status": "withdrawn"})), ("d-old", make(expires="2020-01-01"))]
@@ -111,6 +112,7 @@ def test_placeholders_in_withheld_stories_are_still_checked(tmp_path):
     assert [(f.code, f.line, f.column) for f in findings if f.is_error] == [("placeholder.unknown", 6, 12)]
 
 
+@pytest.mark.slow
 def test_expiry_follows_the_report_publication_date(tmp_path):
     files = {"stories/a.yaml": STORY + "expires: 2025-09-01\n"}
     early = "title: T\npublisher: P\nsummary: S\npublication_date: 2025-08-15\n"
@@ -135,6 +137,7 @@ def test_sample_build_shows_stories_and_the_withheld_box(built_sample):
     assert "{{" not in html and "{{" not in text
 
 
+@pytest.mark.slow
 def test_a_withdrawn_story_vanishes_from_every_output(tmp_path):
     root = copy_project(tmp_path / "project")
     path = root / "narratives" / "2025H1" / "stories" / "kai-on-the-table.yaml"
@@ -161,6 +164,7 @@ def test_build_date_follows_source_date_epoch(monkeypatch):
     assert build_date() == dt.date.today()
 
 
+@pytest.mark.slow
 def test_a_story_expired_at_build_time_is_withheld(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # built on 2026-01-01
     from reportgen.narratives import load_narratives, render_report

@@ -23,6 +23,8 @@ from reportgen.workers import Workers
 
 from .conftest import copy_project
 
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 
 def doc(name: str, words: str, pages: int = 1) -> Document:
     body = "".join(f'<section style="break-after: page"><h1>{words} {i}</h1><p>{words} page {i}.</p></section>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import html as htmllib
 import os
 import re
@@ -56,6 +57,7 @@ def test_qpdf_check_passes(built_sample: Path):
     assert "No syntax or stream encoding errors" in r.stdout
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical_with_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1751328000")
     outs = []

@@ -14,13 +14,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from reportgen.findings import Finding
 from reportgen.periods import Period
 from reportgen.preview import HOST, PreviewState, decorate, make_server, rebuild
 
-from .browser import launch
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 
 P = Period.parse("2025H1")
 
@@ -90,14 +91,6 @@ def preview(project: Path):
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def test_editing_a_narrative_reloads_the_open_page(browser, preview):

@@ -4,6 +4,7 @@ document, and the "changes" partial closes the national report only."""
 
 from __future__ import annotations
 
+import pytest
 from pathlib import Path
 
 from reportgen.config import load_config
@@ -13,6 +14,8 @@ from reportgen.periods import Period
 from reportgen.publication import publication_for
 
 from .conftest import copy_project
+
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
 PERIOD = Period.parse("2025H1")
 

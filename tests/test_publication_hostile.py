@@ -23,6 +23,8 @@ from reportgen.periods import Period
 
 from .conftest import copy_project
 
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
+
 SECRET = "reportgen-hostile-secret-7f3a"
 
 

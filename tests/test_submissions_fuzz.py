@@ -8,6 +8,7 @@ traceback, and the summary printed.
 
 from __future__ import annotations
 
+import pytest
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from reportgen.cli import main
 
 from .test_submissions_rules import MEMBERS, SUB, base_files, quarter_text
+
+pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 BASE = quarter_text("A1", "2025Q1")
