@@ -35,6 +35,7 @@ _DATA = "data-contract.md"
 _STAFF = "policy-staff-guide.md"
 _REVIEW = "review-workflow.md"
 _TPL = "templates.md"
+_LIMITS = "limits.md"
 _MEMBER = "member-guide.md"
 
 # One section per area, in the order a build meets them.
@@ -56,11 +57,26 @@ _CODES: list[Code] = [
     Code("yaml.duplicate-key", "error", "the same key appears twice at one level", "keep one of them", _EDIT),
     Code("yaml.not-utf8", "error", "the file is not UTF-8 text", "save it as UTF-8", _EDIT),
     Code("yaml.unreadable", "error", "the file cannot be read", "check that it exists and can be read", _EDIT),
+    Code("yaml.control-character", "error", "an invisible control character (NUL, ESC…) is in the file",
+         "delete it and save the file as plain UTF-8 text", _EDIT),
+    Code("yaml.too-large", "error", "the file is larger than a config or narrative file can be (docs/limits.md)",
+         "check that it is the right file", _LIMITS),
+    Code("yaml.too-deep", "error", "values nested deeper than any reportgen file needs (docs/limits.md)",
+         "check the indentation and the brackets", _LIMITS),
+    Code("yaml.too-big", "error", "the file expands to too many values (an alias bomb, or a self-reference)",
+         "write each value out once", _LIMITS),
+    Code("yaml.too-long", "error", "one value is longer than the limit (docs/limits.md)",
+         "shorten it or split it over several fields", _LIMITS),
+    Code("yaml.alias", "error", "a YAML anchor or alias (&name, *name) in a narrative file",
+         'write the text out in full; quote text that starts with * or & ("*…")', _EDIT),
 
     # ---- the member register and policy events --------------------------------------
     Code("register.not-found", "error", "the member register file is missing",
          "set data.members in config.yaml to the register's path", _DATA),
     Code("register.not-utf8", "error", "the member register is not UTF-8 text", "save it as CSV UTF-8", _DATA),
+    Code("register.too-large", "error", "the member register is larger than the limit (docs/limits.md)",
+         "check that data.members names the register", _LIMITS),
+    Code("register.unreadable", "error", "the member register cannot be read", "check the file's permissions", _DATA),
     Code("register.missing-column", "error", "the register lacks a required column",
          "the header must name org_id, name, network, regions, active_from, active_to", _DATA),
     Code("register.missing-org", "error", "a register row has no org_id", "fill in the member's code", _DATA),
@@ -83,6 +99,12 @@ _CODES: list[Code] = [
     Code("data.no-submissions", "error", "the submissions folder is missing or holds no .csv/.xlsx file",
          "set data.submissions in config.yaml", _DATA),
     Code("data.unreadable", "error", "a submission file cannot be read", "fix the file's permissions", _DATA),
+    Code("data.too-large", "error", "a submission file (or worksheet) is larger than the limit (docs/limits.md)",
+         "send one member's submission per file", _LIMITS),
+    Code("data.field-too-long", "error", "a cell is longer than any code or number can be (docs/limits.md)",
+         "check for text pasted into the wrong column", _LIMITS),
+    Code("data.value-too-large", "error", "a value above the largest reportgen accepts (10^12, docs/limits.md)",
+         "check the value: no count is this large", _DATA),
     Code("data.not-text", "error", "a .csv file holds binary data", "send UTF-8 CSV, or an .xlsx with that ending",
          _DATA),
     Code("data.not-utf8", "error", "a CSV file is not UTF-8", 'save it as "CSV UTF-8"', _DATA),
@@ -197,6 +219,8 @@ _CODES: list[Code] = [
          "write the text; use only {{ … }} placeholders", _EDIT),
     Code("placeholder.too-big", "either", "a placeholder would produce too much text",
          "use only the documented placeholders", _EDIT),
+    Code("placeholder.too-slow", "either", "a field's placeholders took longer than the time limit",
+         "use only the documented placeholders", _EDIT),
     Code("placeholder.error", "either", "a placeholder could not be evaluated (division by zero, arithmetic on text)",
          "use only the documented placeholders", _EDIT),
     Code("markdown.raw-html", "error", "HTML in a narrative", "use Markdown instead; remove the tag", _EDIT),
@@ -219,12 +243,46 @@ _CODES: list[Code] = [
          "use a region code from config.yaml", _EDIT),
 
     # ---- documents, PDF and the disclosure audit -----------------------------------------
+    Code("template.syntax", "error", "a template is not valid Jinja", "correct the line shown", _TPL),
+    Code("template.undefined", "error", "a template uses a name its context does not have",
+         "use the names docs/templates.md lists", _TPL),
+    Code("template.not-found", "error", "a template includes or extends a file that is not in templates/",
+         "include only files in templates/", _TPL),
+    Code("template.unsafe", "error", "a template tried to reach something the sandbox blocks",
+         "templates format what they are given", _TPL),
+    Code("template.too-big", "error", "a template would build a text, number or document beyond the limits",
+         "see docs/limits.md", _LIMITS),
+    Code("template.too-slow", "error", "a template ran longer than the time limit (a runaway loop)",
+         "look for a loop that repeats too often", _LIMITS),
+    Code("template.error", "error", "a template failed while rendering (1/0, arithmetic on text…)",
+         "correct the line shown", _TPL),
     Code("render.blocked-url", "warning", "a document asked for a file or address the PDF renderer does not fetch",
          "documents may only use files in templates/ and data: URLs", _TPL),
     Code("audit.failed", "error", "a disclosure proof failed: the bundle would break a confidentiality rule",
          "a bug in reportgen: report it with the build log", _STAFF),
     Code("preview.no-documents", "error", "the preview's build produced no documents",
          "check the findings above it", _STAFF),
+
+    Code("preview.rebuild-failed", "error", "the preview's rebuild stopped on something unexpected; the watcher goes on",
+         "fix the file named, or restart the preview; the message says what happened", _STAFF),
+
+    # ---- the machine: folders, disk, memory, other builds ------------------------------------
+    Code("env.permission-denied", "error", "reportgen may not write a file or folder it needs",
+         "give your user write access, or point output.folder / REPORTGEN_CACHE_DIR elsewhere", _STAFF),
+    Code("env.read-only", "error", "a folder reportgen writes is on a read-only file system",
+         "build from a writable copy, or point the output folder at a writable disk", _STAFF),
+    Code("env.disk-full", "error", "the disk (or the quota) is full", "free space, then build again", _STAFF),
+    Code("env.not-a-folder", "error", "a file stands where reportgen needs a folder (or the other way round)",
+         "move it aside, or choose another path", _STAFF),
+    Code("env.io-error", "error", "the system could not read or write a file", "check the disk and the path", _STAFF),
+    Code("env.out-of-memory", "error", "the build reached its memory ceiling",
+         "check for an unusually large input; raise REPORTGEN_MEMORY_LIMIT if the inputs are right", _LIMITS),
+    Code("env.worker-died", "error", "a worker process of the build died (out of memory, or killed)",
+         "build again; with --jobs 1 if it recurs", _STAFF),
+    Code("env.locked", "error", "another build of the same project is running",
+         "let it finish; builds of one project run one at a time", _STAFF),
+    Code("cache.not-written", "warning", "the cache folder could not be written (full or read-only)",
+         "free space or fix permissions; the build is complete without the cache", _STAFF),
 
     # ---- the final -------------------------------------------------------------------------
     Code("final.exists", "error", "a final of the period already exists; it is never overwritten",

@@ -13,6 +13,7 @@ import html as htmlmod
 import re
 from dataclasses import dataclass, field
 
+from .. import privacy
 from ..figures import SYMBOL_CLOSE, SYMBOL_OPEN
 from ..reproducible import build_date
 from ..findings import Finding
@@ -91,10 +92,24 @@ class RenderedReport:
 class _Filler:
     """Fills one document's fields, collecting findings and footnote numbers."""
 
-    def __init__(self, names: dict, findings: list[Finding]):
+    def __init__(self, names: dict, findings: list[Finding], config=None):
         self.names, self.findings = names, findings
         notes = getattr(names, "symbols", None)
         self.used: dict[str, str] = notes.used if notes is not None else {}
+        self.private = (list(config.privacy.names), list(config.privacy.allow)) if config is not None else ([], [])
+
+    def _scan(self, source: str, published: list[str], src: YamlSource, loc: tuple) -> None:
+        """The personal-information scan on what is published from this field (the source is scanned when
+        it is loaded): anything only placeholders or Markdown produced is reported at the field."""
+        names, allow = self.private
+        hits = privacy.rendered(source, published, names=names, allow=allow)
+        fragment = source[source.index("{{"):].split("}}")[0] + "}}" if "{{" in source else ""
+        for hit in hits:
+            what, hint = privacy.WHAT[hit.kind]
+            self.findings.append(finding_at(
+                src, loc, fragment, f"privacy.{hit.kind}",
+                f"{what} in the published text, made by a placeholder or Markdown here: '{hit.text}'",
+                "write the text so that no placeholder or Markdown puts it together; " + hint))
 
     def _fill(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
         out, problems = fill(text, self.names if names is None else names)
@@ -106,10 +121,14 @@ class _Filler:
         return out
 
     def plain(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
-        return self._fill(text, src, loc, names).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        out = self._fill(text, src, loc, names).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        if out != text:
+            self._scan(text, [out], src, loc)
+        return out
 
     def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None) -> str:
         html = markdown_to_html(self._fill(text, src, loc, names), inline=inline)
+        self._scan(text, privacy.visible_texts(html.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")), src, loc)
         return self._footnote_refs(html)
 
     def _footnote_refs(self, html: str) -> str:
@@ -193,7 +212,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     r, src = narr.report, narr.report_source
     if r is None or src is None:
         return None, findings
-    f = _Filler(names, findings)
+    f = _Filler(names, findings, config)
     rendered = RenderedReport(
         title=f.plain(r.title, src, ("title",)),
         subtitle=f.plain(r.subtitle, src, ("subtitle",)),
