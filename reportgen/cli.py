@@ -166,9 +166,13 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     click.echo(f"            {out / 'report.html'}")
     if not quiet:
         pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
-        click.echo(f"  laid out {len(result.laid_out)} of {pdfs} PDF{'s' * (pdfs != 1)} and drew "
-                   f"{result.charts_drawn} chart{'s' * (result.charts_drawn != 1)}; the rest came from the cache "
-                   f"(.reportgen-cache/)", err=True)
+        laid, drawn = len(result.laid_out), result.charts_drawn
+        cached = pdfs - laid
+        line = (f"  laid out {laid} of {pdfs} PDF{'s' * (pdfs != 1)} and drew {drawn} "
+                f"chart{'s' * (drawn != 1)}")
+        if cached:
+            line += f"; {cached} PDF{'s' * (cached != 1)} came from the cache (.reportgen-cache/)"
+        click.echo(line, err=True)
 
 
 def _shown(path: Path | None) -> Path:
