@@ -21,6 +21,7 @@ from ..yamlsource import YamlSource
 from .load import Narratives
 from .locate import finding_at
 from .markdown import markdown_to_html
+from . import claims
 from .placeholders import fill
 from .stories import WITHDRAWN, WITHHELD, reference_date, select_stories, status
 
@@ -92,8 +93,8 @@ class RenderedReport:
 class _Filler:
     """Fills one document's fields, collecting findings and footnote numbers."""
 
-    def __init__(self, names: dict, findings: list[Finding], config=None):
-        self.names, self.findings = names, findings
+    def __init__(self, names: dict, findings: list[Finding], config=None, *, final: bool = False):
+        self.names, self.findings, self.config, self.final = names, findings, config, final
         notes = getattr(names, "symbols", None)
         self.used: dict[str, str] = notes.used if notes is not None else {}
         self.private = (list(config.privacy.names), list(config.privacy.allow)) if config is not None else ([], [])
@@ -111,8 +112,22 @@ class _Filler:
                 f"{what} in the published text, made by a placeholder or Markdown here: '{hit.text}'",
                 "write the text so that no placeholder or Markdown puts it together; " + hint))
 
+    def _check(self, text: str, src: YamlSource, loc: tuple, names: dict) -> str:
+        """The text without its ``[[check: …]]`` markers, each evaluated on the published figures: a
+        claim that does not hold is a warning in a draft and an error for the final."""
+        text, markers = claims.extract(text)
+        config = self.config or getattr(names, "_args", (None, None))[1]
+        for marker in markers:
+            for p in claims.evaluate(marker, names, config):
+                severity = "error" if self.final or p.code not in ("claim.false", "claim.not-available") else "warning"
+                self.findings.append(finding_at(src, loc, p.fragment, p.code, p.message, claims.hint(p.code),
+                                                severity=severity))
+        return text
+
     def _fill(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
-        out, problems = fill(text, self.names if names is None else names)
+        names = self.names if names is None else names
+        text = self._check(text, src, loc, names)
+        out, problems = fill(text, names)
         seen: dict[str, int] = {}
         for p in problems:
             self.findings.append(finding_at(src, loc, p.fragment, p.code, p.message, HINT,
@@ -212,7 +227,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     r, src = narr.report, narr.report_source
     if r is None or src is None:
         return None, findings
-    f = _Filler(names, findings, config)
+    f = _Filler(names, findings, config, final=final)
     rendered = RenderedReport(
         title=f.plain(r.title, src, ("title",)),
         subtitle=f.plain(r.subtitle, src, ("subtitle",)),
