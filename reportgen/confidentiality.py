@@ -35,6 +35,7 @@ SYMBOLS = {
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
     PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",
+    "A": "fewer than half of the clients were assessed: the outcome rate describes only part of them",
 }
 # why a cell has the value it has (internal: the audit counts these)
 ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (

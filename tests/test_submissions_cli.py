@@ -91,6 +91,9 @@ def test_internal_quality_report_is_written_marked_and_never_published(built_sam
     row = re.search(r"<tr><th scope=\"row\">BAP002</th>(.*?)</tr>", html).group(1)
     assert row.count("<td class=\"sent\">") == 7 and row.endswith('<td class="missing">missing</td>')
     assert "<code>data.large-movement</code>" in html and "+79%" in html
+    # coverage by area: the same figures that flag published cells P (Bay of Plenty lacks BAP002's 2025Q2)
+    assert ('<tr class="over"><th scope="row">Bay of Plenty</th><td>2025Q2</td><td>9</td><td>8</td>'
+            '<td>BAP002</td></tr>') in html
     assert re.search(r'<tr class="over"><th scope="row">MET001</th>', html)
     assert "src=" not in html and "href=" not in html and "http" not in html  # self-contained
     # never published: not in the manifest, not linked from or copied into published files

@@ -49,7 +49,11 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
         for row in read_csv(path):
             assert (row["value"] == "") == (row["symbol"] != ""), (path.name, row)
             assert row["symbol"] in SYMBOLS | {""}
-            assert row["flag"] in ("", "P"), (path.name, row)
+            assert row["flag"] in ("", "P", "A", "P A"), (path.name, row)
+    # outcome rates where fewer than half the clients were assessed carry A (all of them, in the sample)
+    rates = [r for r in read_csv(tables / "outcomes.csv")
+             if r["measure"] == "improvement_rate" and r["scope"] == "NZ" and r["period"] == "2025H1"]
+    assert rates and all("A" in r["flag"].split() for r in rates if r["value"])
     # the sample's national 2025H1 lacks one member's 2025Q2 return: provisional, and not its year earlier
     clients = {(r["scope"], r["period"]): r["flag"] for r in read_csv(tables / "clients.csv")}
     assert clients[("NZ", "2025H1")] == clients[("NZ", "2025Q2")] == "P" and clients[("NZ", "2024H1")] == ""
