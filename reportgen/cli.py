@@ -47,6 +47,15 @@ def _period(text: str) -> Period:
         raise  # unreachable
 
 
+def _release_period(text: str) -> Period:
+    """A half-year (the report) or a quarter (the quarterly dashboard) that has ended."""
+    try:
+        return Period.parse_release(text)
+    except PeriodError as exc:
+        _fail_usage(str(exc))
+        raise  # unreachable
+
+
 def _config(path: str | None) -> Config:
     global _ROOT
     where = Path(path) if path else Path(DEFAULT_CONFIG_NAME)
@@ -109,9 +118,10 @@ no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
 def cli() -> None:
-    """Build the federation's half-yearly report and its publication bundle.
+    """Build the federation's half-yearly report, its quarterly dashboard, and their bundles.
 
-    PERIOD is a half-year: 2025H1 (January–June) or 2025H2 (July–December).
+    PERIOD is a half-year, 2025H1 (January–June) or 2025H2 (July–December), for the
+    report and briefs; or a quarter, 2025Q1 to 2025Q4, for the quarterly dashboard.
     """
 
 
@@ -126,7 +136,8 @@ def cli() -> None:
 @no_cache_option
 def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None,
           jobs: int | None, no_cache: bool) -> None:
-    """Build the publication bundle for PERIOD (e.g. 2025H1).
+    """Build the publication bundle for PERIOD: 2025H1 (the report, briefs, tables and
+    dashboard data) or 2025Q3 (the quarterly dashboard pages, data and tables).
 
     Every build whose inputs changed makes a new numbered draft in
     output/PERIOD/drafts/N/ (output/PERIOD/latest points to it). --final makes
@@ -137,7 +148,7 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         _fail_usage("--revision needs --final")
     if revision is not None and not revision.strip():
         _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
     result = _guarded(config, lambda: _locked_build(config, p, quiet, final=final, revision=revision, jobs=jobs,
@@ -162,8 +173,12 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     assert result.out_dir is not None
     out = _shown(result.out_dir)
     what = "final" if final else f"draft {result.draft}"
-    click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
-    click.echo(f"            {out / 'report.html'}")
+    if p.is_quarter:
+        click.echo(f"Built {p} {what}: {out / 'dashboard' / 'index.html'}")
+        click.echo(f"            {out / 'dashboard.json'}")
+    else:
+        click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
+        click.echo(f"            {out / 'report.html'}")
     if not quiet:
         pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
         laid, drawn = len(result.laid_out), result.charts_drawn
@@ -325,7 +340,7 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
     from .changes import compare, format_changes
     from .drafts import draft_numbers, period_dir, previous_review
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     pdir = period_dir(config, p)
     numbers = draft_numbers(pdir)
@@ -360,7 +375,7 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     from .build import check as run_check
     from .check_report import check_document, select_member, summary_lines
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
 
@@ -397,7 +412,7 @@ def preview(period: str, config_path: str | None, port: int) -> None:
     """
     from .preview import serve
 
-    p = _period(period)
+    p = _release_period(period)
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
     _config(config_path)  # a config that cannot load at all is reported here, before serving
     _memory_ceiling()
