@@ -247,7 +247,10 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
         groups.append(_group_cells(resolved, str(half), config))
         if half == period:
             flagged = summed
-    quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p)}, key=Period.parse)
+    # every quarter in the data up to the end of the period released: nothing after it is published
+    last = period.quarters()[-1]
+    quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p) and Period.parse(str(p)) <= last},
+                           key=Period.parse)
     quarter_rows = rows[rows["period"].isin(quarter_texts)]
     frames.append(_cells(quarter_rows))
     groups.append(_group_cells(quarter_rows, None, config))

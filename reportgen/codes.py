@@ -159,6 +159,8 @@ _CODES: list[Code] = [
          "send the clients total", _DATA),
 
     # ---- submissions: against the register and over time (rules 10–14, periods) ---------
+    Code("data.period-empty", "error", "no member sent any rows for the period released (or one of its quarters)",
+         "build a period whose returns are in", _DATA),
     Code("data.missing-quarter", "warning", "an active member sent no rows for a quarter of the period",
          "ask the member for its submission, or correct its active dates", _DATA),
     Code("data.unidentified-share", "warning", "unidentified attendances above the configured share",

@@ -100,6 +100,25 @@ class ReportSettings(Section):
     sample_data: bool = Field(False, description="say in every document that the data are synthetic")
 
 
+class DashboardSettings(Section):
+    """The quarterly dashboard pages (docs/website.md): the federation's name, colours and logo."""
+
+    name: str = Field("Aotearoa Community Services Federation", description="the federation's name on every page")
+    title: str = Field("Who we support, quarter by quarter", description="the dashboard's title")
+    accent: str = Field("#1f5f8b", pattern=r"^#[0-9a-fA-F]{6}$", description="the accent colour (#rrggbb)")
+    ink: str = Field("#1b1f23", pattern=r"^#[0-9a-fA-F]{6}$", description="the text colour (#rrggbb)")
+    logo: str = Field("", description="a logo file (SVG or PNG) in templates/, copied into the pages; empty for none")
+    logo_alt: str = Field("", description="the logo's alternative text (required with a logo)")
+    headline: list[str] = Field(default_factory=lambda: ["clients", "new_clients", "sessions"],
+                                description="the measures the overview page leads with")
+
+    @model_validator(mode="after")
+    def _logo_has_alt(self):
+        if self.logo and not self.logo_alt.strip():
+            raise ValueError("dashboard.logo needs dashboard.logo_alt: the words a screen reader says for it")
+        return self
+
+
 class PrivacySettings(Section):
     """The personal-information scan of narratives (docs/editors-guide.md)."""
 
@@ -120,6 +139,7 @@ class Config(Section):
     confidentiality: Confidentiality = Confidentiality()
     checks: Checks = Checks()
     report: ReportSettings = ReportSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     privacy: PrivacySettings = PrivacySettings()
 
     # set by load_config, not by the file

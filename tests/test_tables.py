@@ -102,7 +102,7 @@ def test_same_cell_same_value_in_every_output(built_sample):
     dash = json.loads((built_sample / "dashboard.json").read_text(encoding="utf-8"))
     checked = 0
     for scope in dash["scopes"]:
-        for s in scope["series"]:
+        for s in scope["counts"]:
             for p in s["points"]:
                 key = (scope["code"], p["period"], s["measure"], s["dimension"], s["category"])
                 assert table_value[key] == (p["symbol"] or str(p["value"])), key
@@ -207,7 +207,7 @@ def test_generated_data_show_one_value_per_cell_in_tables_and_dashboard(rows):
             shown[key] = r["symbol"] or r["value"]
     dash = dashboard_data(store, metrics, CONFIG, H1)
     for scope in dash["scopes"]:
-        for s in scope["series"]:
+        for s in scope["counts"]:
             for pt in s["points"]:
                 key = (scope["code"], pt["period"], s["measure"], s["dimension"], s["category"])
                 assert shown[key] == (pt["symbol"] or str(pt["value"])), key
