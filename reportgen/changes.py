@@ -54,9 +54,12 @@ def snapshot(report, store, charts) -> dict:
 
 def _cells(store) -> dict[str, str]:
     cells = {}
-    for row in store.frame().itertuples(index=False):
-        key = " · ".join(str(v) for v in (row.scope, row.period, row.measure, row.dimension, row.category) if v)
-        cells[key] = _display(row.value, row.symbol, row.kind)
+    frame = store.frame()
+    columns = [frame[c].tolist() for c in ("scope", "period", "measure", "dimension", "category", "value",
+                                           "symbol", "kind")]
+    for scope, period, measure, dimension, category, value, symbol, kind in zip(*columns):
+        key = " · ".join(str(v) for v in (scope, period, measure, dimension, category) if v)
+        cells[key] = _display(value, symbol, kind)
     return cells
 
 

@@ -321,9 +321,11 @@ class PublishedStore:
         grid["kind"], grid["status"], grid["value"], grid["symbol"] = kind, status, value, symbol
         self._grid = grid
         self._groups = groups
-        keys = list(zip(grid["scope"], grid["period"], grid["measure"], grid["dimension"], grid["category"]))
+        # plain lists: iterating pandas' Arrow-backed string columns value by value is far slower
+        cols = {c: grid[c].tolist() for c in KEY_COLUMNS}
+        keys = list(zip(*(cols[c] for c in KEY_COLUMNS)))
         flags = {(sc, p): self.coverage.flag(sc, p) for sc in scopes for p in periods}
-        grid["flag"] = [flags[(sc, p)] for sc, p in zip(grid["scope"], grid["period"])]
+        grid["flag"] = [flags[(sc, p)] for sc, p in zip(cols["scope"], cols["period"])]
         self._published: dict[tuple, Published] = {
             k: Published(None if s and s != NIL else float(v), s, kd, flags[(k[0], k[1])])
             for k, v, s, kd in zip(keys, value.tolist(), symbol.tolist(), kind.tolist())}
@@ -337,16 +339,14 @@ class PublishedStore:
     def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, tuple[int, int, int]]:
         if matched is None or matched.empty:
             return {}
-        keys = zip(matched["scope"], matched["period"], matched["base"], matched["measure"],
-                   matched["dimension"], matched["category"])
+        keys = zip(*(matched[c].tolist() for c in ("scope", "period", "base", "measure", "dimension", "category")))
         return dict(zip(keys, zip(matched["now"].tolist(), matched["then"].tolist(), matched["members"].tolist())))
 
     @staticmethod
     def _index_groups(group_cells: pd.DataFrame | None) -> dict[tuple, tuple[int, int]]:
         if group_cells is None or group_cells.empty:
             return {}
-        keys = zip(group_cells["scope"], group_cells["period"], group_cells["measure"],
-                   group_cells["dimension"], group_cells["group"])
+        keys = zip(*(group_cells[c].tolist() for c in ("scope", "period", "measure", "dimension", "group")))
         return dict(zip(keys, zip(group_cells["raw"].astype(int).tolist(),
                                   group_cells["members"].astype(int).tolist())))
 

@@ -11,9 +11,10 @@ changed, or none).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .methodology import Notes
+if TYPE_CHECKING:  # the methodology imports pandas; the build's early exit must not
+    from .methodology import Notes
 
 
 @dataclass(frozen=True)
