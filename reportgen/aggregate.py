@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import catalogue
 from .config import Config
 from .periods import Period
 from .coverage import Coverages, scope_coverage
 from .register import Register
 
-NATIONAL = "NZ"
+NATIONAL = catalogue.NATIONAL  # "NZ": the nation as a scope
 MEMBER_KEY = ["org_id", "region", "measure"]
 CELL = ["measure", "dimension", "category"]
 

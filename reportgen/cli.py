@@ -19,13 +19,13 @@ import sys
 import tempfile
 import time
 import traceback
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from . import __version__, limits
 from .config import DEFAULT_CONFIG_NAME, Config, load_config
+from .console import print_findings, summary
 from .findings import Finding, StageFailed
 from .periods import Period, PeriodError
 
@@ -68,31 +68,7 @@ def _config(path: str | None) -> Config:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _style(f: Finding) -> str:
-    text = f.format()
-    if not sys.stderr.isatty():
-        return text
-    head, _, rest = text.partition("\n")
-    colour = "red" if f.is_error else "yellow"
-    return click.style(head, fg=colour, bold=f.is_error) + ("\n" + rest if rest else "")
-
-
-def _print_findings(findings: list[Finding], *, err: bool, warnings: bool = True) -> None:
-    by_member: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.is_error or warnings:
-            by_member.setdefault(f.member or "", []).append(f)
-    for member in sorted(by_member, key=lambda m: (m != "", m)):
-        if member:
-            click.echo(f"\n── member {member} ──", err=err)
-        for f in by_member[member]:
-            click.echo(_style(f), err=err)
-
-
-def _summary(findings: list[Finding], *, err: bool) -> None:
-    counts = Counter(f.severity for f in findings)
-    e, w = counts.get("error", 0), counts.get("warning", 0)
-    click.echo(f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}", err=err)
+_print_findings, _summary = print_findings, summary  # the command line's names for them (console.py)
 
 
 def _progress(quiet: bool):
