@@ -39,9 +39,10 @@ def _fail_usage(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def _period(text: str) -> Period:
+def _period(text: str, parse=Period.parse_half) -> Period:
+    """``text`` parsed as a period (a half-year by default), or a one-line usage error (exit 2)."""
     try:
-        return Period.parse_half(text)
+        return parse(text)
     except PeriodError as exc:
         _fail_usage(str(exc))
         raise  # unreachable
@@ -49,11 +50,7 @@ def _period(text: str) -> Period:
 
 def _release_period(text: str) -> Period:
     """A half-year (the report) or a quarter (the quarterly dashboard) that has ended."""
-    try:
-        return Period.parse_release(text)
-    except PeriodError as exc:
-        _fail_usage(str(exc))
-        raise  # unreachable
+    return _period(text, Period.parse_release)
 
 
 def _config(path: str | None) -> Config:
