@@ -80,7 +80,8 @@ def bars(d: dict):
     """Horizontal bars, in the given order (first at the top), labelled directly."""
     labels, values, symbols, unit = d["labels"], d["values"], d["symbols"], d["unit"]
     n = len(labels)
-    fig, ax = s.figure(0.29 * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
+    row = d.get("row_in", 0.22)  # inches per bar (a brief's charts are a little tighter)
+    fig, ax = s.figure(row * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
     top = _nice_max(values)
     for i, (v, sym) in enumerate(zip(values, symbols)):
         y = n - 1 - i
@@ -146,7 +147,7 @@ def trend(d: dict):
     n = len(x_labels)
     rows = _event_tiers(d.get("events", []))
     tiers = 1 + max((t for _, _, t in rows), default=-1)
-    fig, ax = s.figure(2.5 + (0.25 + 0.2 * tiers if rows else 0))
+    fig, ax = s.figure(2.15 + (0.25 + 0.2 * tiers if rows else 0))
     every = [v for ser in series for v in ser["values"] if v is not None] or [0.0]
     band = _nice_max(every)
     bottom = 0 if d.get("zero", True) else min(every) * 0.9
@@ -245,7 +246,7 @@ def dots(d: dict):
     is labelled on the side away from the national line, so the line never crosses a label."""
     labels, values, symbols, unit, national = d["labels"], d["values"], d["symbols"], d["unit"], d["national"]
     n = len(labels)
-    fig, ax = s.figure(0.27 * n + 0.6, left=0.3)
+    fig, ax = s.figure(0.23 * n + 0.6, left=0.3)
     shown = [v for v in values if v is not None] + ([national] if national is not None else [])
     lo = min(shown + [0]) if unit != "percent" else max(0, min(shown + [100]) - 8)
     hi = max(shown + [1]) * 1.08 + (3 if unit == "percent" else 0)

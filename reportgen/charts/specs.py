@@ -88,7 +88,7 @@ def residual_rank(code: str) -> int:
 
 
 def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, sort: bool,
-               chart_id: str, noun: str) -> ChartSpec:
+               chart_id: str, noun: str, compact: bool = False) -> ChartSpec:
     cfg = ci.config
     dim = cfg.dimensions[dimension]
     rows = []  # (label, share, count, code)
@@ -136,7 +136,7 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
         table_header=[dim.label, cfg.measures[measure].label, "Share"],
         table_rows=[[r[0], str(r[2]), str(r[1])] for r in rows],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
-              "symbols": [r[1].symbol for r in rows], "unit": "percent"},
+              "symbols": [r[1].symbol for r in rows], "unit": "percent", **({"row_in": 0.19} if compact else {})},
     )
 
 
@@ -299,7 +299,7 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
     else:
         title = "Outcome ratings"
         alt = f"Diverging bar chart of outcome ratings, {ci.where}; every value is suppressed."
-    caption = "Each bar is 100 % of the people assessed in that domain; n is the number assessed."
+    caption = "Each bar is 100\u00a0% of the people assessed in that domain; n is the number assessed."
     if ci.outcome_caveat:
         caption += " " + ci.outcome_caveat
         alt += " " + ci.outcome_caveat
