@@ -133,6 +133,7 @@ class PublicationSettings(Section):
     """What a statistical release carries (docs/policy-staff-guide.md): shown on the report's
     imprint page, the briefs, the HTML and the workbook's cover sheet."""
 
+    series: str | None = Field(None, description="the name of the series, for the workbook's title")
     publisher: str | None = Field(None, description="who publishes; default: the report narrative's publisher")
     contact: str | None = Field(None, description="where readers write with questions (an e-mail address)")
     contact_phone: str | None = Field(None, description="a phone number for questions")
@@ -196,6 +197,16 @@ class PublicationSettings(Section):
                 raise ValueError(f"the citation names {{{name}}}, which is not one of "
                                  f"{', '.join('{' + k + '}' for k in sorted(known))}")
         return v
+
+    def release_text(self, fallback: _dt.date | None = None) -> tuple[str, str]:
+        """("10:00 am, 15 September 2025 (New Zealand time)", "2025-09-15T10:00"), or ("", "")."""
+        when = self.release_date or fallback
+        if when is None:
+            return "", ""
+        hour, minute = (int(x) for x in self.release_time.split(":"))
+        clock = f"{(hour % 12) or 12}:{minute:02d}\u00a0{'am' if hour < 12 else 'pm'}"
+        return (f"{clock}, {when.day}\u00a0{when.strftime('%B %Y')} (New Zealand time)",
+                f"{when.isoformat()}T{self.release_time}")
 
     @property
     def licence_link(self) -> str:

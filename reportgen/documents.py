@@ -130,12 +130,7 @@ def imprint(config: Config, period: Period, report) -> Imprint:
     pub = config.publication
     publisher = pub.publisher or report.publisher
     when = pub.release_date or report.publication_date
-    release = release_iso = ""
-    if when is not None:
-        hour, minute = (int(x) for x in pub.release_time.split(":"))
-        clock = f"{(hour % 12) or 12}:{minute:02d}\u00a0{'am' if hour < 12 else 'pm'}"
-        release = f"{clock}, {when.day}\u00a0{when.strftime('%B %Y')} (New Zealand time)"
-        release_iso = f"{when.isoformat()}T{pub.release_time}"
+    release, release_iso = pub.release_text(report.publication_date)
     year = str(when.year if when is not None else period.year)
     where = f"{pub.base_url}report.html" if pub.base_url else ""
     title = language.plain(report.title)
