@@ -199,6 +199,10 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
                    "less often than" if housing.value < housing_nat.value else "as often as")
         out.append(f"{housing} of clients needed help with housing, {compare} across Aotearoa New Zealand "
                    f"({housing_nat}).")
+    if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so
+        out.append(f"The figures for {name} in {period.label()} are shown as {clients.symbol} "
+                   f"({SYMBOLS.get(clients.symbol, 'not published')}), so that no person or member can be "
+                   "identified: the data notes explain why.")
     return out
 
 

@@ -85,7 +85,7 @@ def test_alt_text_states_key_numbers_from_the_data(sample, charts):
     assert f"to {last} in {agg.quarters[-1].axis_label()}" in trend_chart.alt
     assert "Benefit indexation changed" in trend_chart.alt
     outcomes = next(c for c in charts if c.id == "outcomes-nz")
-    assert re.search(r"ranged from \d+ % \(.+\) to \d+ % \(.+\)", outcomes.alt)
+    assert re.search(r"ranged from \d+\s% \(.+\) to \d+\s% \(.+\)", outcomes.alt)
 
 
 def test_data_table_matches_the_published_values(sample, charts):

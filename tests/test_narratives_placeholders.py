@@ -63,8 +63,8 @@ def test_placeholders_give_the_published_values():
     change = store.change("clients", period=H1, base=H1.year_earlier())
     words = fill("{{ clients.change }}", ns)[0]
     assert words == ("unchanged" if round(change.value) == 0 else
-                     f"{'up' if change.value > 0 else 'down'} {abs(change.value):.0f} %")
-    assert fill("{{ clients.change_pct }}", ns)[0] == f"{change.value:+.0f} %"
+                     f"{'up' if change.value > 0 else 'down'} {abs(change.value):.0f}\u00a0%")
+    assert fill("{{ clients.change_pct }}", ns)[0] == f"{change.value:+.0f}\u00a0%"
 
 
 def test_a_regional_namespace_gives_the_regions_figures():
@@ -77,15 +77,15 @@ def test_a_regional_namespace_gives_the_regions_figures():
 def test_number_and_percent_filters():
     ns = names()
     assert fill("{{ 1234567 | number }} {{ 1234.5 | number(1) }} {{ 12.5 | percent }}", ns) == \
-        ("1,234,567 1,234.5 12 %", [])
+        ("1,234,567 1,234.5 12\u00a0%", [])
     out, problems = fill("{{ 'abc' | number }}", ns)
     assert out == "abc" and problems == []
 
 
 def test_words_for_change():
     notes = figures.SymbolNotes()
-    assert figures._words(figures.Published(12.4, "", "percent"), notes) == "up 12 %"
-    assert figures._words(figures.Published(-3.0, "", "percent"), notes) == "down 3 %"
+    assert figures._words(figures.Published(12.4, "", "percent"), notes) == "up 12\u00a0%"
+    assert figures._words(figures.Published(-3.0, "", "percent"), notes) == "down 3\u00a0%"
     assert figures._words(figures.Published(0.3, "", "percent"), notes) == "unchanged"
     assert figures._words(figures.Published(None, "S", "percent"), notes) == f"{SYMBOL_OPEN}S{SYMBOL_CLOSE}"
     assert notes.used == {"S": "suppressed (small count)"}

@@ -20,6 +20,8 @@ import pytest
 
 from .pdfpages import chapter_headings, headings, is_heading, pages
 
+pytestmark = pytest.mark.slow  # every test reads a built bundle
+
 BUNDLES = ["built_sample", "built_large"]
 MAX_EMPTY = 0.30
 

@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from reportgen.tables import LABEL_HEADER, TABLE_COLUMNS
 
+pytestmark = pytest.mark.slow  # every test reads a built bundle
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed: "
                                                              "run scripts/setup.sh --test")
