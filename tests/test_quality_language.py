@@ -80,3 +80,43 @@ def test_the_sample_config_validates_and_defaults_to_cc_by():
     pub = load_config(REPO / "config.yaml").publication
     assert pub.licence == "CC BY 4.0" and pub.licence_link == "https://creativecommons.org/licenses/by/4.0/"
     assert load_config(REPO / "config.yaml").glossary.phrases()["mi"][0]  # longest first
+
+
+def test_downloads_link_absolute_under_the_base_url_and_relative_without(tmp_path):
+    from pathlib import Path
+
+    from reportgen.aggregate import aggregate
+    from reportgen.confidentiality import PublishedStore
+    from reportgen.documents import downloads
+    from reportgen.metrics import compute_metrics
+    from reportgen.periods import Period
+    from reportgen.register import load_register
+    from reportgen.render_pdf import render_pdf
+    from reportgen.submissions import load_submissions
+    from reportgen.validate import validate
+
+    root = copy_project(tmp_path / "p")
+    config = load_config(root / "config.yaml")
+    register, _ = load_register(config)
+    agg = aggregate(validate(load_submissions(config), register, config).rows, register, config,
+                    Period.parse("2025H1"))
+    metrics = compute_metrics(PublishedStore(agg.cells, config, "links-key"), agg, config)
+    rel = downloads(metrics, config, "../")
+    assert rel[0].href == "../tables/tables.xlsx" and rel[0].file == "tables/tables.xlsx"
+    text = (root / "config.yaml").read_text(encoding="utf-8").replace(
+        "publication:\n", "publication:\n  base_url: https://www.example.org.nz/reports/2025H1\n", 1)
+    (root / "config.yaml").write_text(text, encoding="utf-8")
+    config = load_config(root / "config.yaml")
+    absolute = downloads(metrics, config, "../")
+    assert absolute[0].href == "https://www.example.org.nz/reports/2025H1/tables/tables.xlsx"
+    # in the PDF: a relative link stays relative (never a file:// path), an absolute one as it is
+    html = ('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+            '<p><a href="../tables/clients.csv">a</a> <a href="tables/x.csv">b</a> '
+            f'<a href="{absolute[1].href}">c</a></p></body></html>')
+    import pikepdf
+    import io
+    pdf, _ = render_pdf(html, base_dir=root / "templates", allowed=[root / "templates"], source="t")
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        uris = [str(a.A.URI) for a in doc.pages[0].Annots]
+    assert uris == ["../tables/clients.csv", "tables/x.csv", absolute[1].href]
+    assert Path(absolute[1].href).name.endswith(".csv")

@@ -208,3 +208,22 @@ def test_every_download_is_a_relative_link_to_a_file_in_the_bundle(bundle: Path)
         for href in re.findall(r'<a href="([^"#][^"]*)"', html):
             if not href.startswith(("http", "mailto:", "tel:")):
                 assert (pdf.parent / href).resolve().is_file(), (pdf.name, href)
+
+
+def test_no_table_of_the_appendix_is_split_with_a_row_left_behind(bundle: Path):
+    """Each appendix table's caption and its last row are on the same page (tables move whole)."""
+    html = (bundle / "report.html").read_text(encoding="utf-8")
+    appendix = html.split('id="appendix"', 1)[1]
+    tables = re.findall(r"<caption[^>]*>(Table for figure \d+):.*?</caption>.*?"
+                        r'<th scope="row">((?:(?!</th>).)*)</th>(?:(?!<tr>).)*</tr></tbody>', appendix, flags=re.S)
+    assert tables
+    laid = pages(bundle / "report.pdf")
+    start = next(i for i, p in enumerate(laid) if any(ln.text.startswith("Appendix") for ln in p.lines))
+    problems = []
+    for caption, last in tables:
+        last = " ".join(re.sub(r"<[^>]+>", "", last).split())
+        where = next(i for i in range(start, len(laid)) if any(ln.text.startswith(caption + ":") for ln in laid[i].lines))
+        ends = next((i for i in range(where, len(laid)) if any(ln.text.startswith(last) for ln in laid[i].lines)), None)
+        if ends != where:
+            problems.append(f"{caption} starts on page {where + 1} and ends on page {ends and ends + 1}")
+    assert problems == [], "\n".join(problems)
