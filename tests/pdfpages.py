@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NS = {"x": "http://www.w3.org/1999/xhtml"}
+# pdftotext returns the diagonal draft watermark ("DRAFT n — not for circulation", 40 pt) as
+# scattered tall fragments: they are not page content
+_WATERMARK = re.compile(r"[DRAFT0-9—notfrciulaN\s]+")
 MM = 72 / 25.4
 TOP, BOTTOM = 24 * MM, 22 * MM  # the print margins of report.css (@page)
 
@@ -56,6 +59,8 @@ def pages(pdf: Path) -> list[Page]:
         for line in page.iter(f"{{{NS['x']}}}line"):
             words = [w.text or "" for w in line.iter(f"{{{NS['x']}}}word")]
             item = Line(" ".join(words), *(float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+            if item.y1 - item.y0 > 16 and _WATERMARK.fullmatch(item.text):
+                continue  # a piece of the diagonal draft watermark
             if item.y1 <= TOP - 12:  # the running headers sit well above the content
                 header.append(item)
             elif item.y0 >= height - BOTTOM + 2:

@@ -80,7 +80,7 @@ def bars(d: dict):
     """Horizontal bars, in the given order (first at the top), labelled directly."""
     labels, values, symbols, unit = d["labels"], d["values"], d["symbols"], d["unit"]
     n = len(labels)
-    row = d.get("row_in", 0.22)  # inches per bar (a brief's charts are a little tighter)
+    row = d.get("row_in", 0.2)  # inches per bar (a brief's charts are a little tighter)
     fig, ax = s.figure(row * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
     top = _nice_max(values)
     for i, (v, sym) in enumerate(zip(values, symbols)):
@@ -147,7 +147,7 @@ def trend(d: dict):
     n = len(x_labels)
     rows = _event_tiers(d.get("events", []))
     tiers = 1 + max((t for _, _, t in rows), default=-1)
-    fig, ax = s.figure(2.15 + (0.25 + 0.2 * tiers if rows else 0))
+    fig, ax = s.figure(2.0 + (0.25 + 0.2 * tiers if rows else 0))
     every = [v for ser in series for v in ser["values"] if v is not None] or [0.0]
     band = _nice_max(every)
     bottom = 0 if d.get("zero", True) else min(every) * 0.9
@@ -246,7 +246,7 @@ def dots(d: dict):
     is labelled on the side away from the national line, so the line never crosses a label."""
     labels, values, symbols, unit, national = d["labels"], d["values"], d["symbols"], d["unit"], d["national"]
     n = len(labels)
-    fig, ax = s.figure(0.23 * n + 0.6, left=0.3)
+    fig, ax = s.figure(0.18 * n + 0.6, left=0.3)
     shown = [v for v in values if v is not None] + ([national] if national is not None else [])
     lo = min(shown + [0]) if unit != "percent" else max(0, min(shown + [100]) - 8)
     hi = max(shown + [1]) * 1.08 + (3 if unit == "percent" else 0)
@@ -292,10 +292,10 @@ def multiples(d: dict):
     """A small trend per panel (region), each on its own scale, gaps marked. The latest value
     stands beside the panel's name, above the plot, so it never sits on the line."""
     panels, x_labels = d["panels"], d["x"]
-    cols = 3
+    cols = 4
     rows = math.ceil(len(panels) / cols)
-    fig, axes = s.figure(1.1 * rows + 0.3, ncols=cols, nrows=rows, squeeze=False)
-    fig.subplots_adjust(left=0.02, right=0.98, hspace=0.9, wspace=0.12)
+    fig, axes = s.figure(0.85 * rows + 0.3, ncols=cols, nrows=rows, squeeze=False)
+    fig.subplots_adjust(left=0.02, right=0.98, hspace=1.0, wspace=0.1)
     panel_pt = axes[0][0].get_position().width * s.WIDTH_IN * 72
     for k, ax in enumerate(axes.flat):
         if k >= len(panels):
