@@ -24,7 +24,7 @@ import pandas as pd
 
 from .config import Config
 from .periods import Period
-from .coverage import coverage
+from .coverage import Coverages, scope_coverage
 from .register import Register
 
 NATIONAL = "NZ"
@@ -41,19 +41,28 @@ class Aggregates:
     # (org_id, region, measure) whose half-year figure was summed from quarters (non-additive)
     summed_from_quarters: pd.DataFrame = field(default_factory=pd.DataFrame)
     quarters: list[Period] = field(default_factory=list)  # every quarter in the data, in order
-    reporting: dict[str, int] = field(default_factory=dict)  # scope → members reporting in the period
-    expected: int = 0  # members expected to report in the period
-    # scope → members expected in the period (NZ and every region of the register)
-    expected_by_scope: dict[str, int] = field(default_factory=dict)
-    # period → scope → members with any row in it (halves resolved, quarters as sent)
-    reporting_by_period: dict[str, dict[str, int]] = field(default_factory=dict)
     # sums over the categories of each named group of a dimension (score_domain groups):
     # scope, period, measure, dimension, group, raw, members — internal, for group rates
     group_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # who was expected, who reported and whose rows are in, per scope and period (coverage.py)
+    coverage: Coverages = field(default_factory=lambda: Coverages({}))
+    # like-for-like sums: every cell summed over the members that reported in both periods of a
+    # comparison — scope, period, base, measure, dimension, category, now, then, members (internal)
+    matched: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def halves(self) -> list[Period]:
         return [self.period, self.period.previous(), self.period.year_earlier()]
+
+    def comparisons(self) -> list[tuple[str, str]]:
+        """(period, base) of every change published: the report's half against the previous half
+        and the same half a year earlier; every quarter against the previous quarter and the same
+        quarter a year earlier, where both are in the data."""
+        out = [(str(self.period), str(base)) for base in (self.period.previous(), self.period.year_earlier())]
+        known = {str(q) for q in self.quarters}
+        out += [(str(q), str(base)) for q in self.quarters for base in (q.previous(), q.year_earlier())
+                if str(base) in known]
+        return out
 
 
 def fill_not_stated(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -179,36 +188,37 @@ def _group_cells(member_rows: pd.DataFrame, period: str | None, config: Config) 
     return out.astype({"raw": "int64", "members": "int64"})
 
 
-def _reporting(rows: pd.DataFrame) -> dict[str, int]:
-    """Members with any row, nationally and per region."""
-    out = {NATIONAL: int(rows["org_id"].nunique())}
-    if not rows.empty:
-        out.update({str(k): int(v) for k, v in rows.groupby("region")["org_id"].nunique().items()})
-    return out
-
-
-def _reporting_by_quarter(rows: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Members with any quarter row, per quarter, nationally and per region."""
-    out: dict[str, dict[str, int]] = {}
-    if rows.empty:
-        return out
-    national = rows.groupby("period", observed=True)["org_id"].nunique()
-    regional = rows.groupby(["period", "region"], observed=True)["org_id"].nunique()
-    for q, n in national.items():
-        out[str(q)] = {NATIONAL: int(n)}
-    for (q, region), n in regional.items():
-        if n:
-            out[str(q)][str(region)] = int(n)
-    return out
-
-
-def expected_by_scope(register: Register, config: Config, period: Period) -> dict[str, int]:
-    """Members the register expects to report in ``period``, nationally and per region."""
-    members = register.expected_in(period.quarters())
-    out = {NATIONAL: len(members)}
-    for code in config.regions:
-        out[code] = sum(1 for m in members if code in m.regions)
-    return out
+def matched_cells(frames: dict[str, pd.DataFrame], comparisons: list[tuple[str, str]], coverage: Coverages,
+                  scopes: list[str]) -> pd.DataFrame:
+    """Like-for-like sums: for each comparison (period, base) and scope, every cell summed over
+    the members that reported in both periods (``coverage.matched``), in each period; ``members``
+    counts the members of that panel with a value above zero in either."""
+    cols = ["scope", "period", "base", *CELL, "now", "then", "members"]
+    out = []
+    for period, base in comparisons:
+        if period not in frames or base not in frames:
+            continue
+        panel = pd.DataFrame([(scope, org) for scope in scopes for org in coverage.matched(scope, period, base)],
+                             columns=["scope", "org_id"])
+        if panel.empty:
+            continue
+        sums = []
+        for which, p in (("now", period), ("then", base)):
+            rows = frames[p]
+            regional = rows.assign(scope=rows["region"].astype(str), org_id=rows["org_id"].astype(str))
+            national = regional.assign(scope=NATIONAL)
+            both = pd.concat([regional, national], ignore_index=True).merge(panel, on=["scope", "org_id"])
+            per_org = both.groupby(["scope", "org_id", *CELL], observed=True, sort=False)["value"].sum()
+            sums.append(per_org.rename(which))
+        per_org = pd.concat(sums, axis=1).fillna(0).reset_index()
+        per_org["members"] = ((per_org["now"] > 0) | (per_org["then"] > 0)).astype("int64")
+        cells = per_org.groupby(["scope", *CELL], observed=True, sort=True)[["now", "then", "members"]].sum()
+        out.append(cells.reset_index().assign(period=period, base=base))
+    if not out:
+        return pd.DataFrame(columns=cols)
+    frame = pd.concat(out, ignore_index=True)[cols]
+    frame = frame.astype({c: str for c in ["scope", "period", "base", *CELL]})
+    return frame.astype({"now": "int64", "then": "int64", "members": "int64"})
 
 
 def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Period) -> Aggregates:
@@ -219,35 +229,29 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
     frames: list[pd.DataFrame] = []
     groups: list[pd.DataFrame] = []
     member_rows: dict[str, pd.DataFrame] = {}
-    reporting_by_period: dict[str, dict[str, int]] = {}
     flagged = pd.DataFrame(columns=MEMBER_KEY)
     for half in (period, period.previous(), period.year_earlier()):
         resolved, summed = resolve_half(rows, half, config)
         member_rows[str(half)] = resolved
         frames.append(_cells(resolved, str(half)))
         groups.append(_group_cells(resolved, str(half), config))
-        reporting_by_period[str(half)] = _reporting(resolved)
-        # nationally, "reported" means rule 10: quarter rows for every quarter it was active in
-        reporting_by_period[str(half)][NATIONAL] = len(coverage(rows, register, half).reporting)
         if half == period:
             flagged = summed
     quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p)}, key=Period.parse)
     quarter_rows = rows[rows["period"].isin(quarter_texts)]
     frames.append(_cells(quarter_rows))
     groups.append(_group_cells(quarter_rows, None, config))
-    reporting_by_period.update(_reporting_by_quarter(quarter_rows))
     cells = pd.concat(frames, ignore_index=True)
     cells["raw"] = cells["raw"].astype("int64")
     cells["members"] = cells["members"].astype("int64")
-
-    reporting = reporting_by_period[str(period)]
-    expected = expected_by_scope(register, config, period)
     group_frames = [g for g in groups if not g.empty]
     group_cells = (pd.concat(group_frames, ignore_index=True) if group_frames
                    else _group_cells(rows.iloc[:0], str(period), config))
-    return Aggregates(period=period, cells=cells, member_rows=member_rows,
-                      summed_from_quarters=flagged,
-                      quarters=[Period.parse(q) for q in quarter_texts],
-                      reporting=reporting, expected=expected[NATIONAL],
-                      expected_by_scope=expected, reporting_by_period=reporting_by_period,
-                      group_cells=group_cells)
+    quarters = [Period.parse(q) for q in quarter_texts]
+    scopes = [NATIONAL, *config.regions]
+    coverage = scope_coverage(quarter_rows, member_rows, register, scopes, quarters)
+    agg = Aggregates(period=period, cells=cells, member_rows=member_rows, summed_from_quarters=flagged,
+                     quarters=quarters, group_cells=group_cells, coverage=coverage)
+    by_period = {**member_rows, **{q: part for q, part in quarter_rows.groupby("period", observed=True)}}
+    agg.matched = matched_cells({str(k): v for k, v in by_period.items()}, agg.comparisons(), coverage, scopes)
+    return agg

@@ -24,15 +24,20 @@ import pandas as pd
 
 from . import formats
 from .aggregate import NATIONAL, Aggregates
+from .coverage import PROVISIONAL, Coverages
 from .config import Config
 from .periods import Period
 
 SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
 SYMBOLS = {
-    SUPPRESSED: "suppressed (small count)",
-    CONFIDENTIAL: "confidential (fewer than the minimum number of contributing members)",
+    SUPPRESSED: "suppressed: a small count, or a figure withheld so that a small count or one member's "
+                "figure cannot be worked out from the others",
+    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed (a region with too few "
+                  "members reporting is not published at all)",
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
+    PROVISIONAL: "provisional: a member expected to report for this area and period did not; the figure "
+                 "may change when it does, and changes are compared like for like",
 }
 # why a cell has the value it has (internal: the audit counts these)
 ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
@@ -44,11 +49,12 @@ KEY_COLUMNS = ["scope", "period", "measure", "dimension", "category"]
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """A published figure: a number, or a symbol standing in for one."""
+    """A published figure: a number, or a symbol standing in for one; and its flag."""
 
     value: float | None
     symbol: str = ""
     kind: str = "count"  # count | hours | percent | ratio | change | difference
+    flag: str = ""  # "P": provisional, an expected member did not report for this scope and period
 
     @property
     def is_number(self) -> bool:
@@ -240,8 +246,10 @@ class PublishedStore:
 
     def __init__(self, cells: pd.DataFrame, config: Config, key: str, *,
                  periods: Sequence[str] | None = None, scopes: Sequence[str] | None = None,
-                 group_cells: pd.DataFrame | None = None):
+                 group_cells: pd.DataFrame | None = None, coverage: Coverages | None = None,
+                 matched: pd.DataFrame | None = None):
         self.config = config
+        self.coverage = coverage or Coverages({})
         rules = config.confidentiality
         periods = sorted(set(periods or []) | set(cells["period"]), key=Period.parse)
         scopes = list(scopes or [NATIONAL, *config.regions])
@@ -261,6 +269,14 @@ class PublishedStore:
         status[(raw < rules.suppress_below) & ~hours] = PRIMARY
         status[members < rules.min_members] = CONF  # C takes precedence over S
         status[raw == 0] = NIL_STATUS
+        # a scope with fewer than min_members members' rows in a period is not published at all:
+        # every cell of it is C, nil cells too (a nil would say what each of its members sent)
+        hidden = {(sc, p) for sc in scopes for p in periods if sc != NATIONAL and coverage is not None
+                  and 0 < len(self.coverage.get(sc, p).contributing) < rules.min_members}
+        self.unpublished: set[tuple[str, str]] = hidden
+        if hidden:
+            in_hidden = pd.MultiIndex.from_frame(grid[["scope", "period"]]).isin(list(hidden))
+            status[in_hidden] = CONF
         status[~has_data] = NA
 
         groups = additive_groups(grid, config)
@@ -285,12 +301,23 @@ class PublishedStore:
         self._grid = grid
         self._groups = groups
         keys = list(zip(grid["scope"], grid["period"], grid["measure"], grid["dimension"], grid["category"]))
+        flags = {(sc, p): self.coverage.flag(sc, p) for sc in scopes for p in periods}
+        grid["flag"] = [flags[(sc, p)] for sc, p in zip(grid["scope"], grid["period"])]
         self._published: dict[tuple, Published] = {
-            k: Published(None if s and s != NIL else float(v), s, kd)
+            k: Published(None if s and s != NIL else float(v), s, kd, flags[(k[0], k[1])])
             for k, v, s, kd in zip(keys, value.tolist(), symbol.tolist(), kind.tolist())}
+        self._matched = self._index_matched(matched)
         self._raw: dict[tuple, int] = dict(zip(keys, raw.tolist()))
         self._has_data = set(zip(grid.loc[grid["has_data"], "scope"], grid.loc[grid["has_data"], "period"]))
         self._groups_raw = self._index_groups(group_cells)
+
+    @staticmethod
+    def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, tuple[int, int, int]]:
+        if matched is None or matched.empty:
+            return {}
+        keys = zip(matched["scope"], matched["period"], matched["base"], matched["measure"],
+                   matched["dimension"], matched["category"])
+        return dict(zip(keys, zip(matched["now"].tolist(), matched["then"].tolist(), matched["members"].tolist())))
 
     @staticmethod
     def _index_groups(group_cells: pd.DataFrame | None) -> dict[tuple, tuple[int, int]]:
@@ -310,7 +337,11 @@ class PublishedStore:
         kind = self.config.measures[measure].kind if measure in self.config.measures else "count"
         if (scope, str(period)) not in self._has_data:
             return Published(None, NOT_AVAILABLE, kind)
-        return Published(0, NIL, kind)  # no member sent anything above zero for it
+        return Published(0, NIL, kind, self.flag(scope, period))  # no member sent anything above zero for it
+
+    def flag(self, scope: str, period: Period | str) -> str:
+        """``P`` when an expected member did not report for ``scope`` in ``period``, else ""."""
+        return self.coverage.flag(scope, period)
 
     def raw_of(self, measure: str, dimension: str, category: str, scope: str, period: Period | str) -> int:
         """Internal: the raw value behind a cell (never publish it)."""
@@ -344,7 +375,8 @@ class PublishedStore:
             return Published(None, SUPPRESSED, kind)
         value = raw_num / raw_den * (100.0 if percent else per)
         digits = self.config.confidentiality.percent_decimals if percent else 1
-        return Published(round(value, digits) + 0.0, "", kind)  # + 0.0: no "-0"
+        flag = PROVISIONAL if any(p.flag for p in inputs) else ""
+        return Published(round(value, digits) + 0.0, "", kind, flag)  # + 0.0: no "-0"
 
     def ratio(self, numerator: Sequence[tuple[str, str, str]], denominator: Sequence[tuple[str, str, str]], *,
               scope: str = NATIONAL, period: Period | str, percent: bool = False, per: float = 1.0) -> Published:
@@ -364,6 +396,33 @@ class PublishedStore:
         raw_then = self.raw_of(measure, dimension, category, scope, base)
         return self.ratio_of([now], [then], raw_now - raw_then, raw_then, percent=True, kind="change")
 
+    def like_for_like(self, measure: str, dimension: str = "total", category: str = "", *,
+                      scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
+        """Percentage change from ``base`` to ``period`` over the members that reported in both
+        (the like-for-like panel), from raw values (rule 7). Suppressed (S) where the panel has
+        fewer than ``min_members`` members with the cell, its counts are small or its base is under
+        ``min_denominator`` — and where 1 to ``min_members - 1`` members are left out of the panel:
+        with the published all-member levels, the change would let their figures be worked out."""
+        rules = self.config.confidentiality
+        if not (self.has_data(scope, period) and self.has_data(scope, base)):
+            return Published(None, NOT_AVAILABLE, "change")
+        if (scope, str(period)) in self.unpublished or (scope, str(base)) in self.unpublished:
+            return Published(None, SUPPRESSED, "change")
+        left_out = len(self.coverage.excluded(scope, period, base))
+        now, then, members = self._matched.get((scope, str(period), str(base), measure, dimension, category),
+                                               (0, 0, 0))
+        small = [v for v in (now, then) if 0 < v < rules.suppress_below]
+        hours = self.config.measures[measure].kind == "hours" if measure in self.config.measures else False
+        if (0 < left_out < rules.min_members or members < rules.min_members or (small and not hours)
+                or then < rules.min_denominator):
+            return Published(None, SUPPRESSED, "change")
+        value = (now - then) / then * 100.0
+        return Published(round(value, rules.percent_decimals) + 0.0, "", "change")
+
+    def panel(self, scope: str, period: Period | str, base: Period | str) -> int:
+        """How many members reported in both periods (the like-for-like panel; organisations, not people)."""
+        return len(self.coverage.matched(scope, period, base))
+
     def difference(self, measure: str, dimension: str = "total", category: str = "", *,
                    scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
         """Absolute change from ``base`` to ``period``: the difference of the two
@@ -376,7 +435,8 @@ class PublishedStore:
             return Published(None, NOT_AVAILABLE, "difference")
         if symbols & {SUPPRESSED, CONFIDENTIAL}:
             return Published(None, SUPPRESSED, "difference")
-        return Published(float(now.value or 0) - float(then.value or 0), "", "difference")
+        flag = PROVISIONAL if now.flag or then.flag else ""
+        return Published(float(now.value or 0) - float(then.value or 0), "", "difference", flag)
 
     def group_total(self, measure: str, dimension: str, group: str, *, scope: str = NATIONAL,
                     period: Period | str) -> tuple[Published, int]:
@@ -396,8 +456,8 @@ class PublishedStore:
 
     # ---- inspection (tables, audit) -------------------------------------
     def frame(self) -> pd.DataFrame:
-        """Every published cell: scope, period, measure, dimension, category, value, symbol, kind."""
-        return self._grid[[*KEY_COLUMNS, "value", "symbol", "kind"]].copy()
+        """Every published cell: scope, period, measure, dimension, category, value, symbol, kind, flag."""
+        return self._grid[[*KEY_COLUMNS, "value", "symbol", "kind", "flag"]].copy()
 
     def internal_frame(self) -> pd.DataFrame:
         """Internal (audit only): the published frame with raw, members and status."""
@@ -410,8 +470,8 @@ class PublishedStore:
 
 def confidentialise(aggregates: Aggregates, config: Config, key: str) -> PublishedStore:
     periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
-    return PublishedStore(aggregates.cells, config, key, periods=periods,
-                          group_cells=aggregates.group_cells)
+    return PublishedStore(aggregates.cells, config, key, periods=periods, group_cells=aggregates.group_cells,
+                          coverage=aggregates.coverage, matched=aggregates.matched)
 
 
 def empty_store(config: Config, period: Period) -> PublishedStore:

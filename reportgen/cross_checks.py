@@ -38,6 +38,7 @@ def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, conf
     _register_rules(f, register)
     _plausibility(f, config)
     _period_rules(f, config)
+    _distinct_clients(f)
     return f.findings + (cov.findings() if cov else []), cov
 
 
@@ -324,3 +325,49 @@ def _period_rules(f: RowKeys, config: Config) -> None:
               f"member {org} sent no {half} rows for {measure} ({regions}): the half-year figure is the sum "
               f"of its quarters, which may count some people more than once (footnoted in the report)",
               "period", f"send {half} rows with the number of distinct people seen in the half-year")
+
+
+# ---- meaning: half-year clients are distinct people ------------------------------------
+
+def _distinct_clients(f: RowKeys) -> None:
+    """A member's half-year ``clients`` total counts distinct people, so in each region it lies
+    between the larger of its two quarters and their sum. Above the sum, or below the larger
+    quarter, is impossible; equal to the sum in every region is what a summed (not distinct)
+    count looks like. Warnings to the member: the figures stand, the member should look."""
+    clients = f.code("measure", "clients")
+    idx = np.flatnonzero(f.is_total & (f.m == clients))
+    if not len(idx):
+        return
+    by_key: dict[tuple[int, int, str], int] = {}  # (org, region, period) → row
+    for i in idx:
+        by_key[(int(f.o[i]), int(f.r[i]), f.name("period", i))] = int(i)
+    summed_everywhere: dict[tuple[int, str], list[bool]] = {}
+    for (o, r, text), i in sorted(by_key.items()):
+        period = Period.parse(text)
+        if not period.is_half:
+            continue
+        q1, q2 = (by_key.get((o, r, str(q))) for q in period.quarters())
+        if q1 is None or q2 is None:
+            continue
+        half, a, b = int(f.v[i]), int(f.v[q1]), int(f.v[q2])
+        where = f.where(i)
+        if half > a + b:
+            f.add(i, "data.half-above-quarters", "warning",
+                  f"the {text} clients total ({half}) is more than its two quarters added together ({a} + {b}) "
+                  f"({where}): distinct people in a half-year cannot outnumber the quarters' people", "value",
+                  "count each person once over the half-year; check the half-year and quarter figures")
+        elif half < max(a, b):
+            f.add(i, "data.half-below-quarter", "warning",
+                  f"the {text} clients total ({half}) is less than one of its quarters ({max(a, b)}) ({where}): "
+                  "everyone seen in a quarter was also seen in the half-year", "value",
+                  "count every person seen in either quarter; check the half-year figure")
+        if a and b:
+            summed_everywhere.setdefault((o, text), []).append((half == a + b, i))
+    for (o, text), flags in sorted(summed_everywhere.items()):
+        if all(same for same, _ in flags):
+            i = flags[0][1]
+            f.add(i, "data.half-equals-sum", "warning",
+                  f"member {f.name('org_id', i)}'s {text} clients total equals the sum of its two quarters in "
+                  f"every region ({len(flags)}): it looks summed, not a count of distinct people", "value",
+                  "count each person once over the half-year (people seen in both quarters once); the member's "
+                  "export tool does this (reportgen member aggregate)")

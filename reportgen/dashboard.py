@@ -35,7 +35,7 @@ def _points(frame: pd.DataFrame) -> dict[tuple, list[dict]]:
     for rec in frame.itertuples(index=False):
         key = (rec.scope, rec.measure, rec.dimension, rec.category)
         out.setdefault(key, []).append({"period": rec.period, "value": _value(rec.value, rec.symbol, rec.kind),
-                                        "symbol": rec.symbol})
+                                        "symbol": rec.symbol, "flag": rec.flag})
     return out
 
 

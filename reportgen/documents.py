@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import __version__, formats, language
 from .aggregate import NATIONAL, Aggregates
 from .config import Config
-from .confidentiality import SYMBOLS, PublishedStore
+from .confidentiality import SYMBOLS, Published, PublishedStore
 from .context import (BriefContext, DocumentContext, Download, Imprint, KeyFigure, Part, RegionRow, ReportContext,
                       Review, StoryGroup, variables)
 from .methodology import notes
@@ -36,7 +36,8 @@ OUTLINE: tuple[Part, ...] = (
     Part("notes", "Methodology and data notes", "notes"),
     Part("appendix", "Appendix: data tables", "appendix"),
 )
-REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions", "Change in people supported"]
+REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions",
+                  "Change in people supported, like for like"]
 # The tables a brief links to: those behind its key figures and charts.
 BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change_percent_vs_year_earlier")
 
@@ -55,9 +56,15 @@ def by_section(charts) -> dict[str, list]:
     return out
 
 
+def shown(p: Published) -> str:
+    """A published figure as a reader sees it in a document: its value or symbol, and its flag
+    (P, provisional) after a no-break space."""
+    return p.display() + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
+
+
 def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
     def one(value, national, label: str) -> KeyFigure:
-        return KeyFigure(value.display(), label, national.display() if against_national else "")
+        return KeyFigure(shown(value), label, shown(national) if against_national else "")
 
     base = period.year_earlier()
     figs = []
@@ -66,9 +73,9 @@ def key_figures(store: PublishedStore, period: Period, scope: str, *, against_na
         figs.append(one(store.get(measure, scope=scope, period=period),
                         store.get(measure, period=period), label))
     if against_national:
-        figs.append(one(store.change("clients", scope=scope, period=period, base=base),
-                        store.change("clients", period=period, base=base),
-                        f"change in people supported since {base.label()}"))
+        figs.append(one(store.like_for_like("clients", scope=scope, period=period, base=base),
+                        store.like_for_like("clients", period=period, base=base),
+                        f"change in people supported since {base.label()}, like for like"))
         figs.append(one(store.share("clients", "need", "housing", scope=scope, period=period),
                         store.share("clients", "need", "housing", period=period),
                         "of people supported needed help with housing"))
@@ -83,13 +90,14 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
     rows = []
     for code in [*config.regions, NATIONAL]:
         n, expected = metrics.members_reporting(code)
+        members = f"{n} of {expected}" + ("\u00a0P" if store.flag(code, period) else "")
         name = "Aotearoa New Zealand" if code == NATIONAL else config.region_label(code)
         if code in barred:
-            rows.append(RegionRow(code, name, f"{n} of {expected}", [], False, reason=barred[code]))
+            rows.append(RegionRow(code, name, members, [], False, reason=barred[code]))
             continue
-        figures = [store.get(m, scope=code, period=period).display() for m in ("clients", "new_clients", "sessions")]
-        figures.append(store.change("clients", scope=code, period=period, base=base).display())
-        rows.append(RegionRow(code, name, f"{n} of {expected}", figures, True,
+        figures = [shown(store.get(m, scope=code, period=period)) for m in ("clients", "new_clients", "sessions")]
+        figures.append(shown(store.like_for_like("clients", scope=code, period=period, base=base)))
+        rows.append(RegionRow(code, name, members, figures, True,
                               brief="" if code == NATIONAL else f"{config.publication.base_url or ''}briefs/{code}.html"))
     return rows
 
@@ -166,18 +174,24 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     base = period.year_earlier()
     out = []
     clients = store.get("clients", scope=code, period=period)
-    change = store.change("clients", scope=code, period=period, base=base)
+    # like for like (over the members that reported in both half-years), as the key figures are
+    change = store.like_for_like("clients", scope=code, period=period, base=base)
     if clients.is_number:
-        sentence = f"In {period.label()} members in {name} supported {clients} people"
+        sentence = f"In {period.label()} members in {name} supported {shown(clients)} people"
         if change.is_number:
             move = formats.words(change.value)
-            sentence += (f", {move} on {base.label()}" if move != "unchanged"
-                         else f", about as many as in {base.label()}")
+            sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
+                         if move != "unchanged" else
+                         f", about as many as in {base.label()} like for like (members that reported in both)")
         out.append(sentence + ".")
+        if clients.flag:
+            out.append(f"{clients.flag}: provisional — a member expected to report did not, so the figures "
+                       "may change.")
     new = store.get("new_clients", scope=code, period=period)
     sessions = store.get("sessions", scope=code, period=period)
     if new.is_number and sessions.is_number:
-        out.append(f"{new} people came to a member for the first time, and members delivered {sessions} sessions.")
+        out.append(f"{shown(new)} people came to a member for the first time, and members delivered "
+                   f"{shown(sessions)} sessions.")
     top, _ = _top_needs(store, config, period, code)
     if top:
         labels = [label.lower() for _, label, _ in top]

@@ -9,23 +9,31 @@ every line below works.
     {{ clients }}                          published total for the document's scope and period
     {{ clients.previous }}                 … the previous half-year
     {{ clients.year_ago }}                 … the same half a year earlier
-    {{ clients.change }}                   "up 12 %", "down 3 %", "unchanged" (vs a year earlier)
+    {{ clients.change }}                   "up 12 %", "down 3 %", "unchanged": like for like, vs a year earlier
     {{ clients.change_previous }}          the same against the previous half-year
-    {{ clients.change_pct }}               "+12 %" (vs a year earlier)
+    {{ clients.change_pct }}               "+12 %" (like for like, vs a year earlier)
+    {{ clients.change_all }}               the change over every member's figures, in words (vs a year earlier)
+    {{ clients.change_all_previous }}      … against the previous half-year
+    {{ clients.change_all_pct }}           … signed, "+12 %"
     {{ clients.need.housing }}             a category's published count
     {{ clients.need.housing.share }}       its share of the measure's total, "34 %"
-    {{ clients.need.housing.change }}      a category's change on a year earlier, in words
+    {{ clients.need.housing.change }}      a category's change on a year earlier, like for like, in words
     {{ clients.need.housing.year_ago }}    a category's count a year earlier
     {{ region.AKL.clients }}               any of the above for a region (by code)
     {{ region.AKL.name }}                  the region's name, "Auckland"
     {{ region.AKL.members_reporting }}     members reporting in that region, "12"
     {{ members_reporting }}                "41 of 44"
+    {{ members_in_both }}                  members that reported in both half-years compared, "40"
+    {{ members_in_both_previous }}         … in this and the previous half-year
     {{ period }}                           "January–June 2025"
     {{ 1234567 | number }}                 a number with thousands separators, "1,234,567"
     {{ 34.2 | percent }}                   a number as a percentage, "34 %"
 
-A figure that is suppressed, confidential, nil or not available renders as
-its symbol (S, C, –, ..). Each symbol used is recorded in the namespace's
+"Like for like" compares only the members that reported in both periods, so a
+missing return or a new member is never read as a change in need. A figure
+that is suppressed, confidential, nil or not available renders as its symbol
+(S, C, –, ..); a figure of a period in which an expected member did not report
+carries the flag P. Each symbol used is recorded in the namespace's
 ``symbols`` so the document can footnote it; in the text the symbol is
 wrapped in the private markers ``SYMBOL_OPEN``/``SYMBOL_CLOSE``, which the
 narrative renderer turns into the symbol plus a footnote reference.
@@ -67,9 +75,13 @@ class SymbolNotes:
         self.used: dict[str, str] = {}
 
     def mark(self, published: Published) -> str:
-        """The text for a published value: its display, or its symbol wrapped for a footnote."""
+        """The text for a published value: its display (with its flag, P, wrapped for a footnote),
+        or its symbol wrapped for a footnote."""
         if not published.symbol:
-            return published.display()
+            if not published.flag:
+                return published.display()
+            self.used.setdefault(published.flag, SYMBOLS.get(published.flag, published.flag))
+            return f"{published.display()}\u00a0{SYMBOL_OPEN}{published.flag}{SYMBOL_CLOSE}"
         self.used.setdefault(published.symbol, SYMBOLS.get(published.symbol, published.symbol))
         return f"{SYMBOL_OPEN}{published.symbol}{SYMBOL_CLOSE}"
 
@@ -91,30 +103,46 @@ class _Figure:
     def __str__(self) -> str:
         return self._c.notes.mark(self._published())
 
-    def _change(self, base: Period) -> Published:  # pragma: no cover - every subclass defines it
+    def _change(self, base: Period, *, like_for_like: bool = True) -> Published:  # pragma: no cover
         raise PlaceholderError("this placeholder has no change")
 
     @property
     def change(self) -> str:
-        """Change on the same half a year earlier, in words."""
+        """Change on the same half a year earlier, like for like, in words."""
         return _words(self._change(self._p.year_earlier()), self._c.notes)
 
     @property
     def change_previous(self) -> str:
-        """Change on the previous half-year, in words."""
+        """Change on the previous half-year, like for like, in words."""
         return _words(self._change(self._p.previous()), self._c.notes)
+
+    @property
+    def change_all(self) -> str:
+        """Change on the same half a year earlier over every member's figures, in words (P-flagged
+        when either half lacks a member's return)."""
+        return _words(self._change(self._p.year_earlier(), like_for_like=False), self._c.notes)
+
+    @property
+    def change_all_previous(self) -> str:
+        return _words(self._change(self._p.previous(), like_for_like=False), self._c.notes)
 
 
 def _words(change: Published, notes: SymbolNotes) -> str:
-    return formats.words(change.value) if change.is_number else notes.mark(change)
+    if not change.is_number:
+        return notes.mark(change)
+    words = formats.words(change.value)
+    if change.flag:
+        notes.used.setdefault(change.flag, SYMBOLS.get(change.flag, change.flag))
+        words += f"\u00a0{SYMBOL_OPEN}{change.flag}{SYMBOL_CLOSE}"
+    return words
 
 
 def _signed(change: Published, notes: SymbolNotes) -> str:
-    return notes.mark(change) if not change.is_number else formats.change(change.value)
+    return notes.mark(change)
 
 
 class CategoryFigure(_Figure):
-    _PROPS = ["share", "previous", "year_ago", "change", "change_previous"]
+    _PROPS = ["share", "previous", "year_ago", "change", "change_previous", "change_all", "change_all_previous"]
 
     def __init__(self, ctx: _Context, measure: str, dimension: str, category: str, period: Period):
         self._c, self._m, self._d, self._cat, self._p = ctx, measure, dimension, category, period
@@ -135,9 +163,9 @@ class CategoryFigure(_Figure):
     def year_ago(self) -> CategoryFigure:
         return CategoryFigure(self._c, self._m, self._d, self._cat, self._p.year_earlier())
 
-    def _change(self, base: Period) -> Published:
-        return self._c.store.change(self._m, self._d, self._cat, scope=self._c.scope, period=self._p,
-                                    base=base)
+    def _change(self, base: Period, *, like_for_like: bool = True) -> Published:
+        change = self._c.store.like_for_like if like_for_like else self._c.store.change
+        return change(self._m, self._d, self._cat, scope=self._c.scope, period=self._p, base=base)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -163,7 +191,8 @@ class DimensionFigures:
 
 
 class MeasureFigure(_Figure):
-    _PROPS = ["previous", "year_ago", "change", "change_previous", "change_pct"]
+    _PROPS = ["previous", "year_ago", "change", "change_previous", "change_pct", "change_all",
+              "change_all_previous", "change_all_pct"]
 
     def __init__(self, ctx: _Context, measure: str, period: Period):
         self._c, self._m, self._p = ctx, measure, period
@@ -187,12 +216,18 @@ class MeasureFigure(_Figure):
     def year_ago(self) -> MeasureFigure:
         return MeasureFigure(self._c, self._m, self._p.year_earlier())
 
-    def _change(self, base: Period) -> Published:
-        return self._c.store.change(self._m, scope=self._c.scope, period=self._p, base=base)
+    def _change(self, base: Period, *, like_for_like: bool = True) -> Published:
+        change = self._c.store.like_for_like if like_for_like else self._c.store.change
+        return change(self._m, scope=self._c.scope, period=self._p, base=base)
 
     @property
     def change_pct(self) -> str:
+        """Change on the same half a year earlier, like for like, signed: "+12 %"."""
         return _signed(self._change(self._p.year_earlier()), self._c.notes)
+
+    @property
+    def change_all_pct(self) -> str:
+        return _signed(self._change(self._p.year_earlier(), like_for_like=False), self._c.notes)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -206,8 +241,10 @@ class MeasureFigure(_Figure):
 class _Scope:
     """One region's figures: ``region.AKL.clients``."""
 
-    def __init__(self, ctx: _Context, period: Period, reporting: dict[str, int]):
-        self._ctx, self._p, self._rep = ctx, period, reporting
+    _NAMES = ["name", "members_reporting", "members_in_both", "members_in_both_previous"]
+
+    def __init__(self, ctx: _Context, period: Period):
+        self._ctx, self._p = ctx, period
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -216,18 +253,25 @@ class _Scope:
             return MeasureFigure(self._ctx, name, self._p)
         if name == "name":
             return self._ctx.config.region_label(self._ctx.scope)
-        if name == "members_reporting":
-            return str(self._rep.get(self._ctx.scope, 0))
-        raise _no_part(f"region.{self._ctx.scope}", name, [*self._ctx.config.measures, "name",
-                                                           "members_reporting"])
+        if name in self._NAMES:
+            return _coverage_names(self._ctx.store, self._ctx.scope, self._p)[name]
+        raise _no_part(f"region.{self._ctx.scope}", name, [*self._ctx.config.measures, *self._NAMES])
+
+
+def _coverage_names(store: PublishedStore, scope: str, period: Period) -> dict[str, str]:
+    """Members reporting of those expected ("41 of 44" nationally, "12" for a region) and the
+    members in both periods of each like-for-like change."""
+    cov = store.coverage.get(scope, period)
+    return {"members_reporting": cov.text() if scope == NATIONAL else str(len(cov.reporting)),
+            "members_in_both": str(store.panel(scope, period, period.year_earlier())),
+            "members_in_both_previous": str(store.panel(scope, period, period.previous()))}
 
 
 class RegionFigures:
     """``region.<CODE>``: the figures of any region, by its code (case-insensitive)."""
 
-    def __init__(self, store: PublishedStore, config: Config, period: Period, reporting: dict[str, int],
-                 notes: SymbolNotes):
-        self._s, self._cfg, self._p, self._rep, self._notes = store, config, period, reporting, notes
+    def __init__(self, store: PublishedStore, config: Config, period: Period, notes: SymbolNotes):
+        self._s, self._cfg, self._p, self._notes = store, config, period, notes
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -235,7 +279,7 @@ class RegionFigures:
         code = name.upper()
         if code not in self._cfg.regions:
             raise _unknown("region", name, self._cfg.regions)
-        return _Scope(_Context(self._s, self._cfg, code, self._notes), self._p, self._rep)
+        return _Scope(_Context(self._s, self._cfg, code, self._notes), self._p)
 
     def __str__(self) -> str:
         raise PlaceholderError("'region' needs a region code and a measure, e.g. region.AKL.clients")
@@ -269,24 +313,21 @@ class Namespace(dict):
     not keys, so placeholders cannot reach them.
     """
 
-    def __init__(self, store: PublishedStore, config: Config, period: Period, scope: str,
-                 reporting: dict[str, int], expected: int, notes: SymbolNotes):
+    def __init__(self, store: PublishedStore, config: Config, period: Period, scope: str, notes: SymbolNotes):
         ctx = _Context(store, config, scope, notes)
         super().__init__({m: MeasureFigure(ctx, m, period) for m in config.measures})
         self["period"] = period.label()
-        self["region"] = RegionFigures(store, config, period, reporting, notes)
-        self["members_reporting"] = (f"{reporting.get(NATIONAL, 0)} of {expected}" if scope == NATIONAL
-                                     else str(reporting.get(scope, 0)))
+        self["region"] = RegionFigures(store, config, period, notes)
+        self.update(_coverage_names(store, scope, period))
         self.symbols = notes
-        self._args = (store, config, period, reporting, expected)
+        self._args = (store, config, period)
 
     def scoped(self, scope: str) -> Namespace:
         """The same figures for another scope (a region's commentary), sharing the symbol notes."""
-        store, config, period, reporting, expected = self._args
-        return Namespace(store, config, period, scope, reporting, expected, self.symbols)
+        store, config, period = self._args
+        return Namespace(store, config, period, scope, self.symbols)
 
 
-def namespace(store: PublishedStore, config: Config, period: Period, *, scope: str = NATIONAL,
-              reporting: dict[str, int] | None = None, expected: int = 0) -> Namespace:
+def namespace(store: PublishedStore, config: Config, period: Period, *, scope: str = NATIONAL) -> Namespace:
     """The names available inside placeholders for one document."""
-    return Namespace(store, config, period, scope, reporting or {}, expected, SymbolNotes())
+    return Namespace(store, config, period, scope, SymbolNotes())

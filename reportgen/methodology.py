@@ -33,6 +33,9 @@ class Notes:
     outcome_coverage: str  # how to read outcome rates when few were assessed
     ethnicity: str
     summed: str  # "" when no member's half-year clients were summed from quarters
+    like_for_like: str  # how changes are compared, with the members that joined or left
+    provisional: str  # "" when every expected member reported for the document's scope
+    double_counting: str  # a person seen by two members is counted by both
 
     @property
     def disclosure(self) -> str:
@@ -40,12 +43,50 @@ class Notes:
         return " ".join((self.rounding, self.suppression, self.derived, self.regions))
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def like_for_like(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
+    """How changes are compared, for ``scope``: the panel of members in both periods, and who
+    joined or left (counts only: members are never named in published outputs)."""
+    cov = agg.coverage
+    base = period.year_earlier()
+    panel = len(cov.matched(scope, period, base))
+    joined, left = len(cov.joiners(scope, period, base)), len(cov.leavers(scope, period, base))
+    moves = []
+    if joined:
+        moves.append(f"{_count(joined, 'member', 'members')} joined")
+    if left:
+        moves.append(f"{_count(left, 'member', 'members')} left")
+    changed = (f"Since {base.label()}, " + " and ".join(moves) + ". ") if moves else ""
+    return (f"{changed}Changes are compared like for like: over the members that reported in both periods "
+            f"({panel} for {period.label()} against {base.label()}), so that a member joining, leaving or "
+            "missing a return is not read as a change in need. Where one or two members are left out of a "
+            "comparison, the change is suppressed (S), since it would let their figures be worked out.")
+
+
+def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL, config: Config | None = None) -> str:
+    """Which quarters of ``scope`` lack an expected member's return ("" when none)."""
+    missing = []
+    for q in period.quarters():
+        cov = agg.coverage.get(scope, q)
+        if cov.provisional:
+            missing.append(f"{q.label()} ({len(cov.missing)} of {len(cov.expected)} expected "
+                           f"{'member' if len(cov.expected) == 1 else 'members'} did not report)")
+    if not missing:
+        return ""
+    return ("Figures marked P are provisional: not every member expected to report did so for "
+            + "; ".join(missing) + ". They are not comparable with other periods as they stand; the "
+            "changes given are like for like.")
+
+
 def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
     rules = config.confidentiality
     first, second = period.quarters()
-    expected = agg.expected_by_scope.get(scope, agg.expected)
+    cov = agg.coverage.get(scope, period)
     return Notes(
-        coverage=f"{agg.reporting.get(scope, 0)} of {expected} members reported for {period.label()}.",
+        coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
         period_definition=(f"{period.label()} is the half-year made of the quarters {first.label()} and "
                            f"{second.label()}. Changes compare with the same half a year earlier, "
                            f"{period.year_earlier().label()}."),
@@ -68,4 +109,9 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
         summed=("Some members sent only quarterly client counts. For them the half-year figure is the sum "
                 "of the two quarters, which may count some people twice."
                 if len(agg.summed_from_quarters) else ""),
+        like_for_like=like_for_like(agg, period, scope),
+        provisional=provisional(agg, period, scope),
+        double_counting=("Each member counts the distinct people it saw. A person supported by two members is "
+                         "counted by both, so the totals count contacts between people and members, not "
+                         "distinct people across the federation."),
     )

@@ -34,7 +34,8 @@ from .confidentiality import Published, PublishedStore
 from .periods import Period
 
 COVERAGE_CAVEAT = 0.5  # assessment coverage below this gets a caveat
-DERIVED_COLUMNS = ["table", "scope", "period", "measure", "dimension", "category", "value", "symbol", "kind"]
+DERIVED_COLUMNS = ["table", "scope", "period", "measure", "dimension", "category", "value", "symbol", "kind",
+                   "flag"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,16 @@ OUTCOME_LABELS = {"improvement_rate": "Improved (% of those assessed)",
 
 def _row(table: str, scope: str, period: str, measure: str, dimension: str, category: str,
          p: Published) -> tuple:
-    return (table, scope, period, measure, dimension, category, p.value if p.is_number else None, p.symbol, p.kind)
+    return (table, scope, period, measure, dimension, category, p.value if p.is_number else None, p.symbol, p.kind,
+            p.flag)
+
+
+def not_published_reason(config: Config, code: str, period: Period, n: int) -> str:
+    """Why a region is not published, in the same words everywhere it is shown."""
+    need = config.confidentiality.min_members
+    who = "no member" if n == 0 else f"only {n} member{'s' if n != 1 else ''}"
+    return (f"{who} reported for {config.region_label(code)} in {period.label()}; at least {need} are "
+            "needed to publish a region")
 
 
 class Metrics:
@@ -86,23 +96,20 @@ class Metrics:
 
     # ---- coverage and eligibility ------------------------------------------
     def members_reporting(self, scope: str = NATIONAL, period: Period | str | None = None) -> tuple[int, int]:
-        """(members reporting, members expected) for a scope in the report's half
-        (reporting only for other periods: the register gives expectations per half)."""
-        period = str(period or self.period)
-        reporting = self.agg.reporting_by_period.get(period, {}).get(scope, 0)
-        expected = self.agg.expected_by_scope.get(scope, 0) if period == str(self.period) else 0
-        return reporting, expected
+        """(members reporting, members expected) for a scope and period (``coverage.py``)."""
+        cov = self.agg.coverage.get(scope, period or self.period)
+        return len(cov.reporting), len(cov.expected)
 
-    def not_published_regions(self) -> dict[str, str]:
-        """Regions that get no regional brief, each with the reason (rule 6)."""
+    def not_published_regions(self, period: Period | str | None = None) -> dict[str, str]:
+        """Regions not published for ``period`` (default: the report's), each with the reason
+        (confidentiality rule 6): fewer than ``min_members`` members' rows are in its figures."""
         need = self.config.confidentiality.min_members
+        period = Period.parse(str(period)) if period is not None else self.period
         out = {}
         for code in self.config.regions:
-            n, _ = self.members_reporting(code)
+            n = len(self.agg.coverage.get(code, period).contributing)
             if n < need:
-                who = "no member" if n == 0 else f"only {n} member{'s' if n != 1 else ''}"
-                out[code] = (f"{who} reported for {self.config.region_label(code)} in "
-                             f"{self.period.label()}; at least {need} are needed to publish a region")
+                out[code] = not_published_reason(self.config, code, period, n)
         return out
 
     def eligible_regions(self) -> list[str]:
@@ -150,6 +157,8 @@ class Metrics:
                 for r in self.active_ratios() for scope in self.scopes for period in self.periods]
 
     def change_rows(self) -> list[tuple]:
+        """Changes of every cell of the report's half: over all members (flagged P where either
+        period is incomplete) and like for like (over the members that reported in both)."""
         rows = []
         cells = self.store.frame()
         now = cells[cells["period"] == str(self.period)]
@@ -159,8 +168,10 @@ class Metrics:
                 args = (rec.measure, rec.dimension, rec.category)
                 pct = self.store.change(*args, scope=rec.scope, period=self.period, base=base)
                 diff = self.store.difference(*args, scope=rec.scope, period=self.period, base=base)
+                same = self.store.like_for_like(*args, scope=rec.scope, period=self.period, base=base)
                 rows.append(_row(f"change_percent_vs_{name}", rec.scope, rec.period, *args, pct))
                 rows.append(_row(f"change_vs_{name}", rec.scope, rec.period, *args, diff))
+                rows.append(_row(f"like_for_like_vs_{name}", rec.scope, rec.period, *args, same))
         return rows
 
     def outcome_dimensions(self) -> list[str]:
@@ -217,12 +228,19 @@ class Metrics:
         return rows
 
     def coverage_rows(self) -> list[tuple]:
-        """Members reporting and expected (organisations, not people: published as they are)."""
+        """Members expected, reporting and in both periods of each like-for-like comparison, per
+        scope and period (organisations, not people: published as they are), flagged P where an
+        expected member did not report."""
         rows = []
         for scope in self.scopes:
-            reporting, expected = self.members_reporting(scope)
-            for measure, n in (("members_reporting", reporting), ("members_expected", expected)):
-                rows.append(("coverage", scope, str(self.period), measure, "total", "", n, "", "members"))
+            for period in self.periods:
+                reporting, expected = self.members_reporting(scope, period)
+                flag = self.store.flag(scope, period)
+                for measure, n in (("members_reporting", reporting), ("members_expected", expected)):
+                    rows.append(("coverage", scope, period, measure, "total", "", n, "", "members", flag))
+            for name, base in (("previous", self.period.previous()), ("year_earlier", self.period.year_earlier())):
+                rows.append(("coverage", scope, str(self.period), f"members_in_both_vs_{name}", "total", "",
+                             self.store.panel(scope, self.period, base), "", "members", ""))
         return rows
 
     @cached_property

@@ -132,7 +132,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
             store = _cached(cache, "confidentialise", figures_key, confidentialise, agg, config, key)
         with run.stage("metrics"):
             metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
-        names = namespace(store, config, period, reporting=agg.reporting, expected=agg.expected)
+        names = namespace(store, config, period)
     else:  # the narratives are still checked, every placeholder against figures that are all ".."
         store, metrics = empty_store(config, period), None
         names = namespace(store, config, period)

@@ -50,8 +50,9 @@ from .xlsx import Sheet, workbook
 
 KEY_COLUMNS = ["scope", "period", "measure", "dimension", "category"]
 TABLE_COLUMNS = ["scope", "scope_label", "period", "period_label", "period_kind", "measure", "measure_label",
-                 "dimension", "dimension_label", "category", "category_label", "unit", "value", "symbol"]
+                 "dimension", "dimension_label", "category", "category_label", "unit", "value", "symbol", "flag"]
 DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", "change_percent_vs_year_earlier",
+                  "like_for_like_vs_previous", "like_for_like_vs_year_earlier",
                   "change_vs_previous", "change_vs_year_earlier", "coverage"]
 # a published figure's kind → the CSV's unit
 UNITS = {"count": "count", "hours": "hours", "percent": "percent", "change": "percent_change", "ratio": "ratio",
@@ -133,8 +134,12 @@ def _tidy(frame: pd.DataFrame, scopes: list[str], config: Config) -> pd.DataFram
 DERIVED_TITLES = {
     "shares": "Shares of each measure's total (%)", "ratios": "Ratios",
     "outcomes": "Outcome improvement rates and assessment coverage (%)",
-    "change_percent_vs_previous": "Change from the previous half-year (%)",
-    "change_percent_vs_year_earlier": "Change from the same half a year earlier (%)",
+    "change_percent_vs_previous": "Change from the previous half-year, all members (%)",
+    "change_percent_vs_year_earlier": "Change from the same half a year earlier, all members (%)",
+    "like_for_like_vs_previous": "Change from the previous half-year, like for like: members that "
+                                                "reported in both (%)",
+    "like_for_like_vs_year_earlier": "Change from the same half a year earlier, like for like: "
+                                                    "members that reported in both (%)",
     "change_vs_previous": "Change from the previous half-year (difference of published values)",
     "change_vs_year_earlier": "Change from the same half a year earlier (difference of published values)",
     "coverage": "Members reporting and expected",
@@ -224,7 +229,10 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
         rows.append([f"Outcome: {label}", f"code {code} in outcomes.csv"])
     rows.append(["CSV files", "Each table is also a CSV file (tables/<name>.csv): long format, one row per "
                               "figure, with codes, labels and a unit column (" + ", ".join(dict.fromkeys(UNITS.values()))
-                 + "). They are UTF-8 with a byte-order mark."])
+                 + "); the flag column holds P where a figure is provisional (an expected member did not "
+                   "report for that scope and period). They are UTF-8 with a byte-order mark."])
+    rows.append(["Provisional (P)", "In each table sheet, the column 'Provisional (P)' names the periods of the "
+                                    "row whose figures are provisional: an expected member did not report."])
     return rows
 
 
@@ -277,6 +285,7 @@ def _notes_sheet(rows: list[list[str]]) -> Sheet:
 
 
 LABEL_HEADER = ["Area code", "Area", "Measure", "Breakdown", "Category", "Unit"]
+PROVISIONAL_HEADER = "Provisional (P)"
 
 
 def wide_rows(table: Table) -> tuple[list[str], list[list]]:
@@ -287,14 +296,20 @@ def wide_rows(table: Table) -> tuple[list[str], list[list]]:
     order = sorted(periods, key=lambda p: (0 if Period.parse(p).is_quarter else 1, Period.parse(p)._ordinal()))
     labels = {p: l for p, l in zip(f["period"].tolist(), f["period_label"].tolist())}
     rows: dict[tuple, list] = {}
+    flagged: dict[tuple, list[str]] = {}
     for rec in f.itertuples(index=False):
         key = (rec.scope, rec.measure, rec.dimension, rec.category, rec.unit)
         row = rows.get(key)
         if row is None:
             row = rows[key] = [rec.scope, rec.scope_label, rec.measure_label, rec.dimension_label,
                                rec.category_label or "Total", rec.unit] + [None] * len(order)
+            flagged[key] = []
         row[6 + order.index(rec.period)] = rec.symbol or _number(rec.value)
-    return [labels[p] for p in order], list(rows.values())
+        if rec.flag and not rec.symbol:
+            flagged[key].append(rec.period)
+    # the provisional figures stay numbers; the last column names the periods they are in
+    body = [row + [", ".join(labels[p] for p in order if p in flagged[key])] for key, row in rows.items()]
+    return [labels[p] for p in order], body
 
 
 def table_sheet(table: Table) -> Sheet:
@@ -303,10 +318,11 @@ def table_sheet(table: Table) -> Sheet:
     rows: list[list] = [[table.title],
                         [f"Units: {units}. Symbols: S suppressed, C confidential, – nil, .. not available "
                          "(see Notes). One row per area and category; one column per period, quarters first, "
-                         "then half-years."],
+                         "then half-years; the last column names the periods whose figures are provisional (P)."],
                         [f"{SOURCE} Also as tables/{table.name}.csv."],
-                        [*LABEL_HEADER, *columns], *body]
+                        [*LABEL_HEADER, *columns, PROVISIONAL_HEADER], *body]
     widths = {0: 10, 1: 22, 2: 26, 3: 20, 4: 30, 5: 14} | {6 + i: 14 for i in range(len(columns))}
+    widths[6 + len(columns)] = 40
     return Sheet(table.sheet, rows, title=True, header_row=4, freeze_header=True, widths=widths)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reportgen.aggregate import aggregate
 from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore
+from reportgen.confidentiality import confidentialise
 from reportgen.figures import namespace
 from reportgen.findings import Finding
 from reportgen.narratives import load_narratives, render_report
@@ -37,12 +37,12 @@ def sample():
     register, _ = load_register(config)
     data = validate(load_submissions(config), register, config)
     agg = aggregate(data.rows, register, config, H1)
-    return config, agg, PublishedStore(agg.cells, config, config.confidentiality_key())
+    return config, agg, confidentialise(agg, config, config.confidentiality_key())
 
 
 def names(scope: str = "NZ"):
     config, agg, store = sample()
-    return namespace(store, config, H1, scope=scope, reporting=agg.reporting, expected=agg.expected)
+    return namespace(store, config, H1, scope=scope)
 
 
 def write(root: Path, files: dict[str, str], *, report: str | None = MINIMAL_REPORT) -> Path:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import reportgen.figures as figures
+from reportgen.confidentiality import SYMBOLS
 from reportgen.figures import SYMBOL_CLOSE, SYMBOL_OPEN
 from reportgen.narratives.placeholders import MAX_TEXT, fill
 
@@ -43,35 +44,48 @@ def test_every_documented_placeholder_works_on_the_sample(placeholder):
     assert problems == [] and out and "{{" not in out
 
 
+def shown(p) -> str:
+    """A published value as a placeholder gives it: with its flag P wrapped for a footnote."""
+    return p.display() + (f"\u00a0{SYMBOL_OPEN}{p.flag}{SYMBOL_CLOSE}" if p.flag else "")
+
+
 def test_placeholders_give_the_published_values():
     config, agg, store = sample()
     ns = names()
+    assert store.get("clients", period=H1).flag == "P"  # a member missed 2025Q2 in the sample
     cases = {
-        "{{ clients }}": store.get("clients", period=H1).display(),
-        "{{ clients.previous }}": store.get("clients", period=H1.previous()).display(),
-        "{{ clients.year_ago }}": store.get("clients", period=H1.year_earlier()).display(),
-        "{{ clients.need.housing }}": store.get("clients", "need", "housing", period=H1).display(),
-        "{{ clients.need.housing.share }}": store.share("clients", "need", "housing", period=H1).display(),
-        "{{ region.AKL.clients }}": store.get("clients", scope="AKL", period=H1).display(),
-        "{{ members_reporting }}": f"{agg.reporting['NZ']} of {agg.expected}",
-        "{{ region.AKL.members_reporting }}": str(agg.reporting["AKL"]),
+        "{{ clients }}": shown(store.get("clients", period=H1)),
+        "{{ clients.previous }}": shown(store.get("clients", period=H1.previous())),
+        "{{ clients.year_ago }}": shown(store.get("clients", period=H1.year_earlier())),
+        "{{ clients.need.housing }}": shown(store.get("clients", "need", "housing", period=H1)),
+        "{{ clients.need.housing.share }}": shown(store.share("clients", "need", "housing", period=H1)),
+        "{{ region.AKL.clients }}": shown(store.get("clients", scope="AKL", period=H1)),
+        "{{ members_in_both }}": str(store.panel("NZ", H1, H1.year_earlier())),
+        "{{ members_reporting }}": agg.coverage.get("NZ", H1).text(),
+        "{{ region.AKL.members_reporting }}": str(len(agg.coverage.get("AKL", H1).reporting)),
         "{{ period }}": "January–June 2025",
         "{{ region.akl.name }}": "Auckland",
     }
     for placeholder, expected in cases.items():
         assert fill(placeholder, ns) == (expected, []), placeholder
-    change = store.change("clients", period=H1, base=H1.year_earlier())
+    # .change is like for like (no flag: the panel is the members that reported in both);
+    # .change_all is over every member's figures and carries the flag
+    same = store.like_for_like("clients", period=H1, base=H1.year_earlier())
+    assert same.is_number and not same.flag
     words = fill("{{ clients.change }}", ns)[0]
-    assert words == ("unchanged" if round(change.value) == 0 else
-                     f"{'up' if change.value > 0 else 'down'} {abs(change.value):.0f}\u00a0%")
-    assert fill("{{ clients.change_pct }}", ns)[0] == f"{change.value:+.0f}\u00a0%"
+    assert words == ("unchanged" if round(same.value) == 0 else
+                     f"{'up' if same.value > 0 else 'down'} {abs(same.value):.0f}\u00a0%")
+    assert fill("{{ clients.change_pct }}", ns)[0] == f"{same.value:+.0f}\u00a0%"
+    every = store.change("clients", period=H1, base=H1.year_earlier())
+    assert every.flag == "P"
+    assert fill("{{ clients.change_all_pct }}", ns)[0] == f"{every.value:+.0f}\u00a0%\u00a0{SYMBOL_OPEN}P{SYMBOL_CLOSE}"
 
 
 def test_a_regional_namespace_gives_the_regions_figures():
     _, agg, store = sample()
     out, problems = fill("{{ clients }} / {{ members_reporting }}", names("CAN"))
     assert problems == []
-    assert out == f"{store.get('clients', scope='CAN', period=H1).display()} / {agg.reporting['CAN']}"
+    assert out == f"{store.get('clients', scope='CAN', period=H1).display()} / {len(agg.coverage.get('CAN', H1).reporting)}"
 
 
 def test_number_and_percent_filters():
@@ -88,7 +102,7 @@ def test_words_for_change():
     assert figures._words(figures.Published(-3.0, "", "percent"), notes) == "down 3\u00a0%"
     assert figures._words(figures.Published(0.3, "", "percent"), notes) == "unchanged"
     assert figures._words(figures.Published(None, "S", "percent"), notes) == f"{SYMBOL_OPEN}S{SYMBOL_CLOSE}"
-    assert notes.used == {"S": "suppressed (small count)"}
+    assert notes.used == {"S": SYMBOLS["S"]}
 
 
 def test_suppressed_value_renders_as_symbol_with_footnote(tmp_path):
@@ -96,7 +110,7 @@ def test_suppressed_value_renders_as_symbol_with_footnote(tmp_path):
     assert store.get("clients", scope="WTC", period=H1).symbol == "C"  # few members on the West Coast
     rendered, findings = run(tmp_path, {"report.yaml": (
         "title: West Coast {{ region.WTC.clients }}\npublisher: P\n"
-        "summary: On the Coast {{ region.WTC.clients }} people; nationally {{ clients }}.\n")})
+        "summary: On the Coast {{ region.WTC.clients }} people; nationally {{ clients.previous }}.\n")})
     assert findings == []
     assert rendered.title == "West Coast C"
     assert ('<span class="symbol">C</span><sup class="note-ref"><a href="#narrative-note-1">1</a></sup>'

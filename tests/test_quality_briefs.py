@@ -12,7 +12,7 @@ from reportgen.aggregate import aggregate
 from reportgen.charts.specs import residual_rank
 from reportgen.config import load_config
 from reportgen.confidentiality import PublishedStore
-from reportgen.documents import brief_summary
+from reportgen.documents import brief_summary, shown
 from reportgen.periods import Period
 from reportgen.register import load_register
 from reportgen.sample_data import generate
@@ -40,19 +40,19 @@ def check_region(config, store, code):
     if not clients.is_number:
         assert f"shown as {clients.symbol}" in text
         return
-    assert f"supported {clients} people" in text
-    change = store.change("clients", scope=code, period=H1, base=H1.year_earlier())
+    assert f"supported {shown(clients)} people" in text
+    change = store.like_for_like("clients", scope=code, period=H1, base=H1.year_earlier())
     if change.is_number and formats.words(change.value) != "unchanged":
-        assert f"{formats.words(change.value)} on {H1.year_earlier().label()}" in text
+        assert f"{formats.words(change.value)} on {H1.year_earlier().label()} like for like" in text
     shares = {c: store.share("clients", "need", c, scope=code, period=H1)
               for c in config.dimensions["need"].categories if not residual_rank(c)}
-    shown = {c: s for c, s in shares.items() if s.is_number}
-    if shown:
-        best = max(s.value for s in shown.values())
-        top = [config.dimensions["need"].categories[c].lower() for c, s in shown.items() if s.value == best]
+    published = {c: s for c, s in shares.items() if s.is_number}
+    if published:
+        best = max(s.value for s in published.values())
+        top = [config.dimensions["need"].categories[c].lower() for c, s in published.items() if s.value == best]
         named = re.search(r"most common reasons? people sought support (?:was|were) (.+?) \(", text).group(1)
         assert set(re.split(r", | and ", named)) == set(top), (code, named, top)
-        national = store.share("clients", "need", next(c for c, s in shown.items() if s.value == best), period=H1)
+        national = store.share("clients", "need", next(c for c, s in published.items() if s.value == best), period=H1)
         if len(top) == 1 and national.is_number:
             word = "higher than" if best > national.value else "lower than" if best < national.value else "the same as"
             assert f"{word} the national {national}" in text

@@ -276,6 +276,21 @@ def case_summed(f):
     return _q("B1", "2025Q1"), 2, 2
 
 
+def case_half_above(f):
+    f[_q(q="2025H1")] = half_text("A1", "2025H1", clients=201)  # quarters: 100 + 100
+    return _q(q="2025H1"), 2, 7
+
+
+def case_half_below(f):
+    f[_q(q="2025H1")] = half_text("A1", "2025H1", clients=99)
+    return _q(q="2025H1"), 2, 7
+
+
+def case_half_summed(f):
+    f[_q(q="2025H1")] = half_text("A1", "2025H1", clients=200)
+    return _q(q="2025H1"), 2, 7
+
+
 CASES = [
     # rule 1: the file, columns, periods, values
     (case_latin1, "data.not-utf8", "error", "not UTF-8"),
@@ -321,6 +336,10 @@ CASES = [
     # period rules
     (case_half_mismatch, "data.half-quarter-mismatch", "warning", "differs from the sum of its quarters"),
     (case_summed, "data.summed-from-quarters", "warning", "member B1 sent no 2025H1 rows for clients"),
+    # checks of meaning: half-year clients are distinct people
+    (case_half_above, "data.half-above-quarters", "warning", "(201) is more than its two quarters added together"),
+    (case_half_below, "data.half-below-quarter", "warning", "(99) is less than one of its quarters (100)"),
+    (case_half_summed, "data.half-equals-sum", "warning", "equals the sum of its two quarters in every region (1)"),
 ]
 
 

@@ -42,7 +42,7 @@ def count_table_paths(tables: Path) -> list[Path]:
 def test_every_table_is_tidy_with_the_documented_columns(built_sample):
     tables = built_sample / "tables"
     paths = sorted(tables.glob("*.csv"))
-    assert len(paths) == 23
+    assert len(paths) == 25
     units = {"count", "hours", "percent", "percent_change", "ratio", "members"}
     for path in paths:
         data = path.read_bytes()
@@ -56,11 +56,15 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
             assert row["symbol"] in SYMBOLS | {""}
             assert row["unit"] in units and row["scope_label"] and row["measure_label"] and row["period_label"]
             assert row["dimension_label"] and (row["category_label"] != "") == (row["dimension"] != "total")
+            assert row["flag"] in ("", "P"), (path.name, row)
     shares = read_csv(tables / "shares.csv")
     assert {r["unit"] for r in shares} == {"percent"}
     assert any(r["category"] == "melaa" and r["category_label"].startswith("Middle Eastern") for r in shares)
     assert any(r["category"] == "information_advice" and r["category_label"] == "Information and advice"
                for r in shares)
+    # the sample's national 2025H1 lacks one member's 2025Q2 return: provisional, and not its year earlier
+    clients = {(r["scope"], r["period"]): r["flag"] for r in read_csv(tables / "clients.csv")}
+    assert clients[("NZ", "2025H1")] == clients[("NZ", "2025Q2")] == "P" and clients[("NZ", "2024H1")] == ""
     for path in count_table_paths(tables):
         for row in read_csv(path):
             if row["value"]:
@@ -69,7 +73,7 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
 
 
 def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(built_sample):
-    from reportgen.tables import LABEL_HEADER
+    from reportgen.tables import LABEL_HEADER, PROVISIONAL_HEADER
 
     wb = load_workbook(built_sample / "tables" / "tables.xlsx")
     assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
@@ -79,13 +83,14 @@ def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(bui
     assert cover["How to cite"] and cover["Released"] and cover["Next release"]
     notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(min_row=4, values_only=True)}
     assert wb["Notes"]["A1"].value == "Notes" and wb["Notes"].freeze_panes == "A4"
-    assert notes["Symbol S"] == "Suppressed (small count)" and notes["Symbol .."].startswith("Not available")
+    assert notes["Symbol S"].startswith("Suppressed: a small count, or a figure withheld")
+    assert notes["Symbol .."].startswith("Not available") and notes["Symbol P"].startswith("Provisional")
     assert "multiple of 3" in notes["Rounding"]
     assert "counted in every ethnic group" in notes["Ethnicity"]
     assert re.fullmatch(r"\d+ of \d+ members reported for January–June 2025\.", notes["Coverage"])
     assert "West Coast" in notes["Not published: West Coast"] and "Southland" in notes["Not published: Southland"]
     contents = list(wb["Contents"].iter_rows(min_row=4, values_only=True))
-    assert len(contents) == 23
+    assert len(contents) == 25
     for sheet, title, csv_file, _units in contents:
         assert wb["Contents"].cell(row=4 + contents.index((sheet, title, csv_file, _units)), column=1).hyperlink
         name = csv_file.removeprefix("tables/").removesuffix(".csv")
@@ -94,22 +99,25 @@ def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(bui
         assert not ws.merged_cells.ranges and ws["A1"].value == title and ws.freeze_panes == "A5"
         rows = list(ws.iter_rows(values_only=True))
         header = list(rows[3])
-        assert header[:6] == LABEL_HEADER
-        periods = header[6:]
+        assert header[:6] == LABEL_HEADER and header[-1] == PROVISIONAL_HEADER
+        periods = header[6:-1]
         expected = read_csv(built_sample / csv_file)
         label_of = {r["period_label"]: r["period"] for r in expected}
         assert [label_of[p] for p in periods] == sorted(
             label_of.values(), key=lambda p: (Period.parse(p).kind != "Q", Period.parse(p)._ordinal()))
-        cells = {}
+        cells, provisional = {}, {}
         for row in rows[4:]:
-            for p, v in zip(periods, row[6:]):
+            for p, v in zip(periods, row[6:-1]):
                 cells[(row[0], row[2], row[3], row[4], row[5], label_of[p])] = v
+            provisional[(row[0], row[2], row[3], row[4], row[5])] = row[-1] or ""
         assert len(cells) == len(expected), sheet
         for r in expected:
             key = (r["scope"], r["measure_label"], r["dimension_label"], r["category_label"] or "Total", r["unit"],
                    r["period"])
             want = r["symbol"] or (float(r["value"]) if "." in r["value"] else int(r["value"]))
             assert cells[key] == want, (sheet, key)
+            named = r["period_label"] in provisional[key[:5]].split(", ")
+            assert named == (r["flag"] == "P" and not r["symbol"]), (sheet, key)
 
 
 def test_same_cell_same_value_in_every_output(built_sample):
@@ -132,7 +140,7 @@ def test_same_cell_same_value_in_every_output(built_sample):
     assert checked > 10_000
     html = (built_sample / "report.html").read_text(encoding="utf-8")
     clients = int(table_value[("NZ", "2025H1", "clients", "total", "")])
-    assert f'<span class="kf-value">{clients:,}</span>' in html
+    assert f'<span class="kf-value">{clients:,}\u00a0P</span>' in html  # provisional: a member missed 2025Q2
 
 
 def test_manifest_holds_the_disclosure_audit(built_sample):

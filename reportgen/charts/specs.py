@@ -158,10 +158,12 @@ def _event_positions(events: list[Event], quarters: list[Period]) -> list[dict]:
 
 def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_id: str, section: str,
           title: str, subtitle: str, unit: str, noun: str, caption: str = "", events: bool = False,
-          zero: bool = True) -> ChartSpec:
+          zero: bool = True, change: str = "") -> ChartSpec:
+    """A line per series over the quarters. The alt text states the values, not a direction:
+    ``change`` (a like-for-like sentence, when the caller has one) says which way things went."""
     labels = [q.axis_label() for q in ci.quarters]
     header = ["Quarter"] + [name for name, _ in series]
-    rows = [[labels[i]] + [str(vals[i]) for _, vals in series] for i in range(len(labels))]
+    rows = [[labels[i]] + [_cell(vals[i]) for _, vals in series] for i in range(len(labels))]
     alt_parts = []
     for name, vals in series:
         pts = [(labels[i], v) for i, v in enumerate(vals) if v.is_number]
@@ -170,18 +172,25 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
             continue
         first, last = pts[0], pts[-1]
         high = max(pts, key=lambda p: p[1].value)
-        move = "rose" if last[1].value > first[1].value else "fell" if last[1].value < first[1].value else "held"
-        text = (f"{name} {move} from {first[1]} in {first[0]} to {last[1]} in {last[0]}, "
-                f"peaking at {high[1]} in {high[0]}.")
+        text = (f"{name}: {first[1]} in {first[0]}, {last[1]} in {last[0]}; the highest was "
+                f"{high[1]} in {high[0]}.")
         gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number]
         if gaps:
             text += f" Suppressed in {', '.join(gaps)}."
         alt_parts.append(text)
+    if change:
+        alt_parts.append(change)
+    flagged = [labels[i] for i in range(len(labels)) if any(vals[i].flag for _, vals in series)]
+    if flagged:
+        note = (f"P: provisional ({', '.join(flagged)}): a member expected to report did not, so the "
+                "line may dip there without any change in need.")
+        alt_parts.append(note)
+        caption = f"{caption} {note}".strip()
     marked = _event_positions(ci.events, ci.quarters) if events else []
     if marked:
         alt_parts.append("Marked events: " + "; ".join(e["label"] for e in marked) + ".")
-    elif caption == EVENTS_CAPTION:
-        caption = ""  # no event falls inside the quarters shown
+    elif caption.startswith(EVENTS_CAPTION):
+        caption = caption[len(EVENTS_CAPTION):].strip()  # no event falls inside the quarters shown
     return ChartSpec(
         id=chart_id, kind="trend", title=title, subtitle=subtitle, caption=caption, section=section,
         scope=ci.scope,
@@ -189,39 +198,77 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         table_header=header, table_rows=rows,
         draw={"x": labels, "unit": unit, "zero": zero, "events": marked,
               "series": [{"label": name, "values": [_num(v) for v in vals],
-                          "symbols": [v.symbol for v in vals]} for name, vals in series]},
+                          "symbols": [v.symbol for v in vals], "flags": [v.flag for v in vals]}
+                         for name, vals in series]},
     )
 
 
-def _direction_title(vals: list[Published], what: str, unit_word: str) -> str:
-    pts = [v for v in vals if v.is_number]
-    if len(pts) < 5:  # too few quarters published to say what the year did
-        return f"{what[0].upper() + what[1:]}, each quarter"
-    now, year_ago = pts[-1].value, pts[-5].value
-    if not year_ago:
-        return f"{what[0].upper() + what[1:]}, each quarter"
-    if abs(now - year_ago) / year_ago < 0.02:
-        return f"{what[0].upper() + what[1:]} held steady over the year"
-    rises = sum(1 for a, b in zip(pts[:-1], pts[1:]) if b.value > a.value)
-    verb = "rose" if now > year_ago else "fell"
-    return f"{what[0].upper() + what[1:]} {verb} over the year, {unit_word} in {rises} of the last {len(pts) - 1} quarters"
+def _comparable(ci: ChartInputs, a: Period, b: Period) -> bool:
+    """Two quarters' figures can be set against each other as they stand: the same members'
+    rows are in both and neither lacks an expected return."""
+    store = ci.store
+    return not (store.flag(ci.scope, a) or store.flag(ci.scope, b) or store.coverage.excluded(ci.scope, b, a))
+
+
+def _cell(p: Published) -> str:
+    """A chart data table's cell: the value or symbol, and the flag P."""
+    return str(p) + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
+
+
+def _year_on_year(ci: ChartInputs, measure: str) -> Published:
+    """The last quarter against the same quarter a year earlier, like for like."""
+    last = ci.quarters[-1]
+    return ci.store.like_for_like(measure, scope=ci.scope, period=last, base=last.year_earlier())
+
+
+def _direction_title(ci: ChartInputs, measure: str, what: str, unit_word: str) -> str:
+    """Which way ``measure`` went over the year and in how many quarters it rose — like for like
+    (over the members that reported in both quarters compared), never across a missing return."""
+    what = what[0].upper() + what[1:]
+    if len(ci.quarters) < 5:  # too few quarters to say what the year did: a whole title all the same
+        return f"{what}, each quarter"
+    year = _year_on_year(ci, measure)
+    if not year.is_number:
+        return f"{what}, each quarter"
+    steps = [ci.store.like_for_like(measure, scope=ci.scope, period=b, base=a)
+             for a, b in zip(ci.quarters[:-1], ci.quarters[1:])]
+    steps = [c for c in steps if c.is_number]
+    if abs(year.value) < 2:
+        return f"{what} held steady over the year"
+    rises = sum(1 for c in steps if c.value > 0)
+    verb = "rose" if year.value > 0 else "fell"
+    return f"{what} {verb} over the year, {unit_word} in {rises} of the last {len(steps)} quarters"
+
+
+def _year_sentence(ci: ChartInputs, measure: str, name: str) -> str:
+    year = _year_on_year(ci, measure)
+    if not year.is_number:
+        return ""
+    last = ci.quarters[-1]
+    return (f"Like for like (members that reported in both quarters), {name.lower()} in {last.axis_label()} "
+            f"were {formats.words(year.value).replace('up', 'up by').replace('down', 'down by')} on a year earlier."
+            if formats.words(year.value) != "unchanged" else
+            f"Like for like, {name.lower()} in {last.axis_label()} were unchanged on a year earlier.")
 
 
 def clients_trend(ci: ChartInputs, *, section: str = "context") -> ChartSpec:
     vals = [ci.store.get("clients", scope=ci.scope, period=q) for q in ci.quarters]
     return trend(ci, [("Clients", vals)], chart_id=f"clients-trend-{ci.suffix}", section=section,
-                 title=_direction_title(vals, "the number of people we saw", "rising"),
+                 title=_direction_title(ci, "clients", "the number of people we saw", "rising"),
                  subtitle=f"People seen each quarter, {ci.where}", unit="count", noun="clients each quarter",
-                 caption=EVENTS_CAPTION, events=True)
+                 caption=EVENTS_CAPTION, events=True, change=_year_sentence(ci, "clients", "Clients"))
 
 
 def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
     vals = [ci.store.share("clients", "need", "housing", scope=ci.scope, period=q) for q in ci.quarters]
-    pts = [v for v in vals if v.is_number]
+    pts = [(q, v) for q, v in zip(ci.quarters, vals) if v.is_number]
     title = "Housing need"
-    if len(pts) >= 2:
-        verb = "rose" if pts[-1].value > pts[0].value else "fell" if pts[-1].value < pts[0].value else "held"
-        title = f"The share of clients seeking help with housing {verb} from {pts[0]} to {pts[-1]}"
+    if len(pts) >= 2 and _comparable(ci, pts[0][0], pts[-1][0]):
+        first, last = pts[0][1], pts[-1][1]
+        verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "held"
+        title = f"The share of clients seeking help with housing {verb} from {first} to {last}"
+    elif pts:
+        title = f"{pts[-1][1]} of clients sought help with housing in {pts[-1][0].axis_label()}"
     return trend(ci, [("Housing", vals)], chart_id=f"housing-trend-{ci.suffix}", section=section, title=title,
                  subtitle=f"Share of clients seeking help with housing each quarter, {ci.where}",
                  unit="percent", noun="the share of clients seeking help with housing", events=True,
@@ -249,11 +296,14 @@ def workload_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
     """Clients per 100 staff hours each quarter: how stretched paid staff are."""
     vals = [_ratio(ci.store, ("clients", "total", ""), ("staff_hours", "total", ""), scope=ci.scope,
                    period=q, percent=False, per=100) for q in ci.quarters]
-    pts = [v for v in vals if v.is_number]
+    pts = [(q, v) for q, v in zip(ci.quarters, vals) if v.is_number]
     title = "Clients per 100 staff hours"
     if len(pts) >= 2:
-        verb = "rose" if pts[-1].value > pts[0].value else "fell" if pts[-1].value < pts[0].value else "held"
-        title = f"Each 100 hours of paid staff time served {pts[-1]} clients; the load {verb} over the period"
+        (q0, first), (q1, last) = pts[0], pts[-1]
+        title = f"Each 100 hours of paid staff time served {last} clients in {q1.axis_label()}"
+        if _comparable(ci, q0, q1):
+            verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "held"
+            title += f"; the load {verb} over the period"
     return trend(ci, [("Clients per 100 staff hours", vals)], chart_id=f"workload-trend-{ci.suffix}",
                  section=section, title=title, unit="ratio", noun="clients per 100 staff hours",
                  subtitle=f"Clients seen per 100 hours worked by paid staff, each quarter, {ci.where}",
@@ -343,9 +393,12 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
                  f"to {shown[0][1]} in {shown[0][0]}")
         alt += (f" Highest: {_listing([(r[0], str(r[1])) for r in shown])}. "
                 f"Lowest: {shown[-1][0]} ({shown[-1][1]}). National figure: {national}.")
-    hidden = [r[0] for r in rows if not r[1].is_number]
+    unpublished = [label for code, label in cfg.regions.items() if (code, str(ci.period)) in ci.store.unpublished]
+    hidden = [r[0] for r in rows if not r[1].is_number and r[0] not in unpublished]
+    if unpublished:
+        alt += f" Not published (too few members reported): {', '.join(unpublished)}."
     if hidden:
-        alt += f" Not published for confidentiality: {', '.join(hidden)}."
+        alt += f" Suppressed for confidentiality: {', '.join(hidden)}."
     return ChartSpec(
         id="housing-regions", kind="dots", title=title, section=section,
         subtitle=f"Share of clients seeking help with housing, by region, {ci.period.label()}",
@@ -358,38 +411,56 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
 
 
 def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
+    """Clients each quarter in every region; the alt text and title compare the last quarter with
+    the same quarter a year earlier like for like (members that reported in both), so a missing
+    return or a member that joined is never read as a rise or fall."""
     cfg = ci.config
     labels = [q.axis_label() for q in ci.quarters]
-    panels, rows, alt_bits = [], [], []
+    last = ci.quarters[-1]
+    panels, rows, changes = [], [], []
+    not_published = []
     for code, name in cfg.regions.items():
         vals = [ci.store.get("clients", scope=code, period=q) for q in ci.quarters]
-        panels.append({"label": name, "values": [_num(v) for v in vals], "symbols": [v.symbol for v in vals]})
-        rows.append([name] + [str(v) for v in vals])
-        pts = [v for v in vals if v.is_number]
-        if len(pts) >= 2:
-            change = (pts[-1].value - pts[0].value) / pts[0].value * 100
-            alt_bits.append((change, name))
-    alt_bits.sort()
+        panels.append({"label": name, "values": [_num(v) for v in vals], "symbols": [v.symbol for v in vals],
+                       "flags": [v.flag for v in vals]})
+        rows.append([name] + [_cell(v) for v in vals])
+        if (code, str(last)) in ci.store.unpublished:
+            not_published.append(name)
+            continue
+        year = ci.store.like_for_like("clients", scope=code, period=last, base=last.year_earlier())
+        if year.is_number:
+            changes.append((year.value, name))
+    changes.sort()
     alt = f"Small multiple line charts of clients each quarter in each of {len(panels)} regions."
-    if alt_bits:
-        (low, low_name), (high, high_name) = alt_bits[0], alt_bits[-1]
-        top = (f"the largest rise was in {high_name} ({formats.change(round(high))})" if high > 0 else
-               f"the smallest fall was in {high_name} ({formats.change(round(high))})")
-        bottom = (f"the largest fall in {low_name} ({formats.change(round(low))})" if low < 0 else
-                  f"the smallest rise in {low_name} ({formats.change(round(low))})")
-        alt += f" Over the period {top} and {bottom}."
-    gaps = [p["label"] for p in panels if any(v is None for v in p["values"])]
+    if changes:
+        (low, low_name), (high, high_name) = changes[0], changes[-1]
+        top = (f"the largest rise was in {high_name} ({formats.change(high)})" if high > 0 else
+               f"the smallest fall was in {high_name} ({formats.change(high)})")
+        bottom = (f"the largest fall in {low_name} ({formats.change(low)})" if low < 0 else
+                  f"the smallest rise in {low_name} ({formats.change(low)})")
+        alt += (f" Against {last.year_earlier().axis_label()}, like for like (members that reported in both "
+                f"quarters), {top} and {bottom}.")
+    flagged = [p["label"] for p in panels if any(p["flags"])]
+    if flagged:
+        alt += (f" Some quarters are provisional (P: a member did not report) in {', '.join(flagged)}: "
+                "a dip there is not a change in need.")
+    if not_published:
+        alt += f" Not published (too few members reported): {', '.join(not_published)}."
+    gaps = [p["label"] for p in panels if any(v is None for v in p["values"]) and p["label"] not in not_published]
     if gaps:
         alt += f" Some quarters are not published for confidentiality in {', '.join(gaps)}."
-    rose = sum(1 for change, _ in alt_bits if change > 0)
-    fell = sum(1 for change, _ in alt_bits if change < 0)
+    rose = sum(1 for change, _ in changes if change > 0)
+    fell = sum(1 for change, _ in changes if change < 0)
     title = ("Client numbers moved differently across the regions" if rose and fell else
-             "Client numbers rose in every region shown" if rose == len(alt_bits) and rose else
-             "Client numbers fell in every region shown" if fell == len(alt_bits) and fell else
+             "Client numbers rose in every region shown" if rose == len(changes) and rose else
+             "Client numbers fell in every region shown" if fell == len(changes) and fell else
              "Client numbers by region")
+    caption = "Each panel has its own scale: compare shapes, not heights."
+    if flagged:
+        caption += " P: provisional, a member expected to report did not."
     return ChartSpec(
         id="clients-regions", kind="multiples", title=title,
         section=section, subtitle=f"People seen each quarter by region, {labels[0]} to {labels[-1]}",
-        caption="Each panel has its own scale: compare shapes, not heights.", alt=alt,
-        table_header=["Region"] + labels, table_rows=rows, draw={"x": labels, "panels": panels},
+        caption=caption, alt=alt, table_header=["Region"] + labels, table_rows=rows,
+        draw={"x": labels, "panels": panels},
     )
