@@ -183,10 +183,9 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
             sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
                          if move != "unchanged" else
                          f", about as many as in {base.label()} like for like (members that reported in both)")
-        out.append(sentence + ".")
         if clients.flag:
-            out.append(f"{clients.flag}: provisional — a member expected to report did not, so the figures "
-                       "may change.")
+            sentence += f" ({clients.flag}: provisional, a member expected to report did not)"
+        out.append(sentence + ".")
     new = store.get("new_clients", scope=code, period=period)
     sessions = store.get("sessions", scope=code, period=period)
     if new.is_number and sessions.is_number:

@@ -136,7 +136,7 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
         table_header=[dim.label, cfg.measures[measure].label, "Share"],
         table_rows=[[r[0], str(r[2]), str(r[1])] for r in rows],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
-              "symbols": [r[1].symbol for r in rows], "unit": "percent", **({"row_in": 0.19} if compact else {})},
+              "symbols": [r[1].symbol for r in rows], "unit": "percent", **({"row_in": 0.17} if compact else {})},
     )
 
 
