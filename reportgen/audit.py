@@ -68,7 +68,9 @@ def proofs(store: PublishedStore, config: Config, files: dict[str, bytes] | None
     groups = store.additive_groups()
     supp = g["symbol"].isin(["S", "C"]).to_numpy()
     per_group = np.bincount(groups["gid"], weights=supp[groups["idx"]])
-    record("no_recovery_by_subtraction", len(per_group), int((per_group == 1).sum()))
+    # an all-zero group protects nothing (its nil total says every part is zero)
+    live = np.bincount(groups["gid"], weights=g["raw"].to_numpy()[groups["idx"]] > 0, minlength=len(per_group)) > 0
+    record("no_recovery_by_subtraction", len(per_group), int(((per_group == 1) & live).sum()))
 
     if files is not None:
         record("tables_match_store", *_tables_match(store, config, files))

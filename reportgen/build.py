@@ -140,5 +140,6 @@ def internal_files(publication, findings: list) -> dict[str, bytes]:
     from .quality_report import render_quality_report
 
     data = publication.inputs.data
-    html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings)
+    html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
+                                 publication.aggregates.coverage)
     return {"quality.html": html.encode("utf-8")}

@@ -2,26 +2,36 @@
 ``reportgen preview PERIOD``, ``reportgen new story|region|report``.
 
 Exit codes: 0 success (warnings allowed), 1 problems in data, config or
-narratives, 2 wrong usage, 3 an internal error (a bug in reportgen; the
-details are written to a log file, never shown as a traceback).
+narratives — or in the environment (a folder that cannot be written, a full
+disk, a project locked by another build, the memory ceiling reached), each a
+coded finding with a hint — 2 wrong usage, 3 an internal error (a bug in
+reportgen; the details are written to a per-run log file, never shown as a
+traceback).
+
+``build`` holds the project's lock (``lock.py``) and both ``build`` and
+``check`` run under the memory ceiling (``limits.memory_ceiling``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
+import time
 import traceback
 from collections import Counter
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, limits
 from .config import DEFAULT_CONFIG_NAME, Config, load_config
 from .findings import Finding, StageFailed
 from .periods import Period, PeriodError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+_ROOT: Path | None = None  # the project of this run: where its crash log goes
+_CEILING = False  # apply the memory ceiling: for a real command line (main() without argv), not in-process calls
 
 
 def _fail_usage(message: str) -> None:
@@ -37,9 +47,21 @@ def _period(text: str) -> Period:
         raise  # unreachable
 
 
-def _config(path: str | None) -> Config:
+def _release_period(text: str) -> Period:
+    """A half-year (the report) or a quarter (the quarterly dashboard) that has ended."""
     try:
-        return load_config(Path(path) if path else Path(DEFAULT_CONFIG_NAME))
+        return Period.parse_release(text)
+    except PeriodError as exc:
+        _fail_usage(str(exc))
+        raise  # unreachable
+
+
+def _config(path: str | None) -> Config:
+    global _ROOT
+    where = Path(path) if path else Path(DEFAULT_CONFIG_NAME)
+    _ROOT = where.resolve().parent if where.is_file() else None
+    try:
+        return load_config(where)
     except StageFailed as exc:
         _print_findings(exc.findings, err=True)
         _summary(exc.findings, err=True)
@@ -96,9 +118,10 @@ no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
 def cli() -> None:
-    """Build the federation's half-yearly report and its publication bundle.
+    """Build the federation's half-yearly report, its quarterly dashboard, and their bundles.
 
-    PERIOD is a half-year: 2025H1 (January–June) or 2025H2 (July–December).
+    PERIOD is a half-year, 2025H1 (January–June) or 2025H2 (July–December), for the
+    report and briefs; or a quarter, 2025Q1 to 2025Q4, for the quarterly dashboard.
     """
 
 
@@ -113,27 +136,23 @@ def cli() -> None:
 @no_cache_option
 def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None,
           jobs: int | None, no_cache: bool) -> None:
-    """Build the publication bundle for PERIOD (e.g. 2025H1).
+    """Build the publication bundle for PERIOD: 2025H1 (the report, briefs, tables and
+    dashboard data) or 2025Q3 (the quarterly dashboard pages, data and tables).
 
     Every build whose inputs changed makes a new numbered draft in
     output/PERIOD/drafts/N/ (output/PERIOD/latest points to it). --final makes
     the release in output/PERIOD/final/. Runs every check first; if there are
     errors, nothing is written and the previous outputs stay as they were.
     """
-    from .build import BuildResult, build as run_build  # heavy (pandas, WeasyPrint): only once needed
-
     if revision is not None and not final:
         _fail_usage("--revision needs --final")
     if revision is not None and not revision.strip():
         _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
-    progress = _progress(quiet)
-    try:
-        result: BuildResult = run_build(config, p, progress=progress, final=final, revision=revision,
-                                        jobs=jobs, use_cache=not no_cache)
-    finally:
-        _close(progress)
+    _memory_ceiling()
+    result = _guarded(config, lambda: _locked_build(config, p, quiet, final=final, revision=revision, jobs=jobs,
+                                                     use_cache=not no_cache), final=final)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         _print_findings(result.findings, err=True, warnings=False)
@@ -144,6 +163,7 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         else:
             click.echo("Nothing was written. Fix the errors above and build again.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    _print_findings(_cache_warnings(), err=True)
     if result.unchanged:
         click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
         return
@@ -153,13 +173,21 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     assert result.out_dir is not None
     out = _shown(result.out_dir)
     what = "final" if final else f"draft {result.draft}"
-    click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
-    click.echo(f"            {out / 'report.html'}")
+    if p.is_quarter:
+        click.echo(f"Built {p} {what}: {out / 'dashboard' / 'index.html'}")
+        click.echo(f"            {out / 'dashboard.json'}")
+    else:
+        click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
+        click.echo(f"            {out / 'report.html'}")
     if not quiet:
         pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
-        click.echo(f"  laid out {len(result.laid_out)} of {pdfs} PDF{'s' * (pdfs != 1)} and drew "
-                   f"{result.charts_drawn} chart{'s' * (result.charts_drawn != 1)}; the rest came from the cache "
-                   f"(.reportgen-cache/)", err=True)
+        laid, drawn = len(result.laid_out), result.charts_drawn
+        cached = pdfs - laid
+        line = (f"  laid out {laid} of {pdfs} PDF{'s' * (pdfs != 1)} and drew {drawn} "
+                f"chart{'s' * (drawn != 1)}")
+        if cached:
+            line += f"; {cached} PDF{'s' * (cached != 1)} came from the cache (.reportgen-cache/)"
+        click.echo(line, err=True)
 
 
 def _shown(path: Path | None) -> Path:
@@ -168,6 +196,137 @@ def _shown(path: Path | None) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+def _memory_ceiling() -> None:
+    """Cap this process's address space (and so its workers', which inherit it): a runaway input then
+    ends in MemoryError, reported as a finding, instead of the kernel's OOM killer."""
+    import resource
+
+    if not _CEILING:
+        return
+    try:
+        ceiling = limits.memory_ceiling()
+    except ValueError as exc:
+        _fail_usage(f"{limits.MEMORY_ENV}: {exc}")
+        return
+    if ceiling is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    new = ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard)
+    if soft == resource.RLIM_INFINITY or new < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (new, hard))
+
+
+def _cache_warnings() -> list[Finding]:
+    from .cache import take_warnings
+
+    return take_warnings()
+
+
+def _locked_build(config: Config, p: Period, quiet: bool, **options):
+    """The build, holding the project's lock. A full cache folder does not stop it: the build is made
+    again without the cache (with a warning), and no half-written cache entry is left behind."""
+    from .build import build as run_build  # heavy (pandas, WeasyPrint): only once needed
+    from .cache import cache_dir, note_warning, sweep_temporary
+    from .environment import DISK_FULL, inside, nearly_full
+    from .lock import project_lock
+
+    def waiting(holder: str, wait: float) -> None:
+        click.echo(f"reportgen: another build of this project is running ({holder}); waiting up to "
+                   f"{wait:.0f} s for it to finish", err=True)
+
+    with project_lock(config.root, waiting=waiting):
+        started = time.time()
+        cache = cache_dir(config.root)
+        without_cache = False
+        try:
+            for attempt in (1, 2):
+                progress = _progress(quiet)
+                try:
+                    return run_build(config, p, progress=progress, **options)
+                except OSError as exc:
+                    in_cache = inside(exc.filename, cache) or (not exc.filename and nearly_full(cache)
+                                                               and not nearly_full(config.output_dir))
+                    if attempt == 2 or exc.errno not in DISK_FULL or not in_cache or not options["use_cache"]:
+                        raise
+                    without_cache = True
+                    sweep_temporary(cache, since=started)
+                    note_warning(f"the cache folder's disk is full ({exc.strerror}): this build was made without "
+                                 "the cache", file=str(cache))
+                    options["use_cache"] = False
+                finally:
+                    _close(progress)
+        finally:
+            if without_cache:
+                sweep_temporary(cache, since=started)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _guarded(config: Config, run, *, final: bool = False):
+    """``run()``, with every problem of the environment turned into a finding (exit 1)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .cache import cache_dir
+    from .environment import is_environment_error, locked_finding, memory_finding, os_finding
+    from .lock import Locked
+
+    try:
+        return run()
+    except StageFailed as exc:
+        problems = exc.findings
+    except Locked as exc:
+        problems = [locked_finding(exc.path, exc.holder, exc.waited)]
+    except MemoryError:
+        problems = [memory_finding(limits.memory_ceiling())]
+    except RuntimeError as exc:  # no address space left for another thread's stack: the ceiling, too
+        if "can't start new thread" not in str(exc):
+            raise
+        problems = [memory_finding(limits.memory_ceiling())]
+    except BrokenProcessPool:
+        log = _crash_log()
+        problems = [Finding("env.worker-died", "error", "a worker process of the build died (out of memory, or "
+                            f"killed); details are in {log}", hint="build again; if it happens again, build with "
+                            "--jobs 1 and raise REPORTGEN_MEMORY_LIMIT, or report it with the log")]
+    except OSError as exc:
+        if not is_environment_error(exc):
+            raise
+        problems = [os_finding(exc, config.root, cache=cache_dir(config.root), output=config.output_dir)]
+    _print_findings(_cache_warnings() + problems, err=True)
+    _summary(problems, err=True)
+    click.echo("The final was refused. Nothing was written." if final else
+               "Nothing was written. Fix the errors above and try again.", err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+def _crash_log() -> Path | None:
+    """A new log file for this run's traceback, readable by this user only: the project's
+    .reportgen-cache/crash/<UTC time>-<pid>.log, else the user's cache folder, else a fresh temporary file."""
+    from .lock import user_cache_home
+
+    import secrets
+
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    name = f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}.log"  # never one path for two runs
+    folders = ([_ROOT / ".reportgen-cache" / "crash"] if _ROOT is not None else []) + [
+        user_cache_home() / "reportgen" / "crash"]
+    text = traceback.format_exc().encode("utf-8", "replace")
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            continue
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
+        return folder / name
+    try:
+        fd, path = tempfile.mkstemp(prefix="reportgen-crash-", suffix=".log")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
+        return Path(path)
+    except OSError:
+        return None
 
 
 @cli.command()
@@ -181,7 +340,7 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
     from .changes import compare, format_changes
     from .drafts import draft_numbers, period_dir, previous_review
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     pdir = period_dir(config, p)
     numbers = draft_numbers(pdir)
@@ -216,13 +375,18 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     from .build import check as run_check
     from .check_report import check_document, select_member, summary_lines
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
-    progress = _progress(quiet or fmt == "json")
-    try:
-        result = run_check(config, p, progress=progress)
-    finally:
-        _close(progress)
+    _memory_ceiling()
+
+    def run():
+        progress = _progress(quiet or fmt == "json")
+        try:
+            return run_check(config, p, progress=progress)
+        finally:
+            _close(progress)
+
+    result = _guarded(config, run)
     findings = select_member(result.findings, member) if member else result.findings
     if fmt == "json":
         click.echo(check_document(result, findings, member))
@@ -248,9 +412,10 @@ def preview(period: str, config_path: str | None, port: int) -> None:
     """
     from .preview import serve
 
-    p = _period(period)
+    p = _release_period(period)
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
     _config(config_path)  # a config that cannot load at all is reported here, before serving
+    _memory_ceiling()
     try:
         serve(path, p, port, sys.stderr)
     except OSError as exc:
@@ -311,7 +476,10 @@ def new_report(period: str | None, config_path: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: no traceback ever reaches the user."""
+    """Console entry point: no traceback ever reaches the user. Called with the process's own
+    command line (``argv`` None), builds run under the memory ceiling."""
+    global _CEILING
+    _CEILING = argv is None
     try:
         cli.main(args=argv, prog_name="reportgen", standalone_mode=True)
     except SystemExit as exc:
@@ -320,10 +488,10 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("reportgen: interrupted; nothing was written", err=True)
         return 130
     except Exception as exc:  # a bug: log it, say so plainly
-        log = Path(tempfile.gettempdir()) / "reportgen-crash.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log = _crash_log()
+        where = f"details are in {log}" if log is not None else "no log could be written"
         click.echo(f"reportgen: internal error ({type(exc).__name__}: {exc}). This is a bug in "
-                   f"reportgen, not a problem with your files; details are in {log}", err=True)
+                   f"reportgen, not a problem with your files; {where}", err=True)
         return EXIT_INTERNAL
     return EXIT_OK
 

@@ -30,14 +30,12 @@ from .periods import Period
 
 SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
 SYMBOLS = {
-    SUPPRESSED: "suppressed: a small count, or a figure withheld so that a small count or one member's "
-                "figure cannot be worked out from the others",
-    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed (a region with too few "
-                  "members reporting is not published at all)",
+    SUPPRESSED: "suppressed: a small count, or a figure withheld so that one cannot be worked out",
+    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed",
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
-    PROVISIONAL: "provisional: a member expected to report for this area and period did not; the figure "
-                 "may change when it does, and changes are compared like for like",
+    PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",
+    "A": "fewer than half of the clients were assessed: the outcome rate describes only part of them",
 }
 # why a cell has the value it has (internal: the audit counts these)
 ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
@@ -194,7 +192,9 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         hq = pd.DataFrame([(half, p) for half, qs in halves for p in [half, *qs]], columns=["half", "period"])
         q = g[g["measure"].isin(additive)].merge(hq, on="period")
         q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
-        parts.append(q[["gid", "idx"]].assign(family="quarters"))
+        # the partner suppressed in this family is the half-year cell whenever it can be, not a quarter: a
+        # quarter's published value is then the same in its quarterly release and in the half-year report
+        parts.append(q[["gid", "idx"]].assign(family="quarters", partner=q["period"] == q["half"]))
 
     offset, out = 0, []
     for part in parts:
@@ -202,7 +202,9 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         part["gid"] = part["gid"] + offset
         offset = int(part["gid"].max()) + 1 if len(part) else offset
         out.append(part)
-    return pd.concat(out, ignore_index=True)
+    frame = pd.concat(out, ignore_index=True)
+    frame["partner"] = frame["partner"].fillna(True).astype(bool) if "partner" in frame else True
+    return frame
 
 
 def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.DataFrame
@@ -217,17 +219,22 @@ def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.Da
     supp = suppressed.copy()
     gid = groups["gid"].to_numpy()
     idx = groups["idx"].to_numpy()
+    partner = groups["partner"].to_numpy(bool) if "partner" in groups else np.ones(len(gid), dtype=bool)
     n_groups = int(gid.max()) + 1 if len(gid) else 0
+    # a group whose cells are all zero protects nothing: its total is published as nil, which says
+    # every part is zero (a region not published shows C even there; the nil total gives it away)
+    live = np.bincount(gid, weights=raw[idx] > 0, minlength=n_groups) > 0
     added: list[int] = []
     while True:
         count = np.bincount(gid, weights=supp[idx], minlength=n_groups)
-        lone = count == 1
+        lone = (count == 1) & live
         if not lone.any():
             return np.array(sorted(added), dtype=np.int64), []
         in_lone = lone[gid]
         cand = in_lone & ~supp[idx] & (raw[idx] > 0)
-        c_gid, c_idx = gid[cand], idx[cand]
-        order = np.lexsort((c_idx, raw[c_idx], c_gid))
+        c_gid, c_idx, c_second = gid[cand], idx[cand], ~partner[cand]
+        # preferred partners first (in the quarters family, the half-year cell), then the smallest
+        order = np.lexsort((c_idx, raw[c_idx], c_second, c_gid))
         c_gid, c_idx = c_gid[order], c_idx[order]
         first = np.ones(len(c_gid), dtype=bool)
         first[1:] = c_gid[1:] != c_gid[:-1]
@@ -469,7 +476,7 @@ class PublishedStore:
 
 
 def confidentialise(aggregates: Aggregates, config: Config, key: str) -> PublishedStore:
-    periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
+    periods = [str(p) for p in aggregates.periods]
     return PublishedStore(aggregates.cells, config, key, periods=periods, group_cells=aggregates.group_cells,
                           coverage=aggregates.coverage, matched=aggregates.matched)
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import catalogue
+from . import catalogue, limits
 from .findings import Finding, StageFailed, did_you_mean
 from .yamlsource import load_yaml, validation_findings
 
@@ -71,10 +71,11 @@ class MeasureSpec(Section):
 class Confidentiality(Section):
     """Disclosure control; see docs and the confidentiality spec."""
 
-    rounding_base: int = Field(3, ge=1, description="random rounding base (RR3)")
-    suppress_below: int = Field(6, ge=1, description="raw counts 1 to this-1 are published as S")
-    min_members: int = Field(3, ge=1, description="contributors needed, else C")
-    min_denominator: int = Field(20, ge=1, description="raw denominators below this suppress a derived value")
+    rounding_base: int = Field(3, ge=1, le=100, description="random rounding base (RR3)")
+    suppress_below: int = Field(6, ge=1, le=10_000, description="raw counts 1 to this-1 are published as S")
+    min_members: int = Field(3, ge=1, le=1_000, description="contributors needed, else C")
+    min_denominator: int = Field(20, ge=1, le=1_000_000,
+                                 description="raw denominators below this suppress a derived value")
     percent_decimals: int = Field(0, ge=0, le=3)
     key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
     key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
@@ -88,9 +89,9 @@ class Confidentiality(Section):
 class Checks(Section):
     """Thresholds for the data-contract warnings."""
 
-    unidentified_share: float = Field(0.05, gt=0, lt=1)
-    movement_share: float = Field(0.5, gt=0)
-    plausibility_limit: float = Field(100_000, gt=0)
+    unidentified_share: float = Field(0.05, gt=0, lt=1, allow_inf_nan=False)
+    movement_share: float = Field(0.5, gt=0, le=1_000, allow_inf_nan=False)
+    plausibility_limit: float = Field(100_000, gt=0, le=limits.MAX_VALUE, allow_inf_nan=False)
 
 
 class ReportSettings(Section):
@@ -371,6 +372,33 @@ def load_config(path: Path | str | None = None) -> Config:
         findings += validation_findings(exc, src, Config, "config",
                                         "see docs/policy-staff-guide.md for every option")
         raise StageFailed(findings) from None
+    findings += _path_findings(config, src)
     if findings:
         raise StageFailed(findings)
     return config
+
+
+def _path_findings(config: Config, src) -> list[Finding]:
+    """The output folder must be a folder of its own: not a file, and not one of the inputs (a build
+    would write into them; inputs are never modified)."""
+    out = config.output_dir
+    line, col = src.position(("output", "folder"))
+
+    def bad(message: str, hint: str) -> Finding:
+        return Finding("config.invalid-value", "error", f"output.folder: {message}", file=src.display, line=line,
+                       column=col, excerpt=src.line_text(line), hint=hint)
+
+    hint = "set output.folder to a folder of its own, e.g. output"
+    if out.exists() and not out.is_dir():
+        return [bad(f"'{config.output.folder}' is a file, not a folder", hint)]
+    config_file = Path(src.path).resolve()
+    if out == config_file or config_file.is_relative_to(out) and out != config.root:
+        return [bad(f"'{config.output.folder}' holds config.yaml", hint)]
+    inputs = [config.submissions_dir, config.members_file, config.events_file, config.root / "narratives",
+              config.root / "templates"]
+    for path in inputs:
+        path = path.resolve()
+        if out == path or out.is_relative_to(path) or (path.is_relative_to(out) and out != config.root):
+            return [bad(f"'{config.output.folder}' would mix the outputs with the inputs "
+                        f"({path.relative_to(config.root) if path.is_relative_to(config.root) else path})", hint)]
+    return []

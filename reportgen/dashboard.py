@@ -66,6 +66,8 @@ def dashboard_data(store: PublishedStore, metrics: Metrics, config: Config, peri
             "published": scope not in barred,
             "not_published_reason": barred.get(scope),
             "members_reporting": {q: metrics.members_reporting(scope, q)[0] for q in quarters},
+            "members_expected": {q: metrics.members_reporting(scope, q)[1] for q in quarters},
+            "provisional": {q: bool(store.flag(scope, q)) for q in quarters},
             "series": series,
             "derived": derived_series,
         })

@@ -39,7 +39,7 @@ OUTLINE: tuple[Part, ...] = (
 REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions",
                   "Change in people supported, like for like"]
 # The tables a brief links to: those behind its key figures and charts.
-BRIEF_TABLES = ("clients", "new_clients", "sessions", "clients_by_need", "change_percent_vs_year_earlier")
+BRIEF_TABLES = ("clients", "clients_by_need", "like_for_like_vs_year_earlier")
 
 
 def outline(report) -> list[Part]:

@@ -116,6 +116,22 @@ class _Figure:
         """Change on the previous half-year, like for like, in words."""
         return _words(self._change(self._p.previous()), self._c.notes)
 
+    # the properties that end a path in a published value (claims read them as values, not text)
+    _VALUES = {"change": ("year_earlier", True), "change_previous": ("previous", True),
+               "change_pct": ("year_earlier", True), "change_all": ("year_earlier", False),
+               "change_all_previous": ("previous", False), "change_all_pct": ("year_earlier", False)}
+
+    def value_of(self, name: str | None = None) -> Published:
+        """The published value behind ``{{ figure }}`` (``name`` None) or ``{{ figure.<name> }}``."""
+        if name is None:
+            return self._published()
+        if name == "share" and isinstance(self, CategoryFigure):
+            return self._share()
+        if name in self._VALUES:
+            base, like = self._VALUES[name]
+            return self._change(getattr(self._p, base)(), like_for_like=like)
+        raise PlaceholderError(f"'{name}' is not a figure")
+
     @property
     def change_all(self) -> str:
         """Change on the same half a year earlier over every member's figures, in words (P-flagged
@@ -150,10 +166,12 @@ class CategoryFigure(_Figure):
     def _published(self) -> Published:
         return self._c.store.get(self._m, self._d, self._cat, scope=self._c.scope, period=self._p)
 
+    def _share(self) -> Published:
+        return self._c.store.share(self._m, self._d, self._cat, scope=self._c.scope, period=self._p)
+
     @property
     def share(self) -> str:
-        return self._c.notes.mark(self._c.store.share(self._m, self._d, self._cat, scope=self._c.scope,
-                                                      period=self._p))
+        return self._c.notes.mark(self._share())
 
     @property
     def previous(self) -> CategoryFigure:
@@ -285,6 +303,25 @@ class RegionFigures:
         raise PlaceholderError("'region' needs a region code and a measure, e.g. region.AKL.clients")
 
 
+def resolve(names: dict, path: str) -> Published:
+    """The published value a dotted placeholder path names (``region.AKL.clients.need.housing.share``),
+    for claims: the same figure the placeholder shows, as a value. Raises PlaceholderError."""
+    parts = [p for p in path.strip().split(".") if p]
+    if not parts or parts[0] not in names:
+        raise _unknown("name", parts[0] if parts else path, [k for k in names if not k.startswith("_")])
+    obj = names[parts[0]]
+    for i, part in enumerate(parts[1:], start=1):
+        last = i == len(parts) - 1
+        if last and isinstance(obj, _Figure) and (part in _Figure._VALUES or part == "share"):
+            return obj.value_of(part)
+        if part.startswith("_"):
+            raise PlaceholderError(f"'{part}' is internal")
+        obj = getattr(obj, part)
+    if isinstance(obj, _Figure):
+        return obj.value_of(None)
+    raise PlaceholderError(f"'{path}' is not a figure: name a measure, a category or a share")
+
+
 def format_number(value, decimals: int = 0) -> str:
     """Thousands separators: 1234567 → '1,234,567'. Figures pass through as displayed."""
     if isinstance(value, (_Figure, str)):
@@ -320,6 +357,7 @@ class Namespace(dict):
         self["region"] = RegionFigures(store, config, period, notes)
         self.update(_coverage_names(store, scope, period))
         self.symbols = notes
+        self.scope = scope
         self._args = (store, config, period)
 
     def scoped(self, scope: str) -> Namespace:

@@ -17,10 +17,12 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cachepaths import cache_dir, project_key, sign, verify
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -41,14 +43,20 @@ class Fingerprint:
         return sorted(k for k in set(self.parts) | set(other.parts) if self.parts.get(k) != other.parts.get(k))
 
 
-# Each data file's hash is remembered by its size, modification time (ns) and inode — as git's
-# index does — so that a rebuild does not re-read thousands of unchanged submission files: in
-# memory by a long-running process (``reportgen preview``), else in ``<cache>/data-hashes.json``.
-# Only for the data: narratives, templates and config are small and always hashed, so an edit
-# saved twice within one clock tick is never missed where it matters most. ``--no-cache`` and
-# ``--final`` hash every file afresh.
+# Each data file's hash is remembered by its size, modification and change times (ns), inode and
+# device — as git's index does — so that a rebuild does not re-read thousands of unchanged submission
+# files: in memory by a long-running process (``reportgen preview``), else in
+# ``<cache>/data-hashes.json``, signed with the project's key (``cachepaths``) like every cache entry.
+# This fast path is taken only where it is safe:
+# - the change time (ctime) is part of the stamp, and no program can set it: restoring a file's size and
+#   modification time after an edit (``touch -r``, ``os.utime``) still changes its ctime;
+# - a hash is remembered only for a file last changed more than ``SETTLED_NS`` before it was hashed, so
+#   an edit in the same clock tick as the hashing (the "racy" case) is always hashed again;
+# - only for the data: narratives, templates and config are small and always hashed;
+# - ``--no-cache`` and ``--final`` hash every file afresh (``memo=False``).
 _remembered: dict[str, list] | None = None
 HASHES_FILE = "data-hashes.json"
+SETTLED_NS = 2_000_000_000  # 2 s: above every file system's timestamp granularity (FAT's is 2 s)
 
 
 def remember_data_hashes(on: bool = True) -> None:
@@ -56,41 +64,60 @@ def remember_data_hashes(on: bool = True) -> None:
     _remembered = {} if on else None
 
 
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, st.st_dev]
+
+
 def _data_digest(path: Path, memo: dict[str, list] | None) -> str:
     if memo is None:
         return _file_digest(path)
     st = path.stat()
-    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    stamp = _stamp(st)
     known = memo.get(str(path))
-    if known is not None and known[:3] == stamp:
-        return known[3]
+    if known is not None and known[:-1] == stamp:
+        return known[-1]
     digest = _file_digest(path)
-    memo[str(path)] = [*stamp, digest]
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS and _stamp(path.stat()) == stamp:
+        memo[str(path)] = [*stamp, digest]
+    else:
+        memo.pop(str(path), None)  # changed just now (or while being read): hashed again next time
     return digest
 
 
-def _load_memo(root: Path) -> tuple[Path | None, dict[str, list]]:
-    from .cache import cache_dir
+def _memo_mac(root: Path, memo: dict[str, list]) -> str:
+    body = json.dumps(memo, sort_keys=True, separators=(",", ":")).encode()
+    return sign(project_key(root), b"data-hashes", body).hex()
 
+
+def _load_memo(root: Path) -> tuple[Path | None, dict[str, list]]:
     path = cache_dir(root) / HASHES_FILE
     try:
-        memo = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(memo, dict):
-            return path, memo
-    except (OSError, ValueError):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        hashes, mac = doc.get("hashes"), doc.get("mac")
+        if (isinstance(hashes, dict) and isinstance(mac, str) and len(mac) == 64
+                and all(isinstance(v, list) and len(v) == 6 for v in hashes.values())
+                and verify(project_key(root), bytes.fromhex(mac), b"data-hashes",
+                           json.dumps(hashes, sort_keys=True, separators=(",", ":")).encode())):
+            return path, hashes
+    except (OSError, ValueError, AttributeError, TypeError):
         pass
-    return path, {}
+    return path, {}  # missing, torn, unsigned or from another project: every file is hashed
 
 
-def _save_memo(path: Path, memo: dict[str, list]) -> None:
+def _save_memo(path: Path, memo: dict[str, list], root: Path) -> None:
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(memo, fh)
+            json.dump({"mac": _memo_mac(root, memo), "hashes": memo}, fh)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only project still builds; it just hashes every file next time
+    except OSError:  # a read-only or full cache: the build goes on; every file is hashed next time
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _file_digest(path: Path) -> str:
@@ -154,7 +181,10 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     for group, paths in groups.items():
         h = hashlib.sha256()
         for path in paths:
-            shown = _shown(path, root, real_root, plain)
+            # reportgen's own files by their place in the package, so an installed copy (outside the
+            # project, at another path on every machine) gives the same digest for the same sources
+            shown = ("reportgen/" + path.relative_to(PACKAGE).as_posix() if group == "reportgen"
+                     else _shown(path, root, real_root, plain))
             if not path.is_file():
                 digest = "missing"
             else:
@@ -167,7 +197,7 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
         current = {str(p) for p in groups["data"]}
         kept = {k: v for k, v in hashes.items() if k in current}  # forget files that are gone
         if kept != before:
-            _save_memo(memo_path, kept)
+            _save_memo(memo_path, kept, root)
     key = config.confidentiality_key() or ""
     env = hashlib.sha256()
     env.update(f"reportgen {__version__}\nperiod {period}\n".encode())

@@ -22,7 +22,7 @@ table, scope, period, measure, dimension, category, value, symbol, kind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
@@ -34,6 +34,7 @@ from .confidentiality import Published, PublishedStore
 from .periods import Period
 
 COVERAGE_CAVEAT = 0.5  # assessment coverage below this gets a caveat
+FEW_ASSESSED = "A"  # the flag of an outcome rate whose assessment coverage is below COVERAGE_CAVEAT
 DERIVED_COLUMNS = ["table", "scope", "period", "measure", "dimension", "category", "value", "symbol", "kind",
                    "flag"]
 
@@ -77,6 +78,13 @@ def _row(table: str, scope: str, period: str, measure: str, dimension: str, cate
          p: Published) -> tuple:
     return (table, scope, period, measure, dimension, category, p.value if p.is_number else None, p.symbol, p.kind,
             p.flag)
+
+
+def _caveated(rate: Published, coverage: Published) -> Published:
+    """``rate`` with the flag A added when its assessment coverage is below ``COVERAGE_CAVEAT``."""
+    if not rate.is_number or not coverage.is_number or coverage.value >= COVERAGE_CAVEAT * 100:
+        return rate
+    return replace(rate, flag=" ".join(f for f in (rate.flag, FEW_ASSESSED) if f))
 
 
 def not_published_reason(config: Config, code: str, period: Period, n: int) -> str:
@@ -184,9 +192,12 @@ class Metrics:
 
     def improvement_rate(self, dimension: str, category: str, *, scope: str = NATIONAL,
                          period: Period | str) -> Published:
-        return self.store.ratio([(OUTCOMES.improved, dimension, category)],
+        """The share of the people assessed whose rating rose, flagged ``A`` where fewer than
+        ``COVERAGE_CAVEAT`` of the clients were assessed (the rate describes only part of them)."""
+        rate = self.store.ratio([(OUTCOMES.improved, dimension, category)],
                                 [(OUTCOMES.assessed, dimension, category)],
                                 scope=scope, period=period, percent=True)
+        return _caveated(rate, self.assessment_coverage(dimension, category, scope=scope, period=period))
 
     def assessment_coverage(self, dimension: str, category: str, *, scope: str = NATIONAL,
                             period: Period | str) -> Published:
@@ -197,7 +208,8 @@ class Metrics:
                                period: Period | str) -> Published:
         imp, raw_imp = self.store.group_total(OUTCOMES.improved, dimension, group, scope=scope, period=period)
         ass, raw_ass = self.store.group_total(OUTCOMES.assessed, dimension, group, scope=scope, period=period)
-        return self.store.ratio_of(imp, ass, raw_imp, raw_ass, percent=True)
+        rate = self.store.ratio_of(imp, ass, raw_imp, raw_ass, percent=True)
+        return _caveated(rate, self.group_assessment_coverage(dimension, group, scope=scope, period=period))
 
     def group_assessment_coverage(self, dimension: str, group: str, *, scope: str = NATIONAL,
                                   period: Period | str) -> Published:

@@ -7,6 +7,12 @@ the way out, never in published files — that polls ``/__preview/state`` and
 reloads the page when the build version changes. A broken edit keeps the
 last good render and shows the findings at the top of the page. Ctrl-C,
 closing the terminal (SIGHUP) or SIGTERM stop the server and the watcher.
+
+Hardening (issue 19): the server answers only requests addressed to it by
+name — ``Host: 127.0.0.1:PORT`` or ``localhost:PORT`` — so a web page on
+another site cannot read drafts through DNS rebinding (400 without a Host,
+421 for any other). The watcher survives anything a rebuild raises: the
+problem becomes a finding in the page's panel and the watcher goes on.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Find
     from .build import build
     from .config import load_config
 
+    result = None
     try:
         config = load_config(config_path)
         result = build(config, period, html_only=True)
@@ -77,6 +84,9 @@ def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Find
     except StageFailed as exc:
         errors = [f for f in exc.findings if f.is_error] or exc.findings
         result = None
+    except Exception as exc:  # never let one rebuild stop the watcher: show what happened instead
+        errors = [unexpected_finding(exc, config_path)]
+        result = None
     with state.lock:
         if not errors and result is not None:
             state.documents = {doc.name: doc.html for doc in result.documents}
@@ -85,6 +95,27 @@ def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Find
         state.version += 1
         state.built_at = time.time()
     return errors
+
+
+def unexpected_finding(exc: BaseException, config_path: Path) -> Finding:
+    """A finding for anything a rebuild raised that is not already a finding (logged in full)."""
+    from .environment import is_environment_error, memory_finding, os_finding
+
+    if isinstance(exc, OSError) and is_environment_error(exc):
+        return os_finding(exc, config_path.resolve().parent)
+    if isinstance(exc, MemoryError):
+        return memory_finding(None)
+    import traceback
+
+    where = None
+    tb = traceback.extract_tb(exc.__traceback__)
+    if tb:
+        where = f"{Path(tb[-1].filename).name}:{tb[-1].lineno}"
+    return Finding("preview.rebuild-failed", "error",
+                   f"the preview could not rebuild: {type(exc).__name__}: {exc}"[:500]
+                   + (f" (in reportgen's {where})" if where else ""),
+                   hint="undo the last edit or fix the file it touched; the preview keeps watching. If the "
+                        "files are right, this is a bug in reportgen: reportgen build will log it")
 
 
 def findings_panel(findings: list[Finding]) -> str:
@@ -136,7 +167,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _host_ok(self) -> bool:
+        """Only requests addressed to this server by name: Host 127.0.0.1:PORT or localhost:PORT."""
+        host = self.headers.get("Host")
+        port = self.server.server_address[1]
+        if host is None or len(self.headers.get_all("Host") or []) != 1:
+            self._send(HTTPStatus.BAD_REQUEST, "<!doctype html><title>Bad request</title><p>A Host header is required.")
+            return False
+        if host.strip().lower() not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "<!doctype html><title>Misdirected request</title>"
+                       f"<p>This preview answers only at http://127.0.0.1:{port}/ and http://localhost:{port}/.")
+            return False
+        return True
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        if not self._host_ok():
+            return
         path = self.path.split("?", 1)[0]
         version, docs, titles, findings = self.state.snapshot()
         if path == STATE_PATH:
@@ -188,6 +237,20 @@ def _ignore(change, path: str) -> bool:
 
 def watch_loop(config_path: Path, period: Period, state: PreviewState, stop: threading.Event,
                log: TextIO, watching: threading.Event | None = None) -> None:
+    while not stop.is_set():
+        try:
+            _watch(config_path, period, state, stop, log, watching)
+        except Exception as exc:  # the watcher itself failed (a watched folder vanished…): show it, watch again
+            with state.lock:
+                state.findings = [unexpected_finding(exc, config_path)]
+                state.version += 1
+            log.write(f"  the watcher stopped ({type(exc).__name__}: {exc}); watching again\n")
+            log.flush()
+            stop.wait(0.5)
+
+
+def _watch(config_path: Path, period: Period, state: PreviewState, stop: threading.Event,
+           log: TextIO, watching: threading.Event | None = None) -> None:
     from watchfiles import watch
 
     for changes in watch(*watched_paths(config_path, period), watch_filter=_ignore, stop_event=stop,

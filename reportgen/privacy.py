@@ -14,11 +14,23 @@ follow the Ministry of Health NHI validation routine (old format mod 11;
 new format mod 23 as in HISO 10046:2023 — the earlier mod-24 variant is
 accepted as well, so numbers issued under either routine are caught) and
 Inland Revenue's IRD check-digit routine.
+
+Look-alike characters do not hide anything: the scan reads the text in
+Unicode normal form C with look-alikes folded — fullwidth letters and digits
+(０２１, ＠), every kind of space, non-breaking and other hyphens and minus
+signs as "-", invisible characters (zero-width spaces and joiners, soft
+hyphens, word joiners) dropped, and accents removed for the name list — and
+reports each hit as the original text. ``rendered`` scans what is published
+(placeholders filled, Markdown rendered to HTML, tags stripped, link targets
+included), so text that only appears once a placeholder is evaluated
+(``{{ "a" ~ "@" ~ "b.nz" }}``) is caught too.
 """
 
 from __future__ import annotations
 
+import html as htmlmod
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -95,6 +107,44 @@ _ADDRESS = re.compile(
     rf"(?i:{_STREET_TYPES})\b\.?")
 
 
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d\u00ad"), "-")
+_DASHES[0x00AD] = ""  # a soft hyphen is invisible
+
+
+def _fold_char(c: str, accents: bool) -> str:
+    if c.isascii():
+        return c
+    if c in "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d":
+        return "-"
+    cat = unicodedata.category(c)
+    if cat == "Cf" or c == "\u00ad":  # zero-width spaces and joiners, word joiner, BOM, soft hyphen
+        return ""
+    if cat == "Zs":
+        return " "
+    out = unicodedata.normalize("NFKD", c)  # fullwidth forms, ligatures, superscripts → their plain letters
+    if accents:
+        out = "".join(ch for ch in out if not unicodedata.combining(ch))
+    else:
+        out = unicodedata.normalize("NFC", out) if len(out) > 1 else out
+    return out
+
+
+def fold(text: str, *, accents: bool = False) -> tuple[str, list[int]]:
+    """``text`` with look-alikes folded (see the module's docstring), and for each folded character the
+    index of the original character it came from (plus one past the end)."""
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    index: list[int] = []
+    for i, c in enumerate(text):
+        f = _fold_char(c, accents)
+        out.append(f)
+        index += [i] * len(f)
+    index.append(len(text))
+    return "".join(out), index
+
+
 def _spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
     out = []
     for phrase in phrases:
@@ -104,18 +154,32 @@ def _spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
+def _fold_phrases(phrases: Iterable[str], accents: bool) -> list[str]:
+    return [fold(p, accents=accents)[0] for p in phrases]
+
+
 def scan(text: str, *, names: Iterable[str] = (), allow: Iterable[str] = ()) -> list[Hit]:
     """Every piece of personal information in ``text``, in order, minus allowed text."""
+    names, allow = list(names), list(allow)
+    text = unicodedata.normalize("NFC", text)
+    folded, index = fold(text)
+    plain, plain_index = fold(text, accents=True)
+
+    def back(start: int, end: int, idx: list[int]) -> tuple[int, int]:
+        return idx[start], (idx[end - 1] + 1 if end > start else idx[start])
+
     hits: list[Hit] = []
     for kind, pattern, valid in (("email", _EMAIL, None), ("phone", _PHONE, None), ("nhi", _NHI, nhi_valid),
                                  ("ird", _IRD, ird_valid), ("address", _ADDRESS, None)):
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(folded):
             if valid is None or valid(m.group(0)):
-                hits.append(Hit(kind, m.start(), m.end(), m.group(0).rstrip(".,")))
-    for start, end in _spans(text, names):
-        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            hits.append(Hit("name", start, end, text[start:end]))
-    allowed = _spans(text, allow)
+                a, b = back(m.start(), m.end(), index)
+                hits.append(Hit(kind, a, b, text[a:b].rstrip(".,")))
+    for start, end in _spans(plain, _fold_phrases(names, True)):
+        if (start == 0 or not plain[start - 1].isalnum()) and (end == len(plain) or not plain[end].isalnum()):
+            a, b = back(start, end, plain_index)
+            hits.append(Hit("name", a, b, text[a:b]))
+    allowed = [back(a, b, index) for a, b in _spans(folded, _fold_phrases(allow, False))]
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
         if any(a <= hit.start and hit.end <= b for a, b in allowed):
@@ -139,3 +203,38 @@ WHAT = {
     "name": ("a name on the list of names that must not appear (privacy.names in config.yaml)",
              "use the changed name agreed with the storyteller"),
 }
+
+
+# ---- what is published ------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]*>")
+_HREF = re.compile(r"""\bhref\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+
+
+def visible_texts(html: str) -> list[str]:
+    """What a reader can see or follow in an HTML fragment: its text (tags dropped, and tags read as
+    spaces, so that both "a<em>b</em>" and "<p>a</p><p>b</p>" are read as written) and its link targets."""
+    hrefs = [htmlmod.unescape(m.group(2) or m.group(3) or "") for m in _HREF.finditer(html)]
+    joined = htmlmod.unescape(_TAG.sub("", html))
+    spaced = re.sub(r"\s+", " ", htmlmod.unescape(_TAG.sub(" ", html)))
+    return [joined, spaced, *hrefs]
+
+
+def _key(hit: Hit) -> tuple[str, str]:
+    return hit.kind, re.sub(r"\s+", " ", fold(hit.text, accents=True)[0]).strip().lower()
+
+
+def rendered(source: str, published: Iterable[str], *, names: Iterable[str] = (),
+             allow: Iterable[str] = ()) -> list[Hit]:
+    """Personal information in the ``published`` texts of a field that is not already in its ``source``
+    (that is reported where it is written): what placeholders or Markdown produced."""
+    names, allow = list(names), list(allow)
+    known = {_key(h) for h in scan(source, names=names, allow=allow)}
+    out: list[Hit] = []
+    for text in published:
+        for hit in scan(text, names=names, allow=allow):
+            key = _key(hit)
+            if key not in known:
+                known.add(key)
+                out.append(hit)
+    return out

@@ -130,8 +130,10 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         figures_key = published_key(fp, period, config)
         with run.stage("confidentialise"):
             store = _cached(cache, "confidentialise", figures_key, confidentialise, agg, config, key)
-        with run.stage("metrics"):
-            metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
+        metrics = None
+        if charts is not None:  # check needs only the store, for the placeholders
+            with run.stage("metrics"):
+                metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
         names = namespace(store, config, period)
     else:  # the narratives are still checked, every placeholder against figures that are all ".."
         store, metrics = empty_store(config, period), None

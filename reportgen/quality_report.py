@@ -47,8 +47,23 @@ def _grid(rows, register: Register, quarters: list[Period]) -> list[GridRow]:
     return out
 
 
+def _scopes(config: Config, period: Period, coverages) -> list[dict]:
+    """Coverage per area (NZ, then regions) for the report's half and its quarters: the same figures
+    that flag published cells P (``coverage.py``)."""
+    if coverages is None:
+        return []
+    out = []
+    for scope in ["NZ", *config.regions]:
+        label = "Aotearoa New Zealand" if scope == "NZ" else config.region_label(scope)
+        for p in (period, *period.quarters()):
+            cov = coverages.get(scope, p)
+            out.append({"scope": label, "period": str(p), "expected": len(cov.expected),
+                        "reporting": len(cov.reporting), "missing": cov.missing})
+    return out
+
+
 def quality_context(config: Config, period: Period, rows, register: Register,
-                    findings: list[Finding]) -> dict:
+                    findings: list[Finding], coverages=None) -> dict:
     """Everything the template shows, computed."""
     quarters_in_data = sorted({Period.parse(str(p)) for p in rows["period"].unique() if "Q" in str(p)}) \
         if len(rows) else []
@@ -76,6 +91,7 @@ def quality_context(config: Config, period: Period, rows, register: Register,
         "per_quarter": cov.per_quarter,
         "quarters": [str(q) for q in quarters],
         "grid": _grid(rows, register, quarters),
+        "scopes": _scopes(config, period, coverages),
         "errors": sum(f.is_error for f in findings),
         "warnings": sum(not f.is_error for f in findings),
         "findings": [(m, names.get(m, ""), fs) for m, fs in sorted(by_member.items())],
@@ -92,8 +108,8 @@ def quality_context(config: Config, period: Period, rows, register: Register,
 
 
 def render_quality_report(config: Config, period: Period, rows, register: Register,
-                          findings: list[Finding]) -> str:
+                          findings: list[Finding], coverages=None) -> str:
     env = environment(config)
     css = env.loader.get_source(env, "internal/quality.css")[0]  # type: ignore[union-attr]
     return env.get_template(TEMPLATE).render(styles=Markup(css),
-                                             **quality_context(config, period, rows, register, findings))
+                                             **quality_context(config, period, rows, register, findings, coverages))

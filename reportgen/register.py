@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
 from .config import Config
 from .findings import Finding, relative, suggestion_hint
 from .periods import Period, PeriodError
@@ -60,8 +61,16 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
         bad("register.not-found", "the member register is missing",
             hint="set data.members in config.yaml to the register's path")
         return Register({}), findings
+    if path.stat().st_size > limits.REGISTER_FILE_BYTES:
+        bad("register.too-large", f"the member register is larger than {limits.REGISTER_FILE_BYTES >> 20} MiB",
+            hint="check that data.members names the register (see docs/limits.md)")
+        return Register({}), findings
     try:
         text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        bad("register.unreadable", f"cannot read the member register: {exc.strerror or exc}",
+            hint="check the file's permissions")
+        return Register({}), findings
     except UnicodeDecodeError:
         bad("register.not-utf8", "the member register is not UTF-8 text", hint="save it as UTF-8 CSV")
         return Register({}), findings

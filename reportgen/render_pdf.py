@@ -147,9 +147,16 @@ def _relative_links(pdf: bytes, base_dir: Path) -> bytes:
                     fragment = urlsplit(uri).fragment
                     relative = os.path.relpath(target, base).replace(os.sep, "/")
                     action.URI = pikepdf.String(relative + (f"#{fragment}" if fragment else ""))
+                    if str(annot.get("/Contents", "")).lower().startswith("file:"):
+                        annot.Contents = action.URI  # the link's description (PDF/UA) named the path too
                     changed = True
         if not changed:
             return pdf
+        # WeasyPrint's /ID hashes the file as it wrote it, build-folder paths included, and qpdf
+        # keeps an existing first ID: drop it, so both IDs come from the rewritten content and the
+        # same document gives the same bytes wherever it was laid out
+        if "/ID" in doc.trailer:
+            del doc.trailer["/ID"]
         out = io.BytesIO()
         doc.save(out, deterministic_id=True)
     return out.getvalue()

@@ -12,6 +12,17 @@ figures (5,000 members × 20 quarters, 18 million rows, in about 45 s), with
 no deliberate imperfections beyond quarter-only clients for every eleventh
 member; see scripts/bench_check.py and docs/benchmarks.md.
 
+The sample is shaped like the real thing, so that the report it makes reads
+like one: regions differ (Gisborne and Northland have far larger Māori shares
+than Otago or Canterbury; Auckland far larger Pacific and Asian shares; housing
+need is highest in Auckland), demand is seasonal (highest in the winter
+quarter, July–September), one member (a city mission in Auckland) is several
+times the size of the others, two policy events leave a visible mark (housing
+need rises after emergency housing eligibility is tightened in August 2024;
+food need rises after the food-security fund closes in March 2025), outcome
+ratings improve far more often in some domains than in others, and staff and
+volunteer hours are of a plausible size for the people seen.
+
 Deliberate imperfections, so that the sample exercises the warnings that real
 submissions raise (each is a warning, never an error):
 
@@ -19,7 +30,11 @@ submissions raise (each is a warning, never an error):
 * one member sends fractional staff hours (rounded up);
 * one member reports many unidentified attendances (rule 11);
 * one member's clients jump by more than half in the last quarter (rule 12);
-* one member is missing its last quarter (rule 10);
+* one Bay of Plenty member is missing its last quarter (rule 10): the region's
+  and the nation's figures for it are provisional, and its fall is no fall in need;
+* one member joins in Manawatū-Whanganui a year before the report (a joiner:
+  the region's all-member change is mostly that member, the like-for-like one is not);
+* one member leaves two quarters before the end;
 * one member files XLSX instead of CSV, and one writes codes in mixed case
   with a byte-order mark and CRLF line ends (both allowed by the contract).
 """
@@ -57,6 +72,40 @@ NEED_P = {"food": 0.42, "housing": None, "income": 0.38, "debt": 0.21, "family_v
           "education": 0.05, "legal": 0.05, "immigration": 0.03, "disability": 0.07, "other": 0.05}
 ETHNIC_P = {"european": 0.46, "maori": 0.31, "pacific": 0.14, "asian": 0.08, "melaa": 0.02,
             "other": 0.02, "not_stated": 0.03}
+# where the people served differ from the national mix (total response: shares of people)
+REGION_ETHNIC = {
+    "GIS": {"european": 0.34, "maori": 0.66, "pacific": 0.04, "asian": 0.02},
+    "NTL": {"european": 0.42, "maori": 0.55, "pacific": 0.05, "asian": 0.03},
+    "BOP": {"european": 0.50, "maori": 0.42, "pacific": 0.05, "asian": 0.05},
+    "HKB": {"european": 0.55, "maori": 0.38, "pacific": 0.07, "asian": 0.04},
+    "WKO": {"european": 0.54, "maori": 0.36, "pacific": 0.06, "asian": 0.07},
+    "AKL": {"european": 0.30, "maori": 0.19, "pacific": 0.30, "asian": 0.17, "melaa": 0.04},
+    "WGN": {"european": 0.55, "maori": 0.20, "pacific": 0.16, "asian": 0.09},
+    "CAN": {"european": 0.72, "maori": 0.16, "pacific": 0.05, "asian": 0.08},
+    "OTA": {"european": 0.78, "maori": 0.12, "pacific": 0.04, "asian": 0.06},
+    "STL": {"european": 0.70, "maori": 0.22, "pacific": 0.04, "asian": 0.04},
+    "TKI": {"european": 0.66, "maori": 0.28, "pacific": 0.03, "asian": 0.04},
+    "MWT": {"european": 0.62, "maori": 0.30, "pacific": 0.06, "asian": 0.04},
+    "TAS": {"european": 0.84, "maori": 0.10, "pacific": 0.03, "asian": 0.03},
+    "NSN": {"european": 0.80, "maori": 0.12, "pacific": 0.04, "asian": 0.04},
+    "MBH": {"european": 0.80, "maori": 0.14, "pacific": 0.04, "asian": 0.03},
+    "WTC": {"european": 0.84, "maori": 0.12, "pacific": 0.02, "asian": 0.02},
+}
+HOUSING_BASE = {"AKL": 0.36, "WGN": 0.30, "BOP": 0.29, "NTL": 0.27}  # elsewhere 0.22
+SEASON = {1: 0.94, 2: 1.02, 3: 1.10, 4: 1.00}  # demand by quarter of the year: winter is July–September
+# the two events that leave a mark: (first quarter affected, need, added probability)
+EVENT_EFFECTS = (("2024Q3", "housing", 0.05), ("2025Q2", "food", 0.08))
+# outcome ratings: (improved, same, declined) by domain — help with knowing where to go is easier
+# to give than a change in income or housing
+OUTCOME_BY_DOMAIN = {
+    "physical_health": (0.44, 0.44, 0.12), "mental_health": (0.52, 0.36, 0.12), "safety": (0.60, 0.33, 0.07),
+    "family_functioning": (0.55, 0.36, 0.09), "financial_resilience": (0.38, 0.44, 0.18),
+    "material_wellbeing": (0.47, 0.40, 0.13), "housing": (0.36, 0.46, 0.18), "employment": (0.31, 0.58, 0.11),
+    "education": (0.42, 0.50, 0.08), "community_participation": (0.50, 0.43, 0.07),
+    "knowledge_access": (0.74, 0.23, 0.03), "skills": (0.63, 0.32, 0.05), "behaviours": (0.57, 0.36, 0.07),
+    "empowerment": (0.61, 0.32, 0.07), "engagement": (0.66, 0.29, 0.05), "crisis_impact": (0.68, 0.25, 0.07),
+    "satisfied": (0.81, 0.16, 0.03), "listened": (0.84, 0.13, 0.03), "better_able": (0.70, 0.25, 0.05),
+}
 AGE_P = {"0_15": 0.06, "16_24": 0.15, "25_44": 0.42, "45_64": 0.27, "65_plus": 0.08, "not_stated": 0.02}
 GENDER_P = {"female": 0.58, "male": 0.39, "another_gender": 0.01, "not_stated": 0.02}
 SERVICE_P = {"information_advice": 0.20, "advocacy": 0.12, "counselling": 0.13,
@@ -118,6 +167,14 @@ def make_members(rng: np.random.Generator, count: int, first: Period, last: Peri
         members.append(Member(org, name, network, regions, active_from=first,
                               size=float(rng.lognormal(mean=4.6, sigma=0.7)),
                               growth=float(rng.normal(0.025, 0.02))))
+    # a few members with a story to tell (where there are enough members)
+    if count >= 10:
+        for index, region in ((0, "AKL"), (5, "MWT"), (7, "BOP"), (9, "HKB")):
+            m = members[index]
+            m.regions = [region] if index else [region] + [r for r in m.regions if r != region][:1]
+        members[0].size *= 6  # the city mission: several times any other member
+        members[0].name = "Methodist City Mission" if members[0].network == "Methodist" else \
+            f"{members[0].network} City Mission"
     # every dense region has at least three members
     for code in dense:
         have = [m for m in members if code in m.regions]
@@ -146,14 +203,14 @@ def make_members(rng: np.random.Generator, count: int, first: Period, last: Peri
 
 
 def _quarter_rows(rng: np.random.Generator, m: Member, q: Period, region: str, t: int,
-                  clients: int, housing_p: float) -> list[list]:
+                  clients: int, needs: dict[str, float]) -> list[list]:
     rows: list[list] = []
 
     def add(measure: str, dimension: str, category: str, value) -> None:
         rows.append([m.org_id, str(q), region, measure, dimension, category, value])
 
     add("clients", "total", "", clients)
-    _client_breakdowns(rng, add, clients, housing_p, m)
+    _client_breakdowns(rng, add, clients, needs, m, region)
     add("new_clients", "total", "", int(rng.binomial(clients, 0.38)))
     sessions = int(rng.poisson(clients * 2.4)) + clients
     add("sessions", "total", "", sessions)
@@ -165,13 +222,15 @@ def _quarter_rows(rng: np.random.Generator, m: Member, q: Period, region: str, t
         rate = {"circumstances": 0.28, "goals": 0.22, "satisfaction": 0.35}[group]
         for d in domains:
             assessed = int(rng.binomial(clients, rate))
-            imp, same, dec = rng.multinomial(assessed, OUTCOME_P)
+            imp, same, dec = rng.multinomial(assessed, OUTCOME_BY_DOMAIN.get(d, OUTCOME_P))
             add("outcome_assessed", "score_domain", d, assessed)
             add("outcome_improved", "score_domain", d, int(imp))
             add("outcome_same", "score_domain", d, int(same))
             add("outcome_declined", "score_domain", d, int(dec))
-    staff = clients * rng.uniform(2.5, 4.0)
-    volunteer = clients * rng.uniform(0.8, 2.5)
+    # hours actually worked in the quarter: about 6 to 9 paid hours per person seen (sessions,
+    # case notes, travel, supervision), and about a third as many volunteer hours
+    staff = clients * rng.uniform(6.0, 9.0)
+    volunteer = staff * rng.uniform(0.2, 0.5)
     if m.fractional_hours:
         add("staff_hours", "total", "", f"{staff:.1f}")
         add("volunteer_hours", "total", "", f"{volunteer:.2f}")
@@ -181,18 +240,27 @@ def _quarter_rows(rng: np.random.Generator, m: Member, q: Period, region: str, t
     return rows
 
 
-def _client_breakdowns(rng, add, clients: int, housing_p: float, m: Member) -> None:
+def _client_breakdowns(rng, add, clients: int, needs: dict[str, float], m: Member, region: str) -> None:
     for cat, v in _split(rng, clients, AGE_P).items():
         add("clients", "age_band", cat, v)
     # one network's members do not collect gender: counted as not stated downstream
     if m.network != "Baptist":
         for cat, v in _split(rng, clients, GENDER_P).items():
             add("clients", "gender", cat, v)
-    for cat, v in _binomials(rng, clients, ETHNIC_P).items():
+    for cat, v in _binomials(rng, clients, {**ETHNIC_P, **REGION_ETHNIC.get(region, {})}).items():
         add("clients", "ethnicity", cat, v)
-    needs = dict(NEED_P, housing=housing_p)
     for cat, v in _binomials(rng, clients, needs).items():
         add("clients", "need", cat, v)
+
+
+def needs_in(region: str, q: Period, t: int) -> dict[str, float]:
+    """The chance that a person seen in ``region`` in quarter ``q`` (the ``t``-th) sought each kind
+    of help: the national mix, the region's housing pressure, a slow rise, winter, the events."""
+    out = dict(NEED_P, housing=HOUSING_BASE.get(region, 0.22) + 0.004 * t + (0.02 if q.number == 3 else 0.0))
+    for first, need, extra in EVENT_EFFECTS:
+        if q >= Period.parse(first):
+            out[need] = out[need] + extra
+    return out
 
 
 def generate(out: Path, members: int = 44, quarters: int = 8, last: str = "2025Q2",
@@ -214,17 +282,15 @@ def generate(out: Path, members: int = 44, quarters: int = 8, last: str = "2025Q
                 continue
             if m.missing_last_quarter and q == last_q:
                 continue
-            housing_p = 0.18 + 0.015 * t + (0.02 if q.number in (3, 4) else 0.0)
             rows: list[list] = []
             per_quarter[q] = {}
             for j, region in enumerate(m.regions):
-                scale = m.size * (1.0 if j == 0 else 0.35) * (1 + m.growth) ** t
-                scale *= 1.0 + (0.05 if q.number == 3 else 0.0)
+                scale = m.size * (1.0 if j == 0 else 0.35) * (1 + m.growth) ** t * SEASON[q.number]
                 if m.jump_last_quarter and q == last_q:
                     scale *= 1.9
                 clients = max(int(rng.poisson(scale)), 8)
                 per_quarter[q][region] = clients
-                rows += _quarter_rows(rng, m, q, region, t, clients, housing_p)
+                rows += _quarter_rows(rng, m, q, region, t, clients, needs_in(region, q, t))
             m.rows[str(q)] = rows
         # half-year rows for clients (distinct people: fewer than the quarter sum)
         if not m.quarter_only_clients:
@@ -234,14 +300,15 @@ def generate(out: Path, members: int = 44, quarters: int = 8, last: str = "2025Q
                     continue
                 rows = []
                 for region in m.regions:
-                    distinct = int(round((per_quarter[q1][region] + per_quarter[q2][region]) * 0.74))
+                    a, b = per_quarter[q1][region], per_quarter[q2][region]
+                    distinct = max(a, b) + int(round(0.45 * min(a, b)))  # about half seen in both quarters
                     t = qs.index(q2)
 
                     def add_r(measure, dimension, category, value, _region=region):
                         rows.append([m.org_id, str(half), _region, measure, dimension, category, value])
 
                     add_r("clients", "total", "", distinct)
-                    _client_breakdowns(rng, add_r, distinct, 0.18 + 0.015 * t, m)
+                    _client_breakdowns(rng, add_r, distinct, needs_in(region, q2, t), m, region)
                 m.rows[str(half)] = rows
         for period, rows in m.rows.items():
             n_rows += len(rows)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from pandas.api.types import union_categoricals
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from . import limits
 from .config import Config
 from .findings import Finding, relative, suggestion_hint
 
@@ -211,6 +213,11 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding],
         columns[shown] = {c: i + 1 for c, i in cols.items()}
         out: list[list] = []
         for line, row in enumerate(rows, start=2):
+            if line > limits.SUBMISSION_ROWS + 1:
+                findings.append(_finding("data.too-large", "error",
+                                         f"the worksheet has more than {limits.SUBMISSION_ROWS:,} rows", shown,
+                                         line, hint="send one submission per file (see docs/limits.md)"))
+                return []
             cells = [_cell_text(v) for v in row]
             if not any(cells):
                 continue
@@ -317,15 +324,86 @@ def _frame(frames: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out)[ROW_COLUMNS]
 
 
-def _read_many(paths: list[str]) -> list[bytes | OSError]:
-    out: list[bytes | OSError] = []
+class _TooLarge(Exception):
+    """A submission file larger than ``limits.SUBMISSION_FILE_BYTES`` (not read)."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def _read_many(paths: list[str]) -> list[bytes | OSError | _TooLarge]:
+    out: list[bytes | OSError | _TooLarge] = []
     for path in paths:
         try:
             with open(path, "rb") as fh:
-                out.append(fh.read())
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.SUBMISSION_FILE_BYTES:
+                    out.append(_TooLarge(size))
+                    continue
+                data = fh.read(limits.SUBMISSION_FILE_BYTES + 1)
+                out.append(data if len(data) <= limits.SUBMISSION_FILE_BYTES else _TooLarge(len(data)))
         except OSError as exc:
             out.append(exc)
     return out
+
+
+def _too_large(shown: str, size: int) -> Finding:
+    return _finding("data.too-large", "error",
+                    f"the file is {size / (1 << 20):,.0f} MiB, more than the {limits.SUBMISSION_FILE_BYTES >> 20} MiB "
+                    "a submission may be", shown,
+                    hint="send one member's submission per file; see docs/limits.md")
+
+
+_DIGITS = re.compile(r"^([0-9]+)(\.[0-9]*)?$|^\.[0-9]+$")
+
+
+def _value_too_large(text: str) -> bool:
+    """A value written in the contract's digits that is larger than ``limits.MAX_VALUE``."""
+    m = _DIGITS.match(text)
+    if not m or m.group(1) is None:
+        return False
+    whole = m.group(1).lstrip("0")
+    return len(whole) > len(str(limits.MAX_VALUE)) or float(text) > limits.MAX_VALUE
+
+
+def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
+                      findings: list[Finding]) -> pd.DataFrame:
+    """Rows with a cell longer than ``limits.FIELD_CHARS`` or a value above ``limits.MAX_VALUE``: an
+    error each (file, line, column) and the row is not read further. Checked once per distinct text."""
+    if frame.empty:
+        return frame
+    bad = np.zeros(len(frame), dtype=bool)
+    files = frame["file"].astype(str).to_numpy()
+    lines = frame["line"].to_numpy()
+    orgs = frame["org_id"].astype(str).to_numpy()
+    for col in REQUIRED:
+        series = frame[col]
+        cats = [str(c) for c in series.cat.categories]
+        long = np.array([len(c) > limits.FIELD_CHARS for c in cats] + [False])
+        big = np.array([col == "value" and _value_too_large(c.strip()) for c in cats] + [False])
+        codes = series.cat.codes.to_numpy()
+        for mask, kind in ((long[codes], "long"), (big[codes] & ~long[codes], "big")):
+            for i in np.flatnonzero(mask & ~bad):
+                shown = files[i]
+                where = dict(file=shown, line=int(lines[i]), column=columns.get(shown, {}).get(col),
+                             member=orgs[i].strip().upper()[:limits.FIELD_CHARS] or None)
+                if kind == "long":
+                    findings.append(Finding("data.field-too-long", "error",
+                                            f"the {col} has {len(cats[codes[i]]):,} characters (at most "
+                                            f"{limits.FIELD_CHARS})", **where,
+                                            hint="each cell holds a short code or a number; check for text "
+                                                 "pasted into the wrong column"))
+                else:
+                    text = cats[codes[i]].strip()
+                    findings.append(Finding("data.value-too-large", "error",
+                                            f"the value {text[:30]}{'…' if len(text) > 30 else ''} is larger than "
+                                            f"{limits.MAX_VALUE:,}, the largest value reportgen accepts", **where,
+                                            hint="check the value: no count or number of hours is this large"))
+            bad |= mask
+    if not bad.any():
+        return frame
+    return frame[~bad].reset_index(drop=True)
 
 
 def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSError | None]]:
@@ -381,6 +459,12 @@ def load_submissions(config: Config) -> Submissions:
         try:
             if isinstance(raw, OSError):
                 raise raw
+            if isinstance(raw, _TooLarge):
+                findings.append(_too_large(shown, raw.size))
+                continue
+            if raw is None and (folder / name).stat().st_size > limits.SUBMISSION_FILE_BYTES:
+                findings.append(_too_large(shown, (folder / name).stat().st_size))
+                continue
             if raw is not None:
                 if _is_fast(raw):
                     columns[shown] = canonical
@@ -403,4 +487,5 @@ def load_submissions(config: Config) -> Submissions:
     frames = fast.frames
     if slow:
         frames.append(_slow_frame(slow, {f: i for i, f in enumerate(files)}))
-    return Submissions(_frame(frames, files), files, findings, columns)
+    rows = _refuse_oversized(_frame(frames, files), columns, findings)
+    return Submissions(rows, files, findings, columns)

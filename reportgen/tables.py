@@ -42,7 +42,7 @@ import pandas as pd
 
 from . import formats
 from .config import Config
-from .confidentiality import SYMBOLS, PublishedStore
+from .confidentiality import NOT_AVAILABLE, SYMBOLS, PublishedStore
 from .methodology import notes
 from .metrics import OUTCOME_LABELS, RATIOS, Metrics
 from .periods import Period
@@ -231,8 +231,9 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
                               "figure, with codes, labels and a unit column (" + ", ".join(dict.fromkeys(UNITS.values()))
                  + "); the flag column holds P where a figure is provisional (an expected member did not "
                    "report for that scope and period). They are UTF-8 with a byte-order mark."])
-    rows.append(["Provisional (P)", "In each table sheet, the column 'Provisional (P)' names the periods of the "
-                                    "row whose figures are provisional: an expected member did not report."])
+    rows.append(["Flags", "In each table sheet, the last column names the periods of the row whose figures "
+                          "carry a flag: P provisional (an expected member did not report), A an outcome rate "
+                          "where fewer than half of the clients were assessed."])
     return rows
 
 
@@ -285,7 +286,7 @@ def _notes_sheet(rows: list[list[str]]) -> Sheet:
 
 
 LABEL_HEADER = ["Area code", "Area", "Measure", "Breakdown", "Category", "Unit"]
-PROVISIONAL_HEADER = "Provisional (P)"
+FLAGS_HEADER = "Flags (P provisional, A few assessed)"
 
 
 def wide_rows(table: Table) -> tuple[list[str], list[list]]:
@@ -296,19 +297,22 @@ def wide_rows(table: Table) -> tuple[list[str], list[list]]:
     order = sorted(periods, key=lambda p: (0 if Period.parse(p).is_quarter else 1, Period.parse(p)._ordinal()))
     labels = {p: l for p, l in zip(f["period"].tolist(), f["period_label"].tolist())}
     rows: dict[tuple, list] = {}
-    flagged: dict[tuple, list[str]] = {}
+    flagged: dict[tuple, dict[str, list[str]]] = {}  # row → flag → its periods
     for rec in f.itertuples(index=False):
         key = (rec.scope, rec.measure, rec.dimension, rec.category, rec.unit)
         row = rows.get(key)
         if row is None:
             row = rows[key] = [rec.scope, rec.scope_label, rec.measure_label, rec.dimension_label,
-                               rec.category_label or "Total", rec.unit] + [None] * len(order)
-            flagged[key] = []
+                               rec.category_label or "Total", rec.unit] + [NOT_AVAILABLE] * len(order)
+            flagged[key] = {}
         row[6 + order.index(rec.period)] = rec.symbol or _number(rec.value)
-        if rec.flag and not rec.symbol:
-            flagged[key].append(rec.period)
-    # the provisional figures stay numbers; the last column names the periods they are in
-    body = [row + [", ".join(labels[p] for p in order if p in flagged[key])] for key, row in rows.items()]
+        for flag in (rec.flag or "").split():
+            if not rec.symbol:
+                flagged[key].setdefault(flag, []).append(rec.period)
+    # flagged figures stay numbers; the last column names the periods each flag is on
+    body = [row + ["; ".join(f"{flag}: " + ", ".join(labels[p] for p in order if p in periods)
+                             for flag, periods in sorted(flagged[key].items()))]
+            for key, row in rows.items()]
     return [labels[p] for p in order], body
 
 
@@ -318,9 +322,10 @@ def table_sheet(table: Table) -> Sheet:
     rows: list[list] = [[table.title],
                         [f"Units: {units}. Symbols: S suppressed, C confidential, – nil, .. not available "
                          "(see Notes). One row per area and category; one column per period, quarters first, "
-                         "then half-years; the last column names the periods whose figures are provisional (P)."],
+                         "then half-years; a cell with no figure in this table shows .. (not available); the last column names "
+                         "the periods whose figures are flagged (see Notes)."],
                         [f"{SOURCE} Also as tables/{table.name}.csv."],
-                        [*LABEL_HEADER, *columns, PROVISIONAL_HEADER], *body]
+                        [*LABEL_HEADER, *columns, FLAGS_HEADER], *body]
     widths = {0: 10, 1: 22, 2: 26, 3: 20, 4: 30, 5: 14} | {6 + i: 14 for i in range(len(columns))}
     widths[6 + len(columns)] = 40
     return Sheet(table.sheet, rows, title=True, header_row=4, freeze_header=True, widths=widths)

@@ -28,7 +28,7 @@ from .register import Register
 from .submissions import Submissions
 
 KEY = ["org_id", "period", "region", "measure", "dimension", "category"]
-_NUMBER = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only: the contract says digits
 
 
 @dataclass
@@ -88,8 +88,11 @@ def _parse_values(series: pd.Series) -> np.ndarray:
     """Float per row; NaN where the text is not a number as the contract defines it."""
     if not isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(str).astype("category")
+    from .limits import MAX_VALUE  # beyond it a value could not be published exactly (submissions refuses it)
+
     cats = [str(c).strip() for c in series.cat.categories]
-    parsed = np.array([float(t) if _NUMBER.match(t) else np.nan for t in cats] + [np.nan], dtype=float)
+    parsed = np.array([float(t) if _NUMBER.match(t) and len(t) <= 40 and float(t) <= MAX_VALUE else np.nan
+                       for t in cats] + [np.nan], dtype=float)
     return parsed[series.cat.codes.to_numpy()]
 
 

@@ -13,6 +13,11 @@ another, with no pool.
 Workers ignore Ctrl-C: the build process handles it, cancels what has not
 started and stops the pool, so an interrupted build prints one line, not a
 traceback per worker.
+
+Workers die with their build (``deathsig.py``): the forkserver and every
+worker are marked to be killed by the kernel when their parent dies, so a
+build killed by any means (kill -9, the OOM killer) leaves no process behind
+for more than a moment, and none holds the caller's output pipe.
 """
 
 from __future__ import annotations
@@ -32,7 +37,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker() -> None:
+def _init_worker(build_pid: int | None = None) -> None:
+    from .deathsig import die_with_parent
+
+    die_with_parent()  # the parent: the forkserver (or, spawned, the build itself)
+    if build_pid is not None:
+        try:
+            os.kill(build_pid, 0)
+        except ProcessLookupError:  # the build is gone already
+            os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -45,7 +58,7 @@ def _warm_up() -> int:
     return os.getpid()
 
 
-PRELOAD = ["weasyprint", "reportgen.charts.draw", "reportgen.render_pdf", "reportgen.stamp"]
+PRELOAD = ["reportgen.deathsig", "weasyprint", "reportgen.charts.draw", "reportgen.render_pdf", "reportgen.stamp"]
 
 
 def _context():
@@ -72,9 +85,21 @@ class Workers:
 
     def start(self) -> Workers:
         if self.parallel and self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker)
-            for _ in range(self.jobs):
-                self._pool.submit(_warm_up)
+            from .deathsig import PARENT_ENV
+
+            # the forkserver, started by the first submit, marks itself to die with this process
+            previous = os.environ.get(PARENT_ENV)
+            os.environ[PARENT_ENV] = str(os.getpid())
+            try:
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker,
+                                                 initargs=(os.getpid(),))
+                for _ in range(self.jobs):
+                    self._pool.submit(_warm_up)
+            finally:
+                if previous is None:
+                    os.environ.pop(PARENT_ENV, None)
+                else:
+                    os.environ[PARENT_ENV] = previous
         return self
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:

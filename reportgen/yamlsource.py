@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import limits
 from .findings import Finding, did_you_mean
 
 Loc = tuple[Any, ...]
@@ -32,6 +34,7 @@ class YamlSource:
     data: Any
     value_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    value_ends: dict[Loc, int] = field(default_factory=dict)  # offset in ``text`` just past each value
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the node at ``loc``, or of its nearest ancestor."""
@@ -50,11 +53,57 @@ class YamlSource:
         if line is None:
             return None
         lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        text = lines[line - 1] if 0 < line <= len(lines) else None
+        return text if text is None or len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
+
+
+EXCERPT_CHARS = 240  # a source line shown under a finding is cut here
+
+
+class _Refused(Exception):
+    """A YAML file goes past a limit (limits.py) or uses something its kind of file may not."""
+
+    def __init__(self, code: str, message: str, mark, hint: str):
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint = code, message, mark, hint
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date (2025-02-30) as text, for the schema to report with its line."""
+    """SafeLoader that keeps an impossible date (2025-02-30) as text, for the schema to report with its
+    line, and that refuses, while composing, nesting deeper than ``limits.YAML_DEPTH`` and (in editors'
+    files) any alias."""
+
+    def __init__(self, stream, *, aliases: bool = True):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = aliases
+        self.alias_marks: list = []
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            if not self._aliases:
+                raise _Refused("yaml.alias", "a '*' reference (a YAML alias) is not allowed in a narrative file",
+                               mark, 'write the text out in full; text that starts with "*" must be in '
+                               'double quotes ("*…")')
+            self.alias_marks.append(mark)
+            return super().compose_node(parent, index)
+        if self._aliases is False and self.check_event(yaml.ScalarEvent, yaml.SequenceStartEvent,
+                                                       yaml.MappingStartEvent):
+            event = self.peek_event()
+            if event.anchor is not None:
+                raise _Refused("yaml.alias", "a '&' anchor (a YAML alias) is not allowed in a narrative file",
+                               event.start_mark, 'remove the &name; text that starts with "&" must be in '
+                               'double quotes ("&…")')
+        self._depth += 1
+        try:
+            if self._depth > limits.YAML_DEPTH:
+                raise _Refused("yaml.too-deep", f"the values are nested more than {limits.YAML_DEPTH} levels deep",
+                               self.peek_event().start_mark, "no reportgen file needs this many levels: "
+                               "check the indentation and the brackets")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_yaml_timestamp(self, node):  # type: ignore[override]
         try:
@@ -66,9 +115,97 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def _check_size(root: yaml.Node, alias_marks: list) -> None:
+    """Refuse a document that expands (through aliases) to more than ``limits.YAML_NODES`` values, refers
+    to itself, or has a text longer than ``limits.YAML_TEXT_CHARS``. Each distinct node is visited
+    once, so an alias bomb is measured without being expanded."""
+    sizes: dict[int, int] = {}
+    first_alias = alias_marks[0] if alias_marks else None
+
+    def too_many(mark) -> _Refused:
+        how = " through its '*' references (YAML aliases)" if alias_marks else ""
+        return _Refused("yaml.too-big", f"the file expands to more than {limits.YAML_NODES:,} values{how}",
+                        mark, "write each value out once; a reportgen file needs far fewer values"
+                        if alias_marks else "split the file, or remove what reportgen does not read")
+
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > limits.YAML_NODES:
+                raise too_many(first_alias or node.start_mark)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise _Refused("yaml.too-big", "a '*' reference (a YAML alias) refers to the value that contains it",
+                           first_alias or node.start_mark, "write the value out in full")
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > limits.YAML_TEXT_CHARS:
+                raise _Refused("yaml.too-long", f"a text of {len(node.value):,} characters (at most "
+                               f"{limits.YAML_TEXT_CHARS:,} in one value)", node.start_mark,
+                               "shorten it, or split it over several fields")
+            if node.tag.endswith((":int", ":float")) and len(node.value) > 40:
+                raise _Refused("yaml.too-long", f"a number written with {len(node.value):,} characters",
+                               node.start_mark, "no value reportgen reads needs more than a few digits")
+            sizes[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _nfc(value):
+    """Text in Unicode normal form C (composed: 'ū' as one character, as the fonts and the name
+    lists expect), throughout parsed YAML."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
+# Characters YAML does not allow in a file (PyYAML's Reader would refuse the whole file with no line):
+# C0 controls other than tab, line feed and carriage return, DEL, C1 controls other than NEL, surrogates
+# and U+FFFE/U+FFFF.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_NAMES = {0: "a NUL", 7: "a BEL", 8: "a backspace", 0x0B: "a vertical tab", 0x0C: "a form feed",
+                  0x1B: "an ESC", 0x7F: "a DEL"}
+
+
+def control_characters(text: str, limit: int = 10) -> list[tuple[int, int, str]]:
+    """(line, column, description) of the first ``limit`` characters that YAML does not allow."""
+    out = []
+    for m in _FORBIDDEN.finditer(text):
+        code = ord(m.group(0))
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        name = _CONTROL_NAMES.get(code, "a control")
+        out.append((line, col, f"{name} character (U+{code:04X})"))
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.SafeConstructor,
           duplicates: list[tuple[Loc, tuple[int, int]]]) -> None:
     src.value_marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    src.value_ends[loc] = node.end_mark.index
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
@@ -174,11 +311,35 @@ def _explain(err: yaml.YAMLError, text: str) -> tuple[str, str | None]:
             "check the line shown, and the line above it, for a missing quote, colon or indentation")
 
 
-def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None, list[Finding]]:
+def _unclosed_quote(text: str, line: int | None) -> tuple[int, int] | None:
+    """Where a quoted text opens that ran on, over a line that looks like the next ``key:``, to the
+    place YAML gave up (``line``): a missing closing quote, reported where it should have been."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line + 1 > line:
+                break
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and token.end_mark.line > token.start_mark.line
+                    and token.start_mark.line + 1 < line <= token.end_mark.line + 2):
+                inside = lines[token.start_mark.line + 1: token.end_mark.line + 1]
+                if any(re.match(r"^\s*(?:-\s+)?[\w\-]+:(\s|$)", x) for x in inside):
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def load_yaml(path: Path, display: str | None = None, *, aliases: bool = True) -> tuple[YamlSource | None, list[Finding]]:
     """Read and parse ``path``.
 
     Returns the parsed source (None when the file cannot be parsed at all) and
-    the findings: a syntax or encoding error, or every duplicated key.
+    the findings: a syntax or encoding error, or every duplicated key. Every limit
+    of ``limits.py`` for YAML is enforced (size, depth, values after alias expansion,
+    text length), and ``aliases=False`` (editors' files) refuses anchors and aliases.
+    Text values come back in Unicode normal form C.
     """
     display = display or path.as_posix()
 
@@ -187,10 +348,15 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
                        hint=hint, excerpt=excerpt)
 
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(limits.YAML_FILE_BYTES + 1)
     except OSError as exc:
         return None, [problem("yaml.unreadable", f"cannot read the file: {exc.strerror or exc}",
                               hint="check that the file exists and can be read")]
+    if len(raw) > limits.YAML_FILE_BYTES:
+        return None, [problem("yaml.too-large", f"the file is larger than {limits.YAML_FILE_BYTES >> 10:,} KiB",
+                              hint="a config or narrative file is a few kilobytes: check that this is the "
+                                   "right file (see docs/limits.md)")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -198,19 +364,40 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
         return None, [problem("yaml.not-utf8", "the file is not saved as UTF-8 text", line,
                               hint="save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)")]
     src = YamlSource(path=path, display=display, text=text, data=None)
-    loader = _Loader(text)
+    bad_chars = control_characters(text)
+    if bad_chars:
+        return None, [problem("yaml.control-character", f"{what} is in the file, where only text may be", line,
+                              col, "delete it (it is invisible in most editors; it often comes with text "
+                              "pasted from another program), then save the file as plain UTF-8 text",
+                              src.line_text(line))
+                      for line, col, what in bad_chars]
     duplicates: list[tuple[Loc, tuple[int, int]]] = []
+    try:
+        loader = _Loader(text, aliases=aliases)
+    except yaml.YAMLError as exc:  # pragma: no cover - control characters are caught above
+        return None, [problem("yaml.syntax", _explain(exc, text)[0], hint=_explain(exc, text)[1])]
     try:
         node = loader.get_single_node()
         if node is not None:
+            _check_size(node, loader.alias_marks)
             _walk(node, (), src, loader, duplicates)
-            src.data = loader.construct_document(node)
+            src.data = _nfc(loader.construct_document(node))
+    except _Refused as exc:
+        line, col = exc.mark.line + 1, exc.mark.column + 1
+        return None, [problem(exc.code, exc.message, line, col, exc.hint, src.line_text(line))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "quoted" in (exc.context or "") and "end of stream" in (exc.problem or "") and exc.context_mark:
             mark = exc.context_mark  # an unclosed quote: point at where it opens
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
+        opened = _unclosed_quote(text, line)
+        if opened is not None:
+            qline, qcol = opened
+            return None, [problem("yaml.syntax", f"a quotation mark opened on line {qline} is not closed there, "
+                                  f"so YAML reads the lines after it as part of the text (it gave up on line {line})",
+                                  qline, qcol, "close the quote at the end of the text on that line, or write the "
+                                  "text without quotes using `key: |`", src.line_text(qline))]
         message, hint = _explain(exc, text)
         if message.startswith("text that starts with a placeholder") and "{{" in (src.line_text(line) or ""):
             col = (src.line_text(line) or "").find("{{") + 1
@@ -221,6 +408,9 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[YamlSource | None
     except yaml.YAMLError as exc:
         message, hint = _explain(exc, text)
         return None, [problem("yaml.syntax", message, hint=hint)]
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:  # a value YAML parsed but cannot build
+        return None, [problem("yaml.syntax", f"a value in the file cannot be read ({type(exc).__name__})",
+                              hint="check the numbers and dates in the file")]
     finally:
         loader.dispose()
     findings = [

@@ -129,7 +129,7 @@ def test_a_torn_cache_entry_is_recomputed_not_trusted(tmp_path: Path):
     cache = StageCache(tmp_path)
     assert cache.run("s", "k", lambda: [1, 2]) == [1, 2] and cache.misses == ["s"]
     assert cache.run("s", "k", lambda: [3]) == [1, 2] and cache.hits == ["s"]
-    (tmp_path / ".reportgen-cache" / "stages" / "s" / "k.pickle").write_bytes(b"\x80\x05torn")
+    (tmp_path / ".reportgen-cache" / "stages" / "s" / "k.entry").write_bytes(b"\x80\x05torn")
     assert cache.run("s", "k", lambda: [3]) == [3]
     assert StageCache(tmp_path, enabled=False).run("s", "k", lambda: [4]) == [4]  # --no-cache recomputes
 
@@ -216,24 +216,28 @@ def test_the_cache_folder_can_live_elsewhere(monkeypatch, tmp_path: Path):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "elsewhere"))
     assert cache_dir(tmp_path / "project") == tmp_path / "elsewhere"
     assert StageCache(tmp_path / "project").run("s", "k", lambda: 1) == 1
-    assert (tmp_path / "elsewhere" / "stages" / "s" / "k.pickle").is_file()
+    assert (tmp_path / "elsewhere" / "stages" / "s" / "k.entry").is_file()
 
 
-def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, tmp_path: Path):
+def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, tmp_path: Path, monkeypatch):
+    from reportgen import fingerprint
+
+    monkeypatch.setattr(fingerprint, "SETTLED_NS", 0)  # the copies were made just now: remember them anyway
     root = tmp_path / "project"
     shutil.copytree(warm, root, symlinks=True)
     config = load_config(root / "config.yaml")
     fresh = input_fingerprint(config, P, memo=False)
     assert input_fingerprint(config, P) == fresh  # the first run hashes every file and remembers
     memo_file = cache_dir(root) / "data-hashes.json"
-    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))["hashes"]
     assert len(memo) == len([k for k in fresh.files if k.startswith("data/submissions/")])
     resubmit(root)  # a changed file has a new size or modification time: hashed again
     assert input_fingerprint(config, P).parts["data"] == input_fingerprint(config, P, memo=False).parts["data"]
     assert input_fingerprint(config, P).parts["data"] != fresh.parts["data"]
-    # an unchanged file's remembered hash is trusted (not re-read); memo=False (--no-cache, --final) re-reads
-    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    # an unchanged file's remembered hash is trusted (not re-read) when reportgen signed it;
+    # memo=False (--no-cache, --final) re-reads
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))["hashes"]
     some = sorted(memo)[0]
-    memo[some][3] = "0" * 64
-    memo_file.write_text(json.dumps(memo), encoding="utf-8")
+    memo[some][-1] = "0" * 64
+    memo_file.write_text(json.dumps({"mac": fingerprint._memo_mac(root, memo), "hashes": memo}), encoding="utf-8")
     assert input_fingerprint(config, P).parts["data"] != input_fingerprint(config, P, memo=False).parts["data"]

@@ -37,7 +37,7 @@ def test_check_reaches_placeholders_and_build_writes_nothing(project):
                       encoding="utf-8")
     r = reportgen(project, "check", "2025H1", "-q")
     assert r.returncode == 1
-    assert ("narratives/2025H1/report.yaml:14:40: error: unknown name 'new_cleints' in a placeholder — did you "
+    assert ("narratives/2025H1/report.yaml:13:71: error: unknown name 'new_cleints' in a placeholder — did you "
             "mean 'new_clients'? [placeholder.unknown]") in r.stdout
     b = reportgen(project, "build", "2025H1", "-q")
     assert b.returncode == 1 and "[placeholder.unknown]" in b.stderr

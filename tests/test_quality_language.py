@@ -119,4 +119,8 @@ def test_downloads_link_absolute_under_the_base_url_and_relative_without(tmp_pat
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         uris = [str(a.A.URI) for a in doc.pages[0].Annots]
     assert uris == ["../tables/clients.csv", "tables/x.csv", absolute[1].href]
+    # no trace of the build folder (link descriptions, the file ID): laid out elsewhere, the same bytes
+    other = copy_project(tmp_path / "elsewhere", data=False)
+    again, _ = render_pdf(html, base_dir=other / "templates", allowed=[other / "templates"], source="t")
+    assert again == pdf and str(root).encode() not in pdf
     assert Path(absolute[1].href).name.endswith(".csv")

@@ -22,21 +22,21 @@ def test_check_groups_by_member_and_summarises(project, capsys):
     assert code == 0
     assert "\n── member MET001 ──\n" in out
     block = out.split("── member MET001 ──")[1].split("── member")[0]
-    assert block.count("[data.unidentified-share]") == 7
+    assert block.count("[data.unidentified-share]") == 6
     assert "  files read: 501\n" in out
-    assert "  rows (valid): 75,904\n" in out
+    assert "  rows (valid): 74,700\n" in out
     assert "  coverage: 42 of 43 members reported (2025Q1: 43 of 43; 2025Q2: 42 of 43)\n" in out
-    # 54 data warnings, plus the sample story withheld for pending consent
-    assert out.rstrip().endswith("0 errors, 55 warnings")
+    # 58 data warnings, plus the sample story withheld for pending consent
+    assert out.rstrip().endswith("0 errors, 59 warnings")
 
 
 def test_check_member_limits_findings_and_summary(project, capsys):
     code, out = check(project, capsys, "--member", "pre001")
     assert code == 0
-    assert re.findall(r"\[(data\.[a-z-]+)\]", out) == ["data.large-movement"]
-    assert "PRE001.csv:2:7: warning: clients of PRE001 moved by +101% from 2025Q1 (103) to 2025Q2 (207)" in out
+    assert re.findall(r"\[(data\.[a-z-]+)\]", out) == ["data.unidentified-share", "data.large-movement"]
+    assert "PRE001.csv:2:7: warning: clients of PRE001 moved by +79% from 2025Q1 (112) to 2025Q2 (200)" in out
     assert "Summary for 2025H1, member PRE001:" in out and "  files read: 12\n" in out
-    assert out.rstrip().endswith("0 errors, 1 warning")
+    assert out.rstrip().endswith("0 errors, 2 warnings")
 
 
 def test_check_json_document(project, capsys):
@@ -44,7 +44,7 @@ def test_check_json_document(project, capsys):
     doc = json.loads(out)
     assert code == 0 and doc["schema"] == 1 and doc["member"] is None
     s = doc["summary"]
-    assert (s["period"], s["files_read"], s["rows"], s["errors"], s["warnings"]) == ("2025H1", 501, 75904, 0, 55)  # 54 data warnings + the withheld sample story
+    assert (s["period"], s["files_read"], s["rows"], s["errors"], s["warnings"]) == ("2025H1", 501, 74700, 0, 59)  # 58 data warnings + the withheld sample story
     assert (s["members_expected"], s["members_reporting"]) == (43, 42)
     assert s["quarters"] == {"2025Q1": {"reporting": 43, "expected": 43},
                              "2025Q2": {"reporting": 42, "expected": 43}}
@@ -90,7 +90,10 @@ def test_internal_quality_report_is_written_marked_and_never_published(built_sam
     # the grid: one row per member, a cell per quarter; BAP002 missing 2025Q2
     row = re.search(r"<tr><th scope=\"row\">BAP002</th>(.*?)</tr>", html).group(1)
     assert row.count("<td class=\"sent\">") == 7 and row.endswith('<td class="missing">missing</td>')
-    assert "<code>data.large-movement</code>" in html and "+101%" in html
+    assert "<code>data.large-movement</code>" in html and "+79%" in html
+    # coverage by area: the same figures that flag published cells P (Bay of Plenty lacks BAP002's 2025Q2)
+    assert ('<tr class="over"><th scope="row">Bay of Plenty</th><td>2025Q2</td><td>9</td><td>8</td>'
+            '<td>BAP002</td></tr>') in html
     assert re.search(r'<tr class="over"><th scope="row">MET001</th>', html)
     assert "src=" not in html and "href=" not in html and "http" not in html  # self-contained
     # never published: not in the manifest, not linked from or copied into published files

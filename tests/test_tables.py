@@ -56,12 +56,16 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
             assert row["symbol"] in SYMBOLS | {""}
             assert row["unit"] in units and row["scope_label"] and row["measure_label"] and row["period_label"]
             assert row["dimension_label"] and (row["category_label"] != "") == (row["dimension"] != "total")
-            assert row["flag"] in ("", "P"), (path.name, row)
+            assert row["flag"] in ("", "P", "A", "P A"), (path.name, row)
     shares = read_csv(tables / "shares.csv")
     assert {r["unit"] for r in shares} == {"percent"}
     assert any(r["category"] == "melaa" and r["category_label"].startswith("Middle Eastern") for r in shares)
     assert any(r["category"] == "information_advice" and r["category_label"] == "Information and advice"
                for r in shares)
+    # outcome rates where fewer than half the clients were assessed carry A (all of them, in the sample)
+    rates = [r for r in read_csv(tables / "outcomes.csv")
+             if r["measure"] == "improvement_rate" and r["scope"] == "NZ" and r["period"] == "2025H1"]
+    assert rates and all("A" in r["flag"].split() for r in rates if r["value"])
     # the sample's national 2025H1 lacks one member's 2025Q2 return: provisional, and not its year earlier
     clients = {(r["scope"], r["period"]): r["flag"] for r in read_csv(tables / "clients.csv")}
     assert clients[("NZ", "2025H1")] == clients[("NZ", "2025Q2")] == "P" and clients[("NZ", "2024H1")] == ""
@@ -73,7 +77,7 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
 
 
 def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(built_sample):
-    from reportgen.tables import LABEL_HEADER, PROVISIONAL_HEADER
+    from reportgen.tables import FLAGS_HEADER, LABEL_HEADER
 
     wb = load_workbook(built_sample / "tables" / "tables.xlsx")
     assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
@@ -99,25 +103,29 @@ def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(bui
         assert not ws.merged_cells.ranges and ws["A1"].value == title and ws.freeze_panes == "A5"
         rows = list(ws.iter_rows(values_only=True))
         header = list(rows[3])
-        assert header[:6] == LABEL_HEADER and header[-1] == PROVISIONAL_HEADER
+        assert header[:6] == LABEL_HEADER and header[-1] == FLAGS_HEADER
         periods = header[6:-1]
         expected = read_csv(built_sample / csv_file)
         label_of = {r["period_label"]: r["period"] for r in expected}
         assert [label_of[p] for p in periods] == sorted(
             label_of.values(), key=lambda p: (Period.parse(p).kind != "Q", Period.parse(p)._ordinal()))
-        cells, provisional = {}, {}
+        cells, flags = {}, {}
         for row in rows[4:]:
             for p, v in zip(periods, row[6:-1]):
                 cells[(row[0], row[2], row[3], row[4], row[5], label_of[p])] = v
-            provisional[(row[0], row[2], row[3], row[4], row[5])] = row[-1] or ""
-        assert len(cells) == len(expected), sheet
+            flags[(row[0], row[2], row[3], row[4], row[5])] = dict(
+                part.split(": ", 1) for part in (row[-1] or "").split("; ") if part)
+        seen = set()
         for r in expected:
             key = (r["scope"], r["measure_label"], r["dimension_label"], r["category_label"] or "Total", r["unit"],
                    r["period"])
             want = r["symbol"] or (float(r["value"]) if "." in r["value"] else int(r["value"]))
             assert cells[key] == want, (sheet, key)
-            named = r["period_label"] in provisional[key[:5]].split(", ")
-            assert named == (r["flag"] == "P" and not r["symbol"]), (sheet, key)
+            seen.add(key)
+            for flag in ("P", "A"):
+                named = r["period_label"] in flags[key[:5]].get(flag, "").split(", ")
+                assert named == (flag in r["flag"].split() and not r["symbol"]), (sheet, key, flag)
+        assert all(v == ".." for k, v in cells.items() if k not in seen), sheet  # no blank cell in a table
 
 
 def test_same_cell_same_value_in_every_output(built_sample):

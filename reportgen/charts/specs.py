@@ -235,8 +235,10 @@ def _direction_title(ci: ChartInputs, measure: str, what: str, unit_word: str) -
     steps = [c for c in steps if c.is_number]
     if abs(year.value) < 2:
         return f"{what} held steady over the year"
-    rises = sum(1 for c in steps if c.value > 0)
     verb = "rose" if year.value > 0 else "fell"
+    if len(steps) < len(ci.quarters) - 1:  # some quarters cannot be compared like for like
+        return f"{what} {verb} over the year"
+    rises = sum(1 for c in steps if c.value > 0)
     return f"{what} {verb} over the year, {unit_word} in {rises} of the last {len(steps)} quarters"
 
 
@@ -278,13 +280,15 @@ def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
 def hours_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
     staff = [ci.store.get("staff_hours", scope=ci.scope, period=q) for q in ci.quarters]
     vol = [ci.store.get("volunteer_hours", scope=ci.scope, period=q) for q in ci.quarters]
-    last_s = next((v for v in reversed(staff) if v.is_number), None)
-    last_v = next((v for v in reversed(vol) if v.is_number), None)
     title = "Staff and volunteer hours"
-    if last_s and last_v:
-        ratio = last_v.value / last_s.value
-        title = (f"Volunteers gave {ratio * 100:.0f} hours for every 100 hours worked by paid staff"
-                 if ratio < 1 else "Volunteers gave more hours than paid staff")
+    last = next((q for q, s, v in zip(reversed(ci.quarters), reversed(staff), reversed(vol))
+                 if s.is_number and v.is_number), None)
+    if last is not None:  # the published ratio (ratios table: volunteer_share_of_hours)
+        share = ci.store.ratio([("volunteer_hours", "total", "")],
+                               [("staff_hours", "total", ""), ("volunteer_hours", "total", "")],
+                               scope=ci.scope, period=last, percent=True)
+        if share.is_number:
+            title = f"Volunteers gave {share} of all the hours worked in {last.axis_label()}"
     return trend(ci, [("Staff", staff), ("Volunteers", vol)], chart_id=f"hours-trend-{ci.suffix}",
                  section=section, title=title, subtitle=f"Hours worked each quarter, {ci.where}", unit="count",
                  noun="staff and volunteer hours each quarter",

@@ -35,7 +35,7 @@ MAX_NUMBER = 1_000_000_000  # the largest unidentified or hours value one row ma
 NO_DATE = np.iinfo(np.int64).max  # "no date" in day-number arrays (later than every real date)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^\d{4}$")
-_NUMBER = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")  # the contract's numbers: digits, an optional decimal point
+_NUMBER = re.compile(r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)$")  # the contract's numbers: digits, an optional decimal point
 _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December"]
 

@@ -53,7 +53,7 @@ class Narratives:
 
 def _load(path: Path, root: Path, model: type[BaseModel], config, findings: list[Finding]):
     """One file: parse, scan, validate. Returns (model or None, source or None)."""
-    src, problems = load_yaml(path, relative(path, root))
+    src, problems = load_yaml(path, relative(path, root), aliases=False)
     findings += problems
     if src is None:
         return None, None

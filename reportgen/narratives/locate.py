@@ -29,15 +29,16 @@ def locate(src: YamlSource, loc: Loc, fragment: str, occurrence: int = 0) -> tup
     if line is None or col is None or not fragment.strip():
         return line, col
     start = _offset(src.text, line, col)
+    end = src.value_ends.get(tuple(loc), len(src.text))  # only inside this value, never in a later field
     idx = start - 1
     for _ in range(occurrence + 1):
-        idx = src.text.find(fragment, idx + 1)
+        idx = src.text.find(fragment, idx + 1, end)
         if idx < 0:
             break
     if idx < 0:  # the fragment was folded over lines or escaped: try ever shorter prefixes
         words = fragment.split()
         for k in range(len(words) - 1, 0, -1):
-            idx = src.text.find(" ".join(words[:k]), start)
+            idx = src.text.find(" ".join(words[:k]), start, end)
             if idx >= 0:
                 break
     if idx < 0:

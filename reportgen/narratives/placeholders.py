@@ -10,9 +10,11 @@ line and column. Three guards, from outside in:
    way to reach a method such as ``'x'.ljust(10**9)``;
 2. Jinja's ``ImmutableSandboxedEnvironment``, with no globals and only the
    documented filters, blocks attribute access into Python internals;
-3. the operators ``*``, ``**``, ``+``, ``%`` are intercepted: results larger
-   than ``MAX_TEXT`` characters or ``MAX_BITS`` bits are refused before they are
-   built, and so is every placeholder whose output is longer than ``MAX_TEXT``.
+3. the operators ``*``, ``**``, ``+``, ``%`` are intercepted: text cannot be repeated
+   with ``*``, and a result longer than ``limits.PLACEHOLDER_TEXT`` characters or a
+   number beyond ±``limits.PLACEHOLDER_NUMBER`` is refused before it is built; so is
+   every placeholder whose output is longer than ``limits.PLACEHOLDER_TEXT``;
+4. each field's placeholders together may run for ``limits.PLACEHOLDER_SECONDS``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from .. import limits
+from ..limits import TooBig, check_number, guarded_binop
 from ..figures import FILTERS, SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError
 from ..findings import did_you_mean
 
-MAX_TEXT = 10_000  # characters one placeholder may produce
-MAX_BITS = 4_096  # size of a whole number a placeholder may compute
+MAX_TEXT = limits.PLACEHOLDER_TEXT  # characters one placeholder may produce (kept for callers)
 
 _TAG = re.compile(r"\{\{(.*?)\}\}|\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)|\{\{", re.S)
 _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem,
@@ -37,26 +40,15 @@ _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, 
                   nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Pow)
 
 
-class TooBig(Exception):
-    """A placeholder would build a result too large to be a figure."""
-
-
 class NotAllowed(Exception):
     """A placeholder uses something outside the documented language."""
-
-
-def _size(value) -> int | None:
-    return len(value) if isinstance(value, (str, list, tuple)) else None
-
-
-def _bits(value) -> int:
-    return abs(int(value)).bit_length() if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 class GuardedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with resource guards on the operators that can blow up."""
 
-    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    intercepted_binops = frozenset({"*", "**", "+", "%", "-", "/", "//"})
+    intercepted_unops = frozenset({"-"})
 
     def __init__(self) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -75,23 +67,19 @@ class GuardedEnvironment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def call_binop(self, context, operator: str, left, right):
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if _size(seq) is not None and isinstance(n, int) and _size(seq) * max(n, 0) > MAX_TEXT:
-                    raise TooBig(f"the text would be {_size(seq) * n:,} characters long "
-                                 f"(a placeholder may produce at most {MAX_TEXT:,})")
-            if _bits(left) + _bits(right) > MAX_BITS:
-                raise TooBig("the number would be too large")
-        elif operator == "**":
-            if isinstance(right, (int, float)) and isinstance(left, (int, float)):
-                if abs(left) > 1 and (right > MAX_BITS or max(_bits(left), 1) * right > MAX_BITS):
-                    raise TooBig(f"{left} ** {right} would be too large")
-        elif operator == "+":
-            if _size(left) is not None and _size(right) is not None and _size(left) + _size(right) > MAX_TEXT:
-                raise TooBig(f"the text would be longer than {MAX_TEXT:,} characters")
-        elif operator == "%" and isinstance(left, str):
+        if operator == "*" and (isinstance(left, str) or isinstance(right, str)):
+            raise NotAllowed("text cannot be multiplied: write the text out")
+        if operator == "%" and isinstance(left, str):
             raise NotAllowed("'%' text formatting is not available; write the text around the placeholder")
-        return super().call_binop(context, operator, left, right)
+        guarded_binop(operator, left, right, text=limits.PLACEHOLDER_TEXT, number=limits.PLACEHOLDER_NUMBER)
+        out = super().call_binop(context, operator, left, right)
+        check_number(out, limits.PLACEHOLDER_NUMBER)
+        return out
+
+    def call_unop(self, context, operator: str, arg):
+        out = super().call_unop(context, operator, arg)
+        check_number(out, limits.PLACEHOLDER_NUMBER)
+        return out
 
 
 ENV = GuardedEnvironment()
@@ -118,6 +106,8 @@ def _check_tree(tree: nodes.Node, names: dict) -> None:
             raise SecurityError(f"'{node.name}' is internal")
         if isinstance(node, nodes.Const) and not isinstance(node.value, (str, int, float, bool, type(None))):
             raise NotAllowed("only text and numbers can be written inside a placeholder")
+        if isinstance(node, nodes.Const):
+            check_number(node.value, limits.PLACEHOLDER_NUMBER)
         if isinstance(node, nodes.Call):
             raise NotAllowed("functions and methods cannot be called in a placeholder")
         if isinstance(node, (nodes.List, nodes.Tuple, nodes.Dict)):
@@ -132,8 +122,8 @@ def evaluate(expression: str, names: dict) -> str:
     tree = ENV.parse(source)
     _check_tree(tree, names)
     out = ENV.from_string(tree).render(names)
-    if len(out) > MAX_TEXT:
-        raise TooBig(f"the placeholder produced {len(out):,} characters (at most {MAX_TEXT:,})")
+    if len(out) > limits.PLACEHOLDER_TEXT:
+        raise TooBig(f"the placeholder produced {len(out):,} characters (at most {limits.PLACEHOLDER_TEXT:,})")
     return out
 
 
@@ -161,6 +151,8 @@ def _classify(exc: Exception, names: dict) -> tuple[str, str]:
         return "placeholder.unknown", str(exc)
     if isinstance(exc, NotAllowed):
         return "placeholder.not-allowed", str(exc)
+    if isinstance(exc, limits.TimeLimit):
+        return "placeholder.too-slow", f"a placeholder took too long to work out: {exc}"
     if isinstance(exc, (TooBig, MemoryError, OverflowError, RecursionError)):
         return "placeholder.too-big", f"a placeholder would produce too much: {exc or type(exc).__name__}"
     if isinstance(exc, ZeroDivisionError):
@@ -184,6 +176,19 @@ def fill(text: str, names: dict) -> tuple[str, list[Problem]]:
     out: list[str] = []
     found: list[Problem] = []
     pos = 0
+    try:
+        with limits.deadline(limits.PLACEHOLDER_SECONDS, "the placeholders of this text"):
+            pos = _fill_all(text, names, out, found)
+    except limits.TimeLimit as exc:
+        code, message = _classify(exc, names)
+        found.append(Problem(code, message, "{{"))
+        return text, found
+    out.append(text[pos:])
+    return "".join(out), found
+
+
+def _fill_all(text: str, names: dict, out: list[str], found: list[Problem]) -> int:
+    pos = 0
     for m in _TAG.finditer(text):
         out.append(text[pos:m.start()])
         pos = m.end()
@@ -202,9 +207,10 @@ def fill(text: str, names: dict) -> tuple[str, list[Problem]]:
             continue
         try:
             out.append(evaluate(m.group(1), names))
+        except limits.TimeLimit:
+            raise
         except Exception as exc:  # every failure inside an editor's expression becomes a finding
             code, message = _classify(exc, names)
             found.append(Problem(code, message, whole.splitlines()[0]))
             out.append(whole)
-    out.append(text[pos:])
-    return "".join(out), found
+    return pos

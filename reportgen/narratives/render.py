@@ -13,6 +13,7 @@ import html as htmlmod
 import re
 from dataclasses import dataclass, field
 
+from .. import privacy
 from ..figures import SYMBOL_CLOSE, SYMBOL_OPEN
 from ..reproducible import build_date
 from ..findings import Finding
@@ -20,6 +21,7 @@ from ..yamlsource import YamlSource
 from .load import Narratives
 from .locate import finding_at
 from .markdown import markdown_to_html
+from . import claims
 from .placeholders import fill
 from .stories import WITHDRAWN, WITHHELD, reference_date, select_stories, status
 
@@ -91,13 +93,41 @@ class RenderedReport:
 class _Filler:
     """Fills one document's fields, collecting findings and footnote numbers."""
 
-    def __init__(self, names: dict, findings: list[Finding]):
-        self.names, self.findings = names, findings
+    def __init__(self, names: dict, findings: list[Finding], config=None, *, final: bool = False):
+        self.names, self.findings, self.config, self.final = names, findings, config, final
         notes = getattr(names, "symbols", None)
         self.used: dict[str, str] = notes.used if notes is not None else {}
+        self.private = (list(config.privacy.names), list(config.privacy.allow)) if config is not None else ([], [])
+
+    def _scan(self, source: str, published: list[str], src: YamlSource, loc: tuple) -> None:
+        """The personal-information scan on what is published from this field (the source is scanned when
+        it is loaded): anything only placeholders or Markdown produced is reported at the field."""
+        names, allow = self.private
+        hits = privacy.rendered(source, published, names=names, allow=allow)
+        fragment = source[source.index("{{"):].split("}}")[0] + "}}" if "{{" in source else ""
+        for hit in hits:
+            what, hint = privacy.WHAT[hit.kind]
+            self.findings.append(finding_at(
+                src, loc, fragment, f"privacy.{hit.kind}",
+                f"{what} in the published text, made by a placeholder or Markdown here: '{hit.text}'",
+                "write the text so that no placeholder or Markdown puts it together; " + hint))
+
+    def _check(self, text: str, src: YamlSource, loc: tuple, names: dict) -> str:
+        """The text without its ``[[check: …]]`` markers, each evaluated on the published figures: a
+        claim that does not hold is a warning in a draft and an error for the final."""
+        text, markers = claims.extract(text)
+        config = self.config or getattr(names, "_args", (None, None))[1]
+        for marker in markers:
+            for p in claims.evaluate(marker, names, config):
+                severity = "error" if self.final or p.code not in ("claim.false", "claim.not-available") else "warning"
+                self.findings.append(finding_at(src, loc, p.fragment, p.code, p.message, claims.hint(p.code),
+                                                severity=severity))
+        return text
 
     def _fill(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
-        out, problems = fill(text, self.names if names is None else names)
+        names = self.names if names is None else names
+        text = self._check(text, src, loc, names)
+        out, problems = fill(text, names)
         seen: dict[str, int] = {}
         for p in problems:
             self.findings.append(finding_at(src, loc, p.fragment, p.code, p.message, HINT,
@@ -106,10 +136,14 @@ class _Filler:
         return out
 
     def plain(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
-        return self._fill(text, src, loc, names).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        out = self._fill(text, src, loc, names).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        if out != text:
+            self._scan(text, [out], src, loc)
+        return out
 
     def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None) -> str:
         html = markdown_to_html(self._fill(text, src, loc, names), inline=inline)
+        self._scan(text, privacy.visible_texts(html.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")), src, loc)
         return self._footnote_refs(html)
 
     def _footnote_refs(self, html: str) -> str:
@@ -193,7 +227,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     r, src = narr.report, narr.report_source
     if r is None or src is None:
         return None, findings
-    f = _Filler(names, findings)
+    f = _Filler(names, findings, config, final=final)
     rendered = RenderedReport(
         title=f.plain(r.title, src, ("title",)),
         subtitle=f.plain(r.subtitle, src, ("subtitle",)),

@@ -1,0 +1,47 @@
+"""Worker processes that die with their build.
+
+On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` asks the kernel to kill a
+process the moment its parent dies. The build's forkserver (a child of the
+build) sets it when it starts — this module is the first one it preloads, and
+it acts only there: in the process whose parent is the one named by
+``$REPORTGEN_POOL_PARENT`` — and every worker sets it again in its initializer
+(the mark is not inherited over fork). So however the build ends, kill -9 and
+the OOM killer included, the forkserver dies at once, then its workers; and
+multiprocessing's resource tracker, which stays only as long as some process
+holds its pipe, exits right after them. Importing this module elsewhere does
+nothing. Only the standard library is used; on other systems it is a no-op.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+
+PARENT_ENV = "REPORTGEN_POOL_PARENT"
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> bool:
+    """Be killed (SIGKILL) when the parent process dies; exit now if ``parent`` is already gone."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent is not None and os.getppid() != parent:  # it died before the mark was set
+        os._exit(1)
+    return True
+
+
+def _in_forkserver() -> None:
+    expected = os.environ.get(PARENT_ENV, "")
+    if expected.isdigit() and int(expected) == os.getppid():
+        die_with_parent(int(expected))
+
+
+_in_forkserver()

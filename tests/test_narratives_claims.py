@@ -1,0 +1,96 @@
+"""Claims: a sentence's [[check …]] is evaluated on the published figures, never published itself,
+and a claim the data do not bear out is a located finding (a warning in a draft, an error for the final)."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.figures import resolve
+
+from .narratives_support import H1, names, only, run, sample
+
+
+def summary(text: str) -> dict[str, str]:
+    return {"report.yaml": f"title: T\npublisher: P\nsummary: |\n  {text}\n"}
+
+
+def test_the_sample_figures_that_the_checks_below_rely_on():
+    _, _, store = sample()
+    highest = max((store.share("clients", "need", "housing", scope=c, period=H1).value, c)
+                  for c in ("AKL", "WGN", "BOP", "NTL", "CAN", "OTA"))
+    assert highest[1] == "AKL"
+    assert resolve(names(), "clients.change").value > 0
+
+
+@pytest.mark.parametrize("check", [
+    "region.AKL.clients.need.housing.share is the highest of the regions",
+    "clients.change is up",
+    "clients.change is not down",
+    "clients.need.food.share is the highest of clients.need",
+    "clients.need.housing.share is above clients.need.housing.year_ago.share",
+    "clients is more than clients.year_ago and sessions.change is up",
+    "sessions.service_type.information_advice is the highest of sessions.service_type",
+])
+def test_a_true_claim_gives_no_finding_and_is_never_published(tmp_path, check):
+    rendered, findings = run(tmp_path, summary(f"A sentence. [[check {check}]] Another."))
+    assert [f for f in findings if f.code.startswith("claim.")] == [], [f.format() for f in findings]
+    assert "check" not in rendered.summary_html and "[[" not in rendered.summary_html
+    assert rendered.summary_html == "<p>A sentence. Another.</p>\n"
+
+
+def test_a_false_ranking_is_a_warning_in_a_draft_at_its_line_and_an_error_in_a_final(tmp_path):
+    text = "Otago feels it most. [[check region.OTA.clients.need.housing.share is the highest of the regions]]"
+    _, findings = run(tmp_path, summary(text))
+    f = only(findings, "claim.false")
+    assert (f.severity, f.file, f.line, f.column) == ("warning", "narratives/2025H1/report.yaml", 4, 24)
+    assert "region.OTA.clients.need.housing.share" in f.message and "but Auckland has" in f.message
+    _, findings = run(tmp_path / "final", summary(text), final=True)
+    assert only(findings, "claim.false").severity == "error"
+
+
+def test_the_issue_example_auckland_against_the_nation(tmp_path):
+    # "Tāmaki Makaurau is where the housing squeeze bites hardest" is checked against every published region
+    good = "[[check region.AKL.clients.need.housing.share is above clients.need.housing.share]]"
+    _, findings = run(tmp_path, summary(f"Auckland is above the nation. {good}"))
+    assert not [f for f in findings if f.code.startswith("claim.")]
+    bad = "[[check region.GIS.clients.need.housing.share is above clients.need.housing.share]]"
+    _, findings = run(tmp_path / "b", summary(f"Gisborne is above the nation. {bad}"))
+    assert "is above clients.need.housing.share" in only(findings, "claim.false").message
+
+
+@pytest.mark.parametrize("check,code,fragment", [
+    ("clients.need.housing.share is above clients", "claim.unlike", "compare like with like"),
+    ("clients is up", "claim.unlike", "needs a change"),
+    ("clients goes up", "claim.syntax", "is not a check"),
+    ("clients.change is upward", "claim.syntax", "is not a test"),
+    ("", "claim.syntax", "the check is empty"),
+    ("cleints.change is up", "claim.unknown", "did you mean 'clients'"),
+    ("clients.need.hosuing.share is above clients.need.food.share", "claim.unknown", "hosuing"),
+    ("region.WTC.clients.change is up", "claim.not-available", "is S"),
+    ("clients.need.food.share is the highest of the regions", "claim.syntax", "not a region's figure"),
+    ("clients.need.food.share is the highest of clients.gender", "claim.syntax", "is not one of clients.gender"),
+])
+def test_a_mistaken_check_is_a_located_finding(tmp_path, check, code, fragment):
+    _, findings = run(tmp_path, summary(f"Text. [[check {check}]]"))
+    f = only(findings, code)
+    assert fragment in f.message, f.message
+    assert (f.file, f.line, f.column) == ("narratives/2025H1/report.yaml", 4, 9) and f.hint
+
+
+def test_a_regional_commentary_checks_its_own_figures_against_the_other_regions(tmp_path):
+    files = {"regions/AKL.yaml": "intro: |\n  Highest here. [[check clients.need.housing.share is the highest of "
+                                 "the regions]]\n",
+             "regions/OTA.yaml": "intro: |\n  Highest here too. [[check clients.need.housing.share is the highest "
+                                 "of the regions]]\n"}
+    rendered, findings = run(tmp_path, files)
+    f = only(findings, "claim.false")
+    assert f.file == "narratives/2025H1/regions/OTA.yaml" and f.line == 2
+    assert rendered.regions["AKL"].intro_html == "<p>Highest here.</p>\n"
+
+
+def test_a_check_in_a_list_item_without_quotes_is_valid_yaml(tmp_path):
+    files = {"report.yaml": "title: T\npublisher: P\nsummary: S\nfindings:\n"
+                            "  - Demand rose. [[check clients.change is up]]\n"}
+    rendered, findings = run(tmp_path, files)
+    assert not [f for f in findings if f.is_error], [f.format() for f in findings]
+    assert rendered.findings_html == ["<p>Demand rose.</p>\n"]
