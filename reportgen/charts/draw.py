@@ -80,7 +80,7 @@ def bars(d: dict):
     """Horizontal bars, in the given order (first at the top), labelled directly."""
     labels, values, symbols, unit = d["labels"], d["values"], d["symbols"], d["unit"]
     n = len(labels)
-    row = d.get("row_in", 0.19)  # inches per bar (a brief's charts are a little tighter)
+    row = d.get("row_in", 0.18)  # inches per bar (a brief's charts are a little tighter)
     fig, ax = s.figure(row * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
     top = _nice_max(values)
     for i, (v, sym) in enumerate(zip(values, symbols)):
@@ -147,7 +147,7 @@ def trend(d: dict):
     n = len(x_labels)
     rows = _event_tiers(d.get("events", []))
     tiers = 1 + max((t for _, _, t in rows), default=-1)
-    fig, ax = s.figure(1.9 + (0.25 + 0.2 * tiers if rows else 0))
+    fig, ax = s.figure(1.65 + (0.25 + 0.2 * tiers if rows else 0))
     every = [v for ser in series for v in ser["values"] if v is not None] or [0.0]
     band = _nice_max(every)
     bottom = 0 if d.get("zero", True) else min(every) * 0.9
