@@ -22,7 +22,7 @@ DOC = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
 
 TYPES = {cls.__name__: cls for cls in (context.DocumentContext, context.ReportContext, context.BriefContext,
                                        Notes, context.Part, context.KeyFigure, context.RegionRow,
-                                       context.Download, context.StoryGroup, context.Review, pages.PageContext,
+                                       context.Download, context.StoryGroup, context.Review, context.Imprint, pages.PageContext,
                                        pages.ScopePageContext, pages.NotPublishedContext, pages.Figure,
                                        pages.DashChart, pages.Link)}
 
