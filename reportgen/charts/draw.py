@@ -173,9 +173,10 @@ def trend(d: dict):
             else:
                 xs.append(i)
                 ys.append(v)
+        _provisional_points(ax, ser, colour, 5)
         last = next((i for i in range(n - 1, -1, -1) if ser["values"][i] is not None), None)
         if last is not None:
-            label = f"{_fmt(ser['values'][last], unit)}"
+            label = f"{_fmt(ser['values'][last], unit)}" + _flag(ser, last)
             if len(series) > 1:
                 label = f"{ser['label']} {label}"
             ends.append((last, ser["values"][last], label, colour))
@@ -186,7 +187,9 @@ def trend(d: dict):
                     va="center", color=colour, fontsize=s.MIN_PT, fontweight="bold")
     if rows:
         _event_markers(ax, rows, bottom, band)
-    ax.set_xticks(range(n), [lab.replace(" ", "\n") for lab in x_labels])
+    flagged = {i for ser in series for i, f in enumerate(ser.get("flags", [])) if _is_p(f)}
+    ax.set_xticks(range(n), [lab.replace(" ", "\n") + ("\u00a0P" if i in flagged else "")
+                             for i, lab in enumerate(x_labels)])
     _exact_ticks(ax.yaxis, unit, bottom, band)
     s.clean_axes(ax, grid="y")
     ax.spines["left"].set_visible(False)
@@ -288,6 +291,25 @@ def _fit_title(text: str, room_pt: float) -> str:
     return "\n".join(textwrap.wrap(text, 6))
 
 
+def _flag(ser: dict, i: int) -> str:
+    """" P" after a value whose period is provisional (a member expected to report did not)."""
+    flags = ser.get("flags") or []
+    return "\u00a0P" if i < len(flags) and _is_p(flags[i]) else ""
+
+
+def _is_p(flag: str | None) -> bool:
+    return "P" in (flag or "").split()
+
+
+def _provisional_points(ax, ser: dict, colour: str, size: float) -> None:
+    """Provisional points drawn hollow, so that the P of the data table and the tick label is seen
+    on the line as well (never by colour alone: the tick labels carry the P)."""
+    for i, (v, f) in enumerate(zip(ser["values"], ser.get("flags") or [])):
+        if _is_p(f) and v is not None:
+            ax.plot([i], [v], marker="o", markersize=size, markerfacecolor="white", markeredgecolor=colour,
+                    markeredgewidth=1.3, linestyle="none", gid=DATA, zorder=4)
+
+
 def multiples(d: dict):
     """A small trend per panel (region), each on its own scale, gaps marked. The latest value
     stands beside the panel's name, above the plot, so it never sits on the line."""
@@ -316,8 +338,10 @@ def multiples(d: dict):
             else:
                 xs.append(i)
                 ys.append(v)
-        last = next((v for v in reversed(vals) if v is not None), None)
-        value = formats.count(last) if last is not None else ""
+        _provisional_points(ax, p, s.BLUE, 4)
+        at = next((i for i in range(len(vals) - 1, -1, -1) if vals[i] is not None), None)
+        last = vals[at] if at is not None else None
+        value = formats.count(last) + _flag(p, at) if last is not None else ""
         room = panel_pt - (len(value) * s.MIN_PT * 0.62 + 8 if value else 0)
         ax.set_title(_fit_title(p["label"], room), fontsize=s.MIN_PT, loc="left", pad=3, fontweight="bold")
         if value:
