@@ -92,11 +92,14 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     run.result.documents = printed  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
+    with run.stage("member reports"):  # private, outside the bundle (member_files.py): HTML now
+        members = member_reports(publication, release.final)
     with run.stage("tables"):
         files = data_files(publication, cache, fp)
     with run.stage("pdf"):
         files |= document_files(web, printed, layout.result(), run)
         release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
+    members.start(workers, use_cache)  # their layouts run on the workers while this process goes on
     run.result.laid_out = list(layout.laid_out)
     with run.stage("audit"):
         disclosure, problems = audit_bundle(publication.store, publication.metrics, publication.config, files)
@@ -106,7 +109,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     files |= release.records(publication, fp, disclosure)
     files["manifest.json"] = release.manifest(files, disclosure, fp)
     with run.stage("quality"):
-        internal = internal_files(publication, run.findings)
+        internal = internal_files(publication, run.findings, members, run)
     with run.stage("write"):
         run.result.out_dir = release.write(files, internal, fp)
     run.result.files, run.result.draft = sorted(files), getattr(release, "number", None)
@@ -135,11 +138,26 @@ def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[st
     return files
 
 
-def internal_files(publication, findings: list) -> dict[str, bytes]:
-    """For staff, outside every published bundle: the data-quality report."""
+def member_reports(publication, final: bool):
+    """Every reporting member's private report, as HTML (``.start`` lays the PDFs out)."""
+    from .member_files import MemberReports
+
+    return MemberReports(publication.config, publication.members, final=final)
+
+
+def internal_files(publication, findings: list, members=None, run: Run | None = None) -> dict[str, bytes]:
+    """For staff, outside every published bundle: the data-quality report and the members' reports."""
+    from .member_files import member_files
     from .quality_report import render_quality_report
 
     data = publication.inputs.data
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
                                  publication.aggregates.coverage)
-    return {"quality.html": html.encode("utf-8")}
+    files = {"quality.html": html.encode("utf-8")}
+    if members is not None:
+        reports, problems = member_files(members)
+        files |= reports
+        if run is not None:
+            run.report(problems)
+            run.result.members_laid_out = members.laid_out
+    return files
