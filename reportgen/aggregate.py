@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import catalogue
 from .config import Config
 from .periods import Period
 from .coverage import Coverages, scope_coverage
 from .register import Register
 
-NATIONAL = "NZ"
+NATIONAL = catalogue.NATIONAL  # "NZ": the nation as a scope
 MEMBER_KEY = ["org_id", "region", "measure"]
 CELL = ["measure", "dimension", "category"]
 
@@ -52,13 +53,22 @@ class Aggregates:
 
     @property
     def halves(self) -> list[Period]:
+        """The half-years a report publishes (its own, the previous one, the same a year earlier);
+        none for a quarterly release."""
+        if not self.period.is_half:
+            return []
         return [self.period, self.period.previous(), self.period.year_earlier()]
 
+    @property
+    def periods(self) -> list[Period]:
+        """Every period published: the halves of a report, and every quarter in the data."""
+        return [*self.halves, *self.quarters]
+
     def comparisons(self) -> list[tuple[str, str]]:
-        """(period, base) of every change published: the report's half against the previous half
-        and the same half a year earlier; every quarter against the previous quarter and the same
-        quarter a year earlier, where both are in the data."""
-        out = [(str(self.period), str(base)) for base in (self.period.previous(), self.period.year_earlier())]
+        """(period, base) of every change published: a report's half against the previous half and
+        the same half a year earlier; every quarter against the previous quarter and the same quarter
+        a year earlier, where both are in the data."""
+        out = [(str(h), str(base)) for h in self.halves[:1] for base in (h.previous(), h.year_earlier())]
         known = {str(q) for q in self.quarters}
         out += [(str(q), str(base)) for q in self.quarters for base in (q.previous(), q.year_earlier())
                 if str(base) in known]
@@ -230,14 +240,18 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
     groups: list[pd.DataFrame] = []
     member_rows: dict[str, pd.DataFrame] = {}
     flagged = pd.DataFrame(columns=MEMBER_KEY)
-    for half in (period, period.previous(), period.year_earlier()):
+    halves = [period, period.previous(), period.year_earlier()] if period.is_half else []  # none: a quarter
+    for half in halves:
         resolved, summed = resolve_half(rows, half, config)
         member_rows[str(half)] = resolved
         frames.append(_cells(resolved, str(half)))
         groups.append(_group_cells(resolved, str(half), config))
         if half == period:
             flagged = summed
-    quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p)}, key=Period.parse)
+    # every quarter in the data up to the end of the period released: nothing after it is published
+    last = period.quarters()[-1]
+    quarter_texts = sorted({str(p) for p in rows["period"].unique() if "Q" in str(p) and Period.parse(str(p)) <= last},
+                           key=Period.parse)
     quarter_rows = rows[rows["period"].isin(quarter_texts)]
     frames.append(_cells(quarter_rows))
     groups.append(_group_cells(quarter_rows, None, config))

@@ -85,7 +85,7 @@ def _tables_match(store: PublishedStore, config: Config, files: dict[str, bytes]
         stem = name.removeprefix("tables/").removesuffix(".csv")
         if not name.startswith("tables/") or not name.endswith(".csv") or stem not in count_tables:
             continue
-        for row in csv.DictReader(io.StringIO(data.decode("utf-8"))):
+        for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):  # the CSVs carry a byte-order mark
             p = store.get(row["measure"], row["dimension"], row["category"], scope=row["scope"], period=row["period"])
             shown = p.symbol or str(int(p.value))
             checked += 1

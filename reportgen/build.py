@@ -54,7 +54,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .cache import StageCache
     from .charts import ChartCache, chart_cache_dir
 
-    with Workers(1 if release.preview else jobs) as workers:
+    # a quarterly release lays nothing out and draws no matplotlib chart: no worker pool to start
+    with Workers(1 if release.preview or period.is_quarter else jobs) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -85,17 +86,19 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     with run.stage("html"):  # each document is laid out as soon as its HTML exists
         for context in publication.documents:
             review = print_review if context.name == "report" else None
-            printed.append(render(publication.config, context, review))
-            if layout is not None:
-                layout.add([printed[-1]])
-            web.append(render(publication.config, context, web_review) if web_review else printed[-1])
-    run.result.documents = printed  # what is laid out as PDF (in a preview: what is served)
+            doc = render(publication.config, context, review)
+            if getattr(context, "pdf", True):  # the dashboard's pages are for the web only
+                printed.append(doc)
+                if layout is not None:
+                    layout.add([doc])
+            web.append(render(publication.config, context, web_review) if web_review else doc)
+    run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
     with run.stage("member reports"):  # private, outside the bundle (member_files.py): HTML now
         members = member_reports(publication, release.final)
     with run.stage("tables"):
-        files = data_files(publication, cache, fp)
+        files = data_files(publication, cache, fp) | publication.assets
     with run.stage("pdf"):
         files |= document_files(web, printed, layout.result(), run)
         release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
@@ -117,22 +120,24 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
 
 
 def data_files(publication, cache, fp) -> dict[str, bytes]:
-    """The published tables and the dashboard data, from the same store (cached on the figures)."""
-    from .dashboard import dashboard_json
+    """The published tables and the dashboard data and its schema, from the same store (cached on the
+    figures)."""
+    from .dashboard import SCHEMA_NAME, dashboard_json, schema_bytes
     from .publication import published_key
     from .tables import table_files
 
     key, args = published_key(fp, publication.period, publication.config), (
         publication.store, publication.metrics, publication.config, publication.period)
     tables, _ = cache.run("tables", key, table_files, *args)
-    return {**tables, "dashboard.json": cache.run("dashboard", key, dashboard_json, *args)}
+    dashboard = cache.run("dashboard", key, dashboard_json, *args, publication.events)
+    revisions = publication.revisions.csv() if publication.revisions is not None else b""
+    return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions}
 
 
 def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[str, bytes]:
-    """Each document's web HTML and PDF (the PDF laid out from its print HTML)."""
-    files: dict[str, bytes] = {}
-    for web_doc, doc, (pdf, problems) in zip(web, printed, layouts):
-        files[f"{doc.name}.html"] = web_doc.html.encode("utf-8")
+    """Each document's web HTML, and the PDF of each document laid out from its print HTML."""
+    files = {f"{doc.name}.html": doc.html.encode("utf-8") for doc in web}
+    for doc, (pdf, problems) in zip(printed, layouts):
         files[f"{doc.name}.pdf"] = pdf
         run.report(problems)
     return files

@@ -6,6 +6,8 @@ codes themselves are fixed by the contract that member systems are built on.
 
 from __future__ import annotations
 
+NATIONAL = "NZ"  # the scope code of Aotearoa New Zealand as a whole (the regions have theirs below)
+
 REGIONS: dict[str, str] = {
     "NTL": "Northland",
     "AKL": "Auckland",

@@ -30,7 +30,10 @@ def plain(html: str) -> str:
 
 
 def snapshot(report, store, charts) -> dict:
-    """The published values a later draft is compared with (nothing unpublished)."""
+    """The published values a later draft is compared with (nothing unpublished). A quarterly
+    release has no report: its figures only."""
+    if report is None:
+        return {"texts": {}, "stories": {}, "cells": _cells(store), "charts": {}}
     texts: dict[str, str] = {"Title": report.title, "Subtitle": report.subtitle, "Summary": plain(report.summary_html)}
     texts.update({f"Key finding {i}": plain(t) for i, t in enumerate(report.findings_html, 1)})
     texts.update({f"Section: {k.replace('_', ' ')}": plain(v) for k, v in report.sections_html.items()})
@@ -43,13 +46,21 @@ def snapshot(report, store, charts) -> dict:
             texts[f"Story: {s.title}"] = plain(s.pull_quote_html + " " + s.body_html)
     for code, region in sorted(report.regions.items()):
         texts[f"Region {region.name}"] = plain(region.intro_html + " " + " ".join(region.key_points_html))
-    cells = {}
-    for row in store.frame().itertuples(index=False):
-        key = " · ".join(str(v) for v in (row.scope, row.period, row.measure, row.dimension, row.category) if v)
-        cells[key] = _display(row.value, row.symbol, row.kind)
+    cells = _cells(store)
     chart_data = {c.spec.id: {"title": c.spec.title, "data": hashlib.sha256(json.dumps(
         c.spec.draw, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()} for c in charts}
     return {"texts": {k: v for k, v in texts.items() if v}, "stories": stories, "cells": cells, "charts": chart_data}
+
+
+def _cells(store) -> dict[str, str]:
+    cells = {}
+    frame = store.frame()
+    columns = [frame[c].tolist() for c in ("scope", "period", "measure", "dimension", "category", "value",
+                                           "symbol", "kind")]
+    for scope, period, measure, dimension, category, value, symbol, kind in zip(*columns):
+        key = " · ".join(str(v) for v in (scope, period, measure, dimension, category) if v)
+        cells[key] = _display(value, symbol, kind)
+    return cells
 
 
 def _display(value, symbol, kind) -> str:

@@ -19,13 +19,13 @@ import sys
 import tempfile
 import time
 import traceback
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from . import __version__, limits
 from .config import DEFAULT_CONFIG_NAME, Config, load_config
+from .console import print_findings, summary
 from .findings import Finding, StageFailed
 from .periods import Period, PeriodError
 
@@ -39,12 +39,18 @@ def _fail_usage(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def _period(text: str) -> Period:
+def _period(text: str, parse=Period.parse_half) -> Period:
+    """``text`` parsed as a period (a half-year by default), or a one-line usage error (exit 2)."""
     try:
-        return Period.parse_half(text)
+        return parse(text)
     except PeriodError as exc:
         _fail_usage(str(exc))
         raise  # unreachable
+
+
+def _release_period(text: str) -> Period:
+    """A half-year (the report) or a quarter (the quarterly dashboard) that has ended."""
+    return _period(text, Period.parse_release)
 
 
 def _config(path: str | None) -> Config:
@@ -59,31 +65,7 @@ def _config(path: str | None) -> Config:
         sys.exit(EXIT_PROBLEMS)
 
 
-def _style(f: Finding) -> str:
-    text = f.format()
-    if not sys.stderr.isatty():
-        return text
-    head, _, rest = text.partition("\n")
-    colour = "red" if f.is_error else "yellow"
-    return click.style(head, fg=colour, bold=f.is_error) + ("\n" + rest if rest else "")
-
-
-def _print_findings(findings: list[Finding], *, err: bool, warnings: bool = True) -> None:
-    by_member: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.is_error or warnings:
-            by_member.setdefault(f.member or "", []).append(f)
-    for member in sorted(by_member, key=lambda m: (m != "", m)):
-        if member:
-            click.echo(f"\n── member {member} ──", err=err)
-        for f in by_member[member]:
-            click.echo(_style(f), err=err)
-
-
-def _summary(findings: list[Finding], *, err: bool) -> None:
-    counts = Counter(f.severity for f in findings)
-    e, w = counts.get("error", 0), counts.get("warning", 0)
-    click.echo(f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}", err=err)
+_print_findings, _summary = print_findings, summary  # the command line's names for them (console.py)
 
 
 def _progress(quiet: bool):
@@ -109,9 +91,10 @@ no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
 def cli() -> None:
-    """Build the federation's half-yearly report and its publication bundle.
+    """Build the federation's half-yearly report, its quarterly dashboard, and their bundles.
 
-    PERIOD is a half-year: 2025H1 (January–June) or 2025H2 (July–December).
+    PERIOD is a half-year, 2025H1 (January–June) or 2025H2 (July–December), for the
+    report and briefs; or a quarter, 2025Q1 to 2025Q4, for the quarterly dashboard.
     """
 
 
@@ -126,7 +109,8 @@ def cli() -> None:
 @no_cache_option
 def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None,
           jobs: int | None, no_cache: bool) -> None:
-    """Build the publication bundle for PERIOD (e.g. 2025H1).
+    """Build the publication bundle for PERIOD: 2025H1 (the report, briefs, tables and
+    dashboard data) or 2025Q3 (the quarterly dashboard pages, data and tables).
 
     Every build whose inputs changed makes a new numbered draft in
     output/PERIOD/drafts/N/ (output/PERIOD/latest points to it). --final makes
@@ -137,7 +121,7 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         _fail_usage("--revision needs --final")
     if revision is not None and not revision.strip():
         _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
     result = _guarded(config, lambda: _locked_build(config, p, quiet, final=final, revision=revision, jobs=jobs,
@@ -162,8 +146,12 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     assert result.out_dir is not None
     out = _shown(result.out_dir)
     what = "final" if final else f"draft {result.draft}"
-    click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
-    click.echo(f"            {out / 'report.html'}")
+    if p.is_quarter:
+        click.echo(f"Built {p} {what}: {out / 'dashboard' / 'index.html'}")
+        click.echo(f"            {out / 'dashboard.json'}")
+    else:
+        click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
+        click.echo(f"            {out / 'report.html'}")
     if not quiet:
         pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
         laid, drawn = len(result.laid_out), result.charts_drawn
@@ -325,7 +313,7 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
     from .changes import compare, format_changes
     from .drafts import draft_numbers, period_dir, previous_review
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     pdir = period_dir(config, p)
     numbers = draft_numbers(pdir)
@@ -360,7 +348,7 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     from .build import check as run_check
     from .check_report import check_document, select_member, summary_lines
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
 
@@ -397,7 +385,7 @@ def preview(period: str, config_path: str | None, port: int) -> None:
     """
     from .preview import serve
 
-    p = _period(period)
+    p = _release_period(period)
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
     _config(config_path)  # a config that cannot load at all is reported here, before serving
     _memory_ceiling()

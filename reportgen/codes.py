@@ -163,6 +163,8 @@ _CODES: list[Code] = [
          "send the clients total", _DATA),
 
     # ---- submissions: against the register and over time (rules 10–14, periods) ---------
+    Code("data.period-empty", "error", "no member sent any rows for the period released (or one of its quarters)",
+         "build a period whose returns are in", _DATA),
     Code("data.missing-quarter", "warning", "an active member sent no rows for a quarter of the period",
          "ask the member for its submission, or correct its active dates", _DATA),
     Code("data.unidentified-share", "warning", "unidentified attendances above the configured share",
@@ -243,6 +245,14 @@ _CODES: list[Code] = [
     Code("markdown.image", "error", "an image in a narrative", "ask for a chart or figure instead", _EDIT),
     Code("markdown.unsafe-link", "error", "a link with a scheme other than https, http or mailto",
          "link only to https://…, http://… or mailto:…", _EDIT),
+    # language markup [[mi: …]] (reportgen/language.py, issue 18)
+    Code("lang.malformed", "error", "'[[' that is not language markup [[mi: phrase]]",
+         "write [[mi: the phrase]]: a language, a colon, the phrase, two closing brackets", _EDIT),
+    Code("lang.unknown-language", "error", "language markup naming a language reportgen does not know",
+         "use mi (te reo Māori), sm, to, fj, niu, rar, tkl or en", _EDIT),
+    Code("lang.empty", "error", "language markup with no phrase", "write the phrase after the colon", _EDIT),
+    Code("lang.unbalanced", "error", "emphasis that starts inside language markup and ends outside it",
+         "put *…* wholly inside or wholly outside the brackets", _EDIT),
     Code("privacy.email", "error", "an e-mail address in narrative text",
          "remove it; allow the publisher's own address in privacy.allow", _EDIT),
     Code("privacy.phone", "error", "a New Zealand phone number in narrative text",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,12 +29,17 @@ from .config import Config
 from .periods import Period
 
 SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
+# a like-for-like change is suppressed when, with the published totals, it would narrow one or two
+# left-out members' figure to within this share of its value (the p % rule)
+LEFT_OUT_PROTECTION = 0.2
+REVISED = "R"  # the flag of a figure that differs from the one an earlier release published (revisions.py)
 SYMBOLS = {
     SUPPRESSED: "suppressed: a small count, or a figure withheld so that one cannot be worked out",
     CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed",
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
     PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",
+    REVISED: "revised: different from the value an earlier release published (see revisions.csv)",
     "A": "fewer than half of the clients were assessed: the outcome rate describes only part of them",
 }
 # why a cell has the value it has (internal: the audit counts these)
@@ -63,6 +68,15 @@ class Published:
 
     def display(self) -> str:
         return self.symbol or formats.display(float(self.value or 0), self.kind)
+
+
+FLAG_ORDER = (PROVISIONAL, REVISED, "A")
+
+
+def merge_flags(*flags: str) -> str:
+    """The flags of a figure made from others: every letter any of them carries, in a fixed order."""
+    letters = {f for text in flags for f in text.split()}
+    return " ".join(sorted(letters, key=lambda f: FLAG_ORDER.index(f) if f in FLAG_ORDER else len(FLAG_ORDER)))
 
 
 # ---- rounding (rules 2 and 3) ------------------------------------------------
@@ -192,7 +206,9 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         hq = pd.DataFrame([(half, p) for half, qs in halves for p in [half, *qs]], columns=["half", "period"])
         q = g[g["measure"].isin(additive)].merge(hq, on="period")
         q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
-        parts.append(q[["gid", "idx"]].assign(family="quarters"))
+        # the partner suppressed in this family is the half-year cell whenever it can be, not a quarter: a
+        # quarter's published value is then the same in its quarterly release and in the half-year report
+        parts.append(q[["gid", "idx"]].assign(family="quarters", partner=q["period"] == q["half"]))
 
     offset, out = 0, []
     for part in parts:
@@ -200,7 +216,9 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         part["gid"] = part["gid"] + offset
         offset = int(part["gid"].max()) + 1 if len(part) else offset
         out.append(part)
-    return pd.concat(out, ignore_index=True)
+    frame = pd.concat(out, ignore_index=True)
+    frame["partner"] = frame["partner"].fillna(True).astype(bool) if "partner" in frame else True
+    return frame
 
 
 def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.DataFrame
@@ -215,6 +233,7 @@ def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.Da
     supp = suppressed.copy()
     gid = groups["gid"].to_numpy()
     idx = groups["idx"].to_numpy()
+    partner = groups["partner"].to_numpy(bool) if "partner" in groups else np.ones(len(gid), dtype=bool)
     n_groups = int(gid.max()) + 1 if len(gid) else 0
     # a group whose cells are all zero protects nothing: its total is published as nil, which says
     # every part is zero (a region not published shows C even there; the nil total gives it away)
@@ -227,8 +246,9 @@ def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.Da
             return np.array(sorted(added), dtype=np.int64), []
         in_lone = lone[gid]
         cand = in_lone & ~supp[idx] & (raw[idx] > 0)
-        c_gid, c_idx = gid[cand], idx[cand]
-        order = np.lexsort((c_idx, raw[c_idx], c_gid))
+        c_gid, c_idx, c_second = gid[cand], idx[cand], ~partner[cand]
+        # preferred partners first (in the quarters family, the half-year cell), then the smallest
+        order = np.lexsort((c_idx, raw[c_idx], c_second, c_gid))
         c_gid, c_idx = c_gid[order], c_idx[order]
         first = np.ones(len(c_gid), dtype=bool)
         first[1:] = c_gid[1:] != c_gid[:-1]
@@ -301,13 +321,16 @@ class PublishedStore:
         grid["kind"], grid["status"], grid["value"], grid["symbol"] = kind, status, value, symbol
         self._grid = grid
         self._groups = groups
-        keys = list(zip(grid["scope"], grid["period"], grid["measure"], grid["dimension"], grid["category"]))
+        # plain lists: iterating pandas' Arrow-backed string columns value by value is far slower
+        cols = {c: grid[c].tolist() for c in KEY_COLUMNS}
+        keys = list(zip(*(cols[c] for c in KEY_COLUMNS)))
         flags = {(sc, p): self.coverage.flag(sc, p) for sc in scopes for p in periods}
-        grid["flag"] = [flags[(sc, p)] for sc, p in zip(grid["scope"], grid["period"])]
+        grid["flag"] = [flags[(sc, p)] for sc, p in zip(cols["scope"], cols["period"])]
         self._published: dict[tuple, Published] = {
             k: Published(None if s and s != NIL else float(v), s, kd, flags[(k[0], k[1])])
             for k, v, s, kd in zip(keys, value.tolist(), symbol.tolist(), kind.tolist())}
         self._matched = self._index_matched(matched)
+        self.revised: set[tuple] = set()  # cells a release changes from an earlier one (mark_revised)
         self._raw: dict[tuple, int] = dict(zip(keys, raw.tolist()))
         self._has_data = set(zip(grid.loc[grid["has_data"], "scope"], grid.loc[grid["has_data"], "period"]))
         self._groups_raw = self._index_groups(group_cells)
@@ -316,16 +339,14 @@ class PublishedStore:
     def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, tuple[int, int, int]]:
         if matched is None or matched.empty:
             return {}
-        keys = zip(matched["scope"], matched["period"], matched["base"], matched["measure"],
-                   matched["dimension"], matched["category"])
+        keys = zip(*(matched[c].tolist() for c in ("scope", "period", "base", "measure", "dimension", "category")))
         return dict(zip(keys, zip(matched["now"].tolist(), matched["then"].tolist(), matched["members"].tolist())))
 
     @staticmethod
     def _index_groups(group_cells: pd.DataFrame | None) -> dict[tuple, tuple[int, int]]:
         if group_cells is None or group_cells.empty:
             return {}
-        keys = zip(group_cells["scope"], group_cells["period"], group_cells["measure"],
-                   group_cells["dimension"], group_cells["group"])
+        keys = zip(*(group_cells[c].tolist() for c in ("scope", "period", "measure", "dimension", "group")))
         return dict(zip(keys, zip(group_cells["raw"].astype(int).tolist(),
                                   group_cells["members"].astype(int).tolist())))
 
@@ -334,7 +355,8 @@ class PublishedStore:
             scope: str = NATIONAL, period: Period | str) -> Published:
         key = (scope, str(period), measure, dimension, category)
         if key in self._published:
-            return self._published[key]
+            p = self._published[key]
+            return replace(p, flag=merge_flags(p.flag, REVISED)) if key in self.revised else p
         kind = self.config.measures[measure].kind if measure in self.config.measures else "count"
         if (scope, str(period)) not in self._has_data:
             return Published(None, NOT_AVAILABLE, kind)
@@ -376,8 +398,7 @@ class PublishedStore:
             return Published(None, SUPPRESSED, kind)
         value = raw_num / raw_den * (100.0 if percent else per)
         digits = self.config.confidentiality.percent_decimals if percent else 1
-        flag = PROVISIONAL if any(p.flag for p in inputs) else ""
-        return Published(round(value, digits) + 0.0, "", kind, flag)  # + 0.0: no "-0"
+        return Published(round(value, digits) + 0.0, "", kind, merge_flags(*(p.flag for p in inputs)))  # + 0.0: no "-0"
 
     def ratio(self, numerator: Sequence[tuple[str, str, str]], denominator: Sequence[tuple[str, str, str]], *,
               scope: str = NATIONAL, period: Period | str, percent: bool = False, per: float = 1.0) -> Published:
@@ -402,8 +423,9 @@ class PublishedStore:
         """Percentage change from ``base`` to ``period`` over the members that reported in both
         (the like-for-like panel), from raw values (rule 7). Suppressed (S) where the panel has
         fewer than ``min_members`` members with the cell, its counts are small or its base is under
-        ``min_denominator`` — and where 1 to ``min_members - 1`` members are left out of the panel:
-        with the published all-member levels, the change would let their figures be worked out."""
+        ``min_denominator`` — and where 1 to ``min_members - 1`` members are left out of the panel
+        and, with the published all-member levels, the change would narrow their figure to within
+        ``LEFT_OUT_PROTECTION`` of its value (``_narrows``)."""
         rules = self.config.confidentiality
         if not (self.has_data(scope, period) and self.has_data(scope, base)):
             return Published(None, NOT_AVAILABLE, "change")
@@ -414,11 +436,33 @@ class PublishedStore:
                                                (0, 0, 0))
         small = [v for v in (now, then) if 0 < v < rules.suppress_below]
         hours = self.config.measures[measure].kind == "hours" if measure in self.config.measures else False
-        if (0 < left_out < rules.min_members or members < rules.min_members or (small and not hours)
-                or then < rules.min_denominator):
+        if members < rules.min_members or (small and not hours) or then < rules.min_denominator:
+            return Published(None, SUPPRESSED, "change")
+        if 0 < left_out < rules.min_members and self._narrows(measure, dimension, category, scope, period, base,
+                                                              now, then):
             return Published(None, SUPPRESSED, "change")
         value = (now - then) / then * 100.0
-        return Published(round(value, rules.percent_decimals) + 0.0, "", "change")
+        revised = any((scope, str(p), measure, dimension, category) in self.revised for p in (period, base))
+        return Published(round(value, rules.percent_decimals) + 0.0, "", "change", REVISED if revised else "")
+
+    def mark_revised(self, keys: set[tuple]) -> None:
+        """The cells (scope, period, measure, dimension, category) whose published value differs from
+        the last release's: they, and every figure made from them, carry R (revisions.py). Replaces any
+        earlier marking, so a long-running preview never keeps a stale one."""
+        self.revised = set(keys)
+
+    def _narrows(self, measure: str, dimension: str, category: str, scope: str, period, base,
+                 now: int, then: int) -> bool:
+        """Whether one or two left-out members' figure could be worked out closely: the all-member
+        totals of both periods are published, so with the panel's change the left-out part of a period
+        follows, within the change's rounding (half a unit of its last digit, times the base) and the
+        totals' rounding (2 each). Too close — within ``LEFT_OUT_PROTECTION`` of its value, the p % rule
+        of statistical disclosure control — and the change is suppressed."""
+        rules = self.config.confidentiality
+        left_now = self.raw_of(measure, dimension, category, scope, period) - now
+        left_then = self.raw_of(measure, dimension, category, scope, base) - then
+        width = 0.5 * 10.0 ** -rules.percent_decimals / 100.0 * max(then, now) + 2 * (rules.rounding_base - 1)
+        return any(0 < part and width < LEFT_OUT_PROTECTION * part for part in (left_now, left_then))
 
     def panel(self, scope: str, period: Period | str, base: Period | str) -> int:
         """How many members reported in both periods (the like-for-like panel; organisations, not people)."""
@@ -436,8 +480,8 @@ class PublishedStore:
             return Published(None, NOT_AVAILABLE, "difference")
         if symbols & {SUPPRESSED, CONFIDENTIAL}:
             return Published(None, SUPPRESSED, "difference")
-        flag = PROVISIONAL if now.flag or then.flag else ""
-        return Published(float(now.value or 0) - float(then.value or 0), "", "difference", flag)
+        return Published(float(now.value or 0) - float(then.value or 0), "", "difference",
+                         merge_flags(now.flag, then.flag))
 
     def group_total(self, measure: str, dimension: str, group: str, *, scope: str = NATIONAL,
                     period: Period | str) -> tuple[Published, int]:
@@ -458,7 +502,11 @@ class PublishedStore:
     # ---- inspection (tables, audit) -------------------------------------
     def frame(self) -> pd.DataFrame:
         """Every published cell: scope, period, measure, dimension, category, value, symbol, kind, flag."""
-        return self._grid[[*KEY_COLUMNS, "value", "symbol", "kind", "flag"]].copy()
+        out = self._grid[[*KEY_COLUMNS, "value", "symbol", "kind", "flag"]].copy()
+        if self.revised:
+            keys = pd.MultiIndex.from_frame(out[KEY_COLUMNS]).isin(list(self.revised))
+            out.loc[keys, "flag"] = [merge_flags(f, REVISED) for f in out.loc[keys, "flag"]]
+        return out
 
     def internal_frame(self) -> pd.DataFrame:
         """Internal (audit only): the published frame with raw, members and status."""
@@ -470,7 +518,7 @@ class PublishedStore:
 
 
 def confidentialise(aggregates: Aggregates, config: Config, key: str) -> PublishedStore:
-    periods = [str(p) for p in aggregates.halves] + [str(q) for q in aggregates.quarters]
+    periods = [str(p) for p in aggregates.periods]
     return PublishedStore(aggregates.cells, config, key, periods=periods, group_cells=aggregates.group_cells,
                           coverage=aggregates.coverage, matched=aggregates.matched)
 

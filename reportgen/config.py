@@ -100,6 +100,25 @@ class ReportSettings(Section):
     sample_data: bool = Field(False, description="say in every document that the data are synthetic")
 
 
+class DashboardSettings(Section):
+    """The quarterly dashboard pages (docs/website.md): the federation's name, colours and logo."""
+
+    name: str = Field("Aotearoa Community Services Federation", description="the federation's name on every page")
+    title: str = Field("Who we support, quarter by quarter", description="the dashboard's title")
+    accent: str = Field("#1f5f8b", pattern=r"^#[0-9a-fA-F]{6}$", description="the accent colour (#rrggbb)")
+    ink: str = Field("#1b1f23", pattern=r"^#[0-9a-fA-F]{6}$", description="the text colour (#rrggbb)")
+    logo: str = Field("", description="a logo file (SVG or PNG) in templates/, copied into the pages; empty for none")
+    logo_alt: str = Field("", description="the logo's alternative text (required with a logo)")
+    headline: list[str] = Field(default_factory=lambda: ["clients", "new_clients", "sessions"],
+                                description="the measures the overview page leads with")
+
+    @model_validator(mode="after")
+    def _logo_has_alt(self):
+        if self.logo and not self.logo_alt.strip():
+            raise ValueError("dashboard.logo needs dashboard.logo_alt: the words a screen reader says for it")
+        return self
+
+
 class PrivacySettings(Section):
     """The personal-information scan of narratives (docs/editors-guide.md)."""
 
@@ -111,6 +130,135 @@ class PrivacySettings(Section):
                                          "address, phone number and street address")
 
 
+# ---- issue 18: what a release carries, and the te reo Māori glossary (additive) ----------------
+import datetime as _dt  # noqa: E402
+import re as _re  # noqa: E402
+
+CC_BY = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+DEFAULT_CITATION = "{publisher} ({year}). {title}, {period}. {where}"
+# Words and phrases of te reo Māori common in the federation's writing, tagged lang="mi" wherever
+# they appear in a document (docs/editors-guide.md). Place names inside English-language proper
+# nouns (region names such as "Manawatū-Whanganui") are left alone; editors mark anything else
+# with [[mi: …]].
+DEFAULT_MI_GLOSSARY = (
+    "Aotearoa", "ngā mihi nui", "ngā mihi", "kia ora", "tēnā koe", "tēnā koutou", "mōrena", "whānau",
+    "kaimahi", "tamariki", "rangatahi", "kaumātua", "kuia", "koroua", "mokopuna", "pātaka", "kai",
+    "mahi", "hapū", "iwi", "marae", "tangata whenua", "te reo Māori", "te reo", "tikanga", "kaupapa",
+    "manaakitanga", "whanaungatanga", "kotahitanga", "wairua", "hui", "koha", "mātauranga",
+    "whakapapa", "whare", "Māori",
+)
+
+
+class PublicationSettings(Section):
+    """What a statistical release carries (docs/policy-staff-guide.md): shown on the report's
+    imprint page, the briefs, the HTML and the workbook's cover sheet."""
+
+    series: str | None = Field(None, description="the name of the series, for the workbook's title")
+    publisher: str | None = Field(None, description="who publishes; default: the report narrative's publisher")
+    contact: str | None = Field(None, description="where readers write with questions (an e-mail address)")
+    contact_phone: str | None = Field(None, description="a phone number for questions")
+    licence: str = Field(CC_BY[0], description="the licence of the text and data")
+    licence_url: str | None = Field(None, description="the licence's address (default: CC BY 4.0's)")
+    citation: str = Field(DEFAULT_CITATION, description="how to cite; {publisher} {year} {title} {period} "
+                                                        "{where} are filled in")
+    issn: str | None = Field(None, description="the series' ISSN, if it has one (NNNN-NNNX)")
+    release_date: _dt.date | None = Field(None, description="the release date (default: the report "
+                                                             "narrative's publication_date)")
+    release_time: str = Field("10:00", description="the release time, 24-hour HH:MM, New Zealand time")
+    next_release: str | None = Field(None, description="when the next release is due, e.g. 'March 2026'")
+    base_url: str | None = Field(None, description="the website's address for this release's files "
+                                                   "(https://…/); downloads link there when set, "
+                                                   "else relative to the document")
+
+    @field_validator("issn")
+    @classmethod
+    def _issn(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = v.strip()
+        if not _re.fullmatch(r"\d{4}-\d{3}[\dX]", v):
+            raise ValueError(f"'{v}' is not an ISSN: write it as NNNN-NNNN (the last may be X)")
+        digits = v.replace("-", "")
+        total = sum((8 - i) * int(c) for i, c in enumerate(digits[:7]))
+        check = (11 - total % 11) % 11
+        if digits[7] != ("X" if check == 10 else str(check)):
+            raise ValueError(f"'{v}' is not a valid ISSN: its check digit should be "
+                             f"{'X' if check == 10 else check}")
+        return v
+
+    @field_validator("release_time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        if not _re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v.strip()):
+            raise ValueError(f"'{v}' is not a time: write it as HH:MM on the 24-hour clock, e.g. 10:00")
+        return v.strip()
+
+    @field_validator("base_url", "licence_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = v.strip()
+        if not _re.fullmatch(r"https?://[^\s/$.?#][^\s]*", v):
+            raise ValueError(f"'{v}' is not a web address: write it as https://…")
+        return v
+
+    @field_validator("base_url")
+    @classmethod
+    def _slash(cls, v: str | None) -> str | None:
+        return v if v is None or v.endswith("/") else v + "/"
+
+    @field_validator("citation")
+    @classmethod
+    def _citation(cls, v: str) -> str:
+        known = {"publisher", "year", "title", "period", "where"}
+        for name in _re.findall(r"{([^{}]*)}", v):
+            if name not in known:
+                raise ValueError(f"the citation names {{{name}}}, which is not one of "
+                                 f"{', '.join('{' + k + '}' for k in sorted(known))}")
+        return v
+
+    def release_text(self, fallback: _dt.date | None = None) -> tuple[str, str]:
+        """("10:00 am, 15 September 2025 (New Zealand time)", "2025-09-15T10:00"), or ("", "")."""
+        when = self.release_date or fallback
+        if when is None:
+            return "", ""
+        hour, minute = (int(x) for x in self.release_time.split(":"))
+        clock = f"{(hour % 12) or 12}:{minute:02d}\u00a0{'am' if hour < 12 else 'pm'}"
+        return (f"{clock}, {when.day}\u00a0{when.strftime('%B %Y')} (New Zealand time)",
+                f"{when.isoformat()}T{self.release_time}")
+
+    @property
+    def licence_link(self) -> str:
+        return self.licence_url or (CC_BY[1] if self.licence == CC_BY[0] else "")
+
+
+class GlossarySettings(Section):
+    """Phrases in another language than the documents', tagged with their language wherever they
+    appear (HTML lang attribute, PDF /Lang), so that screen readers pronounce them right."""
+
+    mi: list[str] = Field(default_factory=lambda: list(DEFAULT_MI_GLOSSARY),
+                          description="te reo Māori words and phrases (the default list is docs/editors-guide.md's)")
+    mi_add: list[str] = Field(default_factory=list, description="phrases added to the default list")
+    never: list[str] = Field(default_factory=list,
+                             description="text never tagged, e.g. an English-language proper noun "
+                                         "containing a te reo word")
+
+    @field_validator("mi", "mi_add", "never")
+    @classmethod
+    def _phrases(cls, v: list[str]) -> list[str]:
+        for phrase in v:
+            if not str(phrase).strip():
+                raise ValueError("an empty phrase: remove it")
+            if any(c in str(phrase) for c in "<>[]&"):
+                raise ValueError(f"'{phrase}': a phrase may not contain < > [ ] or &")
+        return [str(p).strip() for p in v]
+
+    def phrases(self) -> dict[str, list[str]]:
+        """Language tag → phrases, longest first (so "ngā mihi nui" wins over "ngā mihi")."""
+        return {"mi": sorted(dict.fromkeys([*self.mi, *self.mi_add]), key=lambda p: (-len(p), p))}
+
+
 class Config(Section):
     data: DataPaths = DataPaths()
     output: OutputSettings = OutputSettings()
@@ -120,7 +268,10 @@ class Config(Section):
     confidentiality: Confidentiality = Confidentiality()
     checks: Checks = Checks()
     report: ReportSettings = ReportSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     privacy: PrivacySettings = PrivacySettings()
+    publication: PublicationSettings = PublicationSettings()  # issue 18
+    glossary: GlossarySettings = GlossarySettings()  # issue 18
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)

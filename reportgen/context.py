@@ -11,9 +11,10 @@ changed, or none).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .methodology import Notes
+if TYPE_CHECKING:  # the methodology imports pandas; the build's early exit must not
+    from .methodology import Notes
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,29 @@ class RegionRow:
 
 @dataclass(frozen=True)
 class Download:
-    """A published data file, linked relative to the document."""
+    """A published data file, linked relative to the document (or absolute under the website's
+    address, config ``publication.base_url``)."""
 
     href: str
     label: str
+    file: str = ""  # its path in the bundle, "tables/clients.csv" (printed beside the link)
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """What a release carries (config ``publication``): who, when, how to cite, the licence."""
+
+    publisher: str
+    contact: str  # an e-mail address, or ""
+    contact_phone: str
+    licence: str  # "CC BY 4.0"
+    licence_url: str
+    citation: str  # filled in
+    issn: str  # or ""
+    release: str  # "10:00 am, 15 September 2025 (New Zealand time)", or ""
+    release_iso: str  # "2025-09-15T10:00", or ""
+    next_release: str  # or ""
+    base_url: str  # the website's address for this release's files, or ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,7 @@ class DocumentContext:
     downloads: list[Download]
     charts: list  # charts.Chart
     charts_by_section: dict[str, list]
+    imprint: Imprint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +139,7 @@ class BriefContext(DocumentContext):
     stories: list
     key_figures: list[KeyFigure]
     report_link: str
+    summary: list[str]  # sentences computed from the published figures (shown when there is no commentary)
 
 
 # ---- a member's private report (member_reports.py; internal, never published) -------------------

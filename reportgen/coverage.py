@@ -141,7 +141,7 @@ def scope_coverage(quarter_rows: pd.DataFrame, half_rows: dict[str, pd.DataFrame
                    scopes: list[str], quarters: list[Period]) -> Coverages:
     """Coverage of every scope in every quarter of ``quarters`` and every half-year of
     ``half_rows`` (the member rows resolved for that half: who contributed to its figures)."""
-    from .aggregate import NATIONAL
+    from .catalogue import NATIONAL
 
     members = sorted(register.members.values(), key=lambda m: m.org_id)
     reported: dict[str, set[str]] = {}

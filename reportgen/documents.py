@@ -10,12 +10,12 @@ PublishedStore (docs/templates.md).
 
 from __future__ import annotations
 
-from . import __version__
+from . import __version__, formats, language
 from .aggregate import NATIONAL, Aggregates
 from .config import Config
 from .confidentiality import SYMBOLS, Published, PublishedStore
-from .context import (BriefContext, DocumentContext, Download, KeyFigure, Part, RegionRow, ReportContext, Review,
-                      StoryGroup, variables)
+from .context import (BriefContext, DocumentContext, Download, Imprint, KeyFigure, Part, RegionRow, ReportContext,
+                      Review, StoryGroup, variables)
 from .methodology import notes
 from .periods import Period
 from .render_html import Document, render as render_template
@@ -98,16 +98,19 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
         figures = [shown(store.get(m, scope=code, period=period)) for m in ("clients", "new_clients", "sessions")]
         figures.append(shown(store.like_for_like("clients", scope=code, period=period, base=base)))
         rows.append(RegionRow(code, name, members, figures, True,
-                              brief="" if code == NATIONAL else f"briefs/{code}.html"))
+                              brief="" if code == NATIONAL else f"{config.publication.base_url or ''}briefs/{code}.html"))
     return rows
 
 
 def downloads(metrics, config: Config, prefix: str, only: tuple[str, ...] | None = None) -> list[Download]:
-    """Links to the published tables (never to internal/), relative to the document."""
+    """Links to the published tables (never to internal/): relative to the document, or absolute
+    under ``publication.base_url`` when the config gives the website's address."""
     from .tables import table_titles  # the same names tables.py writes
 
-    out = [Download(f"{prefix}tables/tables.xlsx", "All tables, one sheet each, with notes (Excel)")]
-    out += [Download(f"{prefix}tables/{name}.csv", f"{title} (CSV)")
+    prefix = config.publication.base_url or prefix
+    out = [Download(f"{prefix}tables/tables.xlsx", "All tables, one sheet each, with notes (Excel)",
+                    "tables/tables.xlsx")]
+    out += [Download(f"{prefix}tables/{name}.csv", f"{title} (CSV)", f"tables/{name}.csv")
             for name, title in table_titles(metrics, config) if only is None or name in only]
     return out
 
@@ -129,9 +132,97 @@ def story_groups(stories: list, config: Config) -> list[StoryGroup]:
     return out
 
 
+def imprint(config: Config, period: Period, report) -> Imprint:
+    """What the release carries, from config ``publication`` (the narrative's publisher and
+    publication date when the config leaves them out)."""
+    pub = config.publication
+    publisher = pub.publisher or report.publisher
+    when = pub.release_date or report.publication_date
+    release, release_iso = pub.release_text(report.publication_date)
+    year = str(when.year if when is not None else period.year)
+    where = f"{pub.base_url}report.html" if pub.base_url else ""
+    title = language.plain(report.title)
+    citation = pub.citation.format(publisher=publisher, year=year, title=title, period=period.label(),
+                                   where=where).strip()
+    citation = " ".join(citation.split()).removesuffix(".") + "."
+    return Imprint(publisher=publisher, contact=pub.contact or "", contact_phone=pub.contact_phone or "",
+                   licence=pub.licence, licence_url=pub.licence_link, citation=citation, issn=pub.issn or "",
+                   release=release, release_iso=release_iso, next_release=pub.next_release or "",
+                   base_url=pub.base_url or "")
+
+
+def _top_needs(store: PublishedStore, config: Config, period: Period, scope: str):
+    """The most common stated need(s) in ``scope`` by published share; ties in the published share
+    are all named (the reader sees them equal)."""
+    from .charts.specs import residual_rank
+
+    if "need" not in config.dimensions:
+        return [], None
+    shares = [(code, label, store.share("clients", "need", code, scope=scope, period=period))
+              for code, label in config.dimensions["need"].categories.items() if not residual_rank(code)]
+    shown = [s for s in shares if s[2].is_number]
+    if not shown:
+        return [], None
+    best = max(s[2].value for s in shown)
+    return [s for s in shown if s[2].value == best], shown
+
+
+def brief_summary(config: Config, period: Period, store: PublishedStore, code: str) -> list[str]:
+    """A few sentences for a region without commentary, each true of the published figures it
+    quotes (and left out when a figure it needs is suppressed)."""
+    name = config.region_label(code)
+    base = period.year_earlier()
+    out = []
+    clients = store.get("clients", scope=code, period=period)
+    # like for like (over the members that reported in both half-years), as the key figures are
+    change = store.like_for_like("clients", scope=code, period=period, base=base)
+    if clients.is_number:
+        sentence = f"In {period.label()} members in {name} supported {shown(clients)} people"
+        if change.is_number:
+            move = formats.words(change.value)
+            sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
+                         if move != "unchanged" else
+                         f", about as many as in {base.label()} like for like (members that reported in both)")
+        if clients.flag:
+            sentence += f" ({clients.flag}: provisional, a member expected to report did not)"
+        out.append(sentence + ".")
+    new = store.get("new_clients", scope=code, period=period)
+    sessions = store.get("sessions", scope=code, period=period)
+    if new.is_number and sessions.is_number:
+        out.append(f"{shown(new)} people came to a member for the first time, and members delivered "
+                   f"{shown(sessions)} sessions.")
+    top, _ = _top_needs(store, config, period, code)
+    if top:
+        labels = [label.lower() for _, label, _ in top]
+        what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        share = top[0][2]
+        national = [store.share("clients", "need", c, scope=NATIONAL, period=period) for c, _, _ in top]
+        noun = "reason" if len(top) == 1 else "reasons"
+        verb = "was" if len(top) == 1 else "were"
+        sentence = f"The most common {noun} people sought support {verb} {what} ({share}{'' if len(top) == 1 else ' each'} of clients"
+        if len(top) == 1 and national[0].is_number:
+            nat = national[0].value
+            compare = ("higher than" if share.value > nat else "lower than" if share.value < nat else "the same as")
+            sentence += f", {compare} the national {national[0]}"
+        out.append(sentence + ").")
+    housing = store.share("clients", "need", "housing", scope=code, period=period)
+    housing_nat = store.share("clients", "need", "housing", period=period)
+    if housing.is_number and housing_nat.is_number and not any(c == "housing" for c, _, _ in top):
+        compare = ("more often than" if housing.value > housing_nat.value else
+                   "less often than" if housing.value < housing_nat.value else "as often as")
+        out.append(f"{housing} of clients needed help with housing, {compare} across Aotearoa New Zealand "
+                   f"({housing_nat}).")
+    if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so
+        out.append(f"The figures for {name} in {period.label()} are shown as {clients.symbol} "
+                   f"({SYMBOLS.get(clients.symbol, 'not published')}), so that no person or member can be "
+                   "identified: the data notes explain why.")
+    return out
+
+
 def _common(config: Config, period: Period, report) -> dict:
     return {"language": config.report.language, "version": __version__, "period_label": period.label(),
-            "report": report, "symbols": SYMBOLS, "synthetic": config.report.sample_data}
+            "report": report, "symbols": SYMBOLS, "synthetic": config.report.sample_data,
+            "imprint": imprint(config, period, report)}
 
 
 def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
@@ -178,7 +269,8 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         commentary=report.regions.get(code),
         stories=[s for s in report.stories if s.state == "published" and s.region == code],
         key_figures=key_figures(store, period, code, against_national=True),
-        report_link="../report.html",
+        report_link=f"{config.publication.base_url or '../'}report.html",
+        summary=brief_summary(config, period, store, code),
     )
 
 
@@ -192,6 +284,8 @@ def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedSt
 
 
 def render(config: Config, context: DocumentContext, review: Review | None = None) -> Document:
-    """One document's HTML, with a draft's review marks when ``review`` is given."""
-    return Document(context.name, context.title,
-                    render_template(config, context.template, {**variables(context), "review": review}))
+    """One document's HTML, with a draft's review marks when ``review`` is given. Phrases in te reo
+    Māori (the config's glossary, an editor's ``[[mi: …]]``) are tagged with their language."""
+    html = render_template(config, context.template, {**variables(context), "review": review})
+    html = language.tag_html(html, config.glossary.phrases(), document_lang=config.report.language)
+    return Document(context.name, language.plain(context.title), html)

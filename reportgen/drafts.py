@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .bundle import staged, write_bundle
 from .changes import SNAPSHOT
+from .fingerprint import RELEASE_LOG
 
 LATEST_FILE = "LATEST"
 
@@ -145,7 +146,24 @@ def publish_final(pdir: Path, files: dict[str, bytes], record: dict) -> Path:
     files = {**files, "revisions.json": (json.dumps(log, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
     _write_new(files, pdir / "releases" / str(n))
     write_bundle(files, pdir / "final")
+    log_release(pdir, n, record)
     return pdir / "final"
+
+
+def release_log(output: Path) -> list[dict]:
+    """Every final of every period, in the order they were made (``output/releases.json``)."""
+    data = read_json(Path(output) / RELEASE_LOG)
+    return list((data or {}).get("releases", []))
+
+
+def log_release(pdir: Path, n: int, record: dict) -> None:
+    """Add release ``n`` of ``pdir``'s period to the project's release log (written whole, atomically)."""
+    output = pdir.parent
+    entry = {"period": pdir.name, "release": n, "bundle": f"{pdir.name}/releases/{n}", "built": record.get("built")}
+    log = {"releases": [*release_log(output), entry]}
+    tmp = output / f".{RELEASE_LOG}.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, output / RELEASE_LOG)
 
 
 def previous_review(pdir: Path, n: int) -> tuple[dict | None, dict | None]:

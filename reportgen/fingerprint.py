@@ -25,6 +25,7 @@ from . import __version__
 from .cachepaths import cache_dir, project_key, sign, verify
 
 PACKAGE = Path(__file__).resolve().parent
+RELEASE_LOG = "releases.json"  # output/releases.json: every final, in the order they were made (drafts.py)
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,11 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
         "config": [root / config.source] if (root / config.source).is_file() else [Path(config.source)],
         "data": _tree(config.submissions_dir, (".csv", ".xlsx")),
         "register": [p for p in (config.members_file, config.events_file) if p.is_file()],
+        # the releases already made (revisions.py marks the values a new release changes: R)
+        "releases": [p for p in (Path(config.output_dir) / RELEASE_LOG,) if p.is_file()],
         "narratives": _tree(root / "narratives" / str(period)),
         "templates": _tree(root / "templates"),
-        "reportgen": _tree(PACKAGE, (".py", ".yaml", ".j2", ".css")),
+        "reportgen": _tree(PACKAGE, (".py", ".yaml", ".j2", ".css", ".json")),
     }
     files: dict[str, str] = {}
     parts: dict[str, str] = {}

@@ -15,6 +15,9 @@ import math
 COUNT, HOURS, PERCENT, RATIO, CHANGE, DIFFERENCE, MEMBERS = (
     "count", "hours", "percent", "ratio", "change", "difference", "members")
 WHOLE_KINDS = (COUNT, HOURS, MEMBERS, DIFFERENCE)
+# Between a number and its unit: a no-break space, so that "42 %" never breaks across lines
+# (in the PDF, the HTML and the charts alike). ``plain`` (CSV) writes no unit at all.
+UNIT_SPACE = "\u00a0"
 
 
 def _decimals(value: float, most: int = 3) -> int:
@@ -36,15 +39,14 @@ def number(value: float, decimals: int = 0) -> str:
 
 
 def percent(value: float, decimals: int | None = None) -> str:
-    """34.0 → '34 %' (a narrow no-break space would be typographically better, but every
-    published document and test reads '34 %', so the plain space stays)."""
+    """34.0 → '34 %' (with a no-break space, ``UNIT_SPACE``: the number and its unit never split)."""
     d = _decimals(value) if decimals is None else max(0, min(int(decimals), 3))
-    return f"{value:,.{d}f} %"
+    return f"{value:,.{d}f}{UNIT_SPACE}%"
 
 
 def change(value: float) -> str:
     """12.0 → '+12 %' (a percentage change, signed)."""
-    return f"{value:+,.{_decimals(value)}f} %"
+    return f"{value:+,.{_decimals(value)}f}{UNIT_SPACE}%"
 
 
 def difference(value: float) -> str:
@@ -61,7 +63,7 @@ def words(value: float) -> str:
     """A percentage change in words: 'up 12 %', 'down 3 %', 'unchanged' (when it rounds to 0)."""
     if round(value) == 0:
         return "unchanged"
-    return f"{'up' if value > 0 else 'down'} {abs(value):.0f} %"
+    return f"{'up' if value > 0 else 'down'} {abs(value):.0f}{UNIT_SPACE}%"
 
 
 def display(value: float, kind: str) -> str:

@@ -66,7 +66,7 @@ def like_for_like(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str
             "comparison, the change is suppressed (S), since it would let their figures be worked out.")
 
 
-def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL, config: Config | None = None) -> str:
+def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
     """Which quarters of ``scope`` lack an expected member's return ("" when none)."""
     missing = []
     for q in period.quarters():
@@ -83,13 +83,19 @@ def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL, config: 
 
 def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
     rules = config.confidentiality
-    first, second = period.quarters()
     cov = agg.coverage.get(scope, period)
+    if period.is_half:
+        first, second = period.quarters()
+        definition = (f"{period.label()} is the half-year made of the quarters {first.label()} and "
+                      f"{second.label()}. Changes compare with the same half a year earlier, "
+                      f"{period.year_earlier().label()}.")
+    else:
+        definition = (f"{period.label()} is a quarter. Changes compare with the previous quarter, "
+                      f"{period.previous().label()}, and with the same quarter a year earlier, "
+                      f"{period.year_earlier().label()}.")
     return Notes(
         coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
-        period_definition=(f"{period.label()} is the half-year made of the quarters {first.label()} and "
-                           f"{second.label()}. Changes compare with the same half a year earlier, "
-                           f"{period.year_earlier().label()}."),
+        period_definition=definition,
         rounding=(f"Counts of people and sessions are randomly rounded to a multiple of {rules.rounding_base}; "
                   "a published count is never more than 2 from the true value. Each figure is rounded on its "
                   "own, so parts may not add up to totals."),

@@ -5,6 +5,7 @@ H1 is January–June (Q1 and Q2), H2 is July–December (Q3 and Q4).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -15,6 +16,8 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July",
 
 PERIOD_HELP = "a period looks like 2025H1 or 2025H2 (a half-year) or 2025Q1 to 2025Q4 (a quarter)"
 HALF_HELP = "a report period looks like 2025H1 (January–June) or 2025H2 (July–December)"
+RELEASE_HELP = ("a release period is a half-year, 2025H1 (January–June) or 2025H2 (July–December), for the "
+                "report, or a quarter, 2025Q1 to 2025Q4, for the quarterly dashboard")
 
 
 class PeriodError(ValueError):
@@ -51,6 +54,20 @@ class Period:
         return p
 
     @classmethod
+    def parse_release(cls, text: str, today: dt.date | None = None) -> Period:
+        """A period a build can release: a half-year (the report) or a quarter (the dashboard) that
+        has ended by ``today`` (default: the real date, never SOURCE_DATE_EPOCH)."""
+        try:
+            p = cls.parse(text)
+        except PeriodError:
+            raise PeriodError(f"'{text}' is not a release period: {RELEASE_HELP}") from None
+        today = today or dt.date.today()
+        if p.last_day() >= today:
+            raise PeriodError(f"{p} ({p.label()}) has not ended yet: it ends on {p.last_day().isoformat()}; "
+                              "release a period once its returns are in")
+        return p
+
+    @classmethod
     def quarter(cls, year: int, number: int) -> Period:
         return cls(year, "Q", number)
 
@@ -69,6 +86,13 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year}{self.kind}{self.number}"
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self._first_month(), 1)
+
+    def last_day(self) -> dt.date:
+        nxt = self.next()
+        return dt.date(nxt.year, nxt._first_month(), 1) - dt.timedelta(days=1)
 
     def _first_month(self) -> int:  # 1-based
         return (self.number - 1) * (3 if self.is_quarter else 6) + 1

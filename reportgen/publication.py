@@ -14,8 +14,9 @@ read (``cache.py``): an edit to a story recomputes no figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
@@ -33,9 +34,11 @@ if TYPE_CHECKING:  # the stages import pandas and matplotlib: only when they run
     from .metrics import Metrics
     from .narratives import RenderedReport
     from .register import Event
+    from .revisions import Revisions
     from .validate import ValidData
 
-DATA_PARTS = ("config", "data", "register")  # what the figures depend on (with the rounding key)
+# what the figures depend on (with the rounding key); the releases made: their values mark revisions (R)
+DATA_PARTS = ("config", "data", "register", "releases")
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,11 @@ class Publication:
     inputs: Inputs
     store: PublishedStore  # the one store of published values (confidentiality rule 1)
     metrics: Metrics  # every derived figure, and which regions are published
-    report: RenderedReport  # the narratives, placeholders filled, Markdown rendered
+    report: RenderedReport | None  # the narratives, placeholders filled, Markdown rendered (none: a quarter)
     charts: Charts  # the national report's and each brief's
-    documents: tuple[DocumentContext, ...]  # the national report's context, then each brief's
+    documents: tuple[DocumentContext, ...]  # the national report's context, then each brief's (or the pages)
+    assets: dict[str, bytes] = field(default_factory=dict)  # files that go with the documents (dashboard CSVs)
+    revisions: Revisions | None = None  # what this release changes from the last one (R)
 
     @property
     def aggregates(self) -> Aggregates:
@@ -122,6 +127,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     ``run``; returns None when there are errors, or when ``charts`` is None (``check``: the
     narratives are checked, nothing is drawn)."""
     from .confidentiality import confidentialise, empty_store
+    from .revisions import revise
     from .figures import namespace
     from .metrics import compute_metrics
     from .narratives import load_narratives, render_report
@@ -132,16 +138,22 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         run.report([Finding("config.no-key", "error", "no key for the confidential rounding", file=config.source,
                             hint=f"set the environment variable {config.confidentiality.key_env}")])
     agg = inputs.aggregates
-    with run.stage("narratives"):
-        narratives = load_narratives(config.root / "narratives" / str(period), config.root, config=config)
-    run.report(narratives.findings)
-    from .member_reports import story_member_findings
+    narratives, revisions = None, None
+    if period.is_half:  # a quarterly release has no report, so no narratives
+        with run.stage("narratives"):
+            narratives = load_narratives(config.root / "narratives" / str(period), config.root, config=config)
+        run.report(narratives.findings)
+        from .member_reports import story_member_findings
 
-    run.report(story_member_findings(narratives, inputs.data.register))
+        run.report(story_member_findings(narratives, inputs.data.register))
+    if agg is not None:
+        run.report(empty_periods(agg, period))
     if agg is not None and key:
         figures_key = published_key(fp, period, config)
         with run.stage("confidentialise"):
             store = _cached(cache, "confidentialise", figures_key, confidentialise, agg, config, key)
+        with run.stage("revisions"):
+            revisions = revise(store, config)
         metrics = None
         if charts is not None:  # check needs only the store, for the placeholders
             with run.stage("metrics"):
@@ -150,11 +162,15 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     else:  # the narratives are still checked, every placeholder against figures that are all ".."
         store, metrics = empty_store(config, period), None
         names = namespace(store, config, period)
-    with run.stage("placeholders"):
-        report, problems = render_report(narratives, names, config=config, final=final)
-    run.report(problems)
-    if report is None or metrics is None or charts is None or not run.ok:
+    report = None
+    if narratives is not None:
+        with run.stage("placeholders"):
+            report, problems = render_report(narratives, names, config=config, final=final)
+        run.report(problems)
+    if metrics is None or charts is None or not run.ok or (period.is_half and report is None):
         return None
+    if period.is_quarter:
+        return replace(_quarterly(config, period, inputs, run, store, metrics), revisions=revisions)
     from .charts import draw_charts
     from .documents import contexts
 
@@ -164,7 +180,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     run.result.charts_drawn = charts.drawn
     with run.stage("contexts"):
         documents = contexts(config, period, agg, store, metrics, report, drawn, inputs.events)
-    return Publication(config, period, inputs, store, metrics, report, drawn, documents)
+    return Publication(config, period, inputs, store, metrics, report, drawn, documents, revisions=revisions)
 
 
 def published_key(fp: Fingerprint | None, period: Period, config: Config) -> str | None:
@@ -197,3 +213,42 @@ def publication_for(config: Config, period: Period, *, final: bool = False,
         run.report(exc.findings)
         publication = None
     return publication, run
+
+
+def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, metrics) -> Publication:
+    """A quarterly release: no report, but the dashboard's pages and their files."""
+    from .charts import Charts
+    from .dashboard_site.pages import pages
+    from .render_html import template_dirs
+
+    css, logo, assets = "", "", {}
+    for folder in reversed(template_dirs(config)):  # the project's copy wins over the shipped one
+        for name in ("dashboard.css", "dashboard.js"):
+            path = folder / "dashboard" / name
+            if path.is_file():
+                if name == "dashboard.css":
+                    css = path.read_text(encoding="utf-8")
+                else:
+                    assets["dashboard/dashboard.js"] = path.read_bytes()
+        if config.dashboard.logo and (folder / config.dashboard.logo).is_file():
+            logo = "logo" + Path(config.dashboard.logo).suffix.lower()
+            assets[f"dashboard/{logo}"] = (folder / config.dashboard.logo).read_bytes()
+    with run.stage("pages"):
+        documents, files = pages(store, metrics, config, period, inputs.events, css, logo)
+    return Publication(config, period, inputs, store, metrics, None, Charts((), {}), tuple(documents),
+                       {**assets, **files})
+
+
+def empty_periods(agg: Aggregates, period: Period) -> list[Finding]:
+    """A release whose period (or a quarter of it) has no member's rows at all would publish an empty
+    dashboard or report as if it were data: an error instead."""
+    from .aggregate import NATIONAL
+
+    out = []
+    for q in period.quarters():
+        if not agg.coverage.get(NATIONAL, q).contributing:
+            where = f"{q}, a quarter of {period}" if period.is_half else str(q)
+            out.append(Finding("data.period-empty", "error",
+                               f"no member sent any rows for {where}: there is nothing to publish for it",
+                               hint="build a period whose returns are in; check data.submissions in config.yaml"))
+    return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import limits
 from .config import Config

@@ -187,7 +187,7 @@ class Final(Release):
                 out.append(Finding("final.placeholder", "error", f"unresolved placeholder: {f.message}",
                                    file=f.file, line=f.line, column=f.column, hint=f.hint))
         report = publication.report
-        for name, text in report.sections_html.items():
+        for name, text in (report.sections_html.items() if report is not None else ()):
             if not text.strip():
                 out.append(Finding("final.empty-section", "error",
                                    f"section '{name}' has no text — a final needs every section written",

@@ -68,8 +68,46 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+_SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row", "both": "/Both"}
+
+
+def _structure_attributes() -> None:
+    """Carry two HTML attributes into the PDF's structure tree, which WeasyPrint 70 leaves out:
+    a table header cell's ``scope`` (as /A /Scope /Column or /Row, PDF/UA's table rule) and an
+    element's ``lang`` (as /Lang, so a screen reader switches to te reo Māori for a phrase).
+    WeasyPrint builds the tree in ``weasyprint.pdf.tags._build_box_tree``, recursively through
+    the module's own name; this wraps it once per process. Only attributes are added: the tree
+    itself, and everything else in the PDF, is WeasyPrint's."""
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "reportgen", False):
+        return
+    original = tags._build_box_tree
+
+    def build(box, *args, **kwargs):
+        for element in original(box, *args, **kwargs):
+            node = getattr(box, "element", None)
+            if node is not None and getattr(box, "element_tag", None) not in ("html", "body") \
+                    and not isinstance(box, boxes.PageBox):
+                if element.get("S") == "/TH" and "A" in element:
+                    scope = _SCOPES.get((node.attrib.get("scope") or "").lower())
+                    if scope:
+                        element["A"]["Scope"] = scope
+                lang = node.attrib.get("lang")
+                if lang:
+                    element["Lang"] = pydyf.String(lang)
+            yield element
+
+    build.reportgen = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build
+
+
 def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -> tuple[bytes, list[Finding]]:
     from weasyprint import HTML
+
+    _structure_attributes()
 
     fetcher = _fetcher_class()(allowed)
     logger = logging.getLogger("weasyprint")
@@ -80,10 +118,48 @@ def render_pdf(html: str, *, base_dir: Path, allowed: list[Path], source: str) -
             pdf_variant="pdf/ua-1")
     finally:
         logger.setLevel(previous)
+    pdf = _relative_links(pdf, base_dir)
     findings = [Finding("render.blocked-url", "warning", f"refused to fetch '{url}' while making the PDF",
                         file=source, hint="documents may only use files in templates/ and data: URLs")
                 for url in dict.fromkeys(fetcher.refused)]
     return pdf, findings
+
+
+def _relative_links(pdf: bytes, base_dir: Path) -> bytes:
+    """Links to files beside the document (a table, a brief) made relative again. WeasyPrint
+    resolves every relative ``href`` against its base URL (the templates folder), which would
+    leave a ``file://`` path to the build machine in the PDF; this writes the path relative to
+    the document instead (``tables/clients.csv``, ``../report.html``), as the HTML has it, so
+    the links work wherever the bundle is unpacked. Web and mailto links are left alone."""
+    import io
+
+    import pikepdf
+
+    base = base_dir.resolve()
+    changed = False
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for annot in page.get("/Annots", []):
+                action = annot.get("/A")
+                uri = str(action.get("/URI", "")) if action is not None else ""
+                if uri.lower().startswith("file:"):
+                    target = Path(unquote(urlsplit(uri).path))
+                    fragment = urlsplit(uri).fragment
+                    relative = os.path.relpath(target, base).replace(os.sep, "/")
+                    action.URI = pikepdf.String(relative + (f"#{fragment}" if fragment else ""))
+                    if str(annot.get("/Contents", "")).lower().startswith("file:"):
+                        annot.Contents = action.URI  # the link's description (PDF/UA) named the path too
+                    changed = True
+        if not changed:
+            return pdf
+        # WeasyPrint's /ID hashes the file as it wrote it, build-folder paths included, and qpdf
+        # keeps an existing first ID: drop it, so both IDs come from the rewritten content and the
+        # same document gives the same bytes wherever it was laid out
+        if "/ID" in doc.trailer:
+            del doc.trailer["/ID"]
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _render_job(job: tuple[str, str, list[str], str]) -> tuple[bytes, list[dict]]:

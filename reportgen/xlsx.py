@@ -1,7 +1,8 @@
 """A small, fast writer for the published workbook (Office Open XML SpreadsheetML).
 
-The tables workbook is about 50,000 rows of plain text and numbers: no
-formulas, no merged cells, one bold header row. openpyxl (which reads the
+The tables workbook is plain text and numbers: no formulas, no merged cells;
+each sheet may have a title in A1 (larger, bold), a bold header row, the rows
+above and including it frozen, column widths and links to other sheets. openpyxl (which reads the
 workbook back in the tests and in ``scripts/verify_published.py``) took about
 4 s to write it, most of a cold build's table stage; writing the few XML
 parts directly takes a fraction of that (docs/benchmarks.md). Strings go to
@@ -31,6 +32,10 @@ class Sheet:
     bold_header: bool = True
     freeze_header: bool = False
     widths: dict[int, float] = field(default_factory=dict)  # column index (0-based) → width in characters
+    header_row: int = 1  # the (1-based) row that is the table's header: bold, and frozen with those above
+    title: bool = False  # A1 is the sheet's title (larger and bold)
+    links: dict[str, str] = field(default_factory=dict)  # cell ("A5") → a place in the workbook ("'clients'!A1")
+    wrap: set[int] = field(default_factory=set)  # columns (0-based) whose text wraps
 
 
 def _column(i: int) -> str:
@@ -74,16 +79,26 @@ def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
     out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
            f'xmlns:r="{_REL}">']
     if sheet.freeze_header:
-        out.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        h = sheet.header_row
+        out.append(f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{h}" topLeftCell="A{h + 1}" '
                    'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>')
+    else:
+        out.append('<sheetViews><sheetView workbookViewId="0"/></sheetViews>')
     if sheet.widths:
         out.append("<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
                                       for i, w in sorted(sheet.widths.items())) + "</cols>")
     out.append("<sheetData>")
     for r, row in enumerate(sheet.rows, start=1):
-        style = ' s="1"' if r == 1 and sheet.bold_header else ""
+        row_style = ' s="1"' if r == sheet.header_row and sheet.bold_header else ""
+        if r == 1 and sheet.title:
+            row_style = ' s="2"'
         cells = []
-        for col, value in zip(columns, row):
+        for i, (col, value) in enumerate(zip(columns, row)):
+            style = row_style
+            if not style and f"{col}{r}" in sheet.links:
+                style = ' s="4"'
+            elif not style and i in sheet.wrap:
+                style = ' s="3"'
             if value is None or value == "":
                 continue
             if isinstance(value, str):
@@ -93,19 +108,30 @@ def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
             else:
                 cells.append(f'<c r="{col}{r}"{style}><v>{value!r}</v></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    out.append("</sheetData></worksheet>")
+    out.append("</sheetData>")
+    if sheet.links:  # links inside the workbook: no relationship part needed
+        out.append("<hyperlinks>" + "".join(
+            f'<hyperlink ref="{ref}" location="{_text(place)}" display="{_text(place)}"/>'
+            for ref, place in sheet.links.items()) + "</hyperlinks>")
+    out.append("</worksheet>")
     return "".join(out)
 
 
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
-           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+           '<fonts count="4"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font></fonts>'
            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
            '<fill><patternFill patternType="gray125"/></fill></fills>'
            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+           '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+           '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+           '<alignment vertical="top" wrapText="1"/></xf>'
+           '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
            '</styleSheet>')
 

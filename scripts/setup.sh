@@ -14,7 +14,7 @@ want_tests=0
 packages=(fonts-noto-core poppler-utils qpdf libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
 if [ "$want_tests" = 1 ]; then
-  packages+=(chromium)
+  packages+=(chromium libreoffice-calc-nogui)  # LibreOffice opens the published workbook in the tests
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
@@ -27,8 +27,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # another apt or dpkg process (an unattended upgrade, a colleague's install) may hold the
+  # lock: wait for it, up to 10 minutes, instead of failing at once
+  lock=(-o DPkg::Lock::Timeout=600)
+  $sudo apt-get "${lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

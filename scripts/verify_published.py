@@ -19,7 +19,7 @@ For every cell of every count table it confirms:
 
 Usage::
 
-    scripts/verify_published.py data/submissions output/2025H1/tables
+    .venv/bin/python scripts/verify_published.py data/submissions output/2025H1/latest/tables
 
 Exit status 0 when every cell passes, 1 otherwise (the first problems listed).
 """
@@ -144,7 +144,7 @@ def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: in
     problems: list[str] = []
     checked = 0
     for path in count_tables(tables):
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # UTF-8 with a byte-order mark
             for line, rec in enumerate(csv.DictReader(fh), start=2):
                 period = rec["period"]
                 if period not in cache:

@@ -54,7 +54,7 @@ def shared_cache(tmp_path_factory):
         os.environ[CACHE_ENV] = previous
 
 
-SLOW_FIXTURES = {"built_sample", "two_drafts"}  # each builds a whole project
+SLOW_FIXTURES = {"built_sample", "two_drafts", "built_large"}  # each builds a whole project
 
 
 def pytest_collection_modifyitems(config, items):
@@ -90,6 +90,19 @@ def project(tmp_path: Path) -> Path:
 def built_sample(tmp_path_factory) -> Path:
     """The sample 2025H1 bundle, built once per test session in a copy of the project."""
     root = copy_project(tmp_path_factory.mktemp("sample") / "project")
+    result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
+    assert result.ok, [f.format() for f in result.findings if f.is_error]
+    return result.out_dir
+
+
+@pytest.fixture(scope="session")
+def built_large(tmp_path_factory) -> Path:
+    """A bundle built from generated data with five times the sample's members (issue 18: every
+    page, brief and table property must hold there too)."""
+    from reportgen.sample_data import generate
+
+    root = copy_project(tmp_path_factory.mktemp("large") / "project", data=False)
+    generate(root / "data", members=220)
     result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     return result.out_dir

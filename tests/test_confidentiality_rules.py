@@ -194,9 +194,9 @@ def test_derived_values_follow_their_inputs_and_denominators(config):
         ("NZ", "2024H1", "sessions", "total", "", 19, 5),
         ("NZ", "2025H1", "sessions", "total", "", 30, 5),
     ])
-    assert s.share("clients", "need", "housing", period=H1).display() == "25 %"
+    assert s.share("clients", "need", "housing", period=H1).display() == "25\u00a0%"
     assert s.share("clients", "need", "food", period=H1).display() == "S"
-    assert s.change("clients", period=H1, base="2024H1").display() == "+25 %"
+    assert s.change("clients", period=H1, base="2024H1").display() == "+25\u00a0%"
     assert s.change("sessions", period=H1, base="2024H1").display() == "S"  # raw denominator 19 < 20
     diff = s.difference("clients", period=H1, base="2024H1")
     assert diff.value == s.get("clients", period=H1).value - s.get("clients", period="2024H1").value

@@ -13,6 +13,7 @@ from jinja2 import meta, nodes
 
 from reportgen import context
 from reportgen.config import load_config
+from reportgen.dashboard_site import pages
 from reportgen.methodology import Notes
 from reportgen.render_html import environment
 
@@ -21,7 +22,9 @@ DOC = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
 
 TYPES = {cls.__name__: cls for cls in (context.DocumentContext, context.ReportContext, context.BriefContext,
                                        Notes, context.Part, context.KeyFigure, context.RegionRow,
-                                       context.Download, context.StoryGroup, context.Review)}
+                                       context.Download, context.StoryGroup, context.Review, context.Imprint, pages.PageContext,
+                                       pages.ScopePageContext, pages.NotPublishedContext, pages.Figure,
+                                       pages.DashChart, pages.Link)}
 
 
 def documented(name: str) -> set[str]:
@@ -54,18 +57,22 @@ def own_names(cls) -> set[str]:
 @pytest.mark.parametrize("name", sorted(TYPES))
 def test_docs_name_exactly_the_fields(name):
     expected = own_names(TYPES[name])
-    if name == "DocumentContext":
+    if name in ("DocumentContext", "PageContext"):
         expected |= set(context.RENDER_NAMES)
     assert documented(name) == expected
 
 
 @pytest.mark.parametrize("template,cls", [("report.html.j2", context.ReportContext),
-                                          ("brief.html.j2", context.BriefContext)])
+                                          ("brief.html.j2", context.BriefContext),
+                                          ("dashboard/overview.html.j2", pages.ScopePageContext),
+                                          ("dashboard/region.html.j2", pages.ScopePageContext),
+                                          ("dashboard/not-published.html.j2", pages.NotPublishedContext)])
 def test_templates_use_only_names_the_context_gives(template, cls):
     env = environment(load_config(REPO / "config.yaml"))
     given = {f.name for f in dataclasses.fields(cls)} | set(context.RENDER_NAMES)
     used: set[str] = set()
-    for name in (template, "_base.html.j2", "_review_banner.html.j2", "_review_changes.html.j2"):
+    base = "dashboard/_page.html.j2" if template.startswith("dashboard/") else "_base.html.j2"
+    for name in (template, base, "_review_banner.html.j2", "_review_changes.html.j2"):
         ast = env.parse(env.loader.get_source(env, name)[0])
         declared = {n if isinstance(n, str) else n[1] for imp in ast.find_all(nodes.FromImport) for n in imp.names}
         declared |= {t.name for a in ast.find_all(nodes.Assign) for t in [a.target, *a.target.find_all(nodes.Name)]

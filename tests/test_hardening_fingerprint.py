@@ -46,7 +46,6 @@ def test_an_edit_that_keeps_size_and_time_is_seen(tmp_path):
 
 def test_a_file_changed_just_now_is_not_remembered(tmp_path):
     root = copy_project(tmp_path / "p")
-    config = load_config(root / "config.yaml")
     memo: dict = {}
     target = sorted((root / "data" / "submissions").rglob("*.csv"))[0]
     fingerprint._data_digest(target, memo)

@@ -74,11 +74,11 @@ def test_placeholders_give_the_published_values():
     assert same.is_number and not same.flag
     words = fill("{{ clients.change }}", ns)[0]
     assert words == ("unchanged" if round(same.value) == 0 else
-                     f"{'up' if same.value > 0 else 'down'} {abs(same.value):.0f} %")
-    assert fill("{{ clients.change_pct }}", ns)[0] == f"{same.value:+.0f} %"
+                     f"{'up' if same.value > 0 else 'down'} {abs(same.value):.0f}\u00a0%")
+    assert fill("{{ clients.change_pct }}", ns)[0] == f"{same.value:+.0f}\u00a0%"
     every = store.change("clients", period=H1, base=H1.year_earlier())
     assert every.flag == "P"
-    assert fill("{{ clients.change_all_pct }}", ns)[0] == f"{every.value:+.0f} %\u00a0{SYMBOL_OPEN}P{SYMBOL_CLOSE}"
+    assert fill("{{ clients.change_all_pct }}", ns)[0] == f"{every.value:+.0f}\u00a0%\u00a0{SYMBOL_OPEN}P{SYMBOL_CLOSE}"
 
 
 def test_a_regional_namespace_gives_the_regions_figures():
@@ -91,15 +91,15 @@ def test_a_regional_namespace_gives_the_regions_figures():
 def test_number_and_percent_filters():
     ns = names()
     assert fill("{{ 1234567 | number }} {{ 1234.5 | number(1) }} {{ 12.5 | percent }}", ns) == \
-        ("1,234,567 1,234.5 12 %", [])
+        ("1,234,567 1,234.5 12\u00a0%", [])
     out, problems = fill("{{ 'abc' | number }}", ns)
     assert out == "abc" and problems == []
 
 
 def test_words_for_change():
     notes = figures.SymbolNotes()
-    assert figures._words(figures.Published(12.4, "", "percent"), notes) == "up 12 %"
-    assert figures._words(figures.Published(-3.0, "", "percent"), notes) == "down 3 %"
+    assert figures._words(figures.Published(12.4, "", "percent"), notes) == "up 12\u00a0%"
+    assert figures._words(figures.Published(-3.0, "", "percent"), notes) == "down 3\u00a0%"
     assert figures._words(figures.Published(0.3, "", "percent"), notes) == "unchanged"
     assert figures._words(figures.Published(None, "S", "percent"), notes) == f"{SYMBOL_OPEN}S{SYMBOL_CLOSE}"
     assert notes.used == {"S": SYMBOLS["S"]}

@@ -79,7 +79,7 @@ def test_briefs_are_two_to_four_pages_with_the_regions_figures_against_national(
             assert re.search(rf"{label}\s+{re.escape(here)}\s+{re.escape(nz)}\n", text.replace("\u00a0", " ")), \
                 (code, label, here, nz)
         change = store.like_for_like("clients", scope=code, period=PERIOD, base=PERIOD.year_earlier()).display()
-        assert change in text
+        assert change.replace("\u00a0", " ") in text.replace("\u00a0", " ")  # pdftotext writes a plain space
     assert "Manawatū-Whanganui" in pdftext(built_sample / "briefs" / "MWT.pdf")
 
 
@@ -139,7 +139,9 @@ def test_running_header_names_report_and_section_and_pages_are_x_of_y(built_samp
     pdf = built_sample / "report.pdf"
     total = pages(pdf)
     page4 = pdftext(pdf, page=4)
-    head = page4.strip().splitlines()[0]
+    # the first line below a draft's small level watermark (stamp.py), which sits above the header
+    head = next(line.strip() for line in page4.strip().splitlines()
+                if line.strip() and "not for circulation" not in line)
     assert head.startswith("Te Hunga e Tautokona: Who we support")
     assert f"Page 4 of {total}" in page4
     assert "Page 1 of" not in pdftext(pdf, page=1)  # the cover is clean
@@ -156,7 +158,7 @@ def test_report_numbers_paragraphs_and_keeps_links_public(built_sample: Path):
         assert f"briefs/{code}.html" in hrefs
     for doc in [built_sample / "report.html", *sorted((built_sample / "briefs").glob("*.html"))]:
         text = doc.read_text(encoding="utf-8")
-        links = [h for h in re.findall(r'href="([^"#][^"]*)"', text) if not h.startswith(("http", "mailto"))]
+        links = [h for h in re.findall(r'href="([^"#][^"]*)"', text) if not h.startswith(("http", "mailto", "tel:"))]
         assert links, doc
         for href in links:
             assert "internal" not in href, (doc, href)
@@ -171,10 +173,14 @@ def test_pdf_links_are_internal_or_web_never_the_build_folder(built_sample: Path
             for annot in page.get("/Annots", []):
                 if "/A" in annot and "/URI" in annot.A:
                     uris.append(str(annot.A.URI))
-    assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
-    text = "".join(pdftext(built_sample / f"{doc}.pdf", layout=False).split())  # names may wrap in columns
-    assert "(tables/tables.xlsx)" in text  # the PDF names the files instead
-    assert "(tables/clients.csv)" in text
+    web = [u for u in uris if u.startswith(("https://", "http://", "mailto:", "tel:"))]
+    local = [u for u in uris if u not in web]
+    assert local and not any(u.startswith("file:") or u.startswith("/") for u in local), uris
+    prefix = "../" if doc.startswith("briefs/") else ""
+    assert f"{prefix}tables/tables.xlsx" in local and f"{prefix}tables/clients.csv" in local  # relative links
+    if doc == "report":  # the report also names the files, for readers of paper
+        text = "".join(pdftext(built_sample / f"{doc}.pdf", layout=False).split())
+        assert "(tables/tables.xlsx)" in text and "(tables/clients.csv)" in text
 
 
 @pytest.mark.parametrize("doc", ["report", "briefs/AKL", "briefs/WGN"])

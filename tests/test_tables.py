@@ -29,7 +29,7 @@ SYMBOLS = {"S", "C", "–", ".."}
 
 
 def read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -43,13 +43,25 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
     tables = built_sample / "tables"
     paths = sorted(tables.glob("*.csv"))
     assert len(paths) == 25
+    units = {"count", "hours", "percent", "percent_change", "ratio", "members"}
     for path in paths:
-        with path.open(encoding="utf-8") as fh:
-            assert fh.readline().rstrip("\n") == ",".join(TABLE_COLUMNS), path.name
-        for row in read_csv(path):
+        data = path.read_bytes()
+        assert data.startswith("\ufeff".encode()), path.name  # UTF-8 with a byte-order mark, for Excel
+        assert data.decode("utf-8-sig").split("\n", 1)[0] == ",".join(TABLE_COLUMNS), path.name
+        rows = read_csv(path)
+        kinds = [r["period_kind"] for r in rows if r["scope"] == "NZ"]
+        assert kinds == sorted(kinds, key=["quarter", "half-year"].index), path.name  # quarters, then half-years
+        for row in rows:
             assert (row["value"] == "") == (row["symbol"] != ""), (path.name, row)
             assert row["symbol"] in SYMBOLS | {""}
+            assert row["unit"] in units and row["scope_label"] and row["measure_label"] and row["period_label"]
+            assert row["dimension_label"] and (row["category_label"] != "") == (row["dimension"] != "total")
             assert row["flag"] in ("", "P", "A", "P A"), (path.name, row)
+    shares = read_csv(tables / "shares.csv")
+    assert {r["unit"] for r in shares} == {"percent"}
+    assert any(r["category"] == "melaa" and r["category_label"].startswith("Middle Eastern") for r in shares)
+    assert any(r["category"] == "information_advice" and r["category_label"] == "Information and advice"
+               for r in shares)
     # outcome rates where fewer than half the clients were assessed carry A (all of them, in the sample)
     rates = [r for r in read_csv(tables / "outcomes.csv")
              if r["measure"] == "improvement_rate" and r["scope"] == "NZ" and r["period"] == "2025H1"]
@@ -64,30 +76,56 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
                 assert row["measure"].endswith("_hours") or n % 3 == 0, (path.name, row)
 
 
-def test_xlsx_has_a_notes_sheet_and_the_same_cells_as_the_csvs(built_sample):
+def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(built_sample):
+    from reportgen.tables import FLAGS_HEADER, LABEL_HEADER
+
     wb = load_workbook(built_sample / "tables" / "tables.xlsx")
-    assert wb.sheetnames[0] == "notes"
-    notes = {r[0]: r[1] for r in wb["notes"].iter_rows(min_row=2, values_only=True)}
-    assert notes["symbol S"].startswith("suppressed: a small count, or a figure withheld")
-    assert notes["symbol .."].startswith("not available") and notes["symbol P"].startswith("provisional")
-    assert "multiple of 3" in notes["rounding"]
-    assert "counted in every ethnic group" in notes["ethnicity (ethnicity)"]
-    assert notes["period 2024H2"] == "July–December 2024"
-    assert re.fullmatch(r"\d+ of \d+ members reported for January–June 2025\.", notes["coverage"])
-    assert "West Coast" in notes["region WTC not published"]
-    sheets = {notes[k].rsplit("tables/", 1)[1].rstrip(")"): k.removeprefix("sheet ")
-              for k in notes if k.startswith("sheet ")}
-    assert len(sheets) == 25
-    for csv_name, sheet in sheets.items():
+    assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(min_row=3, values_only=True) if r[0]}
+    assert wb["Cover"]["A1"].value.endswith("published tables, January–June 2025") and wb["Cover"]["A1"].font.b
+    assert cover["Licence"].startswith("CC BY 4.0") and "@" in cover["Contact"] and cover["Period"]
+    assert cover["How to cite"] and cover["Released"] and cover["Next release"]
+    notes = {r[0]: r[1] for r in wb["Notes"].iter_rows(min_row=4, values_only=True)}
+    assert wb["Notes"]["A1"].value == "Notes" and wb["Notes"].freeze_panes == "A4"
+    assert notes["Symbol S"].startswith("Suppressed: a small count, or a figure withheld")
+    assert notes["Symbol .."].startswith("Not available") and notes["Symbol P"].startswith("Provisional")
+    assert "multiple of 3" in notes["Rounding"]
+    assert "counted in every ethnic group" in notes["Ethnicity"]
+    assert re.fullmatch(r"\d+ of \d+ members reported for January–June 2025\.", notes["Coverage"])
+    assert "West Coast" in notes["Not published: West Coast"] and "Southland" in notes["Not published: Southland"]
+    contents = list(wb["Contents"].iter_rows(min_row=4, values_only=True))
+    assert len(contents) == 25
+    for sheet, title, csv_file, _units in contents:
+        assert wb["Contents"].cell(row=4 + contents.index((sheet, title, csv_file, _units)), column=1).hyperlink
+        name = csv_file.removeprefix("tables/").removesuffix(".csv")
+        assert sheet == name if len(name) <= 31 else sheet == name.replace("_by_", "_")
         ws = wb[sheet]
-        assert not ws.merged_cells.ranges
+        assert not ws.merged_cells.ranges and ws["A1"].value == title and ws.freeze_panes == "A5"
         rows = list(ws.iter_rows(values_only=True))
-        assert list(rows[0]) == TABLE_COLUMNS
-        expected = read_csv(built_sample / "tables" / csv_name)
-        got = [[*r[:5], r[5], r[6], r[7]] for r in rows[1:]]
-        want = [[r["scope"], r["period"], r["measure"], r["dimension"], r["category"] or None,
-                 float(r["value"]) if r["value"] else None, r["symbol"] or None, r["flag"] or None] for r in expected]
-        assert got == want, sheet
+        header = list(rows[3])
+        assert header[:6] == LABEL_HEADER and header[-1] == FLAGS_HEADER
+        periods = header[6:-1]
+        expected = read_csv(built_sample / csv_file)
+        label_of = {r["period_label"]: r["period"] for r in expected}
+        assert [label_of[p] for p in periods] == sorted(
+            label_of.values(), key=lambda p: (Period.parse(p).kind != "Q", Period.parse(p)._ordinal()))
+        cells, flags = {}, {}
+        for row in rows[4:]:
+            for p, v in zip(periods, row[6:-1]):
+                cells[(row[0], row[2], row[3], row[4], row[5], label_of[p])] = v
+            flags[(row[0], row[2], row[3], row[4], row[5])] = dict(
+                part.split(": ", 1) for part in (row[-1] or "").split("; ") if part)
+        seen = set()
+        for r in expected:
+            key = (r["scope"], r["measure_label"], r["dimension_label"], r["category_label"] or "Total", r["unit"],
+                   r["period"])
+            want = r["symbol"] or (float(r["value"]) if "." in r["value"] else int(r["value"]))
+            assert cells[key] == want, (sheet, key)
+            seen.add(key)
+            for flag in ("P", "A"):
+                named = r["period_label"] in flags[key[:5]].get(flag, "").split(", ")
+                assert named == (flag in r["flag"].split() and not r["symbol"]), (sheet, key, flag)
+        assert all(v == ".." for k, v in cells.items() if k not in seen), sheet  # no blank cell in a table
 
 
 def test_same_cell_same_value_in_every_output(built_sample):
@@ -102,7 +140,7 @@ def test_same_cell_same_value_in_every_output(built_sample):
     dash = json.loads((built_sample / "dashboard.json").read_text(encoding="utf-8"))
     checked = 0
     for scope in dash["scopes"]:
-        for s in scope["series"]:
+        for s in scope["counts"]:
             for p in s["points"]:
                 key = (scope["code"], p["period"], s["measure"], s["dimension"], s["category"])
                 assert table_value[key] == (p["symbol"] or str(p["value"])), key
@@ -200,14 +238,14 @@ def test_generated_data_show_one_value_per_cell_in_tables_and_dashboard(rows):
     for table in published_tables(store, metrics, CONFIG):
         if table.name in DERIVED_TABLES:
             continue
-        for r in csv.DictReader(io.StringIO(table_csv(table).decode("utf-8"))):
+        for r in csv.DictReader(io.StringIO(table_csv(table).decode("utf-8-sig"))):
             key = (r["scope"], r["period"], r["measure"], r["dimension"], r["category"])
             p = store.get(*key[2:], scope=key[0], period=key[1])
             assert (r["symbol"] or r["value"]) == (p.symbol or str(int(p.value))), key
             shown[key] = r["symbol"] or r["value"]
     dash = dashboard_data(store, metrics, CONFIG, H1)
     for scope in dash["scopes"]:
-        for s in scope["series"]:
+        for s in scope["counts"]:
             for pt in s["points"]:
                 key = (scope["code"], pt["period"], s["measure"], s["dimension"], s["category"])
                 assert shown[key] == (pt["symbol"] or str(pt["value"])), key

@@ -62,10 +62,13 @@ def test_the_missing_quarter_is_flagged_in_the_dashboard_data(held_out):
     dash = json.loads((out / "dashboard.json").read_text(encoding="utf-8"))
     by_code = {s["code"]: s for s in dash["scopes"]}
     for scope in ["NZ", *regions]:
-        assert by_code[scope]["provisional"]["2025Q2"] is True
-        series = next(s for s in by_code[scope]["series"] if s["measure"] == "clients" and s["dimension"] == "total")
+        coverage = by_code[scope]["coverage"]
+        assert coverage["2025Q2"]["provisional"] is True
+        assert coverage["2025Q2"]["members_reporting"] == coverage["2025Q2"]["members_expected"] - 1
+        assert coverage["2025Q1"]["provisional"] is False
+        series = next(s for s in by_code[scope]["counts"] if s["measure"] == "clients" and s["dimension"] == "total")
         point = next(p for p in series["points"] if p["period"] == "2025Q2")
-        assert point["flag"] == "P"
+        assert "P" in point["flags"]
     assert "P" in dash["symbols"]
 
 

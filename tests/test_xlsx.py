@@ -41,3 +41,18 @@ def test_same_sheets_same_bytes():
 def test_bad_sheet_names_are_refused(names):
     with pytest.raises(ValueError):
         workbook([Sheet(n, [["x"]]) for n in names])
+
+
+def test_title_header_row_freeze_wrap_and_links_read_back():
+    data = workbook([
+        Sheet("Contents", [["Contents"], ["Pick a sheet."], ["Sheet", "Table"], ["clients", "Clients"]],
+              title=True, header_row=3, freeze_header=True, links={"A4": "'clients'!A1"}, wrap={1}),
+        Sheet("clients", [["Clients"], ["note"], ["source"], ["Area", "Q1"], ["NZ", 3]], title=True,
+              header_row=4, freeze_header=True),
+    ])
+    wb = load_workbook(io.BytesIO(data))
+    contents, clients = wb["Contents"], wb["clients"]
+    assert contents["A1"].font.b and contents["A1"].font.sz == 14 and not contents["A2"].font.b
+    assert contents["A3"].font.b and contents.freeze_panes == "A4" and clients.freeze_panes == "A5"
+    assert contents["A4"].hyperlink.location == "'clients'!A1"
+    assert contents["B4"].alignment.wrap_text

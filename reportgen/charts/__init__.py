@@ -203,5 +203,5 @@ def region_specs(store: PublishedStore, config: Config, period: Period, quarters
     return [
         specs.clients_trend(ci, section="trend"),
         specs.share_bars(ci, "clients", "need", section="needs", sort=True, chart_id=f"needs-{ci.suffix}",
-                         noun="the share of clients by reason for seeking support"),
+                         noun="the share of clients by reason for seeking support", compact=True),
     ]

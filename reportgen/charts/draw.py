@@ -3,6 +3,13 @@
 Each function reads only the JSON-like dict its spec carries, so a chart's
 cache key can be a hash of that dict. Missing values (``None``) are gaps:
 never drawn as zero, never bridged by a line, always marked with their symbol.
+
+The ``FIGURES`` functions build the matplotlib figure (``laid_out`` returns it,
+for the tests that measure every text's extent); ``DRAW`` turns it into SVG.
+No text may overlap another text or a data line (lines drawn with
+``gid="data"``): labels are placed from their measured extents, and
+tests/test_quality_charts.py checks every chart of the sample and of generated
+data with long labels and many events.
 """
 
 from __future__ import annotations
@@ -10,8 +17,13 @@ from __future__ import annotations
 import math
 import textwrap
 
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, MaxNLocator
+
 from .. import formats
 from . import style as s
+
+DATA = "data"  # gid of the lines that carry data (text must not cross them)
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -25,194 +37,323 @@ def _nice_max(values: list[float]) -> float:
     return top * 1.18
 
 
-def bars(d: dict) -> bytes:
+def _locator(unit: str, nbins: int = 5) -> MaxNLocator:
+    """Ticks only where the label shows the value exactly: whole numbers for counts and
+    percentages (a tick at 17.5 would read "18 %"), tenths for ratios."""
+    return MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10], integer=unit != "ratio", min_n_ticks=2)
+
+
+def _exact_ticks(axis, unit: str, low: float, high: float) -> None:
+    """Fixed ticks inside [low, high], each at a value its label writes exactly."""
+    ticks = [t for t in _locator(unit).tick_values(low, high) if low - 1e-9 <= t <= high + 1e-9]
+    ticks = [t for t in ticks if abs(t - round(t, 1 if unit == "ratio" else 0)) < 1e-9]
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(lambda v, _pos: _fmt(v, unit))
+
+
+def _pt_to_data_y(ax, points: float) -> float:
+    """How many y data units ``points`` printed points span on ``ax``."""
+    fig = ax.figure
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    lo, hi = ax.get_ylim()
+    return (hi - lo) * points / max(height_pt, 1)
+
+
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Move labels at heights ``ys`` apart so that neighbours are at least ``gap`` apart
+    (the fewest moves: pushed up from the lowest, then the whole run shifted back down)."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [ys[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    excess = max(0.0, placed[-1] - max(ys)) / 2 if placed else 0.0
+    placed = [p - excess for p in placed]
+    for k in range(1, len(placed)):  # the shift must not undo the spacing
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def bars(d: dict):
     """Horizontal bars, in the given order (first at the top), labelled directly."""
     labels, values, symbols, unit = d["labels"], d["values"], d["symbols"], d["unit"]
     n = len(labels)
-    with s.style():
-        fig, ax = s.figure(0.29 * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
-        top = _nice_max(values)
-        for i, (v, sym) in enumerate(zip(values, symbols)):
-            y = n - 1 - i
-            if v is None:
-                s.gap_label(ax, top * 0.02, y, sym, ha="left")
-                continue
-            ax.barh(y, v, color=d.get("color", s.BLUE), height=0.68)
-            ax.text(v + top * 0.01, y, _fmt(v, unit), va="center", fontsize=s.MIN_PT)
-        ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
-        ax.set_xlim(0, top)
-        ax.set_ylim(-0.6, n - 0.4)
-        ax.xaxis.set_visible(False)
-        s.clean_axes(ax, x=False)
-        return s.to_svg(fig)
+    row = d.get("row_in", 0.18)  # inches per bar (a brief's charts are a little tighter)
+    fig, ax = s.figure(row * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
+    top = _nice_max(values)
+    for i, (v, sym) in enumerate(zip(values, symbols)):
+        y = n - 1 - i
+        if v is None:
+            s.gap_label(ax, top * 0.02, y, sym, ha="left")
+            continue
+        ax.barh(y, v, color=d.get("color", s.BLUE), height=0.68)
+        ax.text(v + top * 0.01, y, _fmt(v, unit), va="center", fontsize=s.MIN_PT)
+    ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
+    ax.set_xlim(0, top)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.xaxis.set_visible(False)
+    s.clean_axes(ax, x=False)
+    return fig
 
 
-def trend(d: dict) -> bytes:
-    """Lines over quarters, labelled at their right end; events marked on the time axis."""
+def _event_tiers(events: list[dict]) -> list[tuple[int, dict, int]]:
+    """(number, event, tier) in time order: markers too close to sit side by side go up a tier."""
+    last_x: list[float] = []  # the last x used in each tier
+    min_dx = 0.45  # quarters: room for a two-digit number at print size
+    out = []
+    for j, ev in enumerate(sorted(events, key=lambda e: e["x"])):
+        tier = next((t for t, x in enumerate(last_x) if ev["x"] - x >= min_dx), len(last_x))
+        if tier == len(last_x):
+            last_x.append(ev["x"])
+        last_x[tier] = ev["x"]
+        out.append((j + 1, ev, tier))
+    return out
+
+
+TIER_PT = 15.0  # printed height of one tier of event numbers
+
+
+def _event_markers(ax, rows: list[tuple[int, dict, int]], bottom: float, band: float) -> None:
+    """Each event: a dashed line up to a numbered marker above the data; the numbers are
+    explained in a list below the chart."""
+    unit = _pt_to_data_y(ax, TIER_PT)
+    for number, ev, tier in rows:
+        y = band + unit * (0.75 + tier)
+        ax.plot([ev["x"], ev["x"]], [bottom, y - unit * 0.45], color=s.MUTED, linewidth=0.8,
+                linestyle=(0, (3, 2)), zorder=0)
+        ax.text(ev["x"], y, str(number), ha="center", va="center", fontsize=s.MIN_PT, color=s.INK,
+                fontweight="bold", zorder=4,
+                bbox={"boxstyle": "circle,pad=0.18", "facecolor": "white", "edgecolor": s.MUTED, "linewidth": 0.8})
+    # the key, below the time axis: two columns when there are more than three events
+    cols = 1 if len(rows) <= 3 else 2
+    width = 100 if cols == 1 else 46
+    per_col = math.ceil(len(rows) / cols)
+    line_pt = s.MIN_PT * 1.3
+    for c in range(cols):
+        y_pt = -34.0  # below the two-line quarter labels
+        for number, ev, _tier in rows[c * per_col:(c + 1) * per_col]:
+            text = textwrap.fill(f"{number}  {ev['label']}", width, subsequent_indent="    ")
+            ax.annotate(text, xy=(c * 0.52, 0), xycoords="axes fraction", xytext=(0, y_pt),
+                        textcoords="offset points", ha="left", va="top", fontsize=s.MIN_PT, color=s.INK)
+            y_pt -= line_pt * (text.count("\n") + 1) + 3
+
+
+def trend(d: dict):
+    """Lines over quarters, labelled at their right end; events numbered above the data and
+    listed below the chart."""
     x_labels, series, unit = d["x"], d["series"], d["unit"]
     n = len(x_labels)
-    events = d.get("events", [])
-    with s.style():
-        fig, ax = s.figure(2.9 if events else 2.5)
-        every = [v for ser in series for v in ser["values"] if v is not None]
-        top = _nice_max(every)
-        bottom = 0 if d.get("zero", True) else min(every) * 0.9
-        for k, ser in enumerate(series):
-            colour = s.SERIES[k % len(s.SERIES)]
-            xs, ys = [], []
-            for i, v in enumerate(ser["values"] + [None]):  # a sentinel closes the last run
-                if v is None:
-                    if xs:
-                        ax.plot(xs, ys, color=colour, linewidth=2, marker="o", markersize=3.5)
-                    xs, ys = [], []
-                    if i < n:
-                        s.gap_label(ax, i, bottom + (top - bottom) * 0.06, ser["symbols"][i])
-                else:
-                    xs.append(i)
-                    ys.append(v)
-            last = next((i for i in range(n - 1, -1, -1) if ser["values"][i] is not None), None)
-            if last is not None:
-                label = f"{_fmt(ser['values'][last], unit)}"
-                if len(series) > 1:
-                    label = f"{ser['label']} {label}"
-                ax.annotate(label, (last, ser["values"][last]), xytext=(6, 0), textcoords="offset points",
-                            va="center", color=colour, fontsize=s.MIN_PT, fontweight="bold")
-        band = top
-        if events:  # labels live in a band above the data, in two staggered tiers
-            top = top * 1.42 if bottom == 0 else top + (top - bottom) * 0.42
-            tiers = (band + (top - band) * 0.95, band + (top - band) * 0.45)
-            for j, ev in enumerate(events):
-                ax.plot([ev["x"], ev["x"]], [bottom, tiers[j % 2]], color=s.MUTED, linewidth=0.8,
-                        linestyle=(0, (3, 2)), zorder=0)
-                ax.text(ev["x"] + 0.05, tiers[j % 2], textwrap.fill(ev["label"], 20), fontsize=s.MIN_PT,
-                        color=s.MUTED, va="top", ha="left", zorder=4,
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
-        ax.set_xticks(range(n), [lab.replace(" ", "\n") for lab in x_labels])
-        ax.set_xlim(-0.4, n - 0.4 + (1.3 if series else 0))
-        ax.set_ylim(bottom, top)
-        ax.set_yticks([t for t in ax.get_yticks() if bottom <= t <= band])
-        ax.yaxis.set_major_formatter(lambda v, _pos: _fmt(v, unit))
-        s.clean_axes(ax, grid="y")
-        ax.spines["left"].set_visible(False)
-        return s.to_svg(fig)
+    rows = _event_tiers(d.get("events", []))
+    tiers = 1 + max((t for _, _, t in rows), default=-1)
+    fig, ax = s.figure(1.65 + (0.25 + 0.2 * tiers if rows else 0))
+    every = [v for ser in series for v in ser["values"] if v is not None] or [0.0]
+    band = _nice_max(every)
+    bottom = 0 if d.get("zero", True) else min(every) * 0.9
+    top = band
+    ax.set_ylim(bottom, top)
+    if rows:  # a band above the data for the event numbers, tall enough for every tier
+        need = TIER_PT * (tiers + 0.3)
+        height_pt = ax.get_position().height * fig.get_figheight() * 72
+        top = band + (band - bottom) * need / max(height_pt - need, 1)
+    ax.set_ylim(bottom, top)
+    ax.set_xlim(-0.4, n - 0.4 + (1.3 if series else 0))
+    ends = []
+    for k, ser in enumerate(series):
+        colour = s.SERIES[k % len(s.SERIES)]
+        xs, ys = [], []
+        for i, v in enumerate(ser["values"] + [None]):  # a sentinel closes the last run
+            if v is None:
+                if xs:
+                    ax.plot(xs, ys, color=colour, linewidth=2, marker="o", markersize=3.5, gid=DATA)
+                xs, ys = [], []
+                if i < n:
+                    s.gap_label(ax, i, bottom + (band - bottom) * 0.06, ser["symbols"][i])
+            else:
+                xs.append(i)
+                ys.append(v)
+        last = next((i for i in range(n - 1, -1, -1) if ser["values"][i] is not None), None)
+        if last is not None:
+            label = f"{_fmt(ser['values'][last], unit)}"
+            if len(series) > 1:
+                label = f"{ser['label']} {label}"
+            ends.append((last, ser["values"][last], label, colour))
+    # end labels: right of each line's last point, spread apart when two lines end close together
+    heights = _spread([v for _, v, _, _ in ends], _pt_to_data_y(ax, s.MIN_PT * 1.45))
+    for (last, value, label, colour), y in zip(ends, heights):
+        ax.annotate(label, (last, value), xytext=(last + 0.18, y), textcoords="data",
+                    va="center", color=colour, fontsize=s.MIN_PT, fontweight="bold")
+    if rows:
+        _event_markers(ax, rows, bottom, band)
+    ax.set_xticks(range(n), [lab.replace(" ", "\n") for lab in x_labels])
+    _exact_ticks(ax.yaxis, unit, bottom, band)
+    s.clean_axes(ax, grid="y")
+    ax.spines["left"].set_visible(False)
+    return fig
 
 
-def diverging(d: dict) -> bytes:
+def diverging(d: dict):
     """Outcome ratings per domain: declined | same | improved, grouped, with n assessed."""
     groups = d["groups"]
     rows = sum(len(g["rows"]) for g in groups) + len(groups)
     drawn = [r for g in groups for r in g["rows"] if r["improved"] is not None]
     left = -max([r["declined"] + r["same"] / 2 for r in drawn] + [20]) - 15
-    right = max([r["improved"] + r["same"] / 2 for r in drawn] + [40]) + 9
-    n_x = right + 22
-    with s.style():
-        fig, ax = s.figure(0.25 * rows + 0.55, left=0.36)
-        y = rows - 1
-        ticks, tick_labels = [], []
-        for g in groups:
-            ax.annotate(g["name"].upper(), xy=(0, y), xycoords=("axes fraction", "data"), xytext=(-4, 0),
-                        textcoords="offset points", ha="right", va="center", fontsize=s.MIN_PT,
-                        fontweight="bold", color=s.MUTED)
+    right = max([r["improved"] + r["same"] / 2 for r in drawn] + [40]) + 15
+    n_x = right + 20
+    fig, ax = s.figure(0.25 * rows + 0.7, left=0.36)
+    y = rows - 1
+    ticks, tick_labels = [], []
+    for g in groups:
+        ax.annotate(g["name"].upper(), xy=(0, y), xycoords=("axes fraction", "data"), xytext=(-4, 0),
+                    textcoords="offset points", ha="right", va="center", fontsize=s.MIN_PT,
+                    fontweight="bold", color=s.MUTED)
+        y -= 1
+        for r in g["rows"]:
+            ticks.append(y)
+            tick_labels.append(s.wrap(r["label"], 34))
+            if r["improved"] is None:
+                s.gap_label(ax, 0, y, r["symbol"])
+            else:
+                same, dec, imp = r["same"], r["declined"], r["improved"]
+                ax.barh(y, dec, left=-same / 2 - dec, color=s.VERMILLION, height=0.66)
+                ax.barh(y, same, left=-same / 2, color=s.NEUTRAL, height=0.66)
+                ax.barh(y, imp, left=same / 2, color=s.BLUE, height=0.66)
+                ax.text(same / 2 + imp + 1.2, y, formats.percent(imp, 0), va="center", fontsize=s.MIN_PT,
+                        color=s.BLUE, fontweight="bold")
+                ax.text(-same / 2 - dec - 1.2, y, formats.percent(dec, 0), va="center", ha="right",
+                        fontsize=s.MIN_PT, color=s.VERMILLION)
+            ax.text(n_x, y, r["n"], va="center", ha="right", fontsize=s.MIN_PT, color=s.MUTED)
             y -= 1
-            for r in g["rows"]:
-                ticks.append(y)
-                tick_labels.append(r["label"])
-                if r["improved"] is None:
-                    s.gap_label(ax, 0, y, r["symbol"])
-                else:
-                    same, dec, imp = r["same"], r["declined"], r["improved"]
-                    ax.barh(y, dec, left=-same / 2 - dec, color=s.VERMILLION, height=0.66)
-                    ax.barh(y, same, left=-same / 2, color=s.NEUTRAL, height=0.66)
-                    ax.barh(y, imp, left=same / 2, color=s.BLUE, height=0.66)
-                    ax.text(same / 2 + imp + 1.2, y, formats.percent(imp, 0), va="center", fontsize=s.MIN_PT,
-                            color=s.BLUE, fontweight="bold")
-                    ax.text(-same / 2 - dec - 1.2, y, formats.percent(dec, 0), va="center", ha="right",
-                            fontsize=s.MIN_PT, color=s.VERMILLION)
-                ax.text(n_x, y, r["n"], va="center", ha="right", fontsize=s.MIN_PT, color=s.MUTED)
-                y -= 1
-        head = rows - 0.1
-        ax.text(n_x, head, "n assessed", ha="right", va="bottom", fontsize=s.MIN_PT, color=s.MUTED)
-        ax.text(left + 1, head, "« declined", ha="left", va="bottom", fontsize=s.MIN_PT,
-                color=s.VERMILLION, fontweight="bold")
-        ax.text(0, head, "same", ha="center", va="bottom", fontsize=s.MIN_PT, color=s.MUTED, fontweight="bold")
-        ax.text(right - 1, head, "improved »", ha="right", va="bottom", fontsize=s.MIN_PT, color=s.BLUE,
-                fontweight="bold")
-        ax.plot([0, 0], [-0.5, rows - 1.5], color=s.INK, linewidth=0.6, zorder=3)
-        ax.set_yticks(ticks, tick_labels)
-        ax.set_xlim(left, n_x)
-        ax.set_ylim(-0.6, rows + 0.5)
-        ax.xaxis.set_visible(False)
-        s.clean_axes(ax, x=False, y=False)
-        return s.to_svg(fig)
+    # the key above the bars (left) and the n column's heading (right), on one line
+    handles = [Patch(color=s.VERMILLION, label="declined"), Patch(color=s.NEUTRAL, label="same"),
+               Patch(color=s.BLUE, label="improved")]
+    ax.legend(handles=handles, ncol=3, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False,
+              fontsize=s.MIN_PT, handlelength=1.0, handletextpad=0.4, columnspacing=1.2, borderaxespad=0.2)
+    ax.annotate("n assessed", xy=(1, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
+                ha="right", va="bottom", fontsize=s.MIN_PT, color=s.MUTED)
+    ax.plot([0, 0], [-0.5, rows - 1.5], color=s.INK, linewidth=0.6, zorder=3)
+    ax.set_yticks(ticks, tick_labels)
+    ax.set_xlim(left, n_x)
+    ax.set_ylim(-0.6, rows - 0.4)
+    ax.xaxis.set_visible(False)
+    s.clean_axes(ax, x=False, y=False)
+    return fig
 
 
-def dots(d: dict) -> bytes:
-    """One measure per region as dots, with the national value as a reference line."""
+def dots(d: dict):
+    """One measure per region as dots, with the national value as a reference line. Each value
+    is labelled on the side away from the national line, so the line never crosses a label."""
     labels, values, symbols, unit, national = d["labels"], d["values"], d["symbols"], d["unit"], d["national"]
     n = len(labels)
-    with s.style():
-        fig, ax = s.figure(0.27 * n + 0.6, left=0.3)
-        shown = [v for v in values if v is not None] + ([national] if national is not None else [])
-        lo = min(shown + [0]) if unit != "percent" else max(0, min(shown) - 8)
-        hi = max(shown + [1]) * 1.08 + (3 if unit == "percent" else 0)
-        for i, (v, sym) in enumerate(zip(values, symbols)):
-            y = n - 1 - i
-            ax.axhline(y, color=s.GRID, linewidth=0.8, zorder=0)
-            if v is None:
-                s.gap_label(ax, lo + (hi - lo) * 0.03, y, sym)
-            else:
-                ax.plot([v], [y], "o", color=s.BLUE, markersize=6.5)
-                ax.text(v + (hi - lo) * 0.015, y + 0.32, _fmt(v, unit), fontsize=s.MIN_PT, va="center")
-        if national is not None:
-            ax.axvline(national, color=s.VERMILLION, linewidth=1.2, linestyle=(0, (4, 2)))
-            ax.text(national, n - 0.2, f"New Zealand {_fmt(national, unit)}", color=s.VERMILLION,
-                    fontsize=s.MIN_PT, ha="center", va="bottom", fontweight="bold")
-        ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(-0.6, n + 0.3)
-        ax.xaxis.set_major_formatter(lambda v, _pos: _fmt(v, unit))
-        s.clean_axes(ax, y=False)
-        return s.to_svg(fig)
+    fig, ax = s.figure(0.18 * n + 0.6, left=0.3)
+    shown = [v for v in values if v is not None] + ([national] if national is not None else [])
+    lo = min(shown + [0]) if unit != "percent" else max(0, min(shown + [100]) - 8)
+    hi = max(shown + [1]) * 1.08 + (3 if unit == "percent" else 0)
+    pad = (hi - lo) * 0.015
+    for i, (v, sym) in enumerate(zip(values, symbols)):
+        y = n - 1 - i
+        ax.axhline(y, color=s.GRID, linewidth=0.8, zorder=0)
+        if v is None:
+            s.gap_label(ax, lo + (hi - lo) * 0.03, y, sym)
+        elif national is not None and v < national:
+            ax.plot([v], [y], "o", color=s.BLUE, markersize=6.5)
+            ax.text(v - pad * 1.6, y, _fmt(v, unit), fontsize=s.MIN_PT, va="center", ha="right")
+        else:
+            ax.plot([v], [y], "o", color=s.BLUE, markersize=6.5)
+            ax.text(v + pad * 1.6, y, _fmt(v, unit), fontsize=s.MIN_PT, va="center", ha="left")
+    if national is not None:
+        ax.plot([national, national], [-0.6, n - 0.45], color=s.VERMILLION, linewidth=1.2,
+                linestyle=(0, (4, 2)), gid=DATA)
+        ax.text(national, n - 0.35, f"New Zealand {_fmt(national, unit)}", color=s.VERMILLION,
+                fontsize=s.MIN_PT, ha="center", va="bottom", fontweight="bold")
+    ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.6, n + 0.4)
+    _exact_ticks(ax.xaxis, unit, lo, hi)
+    s.clean_axes(ax, y=False)
+    return fig
 
 
-def multiples(d: dict) -> bytes:
-    """A small trend per panel (region), each on its own scale, gaps marked."""
+def _fit_title(text: str, room_pt: float) -> str:
+    """``text`` wrapped so that, in bold at the minimum size, each line fits ``room_pt``."""
+    from matplotlib.textpath import TextPath
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT, weight="bold")
+    for width in range(len(text), 5, -1):
+        lines = textwrap.wrap(text, width) or [text]
+        if max(TextPath((0, 0), line, prop=font).get_extents().width for line in lines) <= room_pt:
+            return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, 6))
+
+
+def multiples(d: dict):
+    """A small trend per panel (region), each on its own scale, gaps marked. The latest value
+    stands beside the panel's name, above the plot, so it never sits on the line."""
     panels, x_labels = d["panels"], d["x"]
     cols = 4
     rows = math.ceil(len(panels) / cols)
+    fig, axes = s.figure(0.85 * rows + 0.3, ncols=cols, nrows=rows, squeeze=False)
+    fig.subplots_adjust(left=0.02, right=0.98, hspace=1.0, wspace=0.1)
+    panel_pt = axes[0][0].get_position().width * s.WIDTH_IN * 72
+    for k, ax in enumerate(axes.flat):
+        if k >= len(panels):
+            ax.set_visible(False)
+            continue
+        p = panels[k]
+        vals = p["values"]
+        shown = [v for v in vals if v is not None]
+        top = max(shown + [1]) * 1.12
+        xs, ys = [], []
+        for i, v in enumerate(vals + [None]):
+            if v is None:
+                if xs:
+                    ax.plot(xs, ys, color=s.BLUE, linewidth=1.6, gid=DATA)
+                xs, ys = [], []
+                if i < len(vals):
+                    s.gap_label(ax, i, top * 0.5, p["symbols"][i])
+            else:
+                xs.append(i)
+                ys.append(v)
+        last = next((v for v in reversed(vals) if v is not None), None)
+        value = formats.count(last) if last is not None else ""
+        room = panel_pt - (len(value) * s.MIN_PT * 0.62 + 8 if value else 0)
+        ax.set_title(_fit_title(p["label"], room), fontsize=s.MIN_PT, loc="left", pad=3, fontweight="bold")
+        if value:
+            ax.set_title(value, fontsize=s.MIN_PT, loc="right", pad=3, color=s.BLUE, fontweight="bold")
+        ax.set_ylim(0, top)
+        ax.set_xlim(-0.5, len(vals) - 0.5)
+        ax.set_yticks([])
+        below = k + cols < len(panels)  # a panel below carries the axis labels
+        ax.set_xticks([0, len(vals) - 1], ["", ""] if below else [x_labels[0], x_labels[-1]])
+        if not below:
+            first, last_label = ax.get_xticklabels()
+            first.set_horizontalalignment("left")
+            last_label.set_horizontalalignment("right")
+        s.clean_axes(ax, y=False)
+    return fig
+
+
+FIGURES = {"bars": bars, "trend": trend, "diverging": diverging, "dots": dots, "multiples": multiples}
+
+
+def laid_out(kind: str, d: dict):
+    """The drawn matplotlib figure of a chart (the caller closes it): for measuring."""
     with s.style():
-        fig, axes = s.figure(1.25 * rows + 0.2, ncols=cols, nrows=rows, squeeze=False)
-        for k, ax in enumerate(axes.flat):
-            if k >= len(panels):
-                ax.set_visible(False)
-                continue
-            p = panels[k]
-            vals = p["values"]
-            shown = [v for v in vals if v is not None]
-            top = max(shown + [1]) * 1.25
-            xs, ys = [], []
-            for i, v in enumerate(vals + [None]):
-                if v is None:
-                    if xs:
-                        ax.plot(xs, ys, color=s.BLUE, linewidth=1.6)
-                    xs, ys = [], []
-                    if i < len(vals):
-                        s.gap_label(ax, i, top * 0.5, p["symbols"][i])
-                else:
-                    xs.append(i)
-                    ys.append(v)
-            ax.set_title(p["label"], fontsize=s.MIN_PT, loc="left", pad=2, fontweight="bold")
-            last = next((v for v in reversed(vals) if v is not None), None)
-            if last is not None:
-                ax.text(len(vals) - 1, top * 0.97, formats.count(last), ha="right", va="top", fontsize=s.MIN_PT,
-                        color=s.BLUE)
-            ax.set_ylim(0, top)
-            ax.set_xlim(-0.5, len(vals) - 0.5)
-            ax.set_yticks([])
-            ax.set_xticks([0, len(vals) - 1], [x_labels[0], x_labels[-1]] if k >= len(panels) - cols else ["", ""])
-            s.clean_axes(ax, y=False)
-        fig.subplots_adjust(hspace=0.55, wspace=0.15)
-        return s.to_svg(fig)
+        fig = FIGURES[kind](d)
+        fig.canvas.draw()
+        return fig
 
 
-DRAW = {"bars": bars, "trend": trend, "diverging": diverging, "dots": dots, "multiples": multiples}
+def _svg(kind: str):
+    def draw(d: dict) -> bytes:
+        with s.style():
+            return s.to_svg(FIGURES[kind](d))
+
+    draw.__name__ = kind
+    draw.__doc__ = FIGURES[kind].__doc__
+    return draw
+
+
+DRAW = {kind: _svg(kind) for kind in FIGURES}

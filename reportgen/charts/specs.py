@@ -19,7 +19,7 @@ from ..periods import Period
 from ..register import Event
 
 SOURCE = "Source: member organisations' quarterly submissions, aggregated and confidentialised."
-EVENTS_CAPTION = "Dashed lines mark policy events."
+EVENTS_CAPTION = "Dashed lines mark policy events, numbered and listed under the chart."
 
 
 @dataclass
@@ -77,30 +77,51 @@ def _listing(items: list[tuple[str, str]], limit: int = 3) -> str:
 # ---------------------------------------------------------------------------
 # breakdowns as bars
 
+RESIDUAL_CODES = ("not_stated", "other")  # categories that always come last, "Other" before "Not stated"
+
+
+def residual_rank(code: str) -> int:
+    """0 for an ordinary category; 1 for "Other …", 2 for "Not stated" (shown last, in that order)."""
+    if code == "not_stated":
+        return 2
+    return 1 if code == "other" or code.startswith("other_") else 0
+
+
 def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, sort: bool,
-               chart_id: str, noun: str) -> ChartSpec:
+               chart_id: str, noun: str, compact: bool = False) -> ChartSpec:
     cfg = ci.config
     dim = cfg.dimensions[dimension]
-    rows = []
+    rows = []  # (label, share, count, code)
     for code, label in dim.categories.items():
         share = ci.store.share(measure, dimension, code, scope=ci.scope, period=ci.period)
         count = ci.store.get(measure, dimension, code, scope=ci.scope, period=ci.period)
-        rows.append((label, share, count))
+        rows.append((label, share, count, code))
+    # the unrounded count orders ties of the published share (internal: used for ordering only)
+    raw = {r[3]: ci.store.raw_of(measure, dimension, r[3], ci.scope, ci.period) for r in rows}
+
+    def by_size(r):
+        return (-r[1].value, -raw[r[3]], r[0]) if r[1].is_number else (1, 0, r[0])
+
     if sort:
-        rows.sort(key=lambda r: (0, -r[1].value, r[0]) if r[1].is_number else (1, 0, r[0]))
+        rows.sort(key=lambda r: (residual_rank(r[3]), not r[1].is_number, *by_size(r)))
+    else:
+        rows.sort(key=lambda r: residual_rank(r[3]))  # stable: the catalogue's order otherwise
     shown = [r for r in rows if r[1].is_number]
-    ranked = sorted(shown, key=lambda r: -r[1].value)
+    ranked = sorted(shown, key=by_size)
+    stated = [r for r in ranked if not residual_rank(r[3])]
     measure_label = cfg.measures[measure].label.lower()
-    if ranked:
-        top = ranked[0]
+    if stated:
+        top = stated[0]
+        stated_word = "" if top is ranked[0] else "stated "  # an "Other" or "Not stated" was larger
+        group = f"largest {stated_word}group"
         title = {
-            "need": f"{top[0]} was the most common reason people sought support",
-            "service_type": f"{top[0]} was the most common service",
-        }.get(dimension, f"{top[0]}: the largest group of {measure_label}, at {top[1]}")
+            "need": f"{top[0]} was the most common {stated_word}reason people sought support",
+            "service_type": f"{top[0]} was the most common {stated_word}service",
+        }.get(dimension, f"{top[0]}: the {group} of {measure_label}, at {top[1]}")
         pattern = _listing([(r[0].lower() if dimension in ("need", "service_type") else r[0], str(r[1]))
                             for r in ranked])
         alt = (f"Bar chart of {noun} in {ci.where}, {ci.period.label()}. Largest: {pattern}. "
-               f"Smallest: {ranked[-1][0]} ({ranked[-1][1]}).")
+               f"Smallest: {stated[-1][0]} ({stated[-1][1]}).")
     else:
         title = f"{dim.label} of {measure_label}"
         alt = f"Bar chart of {noun} in {ci.where}, {ci.period.label()}; every value is suppressed."
@@ -115,7 +136,7 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
         table_header=[dim.label, cfg.measures[measure].label, "Share"],
         table_rows=[[r[0], str(r[2]), str(r[1])] for r in rows],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
-              "symbols": [r[1].symbol for r in rows], "unit": "percent"},
+              "symbols": [r[1].symbol for r in rows], "unit": "percent", **({"row_in": 0.17} if compact else {})},
     )
 
 
@@ -204,8 +225,8 @@ def _direction_title(ci: ChartInputs, measure: str, what: str, unit_word: str) -
     """Which way ``measure`` went over the year and in how many quarters it rose — like for like
     (over the members that reported in both quarters compared), never across a missing return."""
     what = what[0].upper() + what[1:]
-    if len(ci.quarters) < 5:
-        return what
+    if len(ci.quarters) < 5:  # too few quarters to say what the year did: a whole title all the same
+        return f"{what}, each quarter"
     year = _year_on_year(ci, measure)
     if not year.is_number:
         return f"{what}, each quarter"
@@ -332,7 +353,7 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
     else:
         title = "Outcome ratings"
         alt = f"Diverging bar chart of outcome ratings, {ci.where}; every value is suppressed."
-    caption = "Each bar is 100 % of the people assessed in that domain; n is the number assessed."
+    caption = "Each bar is 100\u00a0% of the people assessed in that domain; n is the number assessed."
     if ci.outcome_caveat:
         caption += " " + ci.outcome_caveat
         alt += " " + ci.outcome_caveat
@@ -360,9 +381,13 @@ def _outcomes_title(shown: list[tuple[float, float]], most_often: str) -> str:
 def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
     cfg = ci.config
     rows = []
+    raw: dict[str, float] = {}
     for code, label in cfg.regions.items():
         rows.append((label, ci.store.share("clients", "need", "housing", scope=code, period=ci.period)))
-    rows.sort(key=lambda r: (0, -r[1].value, r[0]) if r[1].is_number else (1, 0, r[0]))
+        whole = ci.store.raw_of("clients", "total", "", code, ci.period)
+        # the unrounded share orders ties of the published one (internal: ordering only)
+        raw[label] = ci.store.raw_of("clients", "need", "housing", code, ci.period) / whole if whole else 0.0
+    rows.sort(key=lambda r: (0, -r[1].value, -raw[r[0]], r[0]) if r[1].is_number else (1, 0, 0, r[0]))
     national = ci.store.share("clients", "need", "housing", scope=NATIONAL, period=ci.period)
     shown = [r for r in rows if r[1].is_number]
     title = "Housing need by region"

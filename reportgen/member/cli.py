@@ -43,7 +43,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _show(findings, *, quiet: bool) -> None:
-    from ..cli import _print_findings, _summary
+    from ..console import print_findings as _print_findings, summary as _summary
 
     _print_findings(findings, err=True, warnings=not quiet or any(f.is_error for f in findings))
     if findings:

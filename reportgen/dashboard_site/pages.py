@@ -1,0 +1,258 @@
+"""The quarterly dashboard's pages: what each page shows, computed (the templates only format).
+
+A static site in the bundle's ``dashboard/`` folder: an overview (the
+quarter's headline figures, a trend chart per headline measure, what changed
+in sentences computed from the data, the policy events), one page per
+published region, and a page saying why the others are not shown. Every
+chart has its alternative text, its data table and a CSV of exactly what it
+shows. Links are relative, so the website can host the folder anywhere or
+embed a page in an iframe; the pages work without script.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from .. import __version__, formats
+from ..aggregate import NATIONAL
+from ..charts.specs import _event_positions
+from ..config import Config
+from ..confidentiality import SYMBOLS, Published, PublishedStore
+from ..periods import Period
+from .svg import Series, line_chart
+
+COLOURS_SECOND = "#b35900"  # a second series (hours): orange, distinguishable in greyscale by its labels
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: label, value (with its flag) and what it did, like for like."""
+
+    label: str
+    value: str
+    change: str  # a sentence, computed
+
+
+@dataclass(frozen=True)
+class DashChart:
+    """A chart of a page: its finding as title, SVG, alt text, note, data table and CSV file."""
+
+    id: str
+    title: str
+    subtitle: str
+    svg: Markup
+    alt: str
+    note: str
+    events: list[tuple[int, str]]  # (number on the chart, what happened)
+    table_header: list[str]
+    table_rows: list[list[str]]
+    csv_href: str  # relative to the page
+    csv_name: str  # relative to dashboard/
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageContext:
+    """Every dashboard page (``templates/dashboard/``)."""
+
+    name: str  # the page's path in the bundle without its ending: "dashboard/index", "dashboard/regions/AKL"
+    template: str
+    pdf: bool = False  # dashboard pages are for the web only
+    language: str
+    title: str
+    description: str
+    version: str
+    period_label: str
+    site_name: str
+    site_title: str
+    accent: str
+    ink: str
+    logo: str  # relative href of the logo, or ""
+    logo_alt: str
+    root: str  # relative prefix from the page to dashboard/: "" or "../"
+    nav: list[Link]
+    symbols: dict[str, str]
+    synthetic: bool
+    css: Markup
+    coverage: str
+    sentences: list[str]  # what changed, computed from the data
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScopePageContext(PageContext):
+    """The overview (the nation) or a region's page."""
+
+    scope: str
+    scope_name: str
+    figures: list[Figure]
+    charts: list[DashChart]
+    events: list
+    regions: list[Link] = field(default_factory=list)  # the overview's list of region pages
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotPublishedContext(PageContext):
+    """Why some regions are not shown."""
+
+    regions: list[tuple[str, str]]  # (region name, reason)
+
+
+def _shown(p: Published) -> str:
+    return p.display() + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # a byte-order mark: Excel then reads the macrons
+
+
+def _change_words(store: PublishedStore, measure: str, scope: str, q: Period) -> tuple[str, str]:
+    """(against the previous quarter, against a year earlier), like for like, in words."""
+    out = []
+    for base in (q.previous(), q.year_earlier()):
+        c = store.like_for_like(measure, scope=scope, period=q, base=base)
+        out.append(formats.words(c.value) if c.is_number else "")
+    return out[0], out[1]
+
+
+def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: Period) -> Figure:
+    label = config.measures[measure].label
+    prev, year = _change_words(store, measure, scope, q)
+    parts = []
+    if prev:
+        parts.append(f"{prev} on the previous quarter")
+    if year:
+        parts.append(f"{year} on a year earlier")
+    change = (" and ".join(parts) + ", like for like") if parts else \
+        "no like-for-like change can be given (a member joined, left or did not report)"
+    return Figure(label, _shown(store.get(measure, scope=scope, period=q)), change[0].upper() + change[1:] + ".")
+
+
+def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> list[str]:
+    """What changed this quarter, computed: never a change across a missing return."""
+    cov = store.coverage.get(scope, q)
+    out = [f"{len(cov.reporting)} of {len(cov.expected)} expected members reported for {q.label()}."]
+    if cov.provisional:
+        n = len(cov.missing)
+        out.append(f"The quarter's figures are provisional (P): {n} expected member{'s' if n != 1 else ''} did "
+                   "not report, so a fall in them is not a fall in need.")
+    for measure in config.dashboard.headline:
+        if measure not in config.measures:
+            continue
+        prev, year = _change_words(store, measure, scope, q)
+        noun = config.measures[measure].label.lower()
+        if prev and year:
+            out.append(f"Among the members that reported in both quarters, {noun} were {prev} on "
+                       f"{q.previous().label()} and {year} on {q.year_earlier().label()}.")
+        elif year:
+            out.append(f"Among the members that reported in both quarters, {noun} were {year} on "
+                       f"{q.year_earlier().label()}.")
+    housing = store.share("clients", "need", "housing", scope=scope, period=q) if "clients" in config.measures \
+        and "need" in config.dimensions and "housing" in config.dimensions["need"].categories else None
+    if housing is not None and housing.is_number:
+        before = store.share("clients", "need", "housing", scope=scope, period=q.year_earlier())
+        tail = f", against {_shown(before)} a year earlier" if before.is_number else ""
+        out.append(f"{_shown(housing)} of the people supported sought help with housing{tail}.")
+    return out
+
+
+def _chart(store: PublishedStore, config: Config, events: list, scope: str, quarters: list[Period],
+           measure: str, root: str) -> tuple[DashChart, bytes]:
+    name = "New Zealand" if scope == NATIONAL else config.region_label(scope)
+    label = config.measures[measure].label
+    vals = [store.get(measure, scope=scope, period=q) for q in quarters]
+    x = [q.axis_label() for q in quarters]
+    marked = _event_positions(events, quarters)
+    numbered = [(i + 1, e["label"]) for i, e in enumerate(marked)]
+    chart_id = f"{measure}-{scope.lower()}"
+    shown = [(x[i], v) for i, v in enumerate(vals) if v.is_number]
+    last = quarters[-1]
+    prev, year = _change_words(store, measure, scope, last)
+    title = f"{label}, {name}, each quarter"
+    if year:
+        title = f"{label} were {year} on a year earlier in {last.axis_label()}, like for like"
+    desc = f"Line chart of {label.lower()} each quarter in {name}, {x[0]} to {x[-1]}."
+    if shown:
+        high = max(shown, key=lambda p: p[1].value)
+        desc += (f" {shown[-1][1]} in {shown[-1][0]}; the highest was {high[1]} in {high[0]}.")
+    gaps = [x[i] for i, v in enumerate(vals) if not v.is_number]
+    if gaps:
+        desc += f" Not published in {', '.join(gaps)} ({', '.join(sorted({v.symbol for v in vals if v.symbol}))})."
+    flagged = [x[i] for i, v in enumerate(vals) if "P" in v.flag.split()]
+    note = "Counts are randomly rounded to a multiple of 3."
+    if flagged:
+        p_note = (f"Provisional (P) in {', '.join(flagged)}: a member expected to report did not, so a dip "
+                  "there is not a change in need.")
+        desc += " " + p_note
+        note += " " + p_note
+    if numbered:
+        desc += " Policy events: " + "; ".join(f"{n}, {t}" for n, t in numbered) + "."
+    series = Series(label, [float(v.value) if v.is_number else None for v in vals], [v.symbol for v in vals],
+                    [v.flag.split() for v in vals])
+    svg = line_chart(x, [series], unit="count", events=[(e["x"], i + 1) for i, e in enumerate(marked)],
+                     colours=[config.dashboard.accent], title=title, desc=desc, chart_id=chart_id)
+    header = ["Quarter", label, "Flags"]
+    rows = [[q.label(), v.symbol or formats.plain(v.value, v.kind), " ".join(v.flag.split())]
+            for q, v in zip(quarters, vals)]
+    csv_name = f"data/{chart_id}.csv"
+    table = [[row[0], _shown(v), row[2]] for row, v in zip(rows, vals)]
+    chart = DashChart(chart_id, title, f"{label} each quarter, {name}", Markup(svg), desc, note, numbered,
+                      header, table, root + csv_name, csv_name)
+    return chart, _csv(header, rows)
+
+
+def pages(store: PublishedStore, metrics, config: Config, period: Period, events: list,
+          css: str, logo: str) -> tuple[list[PageContext], dict[str, bytes]]:
+    """Every page's context, and the files beside them (each chart's CSV)."""
+    quarters = [Period.parse(p) for p in store.periods if Period.parse(p).is_quarter and Period.parse(p) <= period]
+    barred = metrics.not_published_regions(period)
+    published = [code for code in config.regions if code not in barred]
+    files: dict[str, bytes] = {}
+    common = dict(language=config.report.language, version=__version__, period_label=period.label(),
+                  site_name=config.dashboard.name, site_title=config.dashboard.title, accent=config.dashboard.accent,
+                  ink=config.dashboard.ink, logo_alt=config.dashboard.logo_alt, symbols=SYMBOLS,
+                  synthetic=config.report.sample_data, css=Markup(css))
+
+    def nav(root: str) -> list[Link]:
+        return [Link(f"{root}index.html", "Overview"), Link(f"{root}not-published.html", "Regions not shown")]
+
+    def scope_page(scope: str, root: str, name: str, template: str) -> ScopePageContext:
+        charts = []
+        for measure in config.dashboard.headline:
+            if measure in config.measures:
+                chart, data = _chart(store, config, events, scope, quarters, measure, root)
+                charts.append(chart)
+                files[f"dashboard/{chart.csv_name}"] = data
+        where = "Aotearoa New Zealand" if scope == NATIONAL else config.region_label(scope)
+        return ScopePageContext(
+            **common, name=name, template=template, root=root, logo=(root + logo) if logo else "",
+            title=f"{where}: {period.label()}", description=f"{config.dashboard.title}: {where}, {period.label()}",
+            nav=nav(root), coverage=store.coverage.get(scope, period).text(),
+            sentences=sentences(store, config, scope, period), scope=scope, scope_name=where,
+            figures=[_figure(store, config, m, scope, period) for m in config.dashboard.headline
+                     if m in config.measures],
+            charts=charts, events=[e for e in events if quarters and quarters[0].first_day() <= e.date],
+            regions=[Link(f"regions/{c}.html", config.region_label(c)) for c in published] if scope == NATIONAL else [])
+
+    out: list[PageContext] = [scope_page(NATIONAL, "", "dashboard/index", "dashboard/overview.html.j2")]
+    out += [scope_page(code, "../", f"dashboard/regions/{code}", "dashboard/region.html.j2") for code in published]
+    out.append(NotPublishedContext(
+        **common, name="dashboard/not-published", template="dashboard/not-published.html.j2", root="",
+        logo=logo, title=f"Regions not shown: {period.label()}",
+        description=f"{config.dashboard.title}: why some regions are not shown, {period.label()}",
+        nav=nav(""), coverage=store.coverage.get(NATIONAL, period).text(), sentences=[],
+        regions=[(config.region_label(code), why) for code, why in barred.items()]))
+    return out, files

@@ -1,0 +1,81 @@
+"""A brief without commentary gets a few sentences computed from its published figures: each
+one true of the figures it quotes, for every region of the sample and of generated data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reportgen import formats
+from reportgen.aggregate import aggregate
+from reportgen.charts.specs import residual_rank
+from reportgen.config import load_config
+from reportgen.confidentiality import PublishedStore
+from reportgen.documents import brief_summary, shown
+from reportgen.periods import Period
+from reportgen.register import load_register
+from reportgen.sample_data import generate
+from reportgen.submissions import load_submissions
+from reportgen.validate import validate
+
+from .conftest import REPO, copy_project
+
+H1 = Period.parse("2025H1")
+
+
+def store_of(root):
+    config = load_config(root / "config.yaml")
+    register, _ = load_register(config)
+    data = validate(load_submissions(config), register, config)
+    agg = aggregate(data.rows, register, config, H1)
+    return config, PublishedStore(agg.cells, config, "brief-summary-key")
+
+
+def check_region(config, store, code):
+    sentences = brief_summary(config, H1, store, code)
+    text = " ".join(sentences)
+    assert sentences, code
+    clients = store.get("clients", scope=code, period=H1)
+    if not clients.is_number:
+        assert f"shown as {clients.symbol}" in text
+        return
+    assert f"supported {shown(clients)} people" in text
+    change = store.like_for_like("clients", scope=code, period=H1, base=H1.year_earlier())
+    if change.is_number and formats.words(change.value) != "unchanged":
+        assert f"{formats.words(change.value)} on {H1.year_earlier().label()} like for like" in text
+    shares = {c: store.share("clients", "need", c, scope=code, period=H1)
+              for c in config.dimensions["need"].categories if not residual_rank(c)}
+    published = {c: s for c, s in shares.items() if s.is_number}
+    if published:
+        best = max(s.value for s in published.values())
+        top = [config.dimensions["need"].categories[c].lower() for c, s in published.items() if s.value == best]
+        named = re.search(r"most common reasons? people sought support (?:was|were) (.+?) \(", text).group(1)
+        assert set(re.split(r", | and ", named)) == set(top), (code, named, top)
+        national = store.share("clients", "need", next(c for c, s in published.items() if s.value == best), period=H1)
+        if len(top) == 1 and national.is_number:
+            word = "higher than" if best > national.value else "lower than" if best < national.value else "the same as"
+            assert f"{word} the national {national}" in text
+    # every number quoted is a published one of this region or the nation (no raw value leaks)
+    allowed = {str(p) for p in (clients, change, store.get("new_clients", scope=code, period=H1),
+                                store.get("sessions", scope=code, period=H1), *shares.values(),
+                                *(store.share("clients", "need", c, period=H1) for c in shares))}
+    for number in re.findall(r"\d[\d,]*(?:\u00a0%)?", text.replace("up ", "+").replace("down ", "-")):
+        if re.fullmatch(r"20\d\d", number):
+            continue  # a year
+        assert any(number in a for a in allowed), (code, number, text)
+
+
+def test_computed_sentences_are_true_of_the_published_figures_in_the_sample():
+    config, store = store_of(REPO)
+    for code in config.regions:
+        check_region(config, store, code)
+
+
+@pytest.mark.slow
+def test_computed_sentences_hold_for_generated_data_with_five_times_the_members(tmp_path):
+    root = copy_project(tmp_path / "p", data=False)
+    generate(root / "data", members=220)
+    config, store = store_of(root)
+    for code in config.regions:
+        check_region(config, store, code)

@@ -1,0 +1,207 @@
+"""Charts read cleanly at print size: measured from the drawn matplotlib figure itself.
+
+For every chart of the sample, of generated data with five times the members,
+and of hand-made data with long labels and many events: no text overlaps
+another text or a data line, every tick sits at the value its label writes,
+"Not stated" and "Other" come last, ties are ordered by the unrounded value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.text import Text
+
+from reportgen.aggregate import aggregate
+from reportgen.charts import national_specs, region_specs
+from reportgen.charts.draw import DATA, laid_out
+from reportgen.config import load_config
+from reportgen.confidentiality import PublishedStore
+from reportgen.periods import Period
+from reportgen.register import load_events, load_register
+from reportgen.sample_data import generate
+from reportgen.submissions import load_submissions
+from reportgen.validate import validate
+
+from .conftest import REPO, copy_project
+
+H1 = Period.parse("2025H1")
+TOLERANCE_PX = 1.0  # extents touching by a pixel or less are not an overlap
+
+
+def drawn_texts(fig) -> list[tuple[str, object]]:
+    """(text, window extent) of every text matplotlib actually draws."""
+    renderer = fig.canvas.get_renderer()
+    seen: list[Text] = []
+    original = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if mtext is not None and s.strip():
+            seen.append(mtext)
+        return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = record
+    try:
+        fig.draw(renderer)
+    finally:
+        renderer.draw_text = original
+    unique = list(dict.fromkeys(seen))
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in unique]
+
+
+def data_paths(fig):
+    return [line.get_transform().transform_path(line.get_path())
+            for ax in fig.axes for line in ax.get_lines() if line.get_gid() == DATA and line.get_visible()]
+
+
+def collisions(fig) -> list[str]:
+    texts = drawn_texts(fig)
+    shrunk = [(t, type(box).from_extents(box.x0 + TOLERANCE_PX, box.y0 + TOLERANCE_PX,
+                                   box.x1 - TOLERANCE_PX, box.y1 - TOLERANCE_PX)) for t, box in texts]
+    out = [f"{a!r} overlaps {b!r}" for (a, ba), (b, bb) in itertools.combinations(shrunk, 2) if ba.overlaps(bb)]
+    for path in data_paths(fig):
+        out += [f"a data line crosses {t!r}" for t, box in shrunk if path.intersects_bbox(box, filled=False)]
+    return out
+
+
+def tick_problems(fig) -> list[str]:
+    """Ticks whose label does not write their value exactly (17.5 labelled "18 %")."""
+    out = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():
+                continue
+            lo, hi = sorted(axis.get_view_interval())
+            for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels()):
+                text = label.get_text().replace("\u00a0", " ").replace(",", "")
+                number = re.fullmatch(r"[+-]?(\d+(?:\.\d+)?)( %)?", text.strip())
+                if lo <= tick <= hi and number:
+                    if abs(float(number.group(1)) - tick) > 1e-9:
+                        out.append(f"tick at {tick} reads {label.get_text()!r}")
+    return out
+
+
+def check(spec) -> list[str]:
+    fig = laid_out(spec.kind, spec.draw)
+    try:
+        return [f"{spec.id}: {p}" for p in collisions(fig) + tick_problems(fig)]
+    finally:
+        plt.close(fig)
+
+
+def specs_of(root, regions: bool = True):
+    config = load_config(root / "config.yaml")
+    register, _ = load_register(config)
+    events, _ = load_events(config)
+    data = validate(load_submissions(config), register, config)
+    agg = aggregate(data.rows, register, config, H1)
+    store = PublishedStore(agg.cells, config, "quality-chart-key")
+    out = national_specs(store, config, H1, agg.quarters, events)
+    if regions:
+        for code in config.regions:
+            out += region_specs(store, config, H1, agg.quarters, events, code)
+    return out, store, config
+
+
+@pytest.fixture(scope="module")
+def sample_specs():
+    return specs_of(REPO)
+
+
+def test_no_text_overlaps_text_or_a_line_in_the_sample(sample_specs):
+    specs, _, _ = sample_specs
+    problems = [p for spec in specs for p in check(spec)]
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_no_text_overlaps_in_generated_data_with_five_times_the_members(tmp_path):
+    root = copy_project(tmp_path / "p", data=False)
+    generate(root / "data", members=220)
+    specs, _, _ = specs_of(root)
+    assert [p for spec in specs for p in check(spec)] == []
+
+
+LONG = ["Emergency food parcels and supermarket vouchers", "Budgeting and financial mentoring services",
+        "Whānau ora navigation and advocacy", "Not stated"]
+
+
+def test_long_labels_and_many_events_still_do_not_collide():
+    quarters = [f"Q{q} {y}" for y in (2022, 2023, 2024, 2025) for q in (1, 2, 3, 4)][:14]
+    events = [{"x": x, "label": f"A long policy event title number {i} that wraps over several words"}
+              for i, x in enumerate([0.1, 0.3, 0.5, 2.2, 2.4, 5.0, 7.7, 7.9, 8.1, 12.4, 12.6])]
+    series = [{"label": "Staff", "values": [1000 + 40 * i for i in range(14)], "symbols": [""] * 14},
+              {"label": "Volunteers", "values": [1010 + 41 * i for i in range(14)], "symbols": [""] * 14}]
+    cases = [
+        ("trend", {"x": quarters, "unit": "count", "zero": True, "events": events, "series": series}),
+        ("trend", {"x": quarters, "unit": "percent", "zero": True, "events": events[:2],
+                   "series": [{"label": "Housing", "values": [20.0 + i * 0.7 for i in range(14)],
+                               "symbols": [""] * 14}]}),
+        ("trend", {"x": quarters, "unit": "ratio", "zero": True, "events": [],
+                   "series": [{"label": "Load", "values": [30.1, 30.4, 29.9, 30.2] + [None] * 2 + [31.0] * 8,
+                               "symbols": ["", "", "", "", "S", "C"] + [""] * 8}]}),
+        ("bars", {"labels": LONG, "values": [40.0, 41.0, None, 3.0], "symbols": ["", "", "S", ""],
+                  "unit": "percent"}),
+        ("dots", {"labels": [f"Te Tai Tokerau region {i}" for i in range(18)],
+                  "values": [17.0 + i * 0.9 if i != 4 else None for i in range(18)],
+                  "symbols": ["" if i != 4 else "C" for i in range(18)], "national": 24.0, "unit": "percent"}),
+        ("diverging", {"groups": [{"name": "circumstances", "rows": [
+            {"label": lab, "n": "12,345", "symbol": "", "improved": 90.0, "same": 6.0, "declined": 4.0}
+            for lab in LONG] + [{"label": "Housing", "n": "S", "symbol": "S", "improved": None, "same": None,
+                                 "declined": None}]}]}),
+        ("multiples", {"x": ["Q3 2023", "Q2 2025"][:1] + ["Q2 2025"], "panels": [
+            {"label": name, "values": [100.0, 150.0, 90.0, 12000.0], "symbols": [""] * 4}
+            for name in ["Manawatū-Whanganui", "Tāmaki Makaurau Auckland", "West Coast", "Bay of Plenty",
+                         "Hawke's Bay"]]}),
+    ]
+    for kind, data in cases:
+        if kind == "multiples":
+            data["x"] = ["Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"]
+        fig = laid_out(kind, data)
+        try:
+            assert collisions(fig) + tick_problems(fig) == [], kind
+        finally:
+            plt.close(fig)
+
+
+def test_the_overlap_check_can_fail():
+    """The measuring itself: two texts drawn on top of each other are found."""
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "improved »")
+    ax.text(0.52, 0.5, "n assessed")
+    ax.plot([0, 1], [0.51, 0.51], gid=DATA)
+    ax.set_ylim(0, 1)
+    fig.canvas.draw()
+    found = collisions(fig)
+    plt.close(fig)
+    assert any("overlaps" in p for p in found) and any("data line" in p for p in found)
+
+
+RESIDUAL = ("Not stated", "Other")
+
+
+def test_not_stated_and_other_come_last_and_ties_follow_the_unrounded_value(sample_specs):
+    specs, store, config = sample_specs
+    for spec in specs:
+        if spec.kind != "bars":
+            continue
+        labels = spec.draw["labels"]
+        residual = [i for i, lab in enumerate(labels) if lab.startswith(RESIDUAL)]
+        assert residual == list(range(len(labels) - len(residual), len(labels))), (spec.id, labels)
+    # ties among the sorted bars: the order is the unrounded share's
+    for spec in specs:
+        if spec.kind != "bars" or not spec.id.startswith(("needs-", "services-", "ethnicity-")):
+            continue
+        dimension = {"needs": "need", "services": "service_type", "ethnicity": "ethnicity"}[spec.id.split("-")[0]]
+        measure = "sessions" if dimension == "service_type" else "clients"
+        scope = "NZ" if spec.id.endswith("-nz") else spec.id.split("-")[-1].upper()
+        codes = {label: code for code, label in config.dimensions[dimension].categories.items()}
+        values = spec.draw["values"]
+        for (la, va), (lb, vb) in zip(zip(spec.draw["labels"], values), zip(spec.draw["labels"][1:], values[1:])):
+            if va is not None and va == vb and not lb.startswith(RESIDUAL):
+                raw_a = store.raw_of(measure, dimension, codes[la], scope, H1)
+                raw_b = store.raw_of(measure, dimension, codes[lb], scope, H1)
+                assert (raw_a, lb) >= (raw_b, la), (spec.id, la, lb)
