@@ -54,8 +54,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .cache import StageCache
     from .charts import ChartCache, chart_cache_dir
 
-    # a quarterly release lays nothing out and draws no matplotlib chart: no worker pool to start
-    with Workers(1 if release.preview or period.is_quarter else jobs) as workers:
+    # a preview lays nothing out; a quarterly release draws no chart but lays out the members' reports
+    with Workers(1 if release.preview else jobs) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -95,14 +95,13 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
-    with run.stage("member reports"):  # private, outside the bundle (member_files.py): HTML now
-        members = member_reports(publication, release.final)
+    with run.stage("member reports"):  # private, outside the bundle (member_files.py)
+        members = member_reports(publication, release.final).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
     with run.stage("pdf"):
         files |= document_files(web, printed, layout.result(), run)
         release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
-    members.start(workers, use_cache)  # their layouts run on the workers while this process goes on
     run.result.laid_out = list(layout.laid_out)
     with run.stage("audit"):
         disclosure, problems = audit_bundle(publication.store, publication.metrics, publication.config, files)

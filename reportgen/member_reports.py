@@ -119,7 +119,7 @@ class _Gather:
         self.store, self.metrics = publication.store, publication.metrics
         self.own = OwnFigures(publication)
         self.findings = findings
-        self.briefs = set(publication.charts.regions)
+        self.briefs = set(publication.charts.regions) if publication.charts is not None else set()
         self.barred = self.metrics.not_published_regions(self.period)
         self.decimals = self.config.confidentiality.percent_decimals
         self._shown: dict[tuple, str] = {}
@@ -169,14 +169,17 @@ class _Gather:
         main = next((r for r in regions if r.main), None)
         main_code = main.code if main is not None else NATIONAL
         period_label = self.period.label()
-        report = self.pub.report
-        mine = [s for s in report.stories if s.member == org]
+        report = self.pub.report  # None in a quarterly release: no report, no stories
+        mine = [s for s in report.stories if s.member == org] if report is not None else []
+        settings = self.config.publication
+        publisher = settings.publisher or (report.publisher if report is not None else self.config.dashboard.name)
+        contact = settings.contact or (report.contact if report is not None else "")
         return MemberContext(
             name=f"{FOLDER}/{file_stem(org)}", template=TEMPLATE, language=self.config.report.language,
             title=f"{name}: your figures for {period_label}",
             description=f"Private report for {name}: its own figures beside the published ones, {period_label}",
             version=__version__, period_label=period_label, synthetic=bool(self.config.report.sample_data),
-            publisher=report.publisher, contact=report.contact,
+            publisher=publisher, contact=contact,
             org_id=org, member_name=name, member_contact=member.contact if member is not None else "",
             mark=f"Private — for {name} only",
             headline=self.headline(org, cells),
@@ -365,8 +368,10 @@ class _Gather:
         brief, published, or counted in the national figures only), with its share as a band."""
         nat = band(sum(self.own.region_clients(org, self.period).values()),
                    self.store.get("clients", scope=NATIONAL, period=self.period))
-        out = [f"Aotearoa New Zealand: your figures are in every national figure for {self.period.label()} — the "
-               "national report, the published data tables and the dashboard data"
+        where = ("the national report, the published data tables and the dashboard data" if self.period.is_half
+                 else "the quarter's dashboard, its published data tables and the dashboard data")
+        out = [f"Aotearoa New Zealand: your figures are in every national figure for {self.period.label()} — "
+               + where
                + (f". You supported {_band_words(nat)} of the people our members supported." if nat else ".")]
         for r in regions:
             head = f"{r.name}{' (your main region)' if r.main else ''}: "
