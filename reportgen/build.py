@@ -54,8 +54,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .cache import StageCache
     from .charts import ChartCache, chart_cache_dir
 
-    # a quarterly release lays nothing out and draws no matplotlib chart: no worker pool to start
-    with Workers(1 if release.preview or period.is_quarter else jobs) as workers:
+    # a preview lays nothing out; a quarterly release draws no chart but lays out the members' reports
+    with Workers(1 if release.preview else jobs) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -95,6 +95,8 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
+    with run.stage("member reports"):  # private, outside the bundle (member_files.py)
+        members = member_reports(publication, release.final).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
     with run.stage("pdf"):
@@ -109,7 +111,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     files |= release.records(publication, fp, disclosure)
     files["manifest.json"] = release.manifest(files, disclosure, fp)
     with run.stage("quality"):
-        internal = internal_files(publication, run.findings)
+        internal = internal_files(publication, run.findings, members, run)
     with run.stage("write"):
         run.result.out_dir = release.write(files, internal, fp)
     run.result.files, run.result.draft = sorted(files), getattr(release, "number", None)
@@ -140,11 +142,26 @@ def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[st
     return files
 
 
-def internal_files(publication, findings: list) -> dict[str, bytes]:
-    """For staff, outside every published bundle: the data-quality report."""
+def member_reports(publication, final: bool):
+    """Every reporting member's private report, as HTML (``.start`` lays the PDFs out)."""
+    from .member_files import MemberReports
+
+    return MemberReports(publication.config, publication.members, final=final)
+
+
+def internal_files(publication, findings: list, members=None, run: Run | None = None) -> dict[str, bytes]:
+    """For staff, outside every published bundle: the data-quality report and the members' reports."""
+    from .member_files import member_files
     from .quality_report import render_quality_report
 
     data = publication.inputs.data
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
                                  publication.aggregates.coverage)
-    return {"quality.html": html.encode("utf-8")}
+    files = {"quality.html": html.encode("utf-8")}
+    if members is not None:
+        reports, problems = member_files(members)
+        files |= reports
+        if run is not None:
+            run.report(problems)
+            run.result.members_laid_out = members.laid_out
+    return files

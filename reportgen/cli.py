@@ -395,6 +395,52 @@ def preview(period: str, config_path: str | None, port: int) -> None:
         _fail_usage(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); try another --port")
 
 
+@cli.command("member-reports")
+@click.argument("period", metavar="PERIOD")
+@click.option("--org", "org", metavar="ORG", default=None, help="only this member's report (default: every member's)")
+@config_option
+@quiet_option
+@jobs_option
+def member_reports(period: str, org: str | None, config_path: str | None, quiet: bool, jobs: int | None) -> None:
+    """Make members' private reports for PERIOD again, without a new draft.
+
+    Writes output/PERIOD/internal/members/ORG.pdf and .html and updates the
+    mailing manifest members/index.csv, from the inputs of PERIOD's latest
+    draft or final; refuses when the data, register, config or narratives
+    changed since (build a new draft instead: it makes every member's report).
+    """
+    from .member_files import remake
+
+    p = _period(period)
+    config = _config(config_path)
+    _memory_ceiling()
+
+    def run():
+        from .lock import project_lock
+
+        with project_lock(config.root):
+            progress = _progress(quiet)
+            try:
+                return remake(config, p, org, jobs=jobs, progress=progress)
+            finally:
+                _close(progress)
+
+    written, findings = _guarded(config, run)
+    errors = [f for f in findings if f.is_error]
+    _print_findings(findings if not quiet or errors else [], err=True, warnings=not errors)
+    if errors:
+        _summary(findings, err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    from .drafts import period_dir
+
+    pdir = _shown(period_dir(config, p))
+    reports = [w for w in written if w.endswith(".pdf")]
+    click.echo(f"Wrote {len(reports)} member report{'s' * (len(reports) != 1)} for {p} in {pdir / 'internal' / 'members'}/"
+               + (f": {pdir / reports[0]}" if len(reports) == 1 else ""))
+    click.echo(f"  mailing manifest: {pdir / 'internal' / 'members' / 'index.csv'}")
+
+
 @cli.group()
 def new() -> None:
     """Start a new narrative file: a commented file with every field.

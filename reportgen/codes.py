@@ -37,6 +37,7 @@ _REVIEW = "review-workflow.md"
 _TPL = "templates.md"
 _LIMITS = "limits.md"
 _MEMBER = "member-guide.md"
+_MREP = "member-reports.md"
 
 # One section per area, in the order a build meets them.
 _CODES: list[Code] = [
@@ -86,6 +87,9 @@ _CODES: list[Code] = [
          "use the ISO 3166-2:NZ codes (AKL, WGN…)", _DATA),
     Code("register.bad-period", "error", "a member's active dates are not quarters",
          "write quarters like 2024Q3; leave active_to empty while the member is active", _DATA),
+    Code("register.bad-delivery", "error", "a member's delivery (optional column) is not individual or "
+         "community_leaders", "leave it empty for services to individuals; community_leaders where community "
+         "leaders represent groups", _DATA),
     Code("events.not-found", "warning", "there is no policy events file; trend charts carry no events",
          "create it, or set data.events in config.yaml", _DATA),
     Code("events.not-a-list", "error", "the events file is not a list of events",
@@ -210,6 +214,8 @@ _CODES: list[Code] = [
          "given, pending or withdrawn", _EDIT),
     Code("story.withheld", "warning", "a story is withheld: drafts show a placeholder box, finals leave it out",
          "give consent, approve it and change names to publish it", _EDIT),
+    Code("story.unknown-member", "warning", "a story's member is not an org_id of the member register (it is "
+         "left out of every member's report)", "write the org_id of the member that gathered the story", _EDIT),
     Code("story.withdrawn", "warning", "a story's consent was withdrawn: it appears nowhere", "delete the file",
          _EDIT),
     Code("placeholder.unknown", "either", "a placeholder names something that does not exist",
@@ -285,6 +291,16 @@ _CODES: list[Code] = [
 
     Code("preview.rebuild-failed", "error", "the preview's rebuild stopped on something unexpected; the watcher goes on",
          "fix the file named, or restart the preview; the message says what happened", _STAFF),
+
+    # ---- feedback: members' private reports (reportgen member-reports) ---------------------------------
+    Code("feedback.no-release", "error", "reportgen member-reports: the period has no draft or final yet",
+         "build one first: reportgen build PERIOD (it makes every member's report)", _MREP),
+    Code("feedback.inputs-changed", "error", "reportgen member-reports: the inputs changed since the latest draft "
+         "or final, so the published figures beside the member's would be figures no bundle has",
+         "build a new draft (reportgen build PERIOD), which makes every member's report", _MREP),
+    Code("feedback.not-reporting", "error", "reportgen member-reports --org: the member has no figures in the "
+         "period (or is not in the register), so it has no report", "check the org_id; the hint names the "
+         "nearest reporting member", _MREP),
 
     # ---- the machine: folders, disk, memory, other builds ------------------------------------
     Code("env.permission-denied", "error", "reportgen may not write a file or folder it needs",

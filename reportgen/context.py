@@ -142,7 +142,147 @@ class BriefContext(DocumentContext):
     summary: list[str]  # sentences computed from the published figures (shown when there is no commentary)
 
 
+# ---- a member's private report (member_reports.py; internal, never published) -------------------
+
+@dataclass(frozen=True)
+class MemberFigure:
+    """One of the member's headline figures: its own value and how it moved."""
+
+    value: str
+    label: str
+    change: str = ""  # "up 12 % on July–December 2024", or why there is no comparison
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One figure or category: the member's own value beside its region's and the nation's published ones."""
+
+    label: str
+    own: str  # the member's own figure (exact)
+    share: str  # the member's own share, where the row is a category ("" otherwise)
+    region: str  # the main region's published figure or share (with its flag)
+    national: str  # Aotearoa New Zealand's published figure or share
+
+
+@dataclass(frozen=True)
+class CompareTable:
+    """A breakdown (age, gender, …): the member's counts and shares beside the published shares."""
+
+    anchor: str
+    caption: str
+    note: str
+    rows: list[CompareRow]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One quarter of the member's own figures."""
+
+    quarter: str  # "Apr–Jun 2025"
+    figures: list[str]  # in the order of ``trend_columns``; empty when nothing was sent
+    bar: int  # 0–100: length of the clients bar (decorative; the number is in the row)
+    note: str = ""  # "not sent", "not active yet"
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """An outcome domain (or a group of domains): the member's own assessments and improvement
+    rate beside the published improvement rates."""
+
+    label: str
+    group: bool
+    assessed: str
+    coverage: str  # assessed ÷ the member's clients
+    improved: str  # improved ÷ assessed
+    region: str
+    national: str
+
+
+@dataclass(frozen=True)
+class MemberRegion:
+    """A region the member delivered in during the period."""
+
+    code: str
+    name: str
+    clients: str  # the member's own clients there
+    published: str  # the region's published clients (or its symbol)
+    members: str  # "5 of 6" members reporting there
+    band: str  # the member's share of the region's published clients, as a band ("10–20 %")
+    brief: bool  # the region has a regional brief
+    main: bool  # the region the comparisons use
+    note: str = ""  # why the region is not published on its own
+
+
+@dataclass(frozen=True)
+class Check:
+    """One data-quality expectation, judged on the member's own data."""
+
+    name: str
+    expectation: str
+    status: str  # met | not-met | none
+    verdict: str  # "Met", "Not met" or "Nothing to judge": words, never a colour alone
+    detail: str
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """One finding on the member's submissions: where, and what."""
+
+    location: str  # file:line:column, or ""
+    message: str
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings of one code on the member's submissions, with the fix they share."""
+
+    code: str
+    severity: str
+    hint: str
+    items: list[FindingLine]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberContext:
+    """A member's private report (``member.html.j2``): its own figures beside published ones."""
+
+    name: str  # "members/MET001": internal/members/MET001.pdf and .html
+    template: str
+    language: str
+    title: str
+    description: str
+    version: str
+    period_label: str
+    synthetic: bool
+    publisher: str
+    contact: str
+    org_id: str
+    member_name: str
+    member_contact: str
+    mark: str  # "Private — for <member> only"
+    headline: list[MemberFigure]
+    regions: list[MemberRegion]
+    main_region: str
+    national_band: str
+    key_table: list[CompareRow]
+    differences: list[str]
+    trend_columns: list[str]
+    trend: list[TrendRow]
+    trend_note: str
+    people: list[CompareTable]
+    services: CompareTable
+    outcomes: list[OutcomeRow]
+    outcome_note: str
+    contributed: list[str]
+    checks: list[Check]
+    findings: list[FindingGroup]
+    stories: list
+    stories_waiting: list[str]
+    symbols: dict[str, str]
+
+
 RENDER_NAMES = ("styles", "review")  # added by render_html.render
+MEMBER_RENDER_NAMES = ("styles", "final", "for_print")  # added when a member's report is rendered (member_files.py)
 
 
 def variables(context: DocumentContext) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from .config import Config
 from .coverage import Coverage, coverage
 from .findings import Finding
 from .periods import Period
-from .register import Register
+from .register import COMMUNITY_LEADERS, COMMUNITY_LEADERS_SHARE, Register
 from .rowkeys import RowKeys, groups, isin_small, lookup
 from .submissions import Submissions
 
@@ -34,7 +34,7 @@ def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, conf
     _breakdowns(f, config)
     _outcomes(f)
     _clients_present(f)
-    _member_quarters(f, config)
+    _member_quarters(f, config, register)
     _register_rules(f, register)
     _plausibility(f, config)
     _period_rules(f, config)
@@ -194,20 +194,32 @@ def movements(table: pd.DataFrame) -> pd.DataFrame:
     return t[["org_id", "period", "previous", "clients", "before", "change"]]
 
 
-def _member_quarters(f: RowKeys, config: Config) -> None:
+def unidentified_limit(config: Config, register: Register | None, org: str) -> float:
+    """Rule 11's threshold for a member: ``checks.unidentified_share`` for services to individuals,
+    the top of the usual range for a member the register marks as delivering through community leaders."""
+    member = register.get(org) if register is not None else None
+    if member is not None and member.delivery == COMMUNITY_LEADERS:
+        return COMMUNITY_LEADERS_SHARE[1]
+    return config.checks.unidentified_share
+
+
+def _member_quarters(f: RowKeys, config: Config, register: Register | None = None) -> None:
     table = member_quarter_table(f.rows)
     if table.empty:
         return
     first = _first_rows(f, ["clients", "unidentified_attendances"])
-    threshold = config.checks.unidentified_share
-    for rec in table[table["share"] > threshold].itertuples():
+    limits = {org: unidentified_limit(config, register, org) for org in table["org_id"].unique()}
+    over = table["share"].to_numpy() > table["org_id"].map(limits).to_numpy()
+    for rec in table[over].itertuples():
         i = first.get((rec.org_id, rec.period, "unidentified_attendances"))
         if i is None:
             continue
+        threshold = limits[rec.org_id]
+        leaders = " (services through community leaders)" if threshold != config.checks.unidentified_share else ""
         f.add(i, "data.unidentified-share", "warning",
               f"unidentified attendances are {rec.share:.1%} of clients + unidentified attendances "
               f"for {rec.org_id} in {rec.period} ({rec.unidentified} of {rec.clients + rec.unidentified}); "
-              f"the threshold is {threshold:.0%}", "value",
+              f"the threshold is {threshold:.0%}{leaders}", "value",
               "check whether people seen individually were recorded as unidentified")
     limit = config.checks.movement_share
     moved = movements(table)

@@ -15,6 +15,7 @@ read (``cache.py``): an edit to a story recomputes no figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # the stages import pandas and matplotlib: only when they run
     from .cache import StageCache
     from .charts import ChartCache, Charts
     from .confidentiality import PublishedStore
-    from .context import DocumentContext
+    from .context import DocumentContext, MemberContext
     from .fingerprint import Fingerprint
     from .metrics import Metrics
     from .narratives import RenderedReport
@@ -74,6 +75,14 @@ class Publication:
     @property
     def events(self) -> list[Event]:
         return self.inputs.events
+
+    @cached_property
+    def members(self) -> tuple[MemberContext, ...]:
+        """Each reporting member's private report context (``member_reports.py``), gathered the first
+        time it is asked for — by a draft's or a final's release, never by the preview."""
+        from .member_reports import gather_members
+
+        return gather_members(self)
 
 
 def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | None = None,
@@ -134,6 +143,9 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         with run.stage("narratives"):
             narratives = load_narratives(config.root / "narratives" / str(period), config.root, config=config)
         run.report(narratives.findings)
+        from .member_reports import story_member_findings
+
+        run.report(story_member_findings(narratives, inputs.data.register))
     if agg is not None:
         run.report(empty_periods(agg, period))
     if agg is not None and key:

@@ -13,6 +13,15 @@ from .periods import Period, PeriodError
 from .yamlsource import load_yaml
 
 REGISTER_COLUMNS = ("org_id", "name", "network", "regions", "active_from", "active_to")
+# Optional columns (docs/data-contract.md): how the member delivers its services, which sets the
+# expectation for unidentified attendances (rule 11), and who receives its private report.
+OPTIONAL_COLUMNS = ("delivery", "contact")
+INDIVIDUAL, COMMUNITY_LEADERS = "individual", "community_leaders"
+DELIVERY = (INDIVIDUAL, COMMUNITY_LEADERS)
+# Services delivered through community leaders (a pastor running a food bank, a kaumātua speaking for
+# a whānau group) record many attendees as unidentified: 25–40 % is usual there, against about 5 % for
+# services to individuals (the config's checks.unidentified_share). Rule 11 warns above the upper limit.
+COMMUNITY_LEADERS_SHARE = (0.25, 0.40)
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class Member:
     regions: tuple[str, ...]
     active_from: Period
     active_to: Period | None
+    delivery: str = INDIVIDUAL  # individual | community_leaders (optional column; default individual)
+    contact: str = ""  # who receives the member's private report (optional column; internal only)
 
     def active_in(self, quarter: Period) -> bool:
         return self.active_from <= quarter and (self.active_to is None or quarter <= self.active_to)
@@ -80,13 +91,13 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
         bad("register.missing-column", f"the register lacks column(s): {', '.join(missing)}", 1,
             hint=f"the header must name: {', '.join(REGISTER_COLUMNS)}")
         return Register({}), findings
-    idx = {c: header.index(c) for c in REGISTER_COLUMNS}
+    idx = {c: header.index(c) for c in REGISTER_COLUMNS + OPTIONAL_COLUMNS if c in header}
     members: dict[str, Member] = {}
     for line_no, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         row = row + [""] * (len(header) - len(row))
-        cell = {c: row[i].strip() for c, i in idx.items()}
+        cell = {c: "" for c in OPTIONAL_COLUMNS} | {c: row[i].strip() for c, i in idx.items()}
         org = cell["org_id"].upper()
         if not org:
             bad("register.missing-org", "a register row has no org_id", line_no)
@@ -109,7 +120,14 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
                 f"('{cell['active_from']}', '{cell['active_to']}')", line_no,
                 hint="write quarters like 2024Q3; leave active_to empty while the member is active")
             continue
-        members[org] = Member(org, cell["name"], cell["network"], regions, active_from, active_to)
+        delivery = cell["delivery"].lower().replace("-", "_").replace(" ", "_") or INDIVIDUAL
+        if delivery not in DELIVERY:
+            bad("register.bad-delivery", f"member {org} has delivery '{cell['delivery']}', which is not one of: "
+                f"{', '.join(DELIVERY)}", line_no, column=idx["delivery"] + 1,
+                hint=suggestion_hint(cell["delivery"], DELIVERY, "delivery kinds"))
+            delivery = INDIVIDUAL  # the member is kept, so that its rows are not reported as unknown too
+        members[org] = Member(org, cell["name"], cell["network"], regions, active_from, active_to,
+                              delivery, cell["contact"])
     return Register(members), findings
 
 

@@ -145,7 +145,7 @@ class Draft(Release):
         return self._snap
 
     def write(self, files: dict[str, bytes], internal: dict[str, bytes], fp: Fingerprint) -> Path:
-        internal = {**drafts.internal_files(self.pdir), **internal,
+        internal = {**merged_internal(drafts.internal_files(self.pdir), internal),
                     f"drafts/{self.number}/inputs.json": self.inputs_record(fp)}
         return drafts.publish_draft(self.pdir, self.number, files, internal)
 
@@ -214,11 +214,19 @@ class Final(Release):
 
     def write(self, files: dict[str, bytes], internal: dict[str, bytes], fp: Fingerprint) -> Path:
         n = len(self.history) + 1
-        internal = {**drafts.internal_files(self.pdir), **internal, f"releases/{n}/inputs.json": self.inputs_record(fp)}
+        internal = {**merged_internal(drafts.internal_files(self.pdir), internal),
+                    f"releases/{n}/inputs.json": self.inputs_record(fp)}
         record = {"built": self.built, "reason": self.revision, "inputs": fp.digest}
         out = drafts.publish_final(self.pdir, files, record)
         drafts.write_internal(self.pdir, internal)
         return out
+
+
+def merged_internal(current: dict[str, bytes], new: dict[str, bytes]) -> dict[str, bytes]:
+    """The internal folder's files with ``new`` over them (a folder made whole, the members' reports, replaced)."""
+    from .member_files import merged_internal as merge
+
+    return merge(current, new)
 
 
 def choose(config: Config, period: Period, *, final: bool = False, revision: str | None = None,

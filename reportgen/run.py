@@ -40,6 +40,7 @@ class BuildResult:
     final: bool = False
     documents: list = field(default_factory=list)  # the HTML documents (what ``preview`` serves)
     laid_out: list[str] = field(default_factory=list)  # documents laid out as PDF (the others: cached)
+    members_laid_out: list[str] = field(default_factory=list)  # members' private reports laid out (not cached)
     charts_drawn: int = 0  # charts drawn (the others came from the cache)
 
     @property

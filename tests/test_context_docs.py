@@ -24,7 +24,9 @@ TYPES = {cls.__name__: cls for cls in (context.DocumentContext, context.ReportCo
                                        Notes, context.Part, context.KeyFigure, context.RegionRow,
                                        context.Download, context.StoryGroup, context.Review, context.Imprint, pages.PageContext,
                                        pages.ScopePageContext, pages.NotPublishedContext, pages.Figure,
-                                       pages.DashChart, pages.Link)}
+                                       pages.DashChart, pages.Link, context.MemberContext, context.MemberFigure,
+                                       context.CompareRow, context.CompareTable, context.TrendRow, context.OutcomeRow,
+                                       context.MemberRegion, context.Check, context.FindingGroup, context.FindingLine)}
 
 
 def documented(name: str) -> set[str]:

@@ -41,6 +41,7 @@ class RenderedStory:
     pull_quote_html: str = ""
     body_html: str = ""
     source_file: str = ""
+    member: str = ""  # org_id of the member that gathered it (internal: only its own report shows it)
 
     @property
     def anchor(self) -> str:
@@ -189,14 +190,15 @@ def _render_stories(narr: Narratives, f: _Filler, config, *, final: bool, refere
         if sel.state == WITHHELD:
             for symbol in set(f.used) - known:  # a withheld story's text is not shown: no footnotes for it
                 del f.used[symbol]
-            out.append(RenderedStory(sel.slug, sel.state, sel.label, source_file=src.display))
+            out.append(RenderedStory(sel.slug, sel.state, sel.label, source_file=src.display,
+                                     member=story.member.strip().upper()))
             continue
         needs = config.dimensions["need"].categories if config is not None and "need" in config.dimensions else {}
         out.append(RenderedStory(
             slug=sel.slug, state=sel.state, label="", title=title, voice=story.voice, region=story.region,
             region_name=config.region_label(story.region) if config is not None else story.region,
             themes=[needs.get(t, t) for t in story.themes], pull_quote_html=pull, body_html=body,
-            source_file=src.display))
+            source_file=src.display, member=story.member.strip().upper()))
     return out
 
 

@@ -102,3 +102,4 @@ class Story(_Model):
     names_changed: bool = False
     approved: bool = False
     expires: Date | None = None
+    member: str = ""  # org_id of the member that gathered it: never published; shown in that member's own report
