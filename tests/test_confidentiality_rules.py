@@ -250,3 +250,28 @@ def test_audit_catches_a_published_confidential_cell(config):
         g.loc[i, "value"], g.loc[i, "symbol"] = 51.0, ""
     failed, _ = _tampered(config, reveal)
     assert failed == {"min_contributors": 1, "no_recovery_by_subtraction": 1}  # AKL is now alone
+
+
+# ---- like-for-like changes: the left-out members' figure is protected (issue 15) ----------------
+
+def _left_out_store(config, now_raw: int, then_raw: int) -> PublishedStore:
+    H0 = H1.year_earlier()
+    return store_of(config, [("NZ", str(H1), "clients", "total", "", now_raw, 6),
+                             ("NZ", str(H0), "clients", "total", "", then_raw, 6)])
+
+
+@pytest.mark.parametrize("now_raw,then_raw,panel_now,panel_then,narrows", [
+    (1000, 950, 990, 945, False),  # 10 and 5 left out: the change pins them no closer than ±9
+    (1000, 950, 800, 760, True),   # 200 and 190 left out: ±9 would give them away (within 20 %)
+    (1000, 950, 1000, 900, True),  # nothing left out now, but 50 the year before: within 20 %
+    (1000, 950, 1000, 950, False),  # nobody left out
+])
+def test_a_like_for_like_change_that_would_narrow_the_left_out_members_is_suppressed(
+        config, now_raw, then_raw, panel_now, panel_then, narrows):
+    store = _left_out_store(config, now_raw, then_raw)
+    rules = config.confidentiality
+    # what an attacker knows: the published totals (±(base − 1) each) and the change (± half its last digit)
+    width = 0.5 * 10 ** -rules.percent_decimals / 100 * max(panel_now, panel_then) + 2 * (rules.rounding_base - 1)
+    parts = [now_raw - panel_now, then_raw - panel_then]
+    assert any(0 < p and width < 0.2 * p for p in parts) == narrows  # the p % rule, by hand
+    assert store._narrows("clients", "total", "", "NZ", H1, H1.year_earlier(), panel_now, panel_then) == narrows
