@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from .findings import Finding
 from .render_html import Document, template_dirs
 from .workers import Workers, default_jobs
+
 
 def pdf_cache(config) -> Path:
     """The folder of cached layouts (``<cache_dir>/pdf``)."""
@@ -197,13 +197,12 @@ def _cached(folder: Path, key: str) -> tuple[bytes, list[Finding]] | None:
 
 
 def _store(folder: Path, key: str, pdf: bytes, findings: list[Finding]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    from .cache import atomic_write
+
     meta = json.dumps({"sha256": hashlib.sha256(pdf).hexdigest(), "findings": [f.to_dict() for f in findings]})
-    for suffix, data in ((".pdf", pdf), (".json", meta.encode("utf-8"))):
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, folder / f"{key}{suffix}")  # atomic: readers see the old entry or the whole new one
+    # atomic: readers see the old entry or the whole new one; a full disk costs the entry, never the build
+    if atomic_write(folder / f"{key}.pdf", pdf):
+        atomic_write(folder / f"{key}.json", meta.encode("utf-8"))
 
 
 class Rendering:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -19,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas and pyplot stay out of the workers that only draw (see _draw_job)
-    from ..config import Config
     from ..confidentiality import PublishedStore
+    from ..config import Config
     from ..periods import Period
     from ..register import Event
     from .specs import ChartSpec
@@ -132,11 +130,9 @@ class ChartCache:
 
     @staticmethod
     def _store(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        from ..cache import atomic_write
+
+        atomic_write(path, data)  # a full disk costs the cache entry, never the build
 
 
 @dataclass(frozen=True)
