@@ -111,13 +111,18 @@ def _tidy(frame: pd.DataFrame, scopes: list[str], config: Config) -> pd.DataFram
     hours = {m for m, spec in config.measures.items() if spec.kind == "hours"}
     units = [("hours" if k == "difference" and m in hours else UNITS.get(k, k))
              for k, m in zip(out["kind"].tolist(), out["measure"].tolist())]
+    def per_value(column: str, fn) -> list:  # fn once per distinct value, then a lookup per row
+        values = out[column].tolist()
+        found = {v: fn(v) for v in dict.fromkeys(values)}
+        return [found[v] for v in values]
+
     out = out.assign(
-        _scope=out["scope"].map(order), _period=out["period"].map(when),
-        scope_label=out["scope"].map(lambda s: labels["scope"].get(s, s)),
-        period_label=out["period"].map(lambda p: periods[p].label()),
-        period_kind=out["period"].map(lambda p: "quarter" if periods[p].is_quarter else "half-year"),
-        measure_label=out["measure"].map(lambda m: labels["measure"].get(m, m)),
-        dimension_label=out["dimension"].map(lambda d: labels["dimension"].get(d, d)),
+        _scope=per_value("scope", order.get), _period=per_value("period", when.get),
+        scope_label=per_value("scope", lambda s: labels["scope"].get(s, s)),
+        period_label=per_value("period", lambda p: periods[p].label()),
+        period_kind=per_value("period", lambda p: "quarter" if periods[p].is_quarter else "half-year"),
+        measure_label=per_value("measure", lambda m: labels["measure"].get(m, m)),
+        dimension_label=per_value("dimension", lambda d: labels["dimension"].get(d, d)),
         category_label=[_category_label(config, d, c) for d, c in zip(out["dimension"].tolist(),
                                                                        out["category"].tolist())],
         unit=units)
@@ -128,7 +133,9 @@ def _tidy(frame: pd.DataFrame, scopes: list[str], config: Config) -> pd.DataFram
         rank |= {("score_domain_group", g): i for i, g in enumerate(spec.groups)}
     out["_category"] = [rank.get((d, c), 10_000) for d, c in zip(out["dimension"].tolist(), out["category"].tolist())]
     out = out.sort_values(["_scope", "_period", "measure", "dimension", "_category", "category"], kind="stable")
-    return out[TABLE_COLUMNS].reset_index(drop=True)
+    # plain object columns: the CSV writer and the workbook iterate every cell, and iterating pandas'
+    # Arrow-backed columns value by value costs more than the rest of the tables together
+    return pd.DataFrame({c: pd.Series(out[c].tolist(), dtype=object) for c in TABLE_COLUMNS})
 
 
 DERIVED_TITLES = {
