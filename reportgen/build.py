@@ -4,6 +4,7 @@
     gather        confidentialise → metrics → narratives → charts → contexts (publication.py)
     documents     HTML of the national report and every brief              (documents.py)
     PDF           laid out on worker processes, cached by exact HTML       (render_pdf.py)
+    members       each member's private report, laid out on the workers too (member_reports.py, member_files.py)
     tables        tables/*.csv, tables.xlsx, dashboard.json                (tables.py, dashboard.py)
     audit         the disclosure proofs; a failed proof writes nothing     (audit.py)
     release       preview, numbered draft or guarded final                 (release.py)
@@ -111,7 +112,9 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     files |= release.records(publication, fp, disclosure)
     files["manifest.json"] = release.manifest(files, disclosure, fp)
     with run.stage("quality"):
-        internal = internal_files(publication, run.findings, members, run)
+        internal = internal_files(publication, run.findings)
+    with run.stage("member PDFs"):  # waits for the members' layouts on the workers
+        internal |= member_report_files(members, run)
     with run.stage("write"):
         run.result.out_dir = release.write(files, internal, fp)
     run.result.files, run.result.draft = sorted(files), getattr(release, "number", None)
@@ -149,19 +152,21 @@ def member_reports(publication, final: bool):
     return MemberReports(publication.config, publication.members, final=final)
 
 
-def internal_files(publication, findings: list, members=None, run: Run | None = None) -> dict[str, bytes]:
-    """For staff, outside every published bundle: the data-quality report and the members' reports."""
-    from .member_files import member_files
+def internal_files(publication, findings: list) -> dict[str, bytes]:
+    """For staff, outside every published bundle: the data-quality report."""
     from .quality_report import render_quality_report
 
     data = publication.inputs.data
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
                                  publication.aggregates.coverage)
-    files = {"quality.html": html.encode("utf-8")}
-    if members is not None:
-        reports, problems = member_files(members)
-        files |= reports
-        if run is not None:
-            run.report(problems)
-            run.result.members_laid_out = members.laid_out
+    return {"quality.html": html.encode("utf-8")}
+
+
+def member_report_files(members, run: Run) -> dict[str, bytes]:
+    """``members/*``: each member's report (HTML and its PDF) and the mailing manifest."""
+    from .member_files import member_files
+
+    files, problems = member_files(members)
+    run.report(problems)
+    run.result.members_laid_out = members.laid_out
     return files
