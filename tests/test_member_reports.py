@@ -40,9 +40,21 @@ H1, Q1, Q2 = Period.parse("2025H1"), Period.parse("2025Q1"), Period.parse("2025Q
 def members_built(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("members") / "project", data=False)
     generate(root / "data", members=16, seed=1717)
+    add_register_columns(root / "data" / "members.csv")
     result = build(load_config(root / "config.yaml"), H1)
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     return root, result
+
+
+def add_register_columns(path: Path) -> None:
+    """The register's optional columns: how each member delivers, and who receives its report."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [*rows[0].keys(), "delivery", "contact"])
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "delivery": "individual", "contact": f"data@{r['org_id'].lower()}.example.nz"})
 
 
 def folder(root: Path, period: str = "2025H1") -> Path:
@@ -262,6 +274,7 @@ def test_every_reporting_member_gets_a_report_outside_the_bundle_with_a_mailing_
     assert {r["org_id"] for r in index} == sent and sent
     for r in index:
         assert r["name"] == reg[r["org_id"]]["name"]
+        assert r["contact"] == f"data@{r['org_id'].lower()}.example.nz"  # the register's optional column
         for kind in ("pdf", "html"):
             path = folder(root).parent / r[kind]
             assert hashlib.sha256(path.read_bytes()).hexdigest() == r[f"{kind}_sha256"]
