@@ -55,8 +55,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .cache import StageCache
     from .charts import ChartCache, chart_cache_dir
 
-    # a preview lays nothing out; a quarterly release draws no chart but lays out the members' reports
-    with Workers(1 if release.preview else jobs) as workers:
+    # a preview lays nothing out; a quarterly draft neither (no chart, the members' reports as HTML only)
+    with Workers(1 if release.preview or not member_pdfs(period, release) else jobs) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -97,7 +97,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     if layout is None:  # the preview: HTML in memory only
         return run.result
     with run.stage("member reports"):  # private, outside the bundle (member_files.py)
-        members = member_reports(publication, release.final).start(workers, use_cache)  # queued behind the PDFs
+        members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
     with run.stage("pdf"):
@@ -145,11 +145,19 @@ def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[st
     return files
 
 
-def member_reports(publication, final: bool):
+def member_pdfs(period: Period, release: Release) -> bool:
+    """Whether the members' reports are laid out as PDFs too: in every half-year build and in a quarter's
+    final; a quarterly draft makes them as HTML only, so that it stays quick (``reportgen member-reports``
+    lays a draft's out when they are wanted)."""
+    return period.is_half or release.final
+
+
+def member_reports(publication, release: Release):
     """Every reporting member's private report, as HTML (``.start`` lays the PDFs out)."""
     from .member_files import MemberReports
 
-    return MemberReports(publication.config, publication.members, final=final)
+    return MemberReports(publication.config, publication.members, final=release.final,
+                         pdf=member_pdfs(publication.period, release))
 
 
 def internal_files(publication, findings: list) -> dict[str, bytes]:

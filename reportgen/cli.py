@@ -402,16 +402,17 @@ def preview(period: str, config_path: str | None, port: int) -> None:
 @quiet_option
 @jobs_option
 def member_reports(period: str, org: str | None, config_path: str | None, quiet: bool, jobs: int | None) -> None:
-    """Make members' private reports for PERIOD again, without a new draft.
+    """Make members' private reports for PERIOD (2025H1 or 2025Q3) again, without a new draft.
 
     Writes output/PERIOD/internal/members/ORG.pdf and .html and updates the
     mailing manifest members/index.csv, from the inputs of PERIOD's latest
     draft or final; refuses when the data, register, config or narratives
     changed since (build a new draft instead: it makes every member's report).
+    A quarterly draft makes the reports as HTML only; this lays out their PDFs.
     """
     from .member_files import remake
 
-    p = _period(period)
+    p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
 

@@ -34,7 +34,8 @@ from .context import MemberContext, variables
 from .findings import Finding
 from .member_reports import FOLDER, file_stem
 from .periods import Period
-from .render_html import Document, render as render_template
+from .render_html import Document
+from .render_html import render as render_template
 
 INDEX = f"{FOLDER}/index.csv"
 INDEX_COLUMNS = ["org_id", "name", "contact", "pdf", "pdf_sha256", "html", "html_sha256"]
@@ -54,16 +55,18 @@ class MemberReports:
     build's workers (a build starts them once the public documents are laid out and stamped, so that they
     run while this process audits and writes the bundle); ``files`` waits for them."""
 
-    def __init__(self, config: Config, contexts: tuple[MemberContext, ...], *, final: bool = False):
-        self.config, self.contexts = config, contexts
+    def __init__(self, config: Config, contexts: tuple[MemberContext, ...], *, final: bool = False,
+                 pdf: bool = True):
+        self.config, self.contexts, self.pdf = config, contexts, pdf
         self.documents = [render_member(config, c, final) for c in contexts]
-        self.printed = [render_member(config, c, final, for_print=True) for c in contexts]
+        self.printed = [render_member(config, c, final, for_print=True) for c in contexts] if pdf else []
         self.layout = None
 
     def start(self, workers, use_cache: bool = True) -> MemberReports:
+        """Queue the PDFs' layouts on ``workers`` (nothing to do for reports made as HTML only)."""
         from .render_pdf import Rendering
 
-        if self.layout is None:
+        if self.pdf and self.layout is None:
             self.layout = Rendering(self.config, workers, use_cache=use_cache).add(self.printed)
         return self
 
@@ -73,14 +76,14 @@ class MemberReports:
         return list(self.layout.laid_out) if self.layout is not None else []
 
     def files(self) -> tuple[dict[str, bytes], list[Finding]]:
-        """Every report's HTML and PDF (waits for the layouts)."""
-        assert self.layout is not None, "start() the layouts first"
-        files: dict[str, bytes] = {}
+        """Every report's HTML and (unless made as HTML only) its PDF, waiting for the layouts."""
+        files = {f"{doc.name}.html": doc.html.encode("utf-8") for doc in self.documents}
         problems: list[Finding] = []
-        for context, doc, (pdf, found) in zip(self.contexts, self.documents, self.layout.result()):
-            files[f"{doc.name}.html"] = doc.html.encode("utf-8")
-            files[f"{doc.name}.pdf"] = pdf
-            problems += found
+        if self.pdf:
+            assert self.layout is not None, "start() the layouts first"
+            for doc, (pdf, found) in zip(self.documents, self.layout.result()):
+                files[f"{doc.name}.pdf"] = pdf
+                problems += found
         return files, problems
 
     def rows(self, files: dict[str, bytes]) -> list[dict[str, str]]:
@@ -89,8 +92,9 @@ class MemberReports:
 
 def index_row(context: MemberContext, files: dict[str, bytes]) -> dict[str, str]:
     pdf, html = f"{context.name}.pdf", f"{context.name}.html"
+    laid_out = pdf in files  # a quarterly draft's reports are HTML only (docs/member-reports.md)
     return {"org_id": context.org_id, "name": context.member_name, "contact": context.member_contact,
-            "pdf": pdf, "pdf_sha256": hashlib.sha256(files[pdf]).hexdigest(),
+            "pdf": pdf if laid_out else "", "pdf_sha256": hashlib.sha256(files[pdf]).hexdigest() if laid_out else "",
             "html": html, "html_sha256": hashlib.sha256(files[html]).hexdigest()}
 
 

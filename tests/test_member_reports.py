@@ -421,11 +421,27 @@ def test_member_reports_remakes_one_members_report_and_refuses_an_unknown_member
     assert "NOPE999" in unknown.stderr
 
 
-def test_a_quarterly_release_makes_the_members_reports_for_its_quarter(members_built):
+def test_a_quarterly_release_makes_the_members_reports_for_its_quarter(members_built, monkeypatch):
     root, _ = members_built
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1751328000")  # as run_cli's processes have it
     result = build(load_config(root / "config.yaml"), Q2)
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     reports = sorted(folder(root, "2025Q2").glob("*.html"))
     assert reports
     text = text_of_html(reports[0])
     assert "April–June 2025" in text and "national report" not in text
+    # a quarterly draft stays quick: its reports are HTML only, until they are asked for
+    assert not list(folder(root, "2025Q2").glob("*.pdf")) and result.members_laid_out == []
+    with (folder(root, "2025Q2") / "index.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert {r["pdf"] for r in csv.DictReader(fh)} == {""}
+    org = reports[0].stem
+    done = run_cli("member-reports", "2025Q2", "--org", org, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert (folder(root, "2025Q2") / f"{org}.pdf").is_file()
+    with (folder(root, "2025Q2") / "index.csv").open(encoding="utf-8-sig", newline="") as fh:
+        made = {r["org_id"]: r["pdf"] for r in csv.DictReader(fh)}
+    assert made[org] == f"members/{org}.pdf" and len(made) == len(reports)
+    # the quarter's release (final) lays every report out
+    final = build(load_config(root / "config.yaml"), Q2, final=True)
+    assert final.ok, [f.format() for f in final.findings if f.is_error]
+    assert len(list(folder(root, "2025Q2").glob("*.pdf"))) == len(reports)
