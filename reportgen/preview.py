@@ -292,7 +292,9 @@ def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None)
     def _stop(signum, frame):
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    # Ctrl-C too: a process started in the background of a script inherits SIGINT ignored, and would
+    # otherwise never stop on it
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)}
     url = f"http://{HOST}:{server.server_address[1]}/report.html"
     try:  # from here on, a signal at any moment ends in the clean stop below
         log.write(f"Preview of {period}: {url}\n")

@@ -122,10 +122,15 @@ def test_a_broken_edit_shows_its_findings_over_the_last_good_page(browser, previ
     expect(panel).to_have_count(0, timeout=30_000)  # fixed: the panel goes away by itself
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGHUP], ids=["Ctrl-C", "terminal closed"])
-def test_ctrl_c_or_closing_the_terminal_stops_preview_cleanly(project: Path, sig):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a background job of a script inherits it
+
+
+@pytest.mark.parametrize("sig,start", [(signal.SIGINT, None), (signal.SIGHUP, None), (signal.SIGINT, _ignore_sigint)],
+                         ids=["Ctrl-C", "terminal closed", "Ctrl-C, started with SIGINT ignored"])
+def test_ctrl_c_or_closing_the_terminal_stops_preview_cleanly(project: Path, sig, start):
     proc = subprocess.Popen([sys.executable, "-m", "reportgen", "preview", "2025H1", "--port", "0"], cwd=project,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, preexec_fn=start)
     line = ""
     while "Ctrl-C stops" not in line:
         line = proc.stderr.readline()
