@@ -177,4 +177,5 @@ def member_report_files(members, run: Run) -> dict[str, bytes]:
     files, problems = member_files(members)
     run.report(problems)
     run.result.members_laid_out = members.laid_out
+    run.result.member_reports, run.result.member_pdfs = len(members.contexts), members.pdf
     return files

@@ -161,6 +161,13 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         if cached:
             line += f"; {cached} PDF{'s' * (cached != 1)} came from the cache (.reportgen-cache/)"
         click.echo(line, err=True)
+        if result.member_reports:
+            n = result.member_reports
+            how = (f"{len(result.members_laid_out)} laid out, the rest from the cache" if result.member_pdfs
+                   else f"HTML only; PDFs with: reportgen member-reports {p}")
+            pdir = out.parent if final else out.parent.parent  # output/P/final or output/P/drafts/N
+            click.echo(f"  {n} member{'s' * (n != 1)}' private report{'s' * (n != 1)} in "
+                       f"{pdir / 'internal' / 'members'}/ ({how})", err=True)
 
 
 def _shown(path: Path | None) -> Path:

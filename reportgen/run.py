@@ -41,6 +41,8 @@ class BuildResult:
     documents: list = field(default_factory=list)  # the HTML documents (what ``preview`` serves)
     laid_out: list[str] = field(default_factory=list)  # documents laid out as PDF (the others: cached)
     members_laid_out: list[str] = field(default_factory=list)  # members' private reports laid out (not cached)
+    member_reports: int = 0  # members' private reports made (internal/members/)
+    member_pdfs: bool = False  # … and laid out as PDFs too (a quarterly draft makes HTML only)
     charts_drawn: int = 0  # charts drawn (the others came from the cache)
 
     @property
