@@ -205,3 +205,19 @@ def test_not_stated_and_other_come_last_and_ties_follow_the_unrounded_value(samp
                 raw_a = store.raw_of(measure, dimension, codes[la], scope, H1)
                 raw_b = store.raw_of(measure, dimension, codes[lb], scope, H1)
                 assert (raw_a, lb) >= (raw_b, la), (spec.id, la, lb)
+
+
+def test_a_small_multiple_names_only_its_last_quarters_value_and_marks_a_provisional_one():
+    """The figure beside a region's name is its last quarter's: when that quarter is withheld no
+    earlier figure stands in for it; when it is provisional it carries P."""
+    data = {"x": ["Q1 2025", "Q2 2025", "Q3 2025"], "panels": [
+        {"label": "Southland", "values": [180.0, 150.0, None], "symbols": ["", "", "C"], "flags": ["", "", ""]},
+        {"label": "Bay of Plenty", "values": [900.0, 950.0, 603.0], "symbols": ["", "", ""],
+         "flags": ["", "", "P"]}]}
+    fig = laid_out("multiples", data)
+    try:
+        texts = [t for t, _ in drawn_texts(fig)]
+    finally:
+        plt.close(fig)
+    assert "150" not in texts and "180" not in texts  # Southland: no stand-in for the withheld quarter
+    assert "603\u00a0P" in texts

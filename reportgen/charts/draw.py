@@ -339,7 +339,9 @@ def multiples(d: dict):
                 xs.append(i)
                 ys.append(v)
         _provisional_points(ax, p, s.BLUE, 4)
-        at = next((i for i in range(len(vals) - 1, -1, -1) if vals[i] is not None), None)
+        # the value beside the name is the last quarter's: none when that quarter is withheld (its
+        # symbol stands on the axis), so an earlier quarter's figure is never read as the latest
+        at = len(vals) - 1 if vals and vals[-1] is not None else None
         last = vals[at] if at is not None else None
         value = formats.count(last) + _flag(p, at) if last is not None else ""
         room = panel_pt - (len(value) * s.MIN_PT * 0.62 + 8 if value else 0)
