@@ -28,6 +28,21 @@ def copy_project(dest: Path, *, data: bool = True) -> Path:
     return dest
 
 
+def with_register_columns(root: Path, delivery=lambda org: "", contact=lambda org: "") -> None:
+    """The register's optional columns added to the project's members.csv: how each member
+    delivers (``delivery(org)``) and who receives its private report (``contact(org)``)."""
+    import csv
+
+    path = root / "data" / "members.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [*rows[0].keys(), "delivery", "contact"])
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "delivery": delivery(r["org_id"]), "contact": contact(r["org_id"])})
+
+
 def small_project(dest: Path, members: int = 5) -> Path:
     """The sample's config, narratives and templates with a small generated dataset: the national
     report and three regional briefs (AKL, WGN, CAN) instead of fourteen — for tests that build often."""

@@ -27,7 +27,7 @@ from reportgen.config import load_config
 from reportgen.periods import Period
 from reportgen.sample_data import generate
 
-from .conftest import copy_project, run_cli
+from .conftest import copy_project, run_cli, with_register_columns
 
 pytestmark = pytest.mark.slow
 
@@ -40,21 +40,11 @@ H1, Q1, Q2 = Period.parse("2025H1"), Period.parse("2025Q1"), Period.parse("2025Q
 def members_built(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("members") / "project", data=False)
     generate(root / "data", members=16, seed=1717)
-    add_register_columns(root / "data" / "members.csv")
+    with_register_columns(root, delivery=lambda org: "individual",
+                          contact=lambda org: f"data@{org.lower()}.example.nz")
     result = build(load_config(root / "config.yaml"), H1)
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     return root, result
-
-
-def add_register_columns(path: Path) -> None:
-    """The register's optional columns: how each member delivers, and who receives its report."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, [*rows[0].keys(), "delivery", "contact"])
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({**r, "delivery": "individual", "contact": f"data@{r['org_id'].lower()}.example.nz"})
 
 
 def folder(root: Path, period: str = "2025H1") -> Path:

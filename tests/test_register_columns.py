@@ -4,27 +4,15 @@ leaders), ``contact`` names who receives the member's private report; a wrong va
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from reportgen.build import check
 from reportgen.config import load_config
 from reportgen.periods import Period
 
-from .conftest import copy_project
+from .conftest import copy_project, with_register_columns
 
 H1 = Period.parse("2025H1")
-
-
-def with_columns(root: Path, delivery: dict[str, str]) -> None:
-    path = root / "data" / "members.csv"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, [*rows[0].keys(), "delivery", "contact"])
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({**r, "delivery": delivery.get(r["org_id"], ""), "contact": ""})
 
 
 def unidentified(result) -> set[str]:
@@ -37,7 +25,7 @@ def test_a_member_working_through_community_leaders_is_held_to_the_wider_limit(t
     flagged = unidentified(check(config, H1))
     assert flagged  # the sample's member with many unidentified attendances (about 14 %)
     org = sorted(flagged)[0]
-    with_columns(root, {org: "community_leaders"})
+    with_register_columns(root, delivery=lambda o: "community_leaders" if o == org else "")
     again = check(load_config(root / "config.yaml"), H1)
     assert again.ok
     assert org not in unidentified(again)  # 14 % is usual through community leaders (25–40 %)
@@ -46,7 +34,7 @@ def test_a_member_working_through_community_leaders_is_held_to_the_wider_limit(t
 
 def test_a_delivery_that_is_not_known_is_located_with_the_known_ones(tmp_path):
     root = copy_project(tmp_path / "project")
-    with_columns(root, {"ANG001": "pastors"})
+    with_register_columns(root, delivery=lambda o: "pastors" if o == "ANG001" else "")
     result = check(load_config(root / "config.yaml"), H1)
     bad = [f for f in result.findings if f.code == "register.bad-delivery"]
     assert len(bad) == 1 and bad[0].is_error and not result.ok  # an error: the expectation would be wrong
