@@ -191,9 +191,7 @@ class _Gather:
             differences=self.differences(cells, main_code, main.name if main is not None else NZ_NAME),
             trend_columns=["Quarter", *[label for _, label in TREND]],
             trend=self.trend(org),
-            trend_note=("Quarterly figures add up your regions: a person you saw in two regions is counted in each. "
-                        "A half-year's people supported count each person once, so they are fewer than the "
-                        "two quarters added together."),
+            trend_note=self.trend_note(org),
             people=[t for t in (self.compare("clients", dim, cells, main_code) for dim in PEOPLE) if t is not None],
             services=self.compare("sessions", "service_type", cells, main_code) or CompareTable("services", "", "", []),
             outcomes=self.outcomes(cells, main_code),
@@ -207,6 +205,18 @@ class _Gather:
             stories_waiting=[s.label for s in mine if s.state != "published"],
             symbols=dict(SYMBOLS),
         )
+
+    def trend_note(self, org: str) -> str:
+        """How the quarters add up: true of this member (one that sent no half-year file has its quarters
+        summed, so its half-year figure is not fewer than they are)."""
+        note = "Quarterly figures add up your regions: a person you saw in two regions is counted in each."
+        if self.period.is_quarter:
+            return note
+        if self.own.summed_regions(org):
+            return note + (" You sent no half-year file for some regions, so your half-year people supported there "
+                           "add up the quarters: a person seen in two quarters is counted twice.")
+        return note + (" A half-year's people supported count each person once, so they are fewer than the two "
+                       "quarters added together.")
 
     def headline(self, org: str, cells: dict) -> list[MemberFigure]:
         before = self.period.previous()
@@ -419,9 +429,13 @@ class _Gather:
         if not summed:
             return Check(name, want, MET, VERDICT[MET], f"You sent half-year client counts for every region.")
         where = ", ".join(self.config.region_label(r) for r in summed)
+        if self.own.missing(org, self.period):  # one quarter only: nobody is counted twice yet
+            added = ("your people supported there are your one quarter's; once the other arrives they will add "
+                     "up both, and a person seen in both will be counted twice")
+        else:
+            added = "your people supported there add up your two quarters, so a person seen in both is counted twice"
         return Check(name, want, NOT_MET, VERDICT[NOT_MET],
-                     f"You sent no half-year client counts for {where}: your people supported there add up your "
-                     f"two quarters, so a person seen in both is counted twice. Send a {self.period} file (the "
+                     f"You sent no half-year client counts for {where}: {added}. Send a {self.period} file (the "
                      "member toolkit, reportgen member aggregate, writes it).")
 
     def _unidentified_check(self, org: str, member) -> Check:
