@@ -17,14 +17,14 @@ matplotlib or WeasyPrint is imported.
 
 from __future__ import annotations
 
-from .config import Config
-from .findings import StageFailed
-from .fingerprint import input_fingerprint
-from .periods import Period
+from .core.config import Config
+from .core.findings import StageFailed
+from .core.periods import Period
 from .publication import gather, load_inputs
-from .release import Release, choose
-from .run import BuildResult, Progress, Run
-from .workers import Workers
+from .release.modes import Release, choose
+from .runtime.fingerprint import input_fingerprint
+from .runtime.run import BuildResult, Progress, Run
+from .runtime.workers import Workers
 
 __all__ = ["BuildResult", "build", "check"]
 
@@ -52,8 +52,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     if release.unchanged(fp, use_cache=use_cache):  # nothing rendered, nothing heavy imported
         return run.unchanged(release.previous, release.pdir)
     run.report(release.refusals())
-    from .cache import StageCache
     from .charts import ChartCache, chart_cache_dir
+    from .runtime.cache import StageCache
 
     # a preview lays nothing out; a quarterly draft neither (no chart, the members' reports as HTML only)
     with Workers(1 if release.preview or not member_pdfs(period, release) else jobs) as workers:
@@ -77,9 +77,9 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
 
 def _release(publication, release: Release, run: Run, cache, fp, workers: Workers, use_cache: bool) -> BuildResult:
     """documents → PDF → tables, dashboard → audit → write, as the release mode says."""
-    from .audit import audit_bundle
-    from .documents import render
-    from .render_pdf import Rendering
+    from .disclosure.audit import audit_bundle
+    from .documents.documents import render
+    from .documents.render_pdf import Rendering
 
     web_review, print_review = release.reviews(publication, fp)
     layout = None if release.preview else Rendering(publication.config, workers, use_cache=use_cache)
@@ -124,9 +124,9 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
 def data_files(publication, cache, fp) -> dict[str, bytes]:
     """The published tables and the dashboard data and its schema, from the same store (cached on the
     figures)."""
-    from .dashboard import SCHEMA_NAME, dashboard_json, schema_bytes
+    from .datafiles.dashboard_data import SCHEMA_NAME, dashboard_json, schema_bytes
+    from .datafiles.tables import table_files
     from .publication import published_key
-    from .tables import table_files
 
     key, args = published_key(fp, publication.period, publication.config), (
         publication.store, publication.metrics, publication.config, publication.period)
@@ -154,7 +154,7 @@ def member_pdfs(period: Period, release: Release) -> bool:
 
 def member_reports(publication, release: Release):
     """Every reporting member's private report, as HTML (``.start`` lays the PDFs out)."""
-    from .member_files import MemberReports
+    from .member_reports.files import MemberReports
 
     return MemberReports(publication.config, publication.members, final=release.final,
                          pdf=member_pdfs(publication.period, release))
@@ -162,7 +162,7 @@ def member_reports(publication, release: Release):
 
 def internal_files(publication, findings: list) -> dict[str, bytes]:
     """For staff, outside every published bundle: the data-quality report."""
-    from .quality_report import render_quality_report
+    from .documents.quality_report import render_quality_report
 
     data = publication.inputs.data
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
@@ -172,7 +172,7 @@ def internal_files(publication, findings: list) -> dict[str, bytes]:
 
 def member_report_files(members, run: Run) -> dict[str, bytes]:
     """``members/*``: each member's report (HTML and its PDF) and the mailing manifest."""
-    from .member_files import member_files
+    from .member_reports.files import member_files
 
     files, problems = member_files(members)
     run.report(problems)

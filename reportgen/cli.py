@@ -23,11 +23,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, limits
-from .config import DEFAULT_CONFIG_NAME, Config, load_config
-from .console import print_findings, summary
-from .findings import Finding, StageFailed
-from .periods import Period, PeriodError
+from . import __version__
+from .core import limits
+from .core.config import DEFAULT_CONFIG_NAME, Config, load_config
+from .core.findings import Finding, StageFailed
+from .core.periods import Period, PeriodError
+from .runtime.console import print_findings, summary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _ROOT: Path | None = None  # the project of this run: where its crash log goes
@@ -69,7 +70,7 @@ _print_findings, _summary = print_findings, summary  # the command line's names 
 
 
 def _progress(quiet: bool):
-    from .progress import make_progress
+    from .runtime.progress import make_progress
 
     return make_progress(quiet)
 
@@ -199,7 +200,7 @@ def _memory_ceiling() -> None:
 
 
 def _cache_warnings() -> list[Finding]:
-    from .cache import take_warnings
+    from .runtime.cache import take_warnings
 
     return take_warnings()
 
@@ -208,9 +209,9 @@ def _locked_build(config: Config, p: Period, quiet: bool, **options):
     """The build, holding the project's lock. A full cache folder does not stop it: the build is made
     again without the cache (with a warning), and no half-written cache entry is left behind."""
     from .build import build as run_build  # heavy (pandas, WeasyPrint): only once needed
-    from .cache import cache_dir, note_warning, sweep_temporary
-    from .environment import DISK_FULL, inside, nearly_full
-    from .lock import project_lock
+    from .runtime.cache import cache_dir, note_warning, sweep_temporary
+    from .runtime.environment import DISK_FULL, inside, nearly_full
+    from .runtime.lock import project_lock
 
     def waiting(holder: str, wait: float) -> None:
         click.echo(f"reportgen: another build of this project is running ({holder}); waiting up to "
@@ -247,9 +248,9 @@ def _guarded(config: Config, run, *, final: bool = False):
     """``run()``, with every problem of the environment turned into a finding (exit 1)."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from .cache import cache_dir
-    from .environment import is_environment_error, locked_finding, memory_finding, os_finding
-    from .lock import Locked
+    from .runtime.cache import cache_dir
+    from .runtime.environment import is_environment_error, locked_finding, memory_finding, os_finding
+    from .runtime.lock import Locked
 
     try:
         return run()
@@ -282,9 +283,9 @@ def _guarded(config: Config, run, *, final: bool = False):
 def _crash_log() -> Path | None:
     """A new log file for this run's traceback, readable by this user only: the project's
     .reportgen-cache/crash/<UTC time>-<pid>.log, else the user's cache folder, else a fresh temporary file."""
-    from .lock import user_cache_home
-
     import secrets
+
+    from .runtime.lock import user_cache_home
 
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     name = f"{stamp}-{os.getpid()}-{secrets.token_hex(3)}.log"  # never one path for two runs
@@ -317,8 +318,8 @@ def _crash_log() -> Path | None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 def diff(period: str, config_path: str | None, old: int | None, new: int | None, fmt: str) -> None:
     """What changed between two drafts of PERIOD: narrative words, stories, figures, charts."""
-    from .changes import compare, format_changes
-    from .drafts import draft_numbers, period_dir, previous_review
+    from .release.changes import compare, format_changes
+    from .runtime.drafts import draft_numbers, period_dir, previous_review
 
     p = _release_period(period)
     config = _config(config_path)
@@ -353,7 +354,7 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     members reporting vs expected, errors and warnings.
     """
     from .build import check as run_check
-    from .check_report import check_document, select_member, summary_lines
+    from .runtime.check_report import check_document, select_member, summary_lines
 
     p = _release_period(period)
     config = _config(config_path)
@@ -417,14 +418,14 @@ def member_reports(period: str, org: str | None, config_path: str | None, quiet:
     changed since (build a new draft instead: it makes every member's report).
     A quarterly draft makes the reports as HTML only; this lays out their PDFs.
     """
-    from .member_files import remake
+    from .release.remake import remake
 
     p = _release_period(period)
     config = _config(config_path)
     _memory_ceiling()
 
     def run():
-        from .lock import project_lock
+        from .runtime.lock import project_lock
 
         with project_lock(config.root):
             progress = _progress(quiet)
@@ -440,7 +441,7 @@ def member_reports(period: str, org: str | None, config_path: str | None, quiet:
         _summary(findings, err=True)
         click.echo("Nothing was written.", err=True)
         sys.exit(EXIT_PROBLEMS)
-    from .drafts import period_dir
+    from .runtime.drafts import period_dir
 
     pdir = _shown(period_dir(config, p))
     reports = [w for w in written if w.endswith(".pdf")]
@@ -527,6 +528,6 @@ def run() -> None:
     sys.exit(main())
 
 
-from .member.cli import member as _member  # noqa: E402  (click only: its commands import their work when run)
+from .at_source.cli import member as _member  # noqa: E402  (click only: its commands import their work when run)
 
 cli.add_command(_member)

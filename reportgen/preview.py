@@ -29,8 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from .findings import Finding, StageFailed
-from .periods import Period
+from .core.findings import Finding, StageFailed
+from .core.periods import Period
 
 HOST = "127.0.0.1"  # never another interface: drafts and unpublished figures stay on this machine
 STATE_PATH = "/__preview/state"
@@ -72,7 +72,7 @@ class PreviewState:
 def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Finding]:
     """Build the HTML once; on success replace the documents, otherwise keep them and record the errors."""
     from .build import build
-    from .config import load_config
+    from .core.config import load_config
 
     result = None
     try:
@@ -99,7 +99,7 @@ def rebuild(config_path: Path, period: Period, state: PreviewState) -> list[Find
 
 def unexpected_finding(exc: BaseException, config_path: Path) -> Finding:
     """A finding for anything a rebuild raised that is not already a finding (logged in full)."""
-    from .environment import is_environment_error, memory_finding, os_finding
+    from .runtime.environment import is_environment_error, memory_finding, os_finding
 
     if isinstance(exc, OSError) and is_environment_error(exc):
         return os_finding(exc, config_path.resolve().parent)
@@ -211,7 +211,7 @@ def make_server(state: PreviewState, port: int) -> ThreadingHTTPServer:
 
 def watched_paths(config_path: Path, period: Period) -> list[Path]:
     """Narratives, templates, the config file and the data (submissions, register, events)."""
-    from .config import load_config
+    from .core.config import load_config
 
     root = config_path.resolve().parent
     paths = [config_path.resolve(), root / "narratives", root / "templates"]
@@ -275,8 +275,8 @@ def _watch(config_path: Path, period: Period, state: PreviewState, stop: threadi
 
 def serve(config_path: Path, period: Period, port: int, log: TextIO, ready=None) -> None:
     """Build, serve on 127.0.0.1:port and rebuild on change until interrupted (returns cleanly)."""
-    from .cache import keep_in_memory
-    from .fingerprint import remember_data_hashes
+    from .runtime.cache import keep_in_memory
+    from .runtime.fingerprint import remember_data_hashes
 
     keep_in_memory(True)
     remember_data_hashes(True)

@@ -5,7 +5,7 @@
 
 ``reportgen check`` is the same gather stopped after the narratives (no chart
 is drawn, no document rendered). A build releases the Publication as a
-preview, a numbered draft or a final (``release.py``): the three differ only
+preview, a numbered draft or a final (``release/modes.py``): the three differ only
 in how they render and write it, never in what it holds.
 
 Stages that read only the data are cached under a key of exactly what they
@@ -19,23 +19,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config
-from .findings import Finding, StageFailed
-from .periods import Period
-from .run import Run
+from .core.config import Config
+from .core.findings import Finding, StageFailed
+from .core.periods import Period
+from .runtime.run import Run
 
 if TYPE_CHECKING:  # the stages import pandas and matplotlib: only when they run
-    from .aggregate import Aggregates
-    from .cache import StageCache
     from .charts import ChartCache, Charts
-    from .confidentiality import PublishedStore
-    from .context import DocumentContext, MemberContext
-    from .fingerprint import Fingerprint
-    from .metrics import Metrics
+    from .disclosure.confidentiality import PublishedStore
+    from .documents.context import DocumentContext, MemberContext
+    from .figures.metrics import Metrics
+    from .figures.revisions import Revisions
+    from .inputs.register import Event
+    from .inputs.validate import ValidData
     from .narratives import RenderedReport
-    from .register import Event
-    from .revisions import Revisions
-    from .validate import ValidData
+    from .runtime.cache import StageCache
+    from .runtime.fingerprint import Fingerprint
+    from .statistics.aggregate import Aggregates
 
 # what the figures depend on (with the rounding key); the releases made: their values mark revisions (R)
 DATA_PARTS = ("config", "data", "register", "releases")
@@ -78,9 +78,9 @@ class Publication:
 
     @cached_property
     def members(self) -> tuple[MemberContext, ...]:
-        """Each reporting member's private report context (``member_reports.py``), gathered the first
+        """Each reporting member's private report context (``member_reports/gather.py``), gathered the first
         time it is asked for — by a draft's or a final's release, never by the preview."""
-        from .member_reports import gather_members
+        from .member_reports.gather import gather_members
 
         return gather_members(self)
 
@@ -89,7 +89,7 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
                 fp: Fingerprint | None = None) -> Inputs:
     """register, events → load → validate → aggregate (cached on the data's content)."""
     if cache is not None and fp is not None:
-        from .cache import stage_key
+        from .runtime.cache import stage_key
 
         key = stage_key("inputs", fp, DATA_PARTS, period, str(config.root))
         found, cached = cache.get("inputs", key)
@@ -99,10 +99,10 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
         fresh = load_inputs(config, period, run)
         cache.put("inputs", key, fresh)
         return fresh
-    from .aggregate import aggregate
-    from .register import load_events, load_register
-    from .submissions import load_submissions
-    from .validate import validate
+    from .inputs.register import load_events, load_register
+    from .inputs.submissions import load_submissions
+    from .inputs.validate import validate
+    from .statistics.aggregate import aggregate
 
     with run.stage("register"):
         register, register_findings = load_register(config)
@@ -126,11 +126,12 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     """confidentialise → metrics → narratives → charts → contexts. Every problem goes to
     ``run``; returns None when there are errors, or when ``charts`` is None (``check``: the
     narratives are checked, nothing is drawn)."""
-    from .confidentiality import confidentialise, empty_store
-    from .revisions import revise
-    from .figures import namespace
-    from .metrics import compute_metrics
+    from .disclosure.confidentiality import confidentialise, empty_store
+    from .figures.metrics import compute_metrics
+    from .figures.revisions import revise
+    from .inputs.coverage import empty_periods
     from .narratives import load_narratives, render_report
+    from .narratives.namespace import namespace
 
     run.report(inputs.findings)
     key = config.confidentiality_key()
@@ -143,11 +144,11 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         with run.stage("narratives"):
             narratives = load_narratives(config.root / "narratives" / str(period), config.root, config=config)
         run.report(narratives.findings)
-        from .member_reports import story_member_findings
+        from .narratives.stories import story_member_findings
 
         run.report(story_member_findings(narratives, inputs.data.register))
     if agg is not None:
-        run.report(empty_periods(agg, period))
+        run.report(empty_periods(agg.coverage, period))
     if agg is not None and key:
         figures_key = published_key(fp, period, config)
         with run.stage("confidentialise"):
@@ -172,7 +173,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     if period.is_quarter:
         return replace(_quarterly(config, period, inputs, run, store, metrics), revisions=revisions)
     from .charts import draw_charts
-    from .documents import contexts
+    from .documents.documents import contexts
 
     with run.stage("charts"):
         drawn = draw_charts(store, config, period, agg.quarters, inputs.events, metrics.eligible_regions(),
@@ -187,7 +188,7 @@ def published_key(fp: Fingerprint | None, period: Period, config: Config) -> str
     """The published figures depend on the data, the register, the config and the rounding key."""
     if fp is None:
         return None
-    from .cache import stage_key
+    from .runtime.cache import stage_key
 
     return stage_key("published", fp, DATA_PARTS, period, str(config.root))
 
@@ -219,7 +220,7 @@ def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, 
     """A quarterly release: no report, but the dashboard's pages and their files."""
     from .charts import Charts
     from .dashboard_site.pages import pages
-    from .render_html import template_dirs
+    from .documents.render_html import template_dirs
 
     css, logo, assets = "", "", {}
     for folder in reversed(template_dirs(config)):  # the project's copy wins over the shipped one
@@ -239,16 +240,3 @@ def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, 
                        {**assets, **files})
 
 
-def empty_periods(agg: Aggregates, period: Period) -> list[Finding]:
-    """A release whose period (or a quarter of it) has no member's rows at all would publish an empty
-    dashboard or report as if it were data: an error instead."""
-    from .aggregate import NATIONAL
-
-    out = []
-    for q in period.quarters():
-        if not agg.coverage.get(NATIONAL, q).contributing:
-            where = f"{q}, a quarter of {period}" if period.is_half else str(q)
-            out.append(Finding("data.period-empty", "error",
-                               f"no member sent any rows for {where}: there is nothing to publish for it",
-                               hint="build a period whose returns are in; check data.submissions in config.yaml"))
-    return out

@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import statistics
-import urllib.request
 import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,12 +74,12 @@ def make_project(dest: Path, members: int | None, quarters: int | None) -> Path:
     dest.mkdir(parents=True)
     for name in ("config.yaml",):
         shutil.copy(REPO / name, dest / name)
-    for name in ("templates", "narratives"):
+    for name in ("templates", "narratives"):  # the project's template overrides (the defaults are in the package)
         shutil.copytree(REPO / name, dest / name)
     if members is None:
         shutil.copytree(REPO / "data", dest / "data")
     else:
-        subprocess.run([sys.executable, "-m", "reportgen.sample_data", "--out", str(dest / "data"),
+        subprocess.run([sys.executable, "-m", "reportgen.inputs.sample_data", "--out", str(dest / "data"),
                         "--members", str(members), "--quarters", str(quarters or 8)], check=True,
                        cwd=REPO, stdout=subprocess.DEVNULL)
     return dest

@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from reportgen.build import build  # noqa: E402
-from reportgen.config import load_config  # noqa: E402
-from reportgen.periods import Period  # noqa: E402
-from reportgen.render_pdf import render_pdf  # noqa: E402
+from reportgen.core.config import load_config  # noqa: E402
+from reportgen.core.periods import Period  # noqa: E402
+from reportgen.documents.render_pdf import render_pdf  # noqa: E402
 
 IMG = re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)">')
 
@@ -34,14 +34,14 @@ def png_charts(config, period: Period, dpi: int = 200) -> list[bytes]:
     """The report's charts drawn again by matplotlib as PNG (same specs, same order)."""
     import matplotlib.pyplot as plt
 
-    from reportgen.aggregate import aggregate
     from reportgen.charts import make_charts
     from reportgen.charts import style as chart_style
     from reportgen.charts.draw import DRAW
-    from reportgen.confidentiality import confidentialise
-    from reportgen.register import load_events, load_register
-    from reportgen.submissions import load_submissions
-    from reportgen.validate import validate
+    from reportgen.disclosure.confidentiality import confidentialise
+    from reportgen.inputs.register import load_events, load_register
+    from reportgen.inputs.submissions import load_submissions
+    from reportgen.inputs.validate import validate
+    from reportgen.statistics.aggregate import aggregate
 
     register, _ = load_register(config)
     events, _ = load_events(config)
@@ -92,7 +92,7 @@ def main() -> None:
             times, pdf = [], b""
             for _ in range(3):
                 start = time.perf_counter()
-                pdf, _ = render_pdf(variant, base_dir=REPO / "templates", allowed=[REPO / "templates"],
+                pdf, _ = render_pdf(variant, base_dir=REPO / "reportgen" / "templates", allowed=[REPO / "reportgen" / "templates"],
                                     source="bench")
                 times.append(time.perf_counter() - start)
             path = Path(tmp) / "x.pdf"

@@ -6,7 +6,7 @@
     .venv/bin/python scripts/bench_check.py --readers    # also time the careful csv-module reader
 
 Datasets are generated under /tmp/reportgen-bench (never committed) with
-``python -m reportgen.sample_data --fast``. Each measurement runs in a fresh
+``python -m reportgen.inputs.sample_data --fast``. Each measurement runs in a fresh
 child process (load register → read every file → validate all 14 rules for
 2025H1); wall time is measured around the child and peak memory is the
 child's maximum resident set size (``os.wait4``). Prints a Markdown table.
@@ -73,7 +73,7 @@ def dataset(name: str) -> Path:
         root.mkdir(parents=True)
         shutil.copy(REPO / "config.yaml", root / "config.yaml")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reportgen.sample_data", "--fast", "--members", str(members),
+        subprocess.run([sys.executable, "-m", "reportgen.inputs.sample_data", "--fast", "--members", str(members),
                         "--quarters", str(quarters), "--out", str(root / "data")], check=True, cwd=REPO)
         print(f"generated {name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return root

@@ -11,14 +11,18 @@ os.environ["REPORTGEN_STRICT_CODES"] = "1"  # before reportgen is imported: an u
 import pytest  # noqa: E402
 
 from reportgen.build import build  # noqa: E402
-from reportgen.config import load_config  # noqa: E402
-from reportgen.periods import Period  # noqa: E402
+from reportgen.core.config import load_config  # noqa: E402
+from reportgen.core.periods import Period  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
 
+DEFAULT_TEMPLATES = REPO / "reportgen" / "templates"  # shipped with the package
+
+
 def copy_project(dest: Path, *, data: bool = True) -> Path:
-    """A full copy of the shipped sample project (config, data, narratives, templates)."""
+    """A full copy of the shipped sample project (config, data, narratives, its templates folder: the
+    staff's overrides of the package's default templates)."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "config.yaml", dest / "config.yaml")
     shutil.copytree(REPO / "templates", dest / "templates")
@@ -26,6 +30,16 @@ def copy_project(dest: Path, *, data: bool = True) -> Path:
     if data:
         shutil.copytree(REPO / "data", dest / "data")
     return dest
+
+
+def own_template(root: Path, name: str) -> Path:
+    """The project's own copy of a default template (as staff make one to change it): copied from the
+    package's defaults unless the project has one already."""
+    path = root / "templates" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DEFAULT_TEMPLATES / name, path)
+    return path
 
 
 def with_register_columns(root: Path, delivery=lambda org: "", contact=lambda org: "") -> None:
@@ -46,7 +60,7 @@ def with_register_columns(root: Path, delivery=lambda org: "", contact=lambda or
 def small_project(dest: Path, members: int = 5) -> Path:
     """The sample's config, narratives and templates with a small generated dataset: the national
     report and three regional briefs (AKL, WGN, CAN) instead of fourteen — for tests that build often."""
-    from reportgen.sample_data import generate
+    from reportgen.inputs.sample_data import generate
 
     copy_project(dest, data=False)
     generate(dest / "data", members=members)
@@ -58,7 +72,7 @@ def shared_cache(tmp_path_factory):
     """One cache folder for the whole session ($REPORTGEN_CACHE_DIR): every entry is keyed by
     content, so projects with the same documents reuse each other's charts and PDF layouts, as
     they would on a staff machine. Tests of the caches themselves use per-project folders."""
-    from reportgen.cache import CACHE_ENV
+    from reportgen.runtime.cache import CACHE_ENV
 
     previous = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("shared-cache"))
@@ -114,7 +128,7 @@ def built_sample(tmp_path_factory) -> Path:
 def built_large(tmp_path_factory) -> Path:
     """A bundle built from generated data with five times the sample's members (issue 18: every
     page, brief and table property must hold there too)."""
-    from reportgen.sample_data import generate
+    from reportgen.inputs.sample_data import generate
 
     root = copy_project(tmp_path_factory.mktemp("large") / "project", data=False)
     generate(root / "data", members=220)

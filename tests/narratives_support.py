@@ -7,16 +7,16 @@ import functools
 import textwrap
 from pathlib import Path
 
-from reportgen.aggregate import aggregate
-from reportgen.config import load_config
-from reportgen.confidentiality import confidentialise
-from reportgen.figures import namespace
-from reportgen.findings import Finding
+from reportgen.core.config import load_config
+from reportgen.core.findings import Finding
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import confidentialise
+from reportgen.inputs.register import load_register
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
 from reportgen.narratives import load_narratives, render_report
-from reportgen.periods import Period
-from reportgen.register import load_register
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
+from reportgen.narratives.namespace import namespace
+from reportgen.statistics.aggregate import aggregate
 
 from .conftest import REPO
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import build
-from reportgen.cache import CACHE_ENV, StageCache, cache_dir, stage_key
-from reportgen.config import load_config
-from reportgen.fingerprint import Fingerprint, input_fingerprint, remember_data_hashes
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.runtime.cache import CACHE_ENV, StageCache, cache_dir, stage_key
+from reportgen.runtime.fingerprint import Fingerprint, input_fingerprint, remember_data_hashes
 
-from .conftest import small_project
+from .conftest import own_template, small_project
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -90,7 +90,7 @@ CHANGES = {
                                        "Who we stand beside"),
     "story": lambda root: _replace(root / "narratives" / "2025H1" / "stories" / "kai-on-the-table.yaml",
                                    " the ", " that "),
-    "template": lambda root: (root / "templates" / "report.css").open("a", encoding="utf-8").write(
+    "template": lambda root: own_template(root, "report.css").open("a", encoding="utf-8").write(
         "\n.cache-test { color: #123456; }\n"),
     "config section": lambda root: _replace(root / "config.yaml", "  AKL: Auckland", "  AKL: Tāmaki Makaurau"),
     "disclosure rules": lambda root: _replace(root / "config.yaml", "min_members: 3", "min_members: 4"),
@@ -220,7 +220,7 @@ def test_the_cache_folder_can_live_elsewhere(monkeypatch, tmp_path: Path):
 
 
 def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, tmp_path: Path, monkeypatch):
-    from reportgen import fingerprint
+    from reportgen.runtime import fingerprint
 
     monkeypatch.setattr(fingerprint, "SETTLED_NS", 0)  # the copies were made just now: remember them anyway
     root = tmp_path / "project"

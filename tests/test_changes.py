@@ -6,9 +6,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reportgen.changes import Piece, compare, format_changes, plain, word_diff
+from reportgen.release.changes import Piece, compare, format_changes, plain, word_diff
 
 from .conftest import run_cli
 

@@ -6,16 +6,16 @@ import re
 
 import pytest
 
-from reportgen.aggregate import aggregate
 from reportgen.charts import ChartCache, draw_charts
 from reportgen.charts.draw import DRAW
 from reportgen.charts.specs import ChartInputs, _event_positions, share_bars, trend
-from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore
-from reportgen.periods import Period
-from reportgen.register import load_events, load_register
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import PublishedStore
+from reportgen.inputs.register import load_events, load_register
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
+from reportgen.statistics.aggregate import aggregate
 
 from .conftest import REPO
 
@@ -116,7 +116,7 @@ def test_suppressed_cells_are_marked_gaps_not_zeros(sample):
 def test_a_gap_breaks_the_line(sample):
     config, agg, store, events = sample
     ci = ChartInputs(store, config, H1, agg.quarters, [], "NZ")
-    from reportgen.confidentiality import Published
+    from reportgen.disclosure.confidentiality import Published
 
     vals = [Published(30, ""), Published(33, ""), Published(None, "S"), Published(36, ""), Published(39, "")]
     ci.quarters = agg.quarters[:5]

@@ -1,4 +1,4 @@
-"""Every finding code is declared once (reportgen/codes.py), documented (docs/finding-codes.md), and used.
+"""Every finding code is declared once (reportgen/core/codes.py), documented (docs/finding-codes.md), and used.
 
 Three directions: the generated page equals the registry; every code written in
 the source is declared; every declared code is reported somewhere (a literal in
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import codes
-from reportgen.findings import Finding
+from reportgen.core import codes
+from reportgen.core.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 AREAS = sorted({c.split(".", 1)[0] for c in codes.REGISTRY})
-LITERAL = re.compile(r"""["']((?:%s)\.[a-z][a-z0-9-]*)["']""" % "|".join(AREAS))
+LITERAL = re.compile(r"""["']((?:{})\.[a-z][a-z0-9-]*)["']""".format("|".join(AREAS)))
 FILE_NAMES = {"config.yaml", "events.yaml"}  # look like codes, are file names
 
 # Codes assembled from a prefix at run time, and the pieces each is assembled from.
@@ -52,7 +52,7 @@ def _assembled() -> set[str]:
 
 def test_the_page_is_generated_from_the_registry():
     page = (REPO / "docs" / "finding-codes.md").read_text(encoding="utf-8")
-    assert page == codes.markdown(), "regenerate it: python -m reportgen.codes > docs/finding-codes.md"
+    assert page == codes.markdown(), "regenerate it: python -m reportgen.core.codes > docs/finding-codes.md"
 
 
 def test_the_page_lists_exactly_the_registered_codes():
@@ -63,7 +63,7 @@ def test_the_page_lists_exactly_the_registered_codes():
 
 def test_every_code_in_the_source_is_declared():
     undeclared = sorted(_source_literals() - set(codes.REGISTRY))
-    assert not undeclared, f"declare these in reportgen/codes.py: {undeclared}"
+    assert not undeclared, f"declare these in reportgen/core/codes.py: {undeclared}"
 
 
 def test_every_declared_code_is_reported_somewhere():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from reportgen.config import load_config
-from reportgen.findings import StageFailed
+from reportgen.core.config import load_config
+from reportgen.core.findings import StageFailed
 
 
 def test_sum_groups_must_name_known_measures(tmp_path):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from reportgen.aggregate import NATIONAL, aggregate
-from reportgen.audit import proofs
-from reportgen.config import load_config
-from reportgen.confidentiality import confidentialise
-from reportgen.periods import Period
-from reportgen.register import Register
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.audit import proofs
+from reportgen.disclosure.confidentiality import confidentialise
+from reportgen.inputs.register import Register
+from reportgen.statistics.aggregate import NATIONAL, aggregate
 
 from .conftest import REPO
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reportgen.config import load_config
-from reportgen.confidentiality import (NOT_AVAILABLE, PRIMARY, SECONDARY, PublishedStore, random_round,
-                                       random_round_array, rr3_draw, rr3_draws)
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import (
+    NOT_AVAILABLE,
+    PRIMARY,
+    SECONDARY,
+    PublishedStore,
+    random_round,
+    random_round_array,
+    rr3_draw,
+    rr3_draws,
+)
 
 from .conftest import REPO
 
@@ -206,7 +215,7 @@ def test_derived_values_follow_their_inputs_and_denominators(config):
 # ---- rule 11: the audit's proofs can fail, and then the build stops -------------------
 
 def _tampered(config, change) -> dict:
-    from reportgen.audit import audit, audit_findings
+    from reportgen.disclosure.audit import audit, audit_findings
 
     rows = [("NZ", "2025H1", "unidentified_attendances", "total", "", 100, 9),
             ("AKL", "2025H1", "unidentified_attendances", "total", "", 66, 4),

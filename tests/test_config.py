@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.config import load_config
-from reportgen.findings import StageFailed
+from reportgen.core.config import load_config
+from reportgen.core.findings import StageFailed
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from jinja2 import meta, nodes
 
-from reportgen import context
-from reportgen.config import load_config
+from reportgen.core.config import load_config
 from reportgen.dashboard_site import pages
-from reportgen.methodology import Notes
-from reportgen.render_html import environment
+from reportgen.documents import context
+from reportgen.documents.render_html import environment
+from reportgen.figures.methodology import Notes
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")

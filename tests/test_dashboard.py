@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 
-from reportgen.dashboard import SCHEMA_FILE
+from reportgen.datafiles.dashboard_data import SCHEMA_FILE
 
 from .conftest import REPO
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import drafts
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.fingerprint import input_fingerprint
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.runtime import drafts
+from reportgen.runtime.fingerprint import input_fingerprint
 
-from .conftest import run_cli as run, tree
+from .conftest import run_cli as run
+from .conftest import tree
 
 P = Period.parse("2025H1")
 

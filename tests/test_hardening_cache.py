@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import cache as cachemod
-from reportgen.cache import MAGIC, StageCache, cache_dir, take_warnings
-from reportgen.cachepaths import key_dir, project_key
+from reportgen.runtime import cache as cachemod
+from reportgen.runtime.cache import MAGIC, StageCache, cache_dir, take_warnings
+from reportgen.runtime.cachepaths import key_dir, project_key
 
 
 class Evil:

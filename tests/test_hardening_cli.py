@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reportgen import cli
-from reportgen.lock import project_lock
+from reportgen.runtime.lock import project_lock
 
 from .conftest import STORY, copy_project, run_cli, small_project
 

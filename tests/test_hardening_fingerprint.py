@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import fingerprint
-from reportgen.cache import cache_dir
-from reportgen.config import load_config
-from reportgen.fingerprint import input_fingerprint
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.runtime import fingerprint
+from reportgen.runtime.cache import cache_dir
+from reportgen.runtime.fingerprint import input_fingerprint
 
 from .conftest import copy_project, run_cli, small_project
 

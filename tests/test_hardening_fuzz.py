@@ -13,10 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from reportgen import codes
 from reportgen.cli import main
+from reportgen.core import codes
 
 from .conftest import REPO
 from .test_hardening_yaml import BOMB

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from reportgen import limits
-from reportgen.aggregate import NATIONAL, aggregate
-from reportgen.confidentiality import confidentialise
-from reportgen.config import load_config
-from reportgen.register import load_register
+from reportgen.core import limits
+from reportgen.core.config import load_config
+from reportgen.disclosure.confidentiality import confidentialise
+from reportgen.inputs.register import load_register
+from reportgen.statistics.aggregate import NATIONAL, aggregate
 
 from .test_submissions_rules import H1, base_files, line_of, run, set_value
 

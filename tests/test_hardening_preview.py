@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from reportgen.periods import Period
+from reportgen.core.periods import Period
 from reportgen.preview import PreviewState, make_server, rebuild
 
 from .test_preview import preview  # noqa: F401  (the fixture: a real `reportgen preview` process)

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from reportgen.config import PrivacySettings
+from reportgen.core.config import PrivacySettings
 from reportgen.narratives import load_narratives, render_report
 
 from .narratives_support import MINIMAL_REPORT, STORY, names, sample, write

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from reportgen import limits
-from reportgen.config import load_config
-from reportgen.findings import StageFailed
-from reportgen.render_html import render
+from reportgen.core import limits
+from reportgen.core.config import load_config
+from reportgen.core.findings import StageFailed
+from reportgen.documents.render_html import render
 
 from .conftest import copy_project, run_cli
 
@@ -86,10 +86,10 @@ def test_ordinary_templates_still_render(config):
 
 @pytest.mark.slow
 def test_build_reports_a_template_error_with_exit_1(tmp_path):
-    from .conftest import small_project
+    from .conftest import own_template, small_project
 
     root = small_project(tmp_path / "p")
-    tpl = root / "templates" / "report.html.j2"
+    tpl = own_template(root, "report.html.j2")
     lines = tpl.read_text(encoding="utf-8").splitlines()
     lines.insert(3, "{{ 1/0 }}")
     tpl.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import limits
-from reportgen.config import load_config
-from reportgen.findings import StageFailed
-from reportgen.yamlsource import load_yaml
+from reportgen.core import limits
+from reportgen.core.config import load_config
+from reportgen.core.findings import StageFailed
+from reportgen.core.yamlsource import load_yaml
 
 from .conftest import copy_project, run_cli
 

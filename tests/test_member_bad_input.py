@@ -201,7 +201,7 @@ def test_a_field_of_millions_of_characters(tmp_path, capsys):
 
 
 def test_a_file_that_is_too_large(tmp_path, capsys, monkeypatch):
-    from reportgen.member import csvread
+    from reportgen.at_source import csvread
 
     monkeypatch.setattr(csvread, "MAX_FILE_BYTES", 100)
     refused(tmp_path, capsys, export(tmp_path), "member.file-too-large", "sessions.csv")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from reportgen.at_source.problems import CODES
 from reportgen.cli import main
-from reportgen.member.problems import CODES
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = (REPO / "docs" / "member-guide.md").read_text(encoding="utf-8")
@@ -57,7 +57,7 @@ def test_every_code_is_explained_with_its_fix():
 def test_every_code_used_is_declared():
     declared = {c.code for c in CODES}
     used = set()
-    for path in (REPO / "reportgen" / "member").glob("*.py"):
+    for path in (REPO / "reportgen" / "at_source").glob("*.py"):
         used |= set(re.findall(r'"(member\.[a-z0-9-]+)"', path.read_text(encoding="utf-8")))
     assert used <= declared, used - declared
     assert declared <= used, declared - used

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from reportgen.at_source.mapping import load_mapping, nearest
+from reportgen.at_source.run import plan
 from reportgen.cli import main
-from reportgen.member.mapping import load_mapping, nearest
-from reportgen.member.run import plan
-from reportgen.periods import Period
+from reportgen.core.periods import Period
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "member-export"

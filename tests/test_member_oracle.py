@@ -6,10 +6,11 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from reportgen.member.run import plan
-from reportgen.periods import Period
+from reportgen.at_source.run import plan
+from reportgen.core.periods import Period
 
 from .member_exports import make_export, mapping_yaml
 from .member_oracle import oracle

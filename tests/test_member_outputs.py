@@ -159,10 +159,10 @@ def test_without_a_register_no_register_rule_is_applied(tmp_path, capsys):
 
 def test_the_rows_pass_the_federations_own_reader(tmp_path, sample_out):
     """What the federation will do with the files: load them with reportgen's own reader and validate."""
-    from reportgen.config import load_config
-    from reportgen.register import load_register
-    from reportgen.submissions import load_submissions
-    from reportgen.validate import validate
+    from reportgen.core.config import load_config
+    from reportgen.inputs.register import load_register
+    from reportgen.inputs.submissions import load_submissions
+    from reportgen.inputs.validate import validate
 
     project = tmp_path / "project"
     (project / "data" / "submissions").mkdir(parents=True)

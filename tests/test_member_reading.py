@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from reportgen.member import csvread
-from reportgen.member.csvread import Layout, read_table
-from reportgen.member.formats import FILES
-from reportgen.member.problems import Problems
+from reportgen.at_source import csvread
+from reportgen.at_source.csvread import Layout, read_table
+from reportgen.at_source.formats import FILES
+from reportgen.at_source.problems import Problems
 
 from .member_exports import make_export
 
-LAYOUTS = {name: Layout(l.required, l.optional) for name, l in FILES.items()}
+LAYOUTS = {name: Layout(lay.required, lay.optional) for name, lay in FILES.items()}
 
 
 def _read(path, name, careful):

@@ -23,9 +23,9 @@ import pikepdf
 import pytest
 
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
-from reportgen.sample_data import generate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.inputs.sample_data import generate
 
 from .conftest import copy_project, run_cli, with_register_columns
 

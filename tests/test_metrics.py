@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reportgen.aggregate import NATIONAL, Aggregates, aggregate
-from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore, confidentialise
-from reportgen.metrics import RATIOS, Metrics, compute_metrics
-from reportgen.periods import Period
-from reportgen.register import load_register
-from reportgen.submissions import load_submissions
-from reportgen.tables import published_tables
-from reportgen.validate import validate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.datafiles.tables import published_tables
+from reportgen.disclosure.confidentiality import PublishedStore, confidentialise
+from reportgen.figures.metrics import RATIOS, Metrics, compute_metrics
+from reportgen.inputs.register import load_register
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
+from reportgen.statistics.aggregate import NATIONAL, Aggregates, aggregate
 
 from .conftest import REPO
 
@@ -144,7 +144,7 @@ def test_everything_follows_the_catalogue_in_config(tmp_path):
 
 
 def test_rule_7_proof_holds_and_catches_a_leaked_share(sample):
-    from reportgen.audit import derived_proof
+    from reportgen.disclosure.audit import derived_proof
 
     config, agg, store, metrics = sample
     proof = derived_proof(store, metrics.derived, config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.figures import resolve
+from reportgen.narratives.namespace import resolve
 
 from .narratives_support import H1, names, only, run, sample
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from reportgen.config import load_config
+from reportgen.core.config import load_config
 from reportgen.narratives.scaffold import new_file
 
 from .conftest import REPO

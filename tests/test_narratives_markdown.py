@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.build import build, check
-from reportgen.config import load_config
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 from reportgen.narratives import markdown_to_html
 from reportgen.narratives.markdown import problems
-from reportgen.periods import Period
 
 from .conftest import copy_project
 

@@ -1,8 +1,8 @@
 """Every problem in a narrative file is reported in one run, placeholders included."""
 
 from reportgen.build import check
-from reportgen.config import load_config
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 
 STORY = """\
 title: Safe title

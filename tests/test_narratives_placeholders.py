@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-import reportgen.figures as figures
-from reportgen.confidentiality import SYMBOLS
-from reportgen.figures import SYMBOL_CLOSE, SYMBOL_OPEN
+import reportgen.narratives.namespace as figures
+from reportgen.disclosure.confidentiality import SYMBOLS
+from reportgen.narratives.namespace import SYMBOL_CLOSE, SYMBOL_OPEN
 from reportgen.narratives.placeholders import MAX_TEXT, fill
 
 from .conftest import REPO

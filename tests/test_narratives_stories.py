@@ -6,13 +6,14 @@ import datetime as dt
 import subprocess
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reportgen.build import build
-from reportgen.config import load_config
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 from reportgen.narratives import Story, select_stories
 from reportgen.narratives.stories import PUBLISHED, WITHDRAWN, WITHHELD, reference_date, status
-from reportgen.periods import Period
 
 from .conftest import copy_project
 from .narratives_support import STORY, run
@@ -156,7 +157,7 @@ def test_a_withdrawn_story_vanishes_from_every_output(tmp_path):
 
 
 def test_build_date_follows_source_date_epoch(monkeypatch):
-    from reportgen.reproducible import build_date
+    from reportgen.runtime.reproducible import build_date
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     assert build_date() == dt.date(2026, 1, 1)

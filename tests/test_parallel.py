@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportgen import render_pdf
-from reportgen.cli import cli
-from reportgen.config import load_config
-from reportgen.render_html import Document
-from reportgen.cache import CACHE_ENV
 from reportgen.charts import _draw_job
-from reportgen.render_pdf import pdf_cache, render_documents
-from reportgen.stamp import stamp_document
-from reportgen.workers import Workers
+from reportgen.cli import cli
+from reportgen.core.config import load_config
+from reportgen.documents import render_pdf
+from reportgen.documents.render_html import Document
+from reportgen.documents.render_pdf import pdf_cache, render_documents
+from reportgen.release.stamp import stamp_document
+from reportgen.runtime.cache import CACHE_ENV
+from reportgen.runtime.workers import Workers
 
-from .conftest import copy_project
+from .conftest import copy_project, own_template
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -109,7 +109,7 @@ def test_the_key_is_the_exact_html_and_the_renderer(config):
     renderer = render_pdf.renderer_digest([config.root / "templates"])
     assert render_pdf.layout_key("<p>a</p>", renderer) != render_pdf.layout_key("<p>a</p> ", renderer)
     assert render_pdf.layout_key("<p>a</p>", renderer) != render_pdf.layout_key("<p>a</p>", renderer + "x")
-    (config.root / "templates" / "report.css").open("a").write("\n/* a fetchable file changed */\n")
+    own_template(config.root, "report.css").open("a").write("\n/* a fetchable file changed */\n")
     assert render_pdf.renderer_digest([config.root / "templates"]) != renderer
 
 

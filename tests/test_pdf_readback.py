@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import html as htmllib
 import os
 import re
@@ -10,10 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pytest
 
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 
 from .conftest import copy_project
 

@@ -1,7 +1,8 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reportgen.periods import Period, PeriodError, quarter_range
+from reportgen.core.periods import Period, PeriodError, quarter_range
 
 
 def test_parse_quarter_and_half():

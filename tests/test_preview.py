@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from reportgen.findings import Finding
-from reportgen.periods import Period
+from reportgen.core.findings import Finding
+from reportgen.core.periods import Period
 from reportgen.preview import HOST, PreviewState, decorate, make_server, rebuild
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reportgen.privacy import _NHI_LETTERS, ird_valid, nhi_valid, scan
+from reportgen.narratives.privacy import _NHI_LETTERS, ird_valid, nhi_valid, scan
 
 from .narratives_support import STORY, run
 
@@ -126,7 +127,7 @@ def test_repeated_hits_in_one_value_point_at_each_occurrence(tmp_path):
 
 
 def _old_nhi(letters: str, number: int) -> str | None:
-    from reportgen.privacy import _nhi_value
+    from reportgen.narratives.privacy import _nhi_value
 
     body = f"{letters}{number:03d}"
     rem = sum(_nhi_value(c) * w for c, w in zip(body, range(7, 1, -1))) % 11
@@ -167,8 +168,8 @@ def test_any_valid_ird_in_text_is_found(before, base8, sep, after):
 
 
 def test_privacy_config_is_checked_like_every_other_option(tmp_path):
-    from reportgen.config import load_config
-    from reportgen.findings import StageFailed
+    from reportgen.core.config import load_config
+    from reportgen.core.findings import StageFailed
 
     (tmp_path / "config.yaml").write_text("privacy:\n  name: [Hemi]\n  allow: research@x.nz\n", encoding="utf-8")
     with pytest.raises(StageFailed) as failed:

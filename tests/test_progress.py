@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reportgen.cli import cli
-from reportgen.progress import PlainProgress, RichProgress, make_progress
+from reportgen.runtime.progress import PlainProgress, RichProgress, make_progress
 
 LINE = re.compile(r"^  (\S+)\s+(\d+\.\d\d) s$")
 

@@ -4,13 +4,14 @@ document, and the "changes" partial closes the national report only."""
 
 from __future__ import annotations
 
-import pytest
 from pathlib import Path
 
-from reportgen.config import load_config
-from reportgen.context import Review
-from reportgen.documents import render
-from reportgen.periods import Period
+import pytest
+
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.documents.context import Review
+from reportgen.documents.documents import render
 from reportgen.publication import publication_for
 
 from .conftest import copy_project

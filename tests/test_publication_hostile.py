@@ -18,10 +18,10 @@ import pikepdf
 import pytest
 
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 
-from .conftest import copy_project
+from .conftest import copy_project, own_template
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -85,7 +85,7 @@ def test_hostile_template_fetches_nothing_and_every_refusal_is_reported(tmp_path
     root = copy_project(tmp_path / "project")
     secret_file = tmp_path / "secret.txt"  # outside the templates folder
     secret_file.write_text(SECRET, encoding="utf-8")
-    layout = root / "templates" / "_base.html.j2"
+    layout = own_template(root, "_base.html.j2")
     text = layout.read_text(encoding="utf-8")
     hostile = hostile_layout(base, secret_file)
     text = text.replace("</head>", hostile + "</head>", 1)
@@ -164,8 +164,8 @@ def test_hostile_narrative_is_reported_and_nothing_is_fetched_or_embedded(tmp_pa
 def test_hostile_narrative_html_fetches_nothing_even_if_it_reached_the_renderer(tmp_path, server):
     """Second line of defence: the Markdown renderer's output for the same attacks, laid out as a
     PDF with the real fetcher, fetches and embeds nothing."""
+    from reportgen.documents.render_pdf import render_pdf
     from reportgen.narratives.markdown import markdown_to_html
-    from reportgen.render_pdf import render_pdf
 
     base, requests = server
     secret_file = tmp_path / "secret.txt"

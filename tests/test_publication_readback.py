@@ -16,10 +16,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from reportgen.aggregate import NATIONAL
-from reportgen.config import load_config
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 from reportgen.publication import publication_for
+from reportgen.statistics.aggregate import NATIONAL
 
 from .test_pdf_readback import figure_alts
 

@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from reportgen.config import load_config
-from reportgen.documents import story_groups
+from reportgen.core.config import load_config
+from reportgen.documents.documents import story_groups
 from reportgen.narratives.render import RenderedStory
 
 from .conftest import REPO

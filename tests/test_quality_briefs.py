@@ -7,17 +7,17 @@ import re
 
 import pytest
 
-from reportgen import formats
-from reportgen.aggregate import aggregate
 from reportgen.charts.specs import residual_rank
-from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore
-from reportgen.documents import brief_summary, shown
-from reportgen.periods import Period
-from reportgen.register import load_register
-from reportgen.sample_data import generate
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
+from reportgen.core import formats
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import PublishedStore
+from reportgen.documents.documents import brief_summary, shown
+from reportgen.inputs.register import load_register
+from reportgen.inputs.sample_data import generate
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
+from reportgen.statistics.aggregate import aggregate
 
 from .conftest import REPO, copy_project
 

@@ -15,16 +15,16 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.text import Text
 
-from reportgen.aggregate import aggregate
 from reportgen.charts import national_specs, region_specs
 from reportgen.charts.draw import DATA, laid_out
-from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore
-from reportgen.periods import Period
-from reportgen.register import load_events, load_register
-from reportgen.sample_data import generate
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import PublishedStore
+from reportgen.inputs.register import load_events, load_register
+from reportgen.inputs.sample_data import generate
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
+from reportgen.statistics.aggregate import aggregate
 
 from .conftest import REPO, copy_project
 

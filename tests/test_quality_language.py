@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen import codes
-from reportgen.config import load_config
-from reportgen.findings import StageFailed
-from reportgen.language import plain, problems, tag_html
+from reportgen.core import codes
+from reportgen.core.config import load_config
+from reportgen.core.findings import StageFailed
+from reportgen.documents.language import plain, problems, tag_html
 
 from .conftest import REPO, copy_project
 
@@ -85,15 +85,15 @@ def test_the_sample_config_validates_and_defaults_to_cc_by():
 def test_downloads_link_absolute_under_the_base_url_and_relative_without(tmp_path):
     from pathlib import Path
 
-    from reportgen.aggregate import aggregate
-    from reportgen.confidentiality import PublishedStore
-    from reportgen.documents import downloads
-    from reportgen.metrics import compute_metrics
-    from reportgen.periods import Period
-    from reportgen.register import load_register
-    from reportgen.render_pdf import render_pdf
-    from reportgen.submissions import load_submissions
-    from reportgen.validate import validate
+    from reportgen.core.periods import Period
+    from reportgen.disclosure.confidentiality import PublishedStore
+    from reportgen.documents.documents import downloads
+    from reportgen.documents.render_pdf import render_pdf
+    from reportgen.figures.metrics import compute_metrics
+    from reportgen.inputs.register import load_register
+    from reportgen.inputs.submissions import load_submissions
+    from reportgen.inputs.validate import validate
+    from reportgen.statistics.aggregate import aggregate
 
     root = copy_project(tmp_path / "p")
     config = load_config(root / "config.yaml")
@@ -113,8 +113,9 @@ def test_downloads_link_absolute_under_the_base_url_and_relative_without(tmp_pat
     html = ('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
             '<p><a href="../tables/clients.csv">a</a> <a href="tables/x.csv">b</a> '
             f'<a href="{absolute[1].href}">c</a></p></body></html>')
-    import pikepdf
     import io
+
+    import pikepdf
     pdf, _ = render_pdf(html, base_dir=root / "templates", allowed=[root / "templates"], source="t")
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         uris = [str(a.A.URI) for a in doc.pages[0].Annots]

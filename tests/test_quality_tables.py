@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from reportgen.tables import LABEL_HEADER, TABLE_COLUMNS
+from reportgen.datafiles.tables import LABEL_HEADER, TABLE_COLUMNS
 
 pytestmark = pytest.mark.slow  # every test reads a built bundle
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
-from reportgen.sample_data import generate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.inputs.sample_data import generate
 
 from .browser import axe_violations, describe
 from .conftest import copy_project

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportgen.build import check
-from reportgen.config import load_config
-from reportgen.periods import Period
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
 
 from .conftest import copy_project, with_register_columns
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reportgen.config import load_config
+from reportgen.core.config import load_config
 from reportgen.narratives import RegionCommentary, ReportNarrative, Story, load_narratives
 from reportgen.narratives.scaffold import default_period
 

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reportgen.aggregate import NATIONAL, aggregate
-from reportgen.bundle import write_bundle
-from reportgen.config import load_config
-from reportgen.confidentiality import PublishedStore, random_round, rr3_draw
-from reportgen.periods import Period
-from reportgen.register import load_register
-from reportgen.render_pdf import render_pdf
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.disclosure.confidentiality import PublishedStore, random_round, rr3_draw
+from reportgen.documents.render_pdf import render_pdf
+from reportgen.inputs.register import load_register
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
+from reportgen.runtime.bundle import write_bundle
+from reportgen.statistics.aggregate import NATIONAL, aggregate
 
 HEADER = "org_id,period,region,measure,dimension,category,value\n"
 H1 = Period.parse("2025H1")
@@ -73,7 +74,7 @@ def test_load_reads_xlsx_submission_sheet(tmp_path):
 
 @pytest.mark.parametrize("content,code", [
     (b"\x00\x01binary", "data.not-text"),
-    ("org_id;period;region;measure;dimension;category;value\n".encode(), "data.missing-column"),
+    (b"org_id;period;region;measure;dimension;category;value\n", "data.missing-column"),
     (HEADER.encode() + "A1,2025Q1,AKL,clients,total,,12 café\n".encode("latin-1"), "data.not-utf8"),
     (b"", "data.empty-file"),
 ])

@@ -10,13 +10,12 @@ from pathlib import Path
 import pikepdf
 from weasyprint import HTML
 
-from reportgen.config import load_config
-from reportgen.fingerprint import Fingerprint
-from reportgen.periods import Period
-from reportgen.release import Draft
-from reportgen.render_html import environment
-from reportgen.stamp import stamp_document
-
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.documents.render_html import environment
+from reportgen.release.modes import Draft
+from reportgen.release.stamp import stamp_document
+from reportgen.runtime.fingerprint import Fingerprint
 
 
 def pages_text(pdf: Path) -> list[str]:

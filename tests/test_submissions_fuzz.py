@@ -8,13 +8,14 @@ traceback, and the summary printed.
 
 from __future__ import annotations
 
-import pytest
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reportgen.cli import main
 
@@ -115,7 +116,7 @@ def test_random_headers_never_crash(tmp_path, capsys, header):
 
 def test_real_subprocesses_on_broken_inputs(tmp_path):
     root = make_project(tmp_path / "p")
-    cases = {"2025Q1/A1.csv": b"\x00\x01\x02", "2025Q1/B1.csv": "org_id;period\n".encode(),
+    cases = {"2025Q1/A1.csv": b"\x00\x01\x02", "2025Q1/B1.csv": b"org_id;period\n",
              "2025Q1/C1.xlsx": b"not a zip", "2025Q2/A1.csv": BASE.replace(",100\n", ',"100\n', 1).encode()}
     for name, content in cases.items():
         (root / SUB / name).write_bytes(content)

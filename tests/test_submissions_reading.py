@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from reportgen import submissions
-from reportgen.submissions import CANONICAL_HEADER, _is_fast
+from reportgen.inputs import submissions
+from reportgen.inputs.submissions import CANONICAL_HEADER, _is_fast
 
 from .test_submissions_rules import SUB, _q, base_files, line_of, quarter_text, run
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from reportgen.config import load_config
-from reportgen.periods import Period
-from reportgen.register import load_register
-from reportgen.sample_data import HEADER, _fast_template, _fast_values
-from reportgen.submissions import load_submissions
-from reportgen.validate import validate
-
-import numpy as np
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.inputs.register import load_register
+from reportgen.inputs.sample_data import HEADER, _fast_template, _fast_values
+from reportgen.inputs.submissions import load_submissions
+from reportgen.inputs.validate import validate
 
 H1 = Period.parse("2025H1")
 MEMBERS = ("org_id,name,network,regions,active_from,active_to\n"

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
 from reportgen.build import build
-from reportgen.config import load_config
-from reportgen.periods import Period
-from reportgen.dashboard import dashboard_data
-from reportgen.metrics import compute_metrics
-from reportgen.tables import DERIVED_TABLES, TABLE_COLUMNS, published_tables, table_csv
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.datafiles.dashboard_data import dashboard_data
+from reportgen.datafiles.tables import DERIVED_TABLES, TABLE_COLUMNS, published_tables, table_csv
+from reportgen.figures.metrics import compute_metrics
 
 from .conftest import REPO, copy_project
 from .test_confidentiality_properties import CONFIG, H1, build_store, member_rows
@@ -77,7 +77,7 @@ def test_every_table_is_tidy_with_the_documented_columns(built_sample):
 
 
 def test_xlsx_is_for_readers_cover_contents_notes_and_a_wide_sheet_per_table(built_sample):
-    from reportgen.tables import FLAGS_HEADER, LABEL_HEADER
+    from reportgen.datafiles.tables import FLAGS_HEADER, LABEL_HEADER
 
     wb = load_workbook(built_sample / "tables" / "tables.xlsx")
     assert wb.sheetnames[:3] == ["Cover", "Contents", "Notes"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from reportgen.build import build, check
-from reportgen.config import load_config
-from reportgen.periods import Period
-from reportgen.sample_data import generate
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+from reportgen.inputs.sample_data import generate
 
 from .conftest import copy_project
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from reportgen.xlsx import Sheet, workbook
+from reportgen.datafiles.xlsx import Sheet, workbook
 
 
 def test_cells_styles_and_views_read_back():

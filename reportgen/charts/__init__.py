@@ -17,24 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas and pyplot stay out of the workers that only draw (see _draw_job)
-    from ..confidentiality import PublishedStore
-    from ..config import Config
-    from ..periods import Period
-    from ..register import Event
+    from ..core.config import Config
+    from ..core.periods import Period
+    from ..disclosure.confidentiality import PublishedStore
+    from ..inputs.register import Event
     from .specs import ChartSpec
 
 # What draws a chart is part of its cache key: the drawing and style code itself (with its
 # STYLE_VERSION) and matplotlib's version. Editing either module invalidates the cache.
 # Drawing (pyplot) is imported only where charts are drawn: on the workers, when there are some.
 _CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
-                                for name in ("draw.py", "style.py", "../formats.py"))).hexdigest()
+                                for name in ("draw.py", "style.py", "../core/formats.py"))).hexdigest()
 
 __all__ = ["Chart", "ChartCache", "Charts", "chart_cache_dir", "draw_charts", "national_specs", "region_specs"]
 
 
 def chart_cache_dir(config: Config) -> Path:
     """Where drawn charts are kept (``<cache>/charts``)."""
-    from ..cache import cache_dir
+    from ..runtime.cache import cache_dir
 
     return cache_dir(config.root) / "charts"
 
@@ -130,7 +130,7 @@ class ChartCache:
 
     @staticmethod
     def _store(path: Path, data: bytes) -> None:
-        from ..cache import atomic_write
+        from ..runtime.cache import atomic_write
 
         atomic_write(path, data)  # a full disk costs the cache entry, never the build
 
@@ -165,7 +165,7 @@ def national_specs(store: PublishedStore, config: Config, period: Period, quarte
                    events: list[Event], *, outcome_caveat: str = "") -> list[ChartSpec]:
     """What each chart of the national report shows, in reading order (cheap: nothing drawn).
     ``outcome_caveat``: the sentence the outcome chart carries when few clients were assessed."""
-    from ..aggregate import NATIONAL
+    from ..statistics.aggregate import NATIONAL
     from . import specs
 
     ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL, outcome_caveat)

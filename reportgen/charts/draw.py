@@ -20,7 +20,7 @@ import textwrap
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
-from .. import formats
+from ..core import formats
 from . import style as s
 
 DATA = "data"  # gid of the lines that carry data (text must not cross them)
@@ -280,8 +280,8 @@ def dots(d: dict):
 
 def _fit_title(text: str, room_pt: float) -> str:
     """``text`` wrapped so that, in bold at the minimum size, each line fits ``room_pt``."""
-    from matplotlib.textpath import TextPath
     from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
 
     font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT, weight="bold")
     for width in range(len(text), 5, -1):

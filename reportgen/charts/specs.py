@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import formats
-from ..aggregate import NATIONAL
-from ..config import Config
-from ..confidentiality import Published, PublishedStore
-from ..periods import Period
-from ..register import Event
+from ..core import formats
+from ..core.config import Config
+from ..core.periods import Period
+from ..disclosure.confidentiality import Published, PublishedStore
+from ..inputs.register import Event
+from ..statistics.aggregate import NATIONAL
 
 SOURCE = "Source: member organisations' quarterly submissions, aggregated and confidentialised."
 EVENTS_CAPTION = "Dashed lines mark policy events, numbered and listed under the chart."

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from .. import __version__, formats
-from ..aggregate import NATIONAL
+from .. import __version__
 from ..charts.specs import _event_positions
-from ..config import Config
-from ..confidentiality import SYMBOLS, Published, PublishedStore
-from ..periods import Period
+from ..core import formats
+from ..core.config import Config
+from ..core.periods import Period
+from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..statistics.aggregate import NATIONAL
 from .svg import Series, line_chart
 
 COLOURS_SECOND = "#b35900"  # a second series (hours): orange, distinguishable in greyscale by its labels

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from .. import formats
+from ..core import formats
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 20, 48

@@ -2,7 +2,7 @@
 
     schema.py        what editors write (report, regional commentary, stories)
     load.py          read every file of a period; YAML, schema, codes, privacy, Markdown checks
-    placeholders.py  ``{{ … }}`` in a guarded sandbox (see ``figures.py`` for the names)
+    placeholders.py  ``{{ … }}`` in a guarded sandbox (see ``narratives/namespace.py`` for the names)
     markdown.py      CommonMark → safe HTML
     stories.py       story governance: published, withheld (drafts only) or withdrawn
     render.py        fill and render everything for a document

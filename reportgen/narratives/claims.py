@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..figures import PlaceholderError, resolve
+from .namespace import PlaceholderError, resolve
 
 MARKER = re.compile(r"\s*\[\[\s*check\b\s*:?(?P<body>[^\[\]]*)\]\]", re.IGNORECASE)
 _COMPARE = {"above": ">", "higher than": ">", "more than": ">", "below": "<", "lower than": "<",

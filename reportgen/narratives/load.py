@@ -18,10 +18,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .. import catalogue, privacy
-from ..findings import Finding, did_you_mean, relative
-from ..yamlsource import YamlSource, load_yaml, validation_findings
-from . import markdown
+from ..core import catalogue
+from ..core.findings import Finding, did_you_mean, relative
+from ..core.yamlsource import YamlSource, load_yaml, validation_findings
+from . import markdown, privacy
 from .locate import finding_at, strings
 from .schema import CONSENT_STATES, VOICES, RegionCommentary, ReportNarrative, Story
 

@@ -9,8 +9,8 @@ value's own position.
 
 from __future__ import annotations
 
-from ..findings import Finding
-from ..yamlsource import Loc, YamlSource
+from ..core.findings import Finding
+from ..core.yamlsource import Loc, YamlSource
 
 
 def _offset(text: str, line: int, col: int) -> int:

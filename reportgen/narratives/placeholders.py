@@ -26,10 +26,10 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .. import limits
-from ..limits import TooBig, check_number, guarded_binop
-from ..figures import FILTERS, SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError
-from ..findings import did_you_mean
+from ..core import limits
+from ..core.findings import did_you_mean
+from ..core.limits import TooBig, check_number, guarded_binop
+from .namespace import FILTERS, SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError
 
 MAX_TEXT = limits.PLACEHOLDER_TEXT  # characters one placeholder may produce (kept for callers)
 

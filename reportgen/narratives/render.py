@@ -13,15 +13,14 @@ import html as htmlmod
 import re
 from dataclasses import dataclass, field
 
-from .. import privacy
-from ..figures import SYMBOL_CLOSE, SYMBOL_OPEN
-from ..reproducible import build_date
-from ..findings import Finding
-from ..yamlsource import YamlSource
+from ..core.findings import Finding
+from ..core.yamlsource import YamlSource
+from ..runtime.reproducible import build_date
+from . import claims, privacy
 from .load import Narratives
 from .locate import finding_at
 from .markdown import markdown_to_html
-from . import claims
+from .namespace import SYMBOL_CLOSE, SYMBOL_OPEN
 from .placeholders import fill
 from .stories import WITHDRAWN, WITHHELD, reference_date, select_stories, status
 

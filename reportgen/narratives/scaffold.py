@@ -1,6 +1,6 @@
 """``reportgen new story|region|report``: a commented file with every field.
 
-The templates live in ``reportgen/scaffolds/``. A file that exists is never
+The templates live in ``reportgen/narratives/scaffolds/``. A file that exists is never
 overwritten. Once its REQUIRED fields are filled, a new file loads without
 errors (tested).
 """
@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..config import Config
-from ..findings import Finding, did_you_mean, relative
-from ..periods import Period
+from ..core.config import Config
+from ..core.findings import Finding, did_you_mean, relative
+from ..core.periods import Period
 
-SCAFFOLDS = Path(__file__).resolve().parent.parent / "scaffolds"
+SCAFFOLDS = Path(__file__).resolve().parent / "scaffolds"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..core.findings import Finding, suggestion_hint
 from .schema import Story
 
 PUBLISHED, WITHHELD, WITHDRAWN = "published", "withheld", "withdrawn"
@@ -73,4 +74,24 @@ def select_stories(stories: list[tuple[str, Story]], *, final: bool, reference: 
         state, reasons = status(story, reference)
         if state == PUBLISHED or (state == WITHHELD and not final):
             out.append(Selected(slug, state, tuple(reasons)))
+    return out
+
+
+def story_member_findings(narratives, register) -> list[Finding]:
+    """A story's ``member`` that is not in the register (a typo would keep it out of the member's
+    report): a warning at the field."""
+    out = []
+    if register is None:
+        return out
+    for s in narratives.stories:
+        story, src = s.story, s.source
+        if story is None or src is None or not story.member.strip():
+            continue
+        if register.get(story.member) is None:
+            line, col = src.position(("member",))
+            out.append(Finding("story.unknown-member", "warning",
+                               f"story '{s.slug}' names member '{story.member}', which is not in the member "
+                               "register: it is left out of every member's report", file=src.display,
+                               line=line, column=col, excerpt=src.line_text(line),
+                               hint=suggestion_hint(story.member, list(register.members), "org_ids")))
     return out

@@ -1,0 +1,305 @@
+"""The published documents: each one's template context, gathered; then its HTML.
+
+``contexts`` gathers the context of the national report and of every
+regional brief (``context.py``) from the stages' results — it is part of the
+``Publication``. ``render`` turns one context into HTML (``render_html``),
+with a draft's review marks when there are some. Templates format;
+everything they show is computed here or earlier, from the one
+PublishedStore (docs/templates.md).
+"""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..core import formats
+from ..core.config import Config
+from ..core.periods import Period
+from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..figures.methodology import notes
+from ..statistics.aggregate import NATIONAL, Aggregates
+from . import language
+from .context import (
+    BriefContext,
+    DocumentContext,
+    Download,
+    Imprint,
+    KeyFigure,
+    Part,
+    RegionRow,
+    ReportContext,
+    Review,
+    StoryGroup,
+    variables,
+)
+from .render_html import Document
+from .render_html import render as render_template
+
+# The national report, in reading order: the contents list and the body both follow it.
+# The five data sections (kind "data") key both the narrative (sections.<anchor>) and the charts.
+OUTLINE: tuple[Part, ...] = (
+    Part("summary", "Executive summary", "summary"),
+    Part("findings", "Key findings", "findings"),
+    Part("demographics", "Who came to us", "data"),
+    Part("needs", "Why they came", "data"),
+    Part("services", "What we did", "data"),
+    Part("outcomes", "What changed for them", "data"),
+    Part("regions", "The regional picture", "data"),
+    Part("stories", "In their own words", "stories"),
+    Part("policy", "The policy context", "policy"),
+    Part("recommendations", "Recommendations", "recommendations"),
+    Part("notes", "Methodology and data notes", "notes"),
+    Part("appendix", "Appendix: data tables", "appendix"),
+)
+REGION_COLUMNS = ["Members reporting", "People supported", "New clients", "Sessions",
+                  "Change in people supported, like for like"]
+# The tables a brief links to: those behind its key figures and charts.
+BRIEF_TABLES = ("clients", "clients_by_need", "like_for_like_vs_year_earlier")
+
+
+def outline(report) -> list[Part]:
+    """The parts the report has: key findings, stories and recommendations only when written."""
+    present = {"findings": bool(report.findings_html), "stories": bool(report.stories),
+               "recommendations": bool(report.recommendations_html)}
+    return [part for part in OUTLINE if present.get(part.kind, True)]
+
+
+def by_section(charts) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for chart in charts:
+        out.setdefault(chart.section, []).append(chart)
+    return out
+
+
+def shown(p: Published) -> str:
+    """A published figure as a reader sees it in a document: its value or symbol, and its flag
+    (P, provisional) after a no-break space."""
+    return p.display() + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
+
+
+def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
+    def one(value, national, label: str) -> KeyFigure:
+        return KeyFigure(shown(value), label, shown(national) if against_national else "")
+
+    base = period.year_earlier()
+    figs = []
+    for measure, label in (("clients", "people supported"), ("new_clients", "came to us for the first time"),
+                           ("sessions", "sessions delivered")):
+        figs.append(one(store.get(measure, scope=scope, period=period),
+                        store.get(measure, period=period), label))
+    if against_national:
+        figs.append(one(store.like_for_like("clients", scope=scope, period=period, base=base),
+                        store.like_for_like("clients", period=period, base=base),
+                        f"change in people supported since {base.label()}, like for like"))
+        figs.append(one(store.share("clients", "need", "housing", scope=scope, period=period),
+                        store.share("clients", "need", "housing", period=period),
+                        "of people supported needed help with housing"))
+    return figs
+
+
+def region_rows(config: Config, period: Period, store: PublishedStore, metrics) -> list[RegionRow]:
+    """Every region, in the configured order, then Aotearoa New Zealand; unpublished regions keep
+    their line with the reason instead of figures."""
+    barred = metrics.not_published_regions()
+    base = period.year_earlier()
+    rows = []
+    for code in [*config.regions, NATIONAL]:
+        n, expected = metrics.members_reporting(code)
+        members = f"{n} of {expected}" + ("\u00a0P" if store.flag(code, period) else "")
+        name = "Aotearoa New Zealand" if code == NATIONAL else config.region_label(code)
+        if code in barred:
+            rows.append(RegionRow(code, name, members, [], False, reason=barred[code]))
+            continue
+        figures = [shown(store.get(m, scope=code, period=period)) for m in ("clients", "new_clients", "sessions")]
+        figures.append(shown(store.like_for_like("clients", scope=code, period=period, base=base)))
+        rows.append(RegionRow(code, name, members, figures, True,
+                              brief="" if code == NATIONAL else f"{config.publication.base_url or ''}briefs/{code}.html"))
+    return rows
+
+
+def downloads(metrics, config: Config, prefix: str, only: tuple[str, ...] | None = None) -> list[Download]:
+    """Links to the published tables (never to internal/): relative to the document, or absolute
+    under ``publication.base_url`` when the config gives the website's address."""
+    from ..datafiles.tables import table_titles  # the same names tables.py writes
+
+    prefix = config.publication.base_url or prefix
+    out = [Download(f"{prefix}tables/tables.xlsx", "All tables, one sheet each, with notes (Excel)",
+                    "tables/tables.xlsx")]
+    out += [Download(f"{prefix}tables/{name}.csv", f"{title} (CSV)", f"tables/{name}.csv")
+            for name, title in table_titles(metrics, config) if only is None or name in only]
+    return out
+
+
+def story_groups(stories: list, config: Config) -> list[StoryGroup]:
+    """Published stories woven together by theme: grouped under their first theme, themes in the
+    catalogue's order of needs; withheld boxes (drafts only) last."""
+    order = list(config.dimensions["need"].categories.values()) if "need" in config.dimensions else []
+    groups: dict[str, list] = {}
+    for story in stories:
+        if story.state != "published":
+            continue
+        groups.setdefault(story.themes[0] if story.themes else "Other voices", []).append(story)
+    ranked = sorted(groups, key=lambda t: (order.index(t) if t in order else len(order), t))
+    out = [StoryGroup(theme, groups[theme]) for theme in ranked]
+    withheld = [st for st in stories if st.state != "published"]
+    if withheld:
+        out.append(StoryGroup("Withheld from this draft", withheld))
+    return out
+
+
+def imprint(config: Config, period: Period, report) -> Imprint:
+    """What the release carries, from config ``publication`` (the narrative's publisher and
+    publication date when the config leaves them out)."""
+    pub = config.publication
+    publisher = pub.publisher or report.publisher
+    when = pub.release_date or report.publication_date
+    release, release_iso = pub.release_text(report.publication_date)
+    year = str(when.year if when is not None else period.year)
+    where = f"{pub.base_url}report.html" if pub.base_url else ""
+    title = language.plain(report.title)
+    citation = pub.citation.format(publisher=publisher, year=year, title=title, period=period.label(),
+                                   where=where).strip()
+    citation = " ".join(citation.split()).removesuffix(".") + "."
+    return Imprint(publisher=publisher, contact=pub.contact or "", contact_phone=pub.contact_phone or "",
+                   licence=pub.licence, licence_url=pub.licence_link, citation=citation, issn=pub.issn or "",
+                   release=release, release_iso=release_iso, next_release=pub.next_release or "",
+                   base_url=pub.base_url or "")
+
+
+def _top_needs(store: PublishedStore, config: Config, period: Period, scope: str):
+    """The most common stated need(s) in ``scope`` by published share; ties in the published share
+    are all named (the reader sees them equal)."""
+    from ..charts.specs import residual_rank
+
+    if "need" not in config.dimensions:
+        return [], None
+    shares = [(code, label, store.share("clients", "need", code, scope=scope, period=period))
+              for code, label in config.dimensions["need"].categories.items() if not residual_rank(code)]
+    shown = [s for s in shares if s[2].is_number]
+    if not shown:
+        return [], None
+    best = max(s[2].value for s in shown)
+    return [s for s in shown if s[2].value == best], shown
+
+
+def brief_summary(config: Config, period: Period, store: PublishedStore, code: str) -> list[str]:
+    """A few sentences for a region without commentary, each true of the published figures it
+    quotes (and left out when a figure it needs is suppressed)."""
+    name = config.region_label(code)
+    base = period.year_earlier()
+    out = []
+    clients = store.get("clients", scope=code, period=period)
+    # like for like (over the members that reported in both half-years), as the key figures are
+    change = store.like_for_like("clients", scope=code, period=period, base=base)
+    if clients.is_number:
+        sentence = f"In {period.label()} members in {name} supported {shown(clients)} people"
+        if change.is_number:
+            move = formats.words(change.value)
+            sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
+                         if move != "unchanged" else
+                         f", about as many as in {base.label()} like for like (members that reported in both)")
+        if clients.flag:
+            sentence += f" ({clients.flag}: provisional, a member expected to report did not)"
+        out.append(sentence + ".")
+    new = store.get("new_clients", scope=code, period=period)
+    sessions = store.get("sessions", scope=code, period=period)
+    if new.is_number and sessions.is_number:
+        out.append(f"{shown(new)} people came to a member for the first time, and members delivered "
+                   f"{shown(sessions)} sessions.")
+    top, _ = _top_needs(store, config, period, code)
+    if top:
+        labels = [label.lower() for _, label, _ in top]
+        what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        share = top[0][2]
+        national = [store.share("clients", "need", c, scope=NATIONAL, period=period) for c, _, _ in top]
+        noun = "reason" if len(top) == 1 else "reasons"
+        verb = "was" if len(top) == 1 else "were"
+        sentence = f"The most common {noun} people sought support {verb} {what} ({share}{'' if len(top) == 1 else ' each'} of clients"
+        if len(top) == 1 and national[0].is_number:
+            nat = national[0].value
+            compare = ("higher than" if share.value > nat else "lower than" if share.value < nat else "the same as")
+            sentence += f", {compare} the national {national[0]}"
+        out.append(sentence + ").")
+    housing = store.share("clients", "need", "housing", scope=code, period=period)
+    housing_nat = store.share("clients", "need", "housing", period=period)
+    if housing.is_number and housing_nat.is_number and not any(c == "housing" for c, _, _ in top):
+        compare = ("more often than" if housing.value > housing_nat.value else
+                   "less often than" if housing.value < housing_nat.value else "as often as")
+        out.append(f"{housing} of clients needed help with housing, {compare} across Aotearoa New Zealand "
+                   f"({housing_nat}).")
+    if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so
+        out.append(f"The figures for {name} in {period.label()} are shown as {clients.symbol} "
+                   f"({SYMBOLS.get(clients.symbol, 'not published')}), so that no person or member can be "
+                   "identified: the data notes explain why.")
+    return out
+
+
+def _common(config: Config, period: Period, report) -> dict:
+    return {"language": config.report.language, "version": __version__, "period_label": period.label(),
+            "report": report, "symbols": SYMBOLS, "synthetic": config.report.sample_data,
+            "imprint": imprint(config, period, report)}
+
+
+def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+                   charts: list, events: list) -> ReportContext:
+    not_published = metrics.not_published_regions()
+    data_notes = notes(config, period, agg)
+    return ReportContext(
+        **_common(config, period, report),
+        name="report", template="report.html.j2",
+        title=report.title,
+        description=f"{report.subtitle or report.title}, {period.label()}",
+        numbered=bool(config.report.numbered_paragraphs),
+        notes=data_notes,
+        downloads=downloads(metrics, config, ""),
+        charts=charts,
+        charts_by_section=by_section(charts),
+        outline=outline(report),
+        key_figures=key_figures(store, period, NATIONAL, against_national=False),
+        events=events,
+        region_columns=REGION_COLUMNS,
+        region_rows=region_rows(config, period, store, metrics),
+        not_published=[(config.region_label(code), why) for code, why in not_published.items()],
+        coverage=data_notes.coverage + "".join(f" Not published: {config.region_label(code)} — {why}."
+                                               for code, why in not_published.items()),
+        story_groups=story_groups(report.stories, config),
+    )
+
+
+def brief_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+                  charts: list, code: str) -> BriefContext:
+    name = config.region_label(code)
+    return BriefContext(
+        **_common(config, period, report),
+        name=f"briefs/{code}", template="brief.html.j2",
+        title=f"{name}: regional brief",
+        description=f"{report.title} — regional brief for {name}, {period.label()}",
+        numbered=False,  # numbered paragraphs are the national report's (select-committee style)
+        notes=notes(config, period, agg, code),
+        downloads=downloads(metrics, config, "../", only=BRIEF_TABLES),
+        charts=charts,
+        charts_by_section=by_section(charts),
+        region_code=code,
+        region_name=name,
+        commentary=report.regions.get(code),
+        stories=[s for s in report.stories if s.state == "published" and s.region == code],
+        key_figures=key_figures(store, period, code, against_national=True),
+        report_link=f"{config.publication.base_url or '../'}report.html",
+        summary=brief_summary(config, period, store, code),
+    )
+
+
+def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
+             charts, events: list) -> tuple[DocumentContext, ...]:
+    """The national report's context, then one brief's per region with enough members reporting
+    (``charts.regions``, in the configured order)."""
+    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events),
+            *[brief_context(config, period, agg, store, metrics, report, list(region_charts), code)
+              for code, region_charts in charts.regions.items()])
+
+
+def render(config: Config, context: DocumentContext, review: Review | None = None) -> Document:
+    """One document's HTML, with a draft's review marks when ``review`` is given. Phrases in te reo
+    Māori (the config's glossary, an editor's ``[[mi: …]]``) are tagged with their language."""
+    html = render_template(config, context.template, {**variables(context), "review": review})
+    html = language.tag_html(html, config.glossary.phrases(), document_lang=config.report.language)
+    return Document(context.name, language.plain(context.title), html)

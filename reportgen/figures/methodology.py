@@ -1,0 +1,123 @@
+"""The methodology and data notes, written once.
+
+Every published output that explains how its figures were made — the
+national report's "Methodology and data notes", each regional brief's data
+notes, the workbook's notes sheet — takes its sentences from ``notes``, so
+they can never say different things. The sentences are computed from the
+config (the disclosure rules) and the data (coverage, members whose figures
+were summed from quarters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core import formats
+from ..core.config import Config
+from ..core.periods import Period
+from ..statistics.aggregate import NATIONAL, Aggregates
+from .metrics import COVERAGE_CAVEAT
+
+
+@dataclass(frozen=True)
+class Notes:
+    """The data notes of one document (or the workbook), sentence by sentence."""
+
+    coverage: str  # "42 of 43 members reported for January–June 2025."
+    period_definition: str
+    rounding: str  # random rounding to base 3
+    suppression: str  # S, C and secondary suppression
+    hours: str
+    derived: str  # percentages, ratios and changes
+    regions: str  # when a region is published
+    outcome_coverage: str  # how to read outcome rates when few were assessed
+    ethnicity: str
+    summed: str  # "" when no member's half-year clients were summed from quarters
+    like_for_like: str  # how changes are compared, with the members that joined or left
+    provisional: str  # "" when every expected member reported for the document's scope
+    double_counting: str  # a person seen by two members is counted by both
+
+    @property
+    def disclosure(self) -> str:
+        """The disclosure rules in one paragraph (documents' data notes)."""
+        return " ".join((self.rounding, self.suppression, self.derived, self.regions))
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def like_for_like(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
+    """How changes are compared, for ``scope``: the panel of members in both periods, and who
+    joined or left (counts only: members are never named in published outputs)."""
+    cov = agg.coverage
+    base = period.year_earlier()
+    panel = len(cov.matched(scope, period, base))
+    joined, left = len(cov.joiners(scope, period, base)), len(cov.leavers(scope, period, base))
+    moves = []
+    if joined:
+        moves.append(f"{_count(joined, 'member', 'members')} joined")
+    if left:
+        moves.append(f"{_count(left, 'member', 'members')} left")
+    changed = (f"Since {base.label()}, " + " and ".join(moves) + ". ") if moves else ""
+    return (f"{changed}Changes are compared like for like: over the members that reported in both periods "
+            f"({panel} for {period.label()} against {base.label()}), so that a member joining, leaving or "
+            "missing a return is not read as a change in need. Where one or two members are left out of a "
+            "comparison, the change is suppressed (S), since it would let their figures be worked out.")
+
+
+def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
+    """Which quarters of ``scope`` lack an expected member's return ("" when none)."""
+    missing = []
+    for q in period.quarters():
+        cov = agg.coverage.get(scope, q)
+        if cov.provisional:
+            missing.append(f"{q.label()} ({len(cov.missing)} of {len(cov.expected)} expected "
+                           f"{'member' if len(cov.expected) == 1 else 'members'} did not report)")
+    if not missing:
+        return ""
+    return ("Figures marked P are provisional: not every member expected to report did so for "
+            + "; ".join(missing) + ". They are not comparable with other periods as they stand; the "
+            "changes given are like for like.")
+
+
+def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
+    rules = config.confidentiality
+    cov = agg.coverage.get(scope, period)
+    if period.is_half:
+        first, second = period.quarters()
+        definition = (f"{period.label()} is the half-year made of the quarters {first.label()} and "
+                      f"{second.label()}. Changes compare with the same half a year earlier, "
+                      f"{period.year_earlier().label()}.")
+    else:
+        definition = (f"{period.label()} is a quarter. Changes compare with the previous quarter, "
+                      f"{period.previous().label()}, and with the same quarter a year earlier, "
+                      f"{period.year_earlier().label()}.")
+    return Notes(
+        coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
+        period_definition=definition,
+        rounding=(f"Counts of people and sessions are randomly rounded to a multiple of {rules.rounding_base}; "
+                  "a published count is never more than 2 from the true value. Each figure is rounded on its "
+                  "own, so parts may not add up to totals."),
+        suppression=(f"Counts of 1 to {rules.suppress_below - 1} are suppressed (S). A figure drawing on fewer "
+                     f"than {rules.min_members} member organisations is confidential (C). Where one cell of a "
+                     "breakdown, or one region, is suppressed, another is suppressed too so that it cannot be "
+                     "worked out by subtraction."),
+        hours="Staff and volunteer hours are not rounded; the minimum-contributors rule applies.",
+        derived=("Percentages, rates and ratios are computed from unrounded figures and are suppressed where an "
+                 f"input is suppressed or the denominator is below {rules.min_denominator}. Absolute changes "
+                 "are differences of published values."),
+        regions=(f"A region is published only when at least {rules.min_members} members report for it."),
+        outcome_coverage=(f"Outcome rates where fewer than {formats.percent(COVERAGE_CAVEAT * 100, 0)} of clients "
+                          "were assessed describe only part of the people supported: treat them with caution."),
+        ethnicity=("Ethnicity is total response: a person who identifies with more than one ethnic group "
+                   "is counted in each, so the groups add up to more than the total."),
+        summed=("Some members sent only quarterly client counts. For them the half-year figure is the sum "
+                "of the two quarters, which may count some people twice."
+                if len(agg.summed_from_quarters) else ""),
+        like_for_like=like_for_like(agg, period, scope),
+        provisional=provisional(agg, period, scope),
+        double_counting=("Each member counts the distinct people it saw. A person supported by two members is "
+                         "counted by both, so the totals count contacts between people and members, not "
+                         "distinct people across the federation."),
+    )

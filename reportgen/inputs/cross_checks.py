@@ -1,0 +1,385 @@
+"""Rules 5–14 and the period rules: rows compared with each other and the register.
+
+Works on the clean rows of ``validate`` (categorical codes, whole values),
+through the integer keys of ``rowkeys`` (no Python loop per row). One
+function per rule, called in the contract's order by ``cross_checks``.
+Coverage (rule 10) is defined in ``coverage.py``. Findings are
+aggregated where one cause would otherwise repeat (a member that never sends
+a gender breakdown gets one warning, not one per quarter and region).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core.config import Config
+from ..core.findings import Finding
+from ..core.periods import Period
+from .coverage import Coverage, coverage
+from .register import COMMUNITY_LEADERS, COMMUNITY_LEADERS_SHARE, Register
+from .rowkeys import RowKeys, groups, isin_small, lookup
+from .submissions import Submissions
+
+OUTCOME_PARTS = ("outcome_improved", "outcome_same", "outcome_declined")
+OUTCOME_POOL = "outcome_assessed"
+
+
+def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, config: Config,
+                 period: Period | None) -> tuple[list[Finding], Coverage | None]:
+    cov = coverage(rows, register, period) if period is not None else None
+    if rows.empty:
+        return (cov.findings() if cov else []), cov
+    f = RowKeys(rows, subs)
+    _breakdowns(f, config)
+    _outcomes(f)
+    _clients_present(f)
+    _member_quarters(f, config, register)
+    _register_rules(f, register)
+    _plausibility(f, config)
+    _period_rules(f, config)
+    _distinct_clients(f)
+    return f.findings + (cov.findings() if cov else []), cov
+
+
+# ---- rules 5 and 6: breakdowns against totals ------------------------------
+
+def _breakdowns(f: RowKeys, config: Config) -> None:
+    tkeys, tvals, trows = f.totals()
+    dims = f.cats["dimension"]
+    response = {j: config.dimensions[d].response for j, d in enumerate(dims) if d in config.dimensions}
+    single = [j for j, r in response.items() if r == "single"]
+    multiple = [j for j, r in response.items() if r == "multiple"]
+    # breakdown rows whose measure has no total row for the same org, period, region
+    broken = isin_small(f.d, single + multiple, f.D)
+    idx = np.flatnonzero(broken)
+    gkeys, first, sums = groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
+    found, tv, _ = lookup(tkeys, tvals, trows, gkeys // f.D)
+    for k, i in zip(np.flatnonzero(~found), first[~found]):
+        m, d = f.name('measure', i), f.name('dimension', i)
+        f.add(i, "data.breakdown-without-total", "error",
+              f"{m} is broken down by {d} but has no total row ({f.where(i)})", "dimension",
+              f"add a '{m},total,' row for the same org, period and region")
+    # rule 5: single-response categories add up to the total
+    is_single = np.isin(gkeys % f.D, single)
+    mismatch = found & is_single & (sums != tv)
+    for i, s, t in zip(first[mismatch], sums[mismatch], tv[mismatch]):
+        m, d = f.name('measure', i), f.name('dimension', i)
+        f.add(i, "data.breakdown-sum", "error",
+              f"the {d} categories of {m} add up to {int(s)}, but its total is {int(t)} ({f.where(i)})",
+              "value", f"{d} is single-response: every person is in exactly one category; "
+                       "count people with no answer under not_stated")
+    # rule 5: a single-response dimension not sent at all → counted as not_stated (warning)
+    sent = set(gkeys[is_single].tolist())
+    missing: dict[tuple[str, str, str], list[int]] = {}
+    for mj, measure in enumerate(f.cats["measure"]):
+        spec = config.measures.get(measure)
+        if spec is None:
+            continue
+        for dname in spec.dimensions:
+            if dname == "total" or config.dimensions[dname].response != "single":
+                continue
+            dj = f.code("dimension", dname)
+            sel = np.flatnonzero(f.is_total & (f.m == mj))
+            if not len(sel):
+                continue
+            absent = ~np.isin(f.GM[sel] * f.D + dj, list(sent)) if sent else np.ones(len(sel), bool)
+            for i in sel[absent]:
+                missing.setdefault((f.name('org_id', i), measure, dname), []).append(int(i))
+    for (org, measure, dname), idxs in sorted(missing.items()):
+        f.add(idxs[0], "data.breakdown-not-sent", "warning",
+              f"member {org} sent no {dname} breakdown of {measure} for {len(idxs)} period/region "
+              f"total(s); the whole total is counted under not_stated", "dimension",
+              f"send the {dname} categories of {measure} if the member records them")
+    # rule 6: multiple-response categories never exceed the total
+    idx = np.flatnonzero(isin_small(f.d, multiple, f.D))
+    found, tv, _ = lookup(tkeys, tvals, trows, f.GM[idx])
+    over = found & (f.v[idx] > tv)
+    for i, t in zip(idx[over], tv[over]):
+        d, c = f.name('dimension', i), f.name('category', i)
+        f.add(i, "data.category-exceeds-total", "error",
+              f"{d} category '{c}' is {f.v[i]}, more than the {f.name('measure', i)} total of {int(t)} "
+              f"({f.where(i)})", "value",
+              "a person can be in several categories, but no category can hold more people than the total")
+
+
+# ---- rule 7: outcome pools ------------------------------------------------
+
+def _outcomes(f: RowKeys) -> None:
+    if OUTCOME_POOL not in f.cats["measure"]:
+        parts_only = isin_small(f.m, [f.code("measure", m) for m in OUTCOME_PARTS], f.M)
+        if not parts_only.any():
+            return
+    pool = f.code("measure", OUTCOME_POOL)
+    parts = [f.code("measure", m) for m in OUTCOME_PARTS]
+    key = f.G * f.C + f.c
+    a_idx = np.flatnonzero(f.m == pool)
+    order = np.argsort(key[a_idx], kind="stable")
+    a_keys, a_vals, a_rows = key[a_idx][order], f.v[a_idx][order], a_idx[order]
+    p_idx = np.flatnonzero(isin_small(f.m, parts, f.M))
+    p_keys, p_first, p_sums = groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
+    found, av, arow = lookup(a_keys, a_vals, a_rows, p_keys)
+    bad = ~found | (p_sums != av)
+    for k, i, s, a, ok, ar in zip(p_keys[bad], p_first[bad], p_sums[bad], av[bad], found[bad], arow[bad]):
+        at = int(ar) if ok else int(i)
+        f.add(at, "data.outcome-sum", "error",
+              f"outcome_improved + outcome_same + outcome_declined = {int(s)} for domain "
+              f"'{f.name('category', i)}', but outcome_assessed is {int(a) if ok else 'missing'} "
+              f"({f.where(i)})", "value",
+              "everyone assessed either improved, stayed the same or declined: the three must add up")
+    # assessed with no parts at all: parts are 0, so assessed must be 0
+    found, _, _ = lookup(p_keys, p_sums, p_first, a_keys)
+    for i, v in zip(a_rows[~found], a_vals[~found]):
+        if v:
+            f.add(int(i), "data.outcome-sum", "error",
+                  f"outcome_assessed is {v} for domain '{f.name('category', i)}', but no improved, "
+                  f"same or declined rows were sent ({f.where(i)})", "value",
+                  "send outcome_improved, outcome_same and outcome_declined for each assessed domain")
+
+
+# ---- rules 8 and 9: clients totals -----------------------------------------
+
+def _clients_present(f: RowKeys) -> None:
+    clients, new = f.code("measure", "clients"), f.code("measure", "new_clients")
+    c_idx = np.flatnonzero(f.is_total & (f.m == clients))
+    order = np.argsort(f.G[c_idx], kind="stable")
+    c_keys, c_vals, c_rows = f.G[c_idx][order], f.v[c_idx][order], c_idx[order]
+    # rule 8
+    n_idx = np.flatnonzero(f.is_total & (f.m == new))
+    found, cv, _ = lookup(c_keys, c_vals, c_rows, f.G[n_idx])
+    over = found & (f.v[n_idx] > cv)
+    for i, c in zip(n_idx[over], cv[over]):
+        f.add(int(i), "data.new-exceeds-clients", "error",
+              f"new_clients ({f.v[i]}) is more than the clients total ({int(c)}) ({f.where(i)})", "value",
+              "new clients are a subset of all clients seen in the period")
+    # rule 9
+    g_keys, g_first, _ = groups(f.G, np.arange(len(f.G)))
+    found, _, _ = lookup(c_keys, c_vals, c_rows, g_keys)
+    for i in g_first[~found]:
+        f.add(int(i), "data.missing-clients", "error",
+              f"there are rows for {f.where(int(i))} but no clients total", "measure",
+              "every org, period and region with rows needs a 'clients,total,' row")
+
+
+# ---- rules 11 and 12: per member and quarter -------------------------------
+
+def member_quarter_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per member and quarter, over all regions: clients and unidentified attendances."""
+    sel = rows[(rows["dimension"] == "total") & rows["measure"].isin(["clients", "unidentified_attendances"])]
+    sel = sel[sel["period"].astype(str).str.contains("Q")]
+    if sel.empty:
+        return pd.DataFrame(columns=["org_id", "period", "clients", "unidentified", "share"])
+    table = (sel.assign(org_id=sel["org_id"].astype(str), period=sel["period"].astype(str),
+                        measure=sel["measure"].astype(str))
+             .pivot_table(index=["org_id", "period"], columns="measure", values="value", aggfunc="sum",
+                          fill_value=0))
+    table = table.reindex(columns=["clients", "unidentified_attendances"], fill_value=0)
+    table.columns = ["clients", "unidentified"]
+    table = table.reset_index()
+    denom = table["clients"] + table["unidentified"]
+    table["share"] = np.where(denom > 0, table["unidentified"] / denom.where(denom > 0, 1), 0.0)
+    return table
+
+
+def movements(table: pd.DataFrame) -> pd.DataFrame:
+    """Clients totals against the member's previous quarter (both present)."""
+    if table.empty:
+        return pd.DataFrame(columns=["org_id", "period", "previous", "clients", "before", "change"])
+    prev = {p: str(Period.parse(p).previous()) for p in table["period"].unique()}
+    t = table.assign(previous=table["period"].map(prev))
+    before = table[["org_id", "period", "clients"]].rename(columns={"period": "previous", "clients": "before"})
+    t = t.merge(before, on=["org_id", "previous"], how="inner")
+    t = t[t["before"] > 0]
+    t["change"] = (t["clients"] - t["before"]) / t["before"]
+    return t[["org_id", "period", "previous", "clients", "before", "change"]]
+
+
+def unidentified_limit(config: Config, register: Register | None, org: str) -> float:
+    """Rule 11's threshold for a member: ``checks.unidentified_share`` for services to individuals,
+    the top of the usual range for a member the register marks as delivering through community leaders."""
+    member = register.get(org) if register is not None else None
+    if member is not None and member.delivery == COMMUNITY_LEADERS:
+        return COMMUNITY_LEADERS_SHARE[1]
+    return config.checks.unidentified_share
+
+
+def _member_quarters(f: RowKeys, config: Config, register: Register | None = None) -> None:
+    table = member_quarter_table(f.rows)
+    if table.empty:
+        return
+    first = _first_rows(f, ["clients", "unidentified_attendances"])
+    limits = {org: unidentified_limit(config, register, org) for org in table["org_id"].unique()}
+    over = table["share"].to_numpy() > table["org_id"].map(limits).to_numpy()
+    for rec in table[over].itertuples():
+        i = first.get((rec.org_id, rec.period, "unidentified_attendances"))
+        if i is None:
+            continue
+        threshold = limits[rec.org_id]
+        leaders = " (services through community leaders)" if threshold != config.checks.unidentified_share else ""
+        f.add(i, "data.unidentified-share", "warning",
+              f"unidentified attendances are {rec.share:.1%} of clients + unidentified attendances "
+              f"for {rec.org_id} in {rec.period} ({rec.unidentified} of {rec.clients + rec.unidentified}); "
+              f"the threshold is {threshold:.0%}{leaders}", "value",
+              "check whether people seen individually were recorded as unidentified")
+    limit = config.checks.movement_share
+    moved = movements(table)
+    for rec in moved[moved["change"].abs() > limit].itertuples():
+        i = first.get((rec.org_id, rec.period, "clients"))
+        if i is None:
+            continue
+        f.add(i, "data.large-movement", "warning",
+              f"clients of {rec.org_id} moved by {rec.change:+.0%} from {rec.previous} ({rec.before}) "
+              f"to {rec.period} ({rec.clients}), more than ±{limit:.0%}", "value",
+              "for review: confirm the figure with the member (a merger, a new service, a data error?)")
+
+
+def _first_rows(f: RowKeys, measures: list[str]) -> dict[tuple[str, str, str], int]:
+    """First total row per (org, period, measure) for ``measures``."""
+    codes = [f.code("measure", m) for m in measures]
+    idx = np.flatnonzero(f.is_total & isin_small(f.m, codes, f.M))
+    keys = (f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx]
+    _, first, _ = groups(keys, idx)
+    return {(f.name('org_id', i), f.name('period', i), f.name('measure', i)): int(i)
+            for i in first}
+
+
+# ---- rule 13: the member register; rule 14: plausibility ----------------------
+
+def _register_rules(f: RowKeys, register: Register) -> None:
+    keys, first, _ = groups(f.o * f.R + f.r, np.arange(len(f.o)))
+    for i in first:
+        org, region = f.name('org_id', i), f.name('region', i)
+        member = register.get(org)
+        if member is not None and region not in member.regions:
+            f.add(int(i), "data.region-not-registered", "warning",
+                  f"member {org} sent rows for region {region}, which is not among its registered regions "
+                  f"({', '.join(member.regions) or 'none'})", "region",
+                  "check the region code, or add the region to the member register")
+    # active dates, vectorised: quarter numbers (year * 4 + q) per org code and per period code
+    def qnum(p: Period) -> int:
+        return p.year * 4 + p.number - 1
+
+    big = 1 << 30
+    members = [register.get(o) for o in f.cats["org_id"]]
+    start = np.array([qnum(m.active_from) if m else -big for m in members] + [-big], dtype=np.int64)
+    stop = np.array([qnum(m.active_to) if m and m.active_to else big for m in members] + [big], dtype=np.int64)
+    first_q = np.array([qnum(p.quarters()[0]) for p in f.periods] + [0], dtype=np.int64)
+    last_q = np.array([qnum(p.quarters()[-1]) for p in f.periods] + [0], dtype=np.int64)
+    outside = (last_q[f.p] < start[f.o]) | (first_q[f.p] > stop[f.o])
+    idx = np.flatnonzero(outside)
+    keys, first, _ = groups(f.o[idx] * f.P + f.p[idx], idx)
+    for i in first:
+        org, text = f.name('org_id', i), f.name('period', i)
+        member = register.get(org)
+        to = f"–{member.active_to}" if member.active_to else " onwards"
+        f.add(int(i), "data.inactive-period", "warning",
+              f"member {org} sent rows for {text}, outside its active dates ({member.active_from}{to})",
+              "period", "check the period, or correct the member's active dates in the register")
+
+
+def _plausibility(f: RowKeys, config: Config) -> None:
+    limit = config.checks.plausibility_limit
+    for i in np.flatnonzero(f.v > limit)[:10_000]:
+        f.add(int(i), "data.implausible-value", "warning",
+              f"the value {f.v[i]} is above the plausibility limit of {limit:,.0f} for one row", "value",
+              "check for a typing error or a figure in the wrong unit")
+
+
+# ---- period rules -------------------------------------------------------------
+
+def _period_rules(f: RowKeys, config: Config) -> None:
+    halves = sorted({p.containing_half() for p in f.periods})
+    hpos = {h: k for k, h in enumerate(halves)}
+    half_of = np.array([hpos[p.containing_half()] for p in f.periods] + [0], dtype=np.int64)
+    H = len(halves) + 1
+    is_q = f.quarter_lut[f.p]
+    h = half_of[f.p]
+    additive = np.array([config.measures[m].additive for m in f.cats["measure"]] + [True], dtype=bool)
+    add_row = additive[f.m]
+    # additive measures: half-year rows take precedence; a mismatch with the quarter sum is a warning
+    hi = np.flatnonzero(~is_q & add_row)
+    if len(hi):
+        def cell(i: np.ndarray) -> np.ndarray:
+            return ((((f.o[i] * f.R + f.r[i]) * f.M + f.m[i]) * f.D + f.d[i]) * f.C + f.c[i]) * H + h[i]
+
+        qi = np.flatnonzero(is_q & add_row & np.isin(f.o, np.unique(f.o[hi])))
+        q_keys, _, q_sums = groups(cell(qi), qi, f.v[qi].astype(float))
+        found, qs, _ = lookup(q_keys, q_sums, q_keys, cell(hi))
+        off = found & (f.v[hi] != qs)
+        seen: set[tuple] = set()
+        for i, s in zip(hi[off], qs[off]):
+            key = (f.o[i], f.r[i], f.m[i], f.p[i])
+            if key in seen:
+                continue
+            seen.add(key)
+            f.add(int(i), "data.half-quarter-mismatch", "warning",
+                  f"the {f.name('period', i)} {f.name('measure', i)} figure ({f.v[i]}) differs from the "
+                  f"sum of its quarters ({int(s)}) ({f.where(int(i))}); the half-year rows are used", "value",
+                  "for additive measures the half-year should equal Q1 + Q2 (or Q3 + Q4)")
+    # non-additive measures with only quarter rows: summed, flagged, footnoted
+    non_add = np.flatnonzero(~add_row & f.is_total)
+    if not len(non_add):
+        return
+    key = ((f.o[non_add] * f.R + f.r[non_add]) * f.M + f.m[non_add]) * H + h[non_add]
+    half_keys = set(key[~is_q[non_add]].tolist())
+    q_rows = non_add[is_q[non_add]]
+    keys, first, _ = groups(key[is_q[non_add]], q_rows)
+    by_member: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    for k, i in zip(keys.tolist(), first):
+        if k in half_keys:
+            continue
+        half = str(halves[int(half_of[f.p[i]])])
+        by_member.setdefault((f.name('org_id', i), half, f.name('measure', i)), []).append(
+            (int(i), f.name('region', i)))
+    for (org, half, measure), items in sorted(by_member.items()):
+        regions = ", ".join(sorted({r for _, r in items}))
+        f.add(min(i for i, _ in items), "data.summed-from-quarters", "warning",
+              f"member {org} sent no {half} rows for {measure} ({regions}): the half-year figure is the sum "
+              f"of its quarters, which may count some people more than once (footnoted in the report)",
+              "period", f"send {half} rows with the number of distinct people seen in the half-year")
+
+
+# ---- meaning: half-year clients are distinct people ------------------------------------
+
+def _distinct_clients(f: RowKeys) -> None:
+    """A member's half-year ``clients`` total counts distinct people, so in each region it lies
+    between the larger of its two quarters and their sum. Above the sum, or below the larger
+    quarter, is impossible; equal to the sum in every region is what a summed (not distinct)
+    count looks like. Warnings to the member: the figures stand, the member should look."""
+    clients = f.code("measure", "clients")
+    idx = np.flatnonzero(f.is_total & (f.m == clients))
+    if not len(idx):
+        return
+    by_key: dict[tuple[int, int, str], int] = {}  # (org, region, period) → row
+    for i in idx:
+        by_key[(int(f.o[i]), int(f.r[i]), f.name("period", i))] = int(i)
+    summed_everywhere: dict[tuple[int, str], list[bool]] = {}
+    for (o, r, text), i in sorted(by_key.items()):
+        period = Period.parse(text)
+        if not period.is_half:
+            continue
+        q1, q2 = (by_key.get((o, r, str(q))) for q in period.quarters())
+        if q1 is None or q2 is None:
+            continue
+        half, a, b = int(f.v[i]), int(f.v[q1]), int(f.v[q2])
+        where = f.where(i)
+        if half > a + b:
+            f.add(i, "data.half-above-quarters", "warning",
+                  f"the {text} clients total ({half}) is more than its two quarters added together ({a} + {b}) "
+                  f"({where}): distinct people in a half-year cannot outnumber the quarters' people", "value",
+                  "count each person once over the half-year; check the half-year and quarter figures")
+        elif half < max(a, b):
+            f.add(i, "data.half-below-quarter", "warning",
+                  f"the {text} clients total ({half}) is less than one of its quarters ({max(a, b)}) ({where}): "
+                  "everyone seen in a quarter was also seen in the half-year", "value",
+                  "count every person seen in either quarter; check the half-year figure")
+        if a and b:
+            summed_everywhere.setdefault((o, text), []).append((half == a + b, i))
+    for (o, text), flags in sorted(summed_everywhere.items()):
+        if all(same for same, _ in flags):
+            i = flags[0][1]
+            f.add(i, "data.half-equals-sum", "warning",
+                  f"member {f.name('org_id', i)}'s {text} clients total equals the sum of its two quarters in "
+                  f"every region ({len(flags)}): it looks summed, not a count of distinct people", "value",
+                  "count each person once over the half-year (people seen in both quarters once); the member's "
+                  "export tool does this (reportgen member aggregate)")

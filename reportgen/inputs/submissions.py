@@ -1,0 +1,491 @@
+"""Load stage: read every submission file into one table of text cells.
+
+Every ``*.csv`` and ``*.xlsx`` below ``data.submissions`` is read, at any
+depth. Meaning comes from the rows, never from the path; the path and the
+line number are kept on each row only to say where a problem is.
+
+Nothing is interpreted here beyond the file format: codes and values stay as
+text (pandas categoricals, so millions of rows with few distinct codes stay
+small), and ``validate`` decides what they mean.
+
+Two readers, chosen per file (see docs/benchmarks.md for the measurements):
+
+* the fast path: a CSV whose first line is exactly the canonical header and
+  which has no quote marks, carriage returns, blank lines, NUL bytes or
+  non-ASCII bytes, and exactly six commas per line. Such files are
+  concatenated in batches and parsed by ``pyarrow.csv`` in one call per
+  batch; file line numbers are then simply 2, 3, … per file.
+* the careful path (Python's ``csv`` module) for everything else: BOM, CRLF,
+  quoted fields (even with newlines inside), blank lines, any header case,
+  order and extra columns, and every kind of broken file, with exact line
+  numbers. XLSX files are read with openpyxl.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from pandas.api.types import union_categoricals
+
+from ..core import limits
+from ..core.config import Config
+from ..core.findings import Finding, relative, suggestion_hint
+
+REQUIRED = ("org_id", "period", "region", "measure", "dimension", "category", "value")
+ROW_COLUMNS = [*REQUIRED, "file", "line"]
+CANONICAL_HEADER = (",".join(REQUIRED) + "\n").encode()
+_BATCH_BYTES = 64 << 20  # fast-path files are parsed in batches of about this size
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+@dataclass
+class Submissions:
+    rows: pd.DataFrame  # REQUIRED columns as (categorical) text, plus file and line
+    files: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    # file → column name → 1-based column number in that file, for locations
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def column(self, file: str, name: str) -> int | None:
+        return self.columns.get(file, {}).get(name)
+
+
+def _finding(code: str, severity: str, message: str, file: str, line: int | None = None,
+             column: int | None = None, hint: str | None = None) -> Finding:
+    return Finding(code, severity, message, file=file, line=line, column=column, hint=hint)  # type: ignore[arg-type]
+
+
+def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[str, int] | None:
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        hint = f"the header row must name: {', '.join(REQUIRED)}"
+        if len(names) == 1 and ";" in names[0]:
+            hint = "the file seems to use semicolons; the contract requires commas between fields"
+        elif len(names) == 1 and "\t" in names[0]:
+            hint = "the file seems to use tabs; the contract requires commas between fields"
+        else:
+            near = [f"'{h}' → '{c}'" for h in names for c in missing
+                    if h and h not in REQUIRED and suggestion_hint(h, [c]).startswith("did you mean")]
+            if near:
+                hint = f"check the column names ({'; '.join(near)})"
+        findings.append(_finding("data.missing-column", "error",
+                                 f"required column(s) missing: {', '.join(missing)}", shown, 1,
+                                 hint=hint))
+        return None
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in REQUIRED and name in seen:
+            findings.append(_finding("data.repeated-column", "error",
+                                     f"column '{header[i]}' appears twice in the header", shown, 1, i + 1,
+                                     hint="remove one of the two columns"))
+            return None
+        seen.add(name)
+        if name not in REQUIRED:
+            findings.append(_finding("data.extra-column", "warning",
+                                     f"column '{header[i]}' is not in the contract and is ignored",
+                                     shown, 1, i + 1,
+                                     hint=suggestion_hint(name, REQUIRED, "columns")
+                                     if name else "remove the empty column"))
+    return {c: names.index(c) for c in REQUIRED}
+
+
+_ALLOWED = bytes(range(0x20, 0x7F)).replace(b'"', b"") + b"\n"
+
+
+def _is_fast(raw: bytes) -> bool:
+    """True when the file is plain canonical CSV that pyarrow can read with line = row + 1:
+    the exact header, printable ASCII without quote marks, LF line ends, no blank
+    lines, and six commas a line on average (a line with too many fields balanced by
+    one with too few makes pyarrow fail, and then the batch is read carefully)."""
+    if not raw.startswith(CANONICAL_HEADER) or not raw.endswith(b"\n") or len(raw) <= len(CANONICAL_HEADER):
+        return False
+    if raw.translate(None, _ALLOWED) or b"\n\n" in raw:
+        return False
+    return raw.count(b",") == 6 * raw.count(b"\n")
+
+
+def _read_csv(raw: bytes, shown: str, findings: list[Finding],
+              columns: dict[str, dict[str, int]]) -> list[list]:
+    """The careful reader: any CSV the contract allows, and findings for the rest."""
+    if b"\x00" in raw[:8192]:
+        findings.append(_finding("data.not-text", "error", "the file is not a text CSV file", shown,
+                                 hint="send a UTF-8 CSV, or an .xlsx workbook with the .xlsx ending"))
+        return []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        findings.append(_finding("data.not-utf8", "error", "the file is not UTF-8 text", shown, line,
+                                 hint="save it as 'CSV UTF-8' (it looks like Latin-1 or Windows-1252)"))
+        return []
+    if not text.strip():
+        findings.append(_finding("data.empty-file", "error", "the file is empty", shown,
+                                 hint="send a header row and the submission's rows"))
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        while not any(h.strip() for h in header):  # blank lines before the header
+            header = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        findings.append(_finding("data.bad-csv", "error", f"the header row cannot be read: {exc}", shown, 1,
+                                 hint="check for an unclosed quote mark"))
+        return []
+    header_line = reader.line_num
+    cols = _header_map(header, shown, findings)
+    if cols is None:
+        return []
+    columns[shown] = {c: i + 1 for c, i in cols.items()}
+    out: list[list] = []
+    width = len(header)
+    need = max(cols.values()) + 1
+    line = header_line
+    try:
+        for row in reader:
+            start = line + 1  # the row starts on the line after the previous record ended
+            line = reader.line_num
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) < width and len(row) < need:
+                findings.append(_finding("data.short-row", "error",
+                                         f"the row has {len(row)} field(s) where the header has {width}",
+                                         shown, start, hint="check for missing commas"))
+                continue
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                findings.append(_finding("data.long-row", "error",
+                                         f"the row has {len(row)} fields where the header has {width}",
+                                         shown, start, width + 1,
+                                         hint="a number written with a thousands separator (1,200) splits "
+                                              "into two fields: write 1200; quote text that contains commas"))
+                continue
+            out.append([row[cols[c]].strip() for c in REQUIRED] + [shown, start])
+    except csv.Error as exc:
+        findings.append(_finding("data.bad-csv", "error", f"the file cannot be read as CSV: {exc}",
+                                 shown, line + 1, hint="check for an unclosed quote mark"))
+    return out
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path, shown: str, findings: list[Finding],
+               columns: dict[str, dict[str, int]]) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        findings.append(_finding("data.bad-xlsx", "error",
+                                 f"the workbook cannot be opened ({type(exc).__name__})", shown,
+                                 hint="save it again from the spreadsheet program as .xlsx"))
+        return []
+    try:
+        ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            findings.append(_finding("data.empty-file", "error", "the worksheet is empty", shown))
+            return []
+        cols = _header_map([_cell_text(h) for h in header], shown, findings)
+        if cols is None:
+            return []
+        columns[shown] = {c: i + 1 for c, i in cols.items()}
+        out: list[list] = []
+        for line, row in enumerate(rows, start=2):
+            if line > limits.SUBMISSION_ROWS + 1:
+                findings.append(_finding("data.too-large", "error",
+                                         f"the worksheet has more than {limits.SUBMISSION_ROWS:,} rows", shown,
+                                         line, hint="send one submission per file (see docs/limits.md)"))
+                return []
+            cells = [_cell_text(v) for v in row]
+            if not any(cells):
+                continue
+            cells += [""] * (max(cols.values()) + 1 - len(cells))
+            out.append([cells[cols[c]] for c in REQUIRED] + [shown, line])
+        return out
+    except Exception as exc:  # a workbook that opens but whose sheets are broken
+        findings.append(_finding("data.bad-xlsx", "error",
+                                 f"the workbook cannot be read ({type(exc).__name__})", shown,
+                                 hint="save it again from the spreadsheet program as .xlsx"))
+        return []
+    finally:
+        wb.close()
+
+
+class _FastBatches:
+    """Concatenates fast-path files and parses each batch with pyarrow."""
+
+    def __init__(self, fallback) -> None:
+        self.fallback = fallback  # (file index, raw bytes) → read that file carefully instead
+        self.frames: list[pd.DataFrame] = []
+        self._bodies: list[bytes] = []
+        self._files: list[int] = []
+        self._counts: list[int] = []
+        self._size = 0
+
+    def add(self, file_index: int, raw: bytes) -> int:
+        body = raw[len(CANONICAL_HEADER):]
+        n = body.count(b"\n")
+        self._bodies.append(body)
+        self._files.append(file_index)
+        self._counts.append(n)
+        self._size += len(body)
+        if self._size >= _BATCH_BYTES:
+            self.flush()
+        return n
+
+    def flush(self) -> None:
+        if not self._bodies:
+            return
+        buf = b"".join(self._bodies)
+        bodies, self._bodies = self._bodies, []
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
+                read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(newlines_in_values=False),
+                convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
+                                                     strings_can_be_null=False))
+        except pa.ArrowInvalid:  # a line with a wrong number of fields: read these files carefully
+            for index, body in zip(self._files, bodies):
+                self.fallback(index, CANONICAL_HEADER + body)
+            self._files, self._counts, self._size = [], [], 0
+            return
+        del buf, bodies
+        counts = np.asarray(self._counts, dtype=np.int64)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        line = (np.arange(int(counts.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
+        file_idx = np.repeat(np.asarray(self._files, dtype=np.int32), counts)
+        # to pandas at once: categorical codes (1–2 bytes a cell) instead of arrow's int32 indices
+        frame = table.to_pandas()
+        del table
+        frame["file"] = file_idx
+        frame["line"] = line
+        self.frames.append(frame)
+        self._files, self._counts, self._size = [], [], 0
+
+
+def _slow_frame(rows: list[list], index: dict[str, int]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    for c in REQUIRED:
+        frame[c] = frame[c].astype("category")
+    frame["file"] = np.array([index[f] for f in frame["file"]], dtype=np.int32)
+    frame["line"] = frame["line"].astype(np.int32)
+    return frame
+
+
+def _object_categorical(series: pd.Series) -> pd.Categorical:
+    """A categorical with plain ``object`` categories, so that batches can be unified."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str).astype("category")
+    cats = pd.Index([str(c) for c in series.cat.categories], dtype=object)
+    return pd.Categorical.from_codes(series.cat.codes.to_numpy(), categories=cats)
+
+
+def _frame(frames: list[pd.DataFrame], files: list[str]) -> pd.DataFrame:
+    """One frame from the batches: categories unified per column, rows in file order."""
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype="category" if c != "line" else "int32")
+                             for c in ROW_COLUMNS})
+    file_idx = np.concatenate([f["file"].to_numpy() for f in frames])
+    order = None
+    if len(file_idx) and (np.diff(file_idx) < 0).any():  # careful-path rows came last: restore file order
+        order = np.argsort(file_idx, kind="stable")
+    out: dict[str, object] = {}
+    for c in REQUIRED:
+        joined = union_categoricals([_object_categorical(f[c]) for f in frames])
+        out[c] = joined if order is None else joined[order]
+    line = np.concatenate([f["line"].to_numpy() for f in frames]).astype(np.int32)
+    if order is not None:
+        file_idx, line = file_idx[order], line[order]
+    out["file"] = pd.Categorical.from_codes(file_idx, categories=pd.Index(files, dtype=object))
+    out["line"] = line
+    return pd.DataFrame(out)[ROW_COLUMNS]
+
+
+class _TooLarge(Exception):
+    """A submission file larger than ``limits.SUBMISSION_FILE_BYTES`` (not read)."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def _read_many(paths: list[str]) -> list[bytes | OSError | _TooLarge]:
+    out: list[bytes | OSError | _TooLarge] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limits.SUBMISSION_FILE_BYTES:
+                    out.append(_TooLarge(size))
+                    continue
+                data = fh.read(limits.SUBMISSION_FILE_BYTES + 1)
+                out.append(data if len(data) <= limits.SUBMISSION_FILE_BYTES else _TooLarge(len(data)))
+        except OSError as exc:
+            out.append(exc)
+    return out
+
+
+def _too_large(shown: str, size: int) -> Finding:
+    return _finding("data.too-large", "error",
+                    f"the file is {size / (1 << 20):,.0f} MiB, more than the {limits.SUBMISSION_FILE_BYTES >> 20} MiB "
+                    "a submission may be", shown,
+                    hint="send one member's submission per file; see docs/limits.md")
+
+
+_DIGITS = re.compile(r"^([0-9]+)(\.[0-9]*)?$|^\.[0-9]+$")
+
+
+def _value_too_large(text: str) -> bool:
+    """A value written in the contract's digits that is larger than ``limits.MAX_VALUE``."""
+    m = _DIGITS.match(text)
+    if not m or m.group(1) is None:
+        return False
+    whole = m.group(1).lstrip("0")
+    return len(whole) > len(str(limits.MAX_VALUE)) or float(text) > limits.MAX_VALUE
+
+
+def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
+                      findings: list[Finding]) -> pd.DataFrame:
+    """Rows with a cell longer than ``limits.FIELD_CHARS`` or a value above ``limits.MAX_VALUE``: an
+    error each (file, line, column) and the row is not read further. Checked once per distinct text."""
+    if frame.empty:
+        return frame
+    bad = np.zeros(len(frame), dtype=bool)
+    files = frame["file"].astype(str).to_numpy()
+    lines = frame["line"].to_numpy()
+    orgs = frame["org_id"].astype(str).to_numpy()
+    for col in REQUIRED:
+        series = frame[col]
+        cats = [str(c) for c in series.cat.categories]
+        long = np.array([len(c) > limits.FIELD_CHARS for c in cats] + [False])
+        big = np.array([col == "value" and _value_too_large(c.strip()) for c in cats] + [False])
+        codes = series.cat.codes.to_numpy()
+        for mask, kind in ((long[codes], "long"), (big[codes] & ~long[codes], "big")):
+            for i in np.flatnonzero(mask & ~bad):
+                shown = files[i]
+                where = dict(file=shown, line=int(lines[i]), column=columns.get(shown, {}).get(col),
+                             member=orgs[i].strip().upper()[:limits.FIELD_CHARS] or None)
+                if kind == "long":
+                    findings.append(Finding("data.field-too-long", "error",
+                                            f"the {col} has {len(cats[codes[i]]):,} characters (at most "
+                                            f"{limits.FIELD_CHARS})", **where,
+                                            hint="each cell holds a short code or a number; check for text "
+                                                 "pasted into the wrong column"))
+                else:
+                    text = cats[codes[i]].strip()
+                    findings.append(Finding("data.value-too-large", "error",
+                                            f"the value {text[:30]}{'…' if len(text) > 30 else ''} is larger than "
+                                            f"{limits.MAX_VALUE:,}, the largest value reportgen accepts", **where,
+                                            hint="check the value: no count or number of hours is this large"))
+            bad |= mask
+    if not bad.any():
+        return frame
+    return frame[~bad].reset_index(drop=True)
+
+
+def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSError | None]]:
+    """CSV files' bytes in order, read by a few threads (reading waits on the disk, not
+    the CPU), 1,024 files at a time; XLSX files come with None and the caller opens them."""
+    base = str(folder)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for start in range(0, len(names), 1024):
+            batch = names[start:start + 1024]
+            csvs = [n for n in batch if n.lower().endswith(".csv")]
+            parts = [[f"{base}/{n}" for n in csvs[i:i + 64]] for i in range(0, len(csvs), 64)]
+            done = dict(zip(csvs, (b for got in pool.map(_read_many, parts) for b in got)))
+            for name in batch:
+                yield name, done.get(name)
+
+
+def _find(folder: Path) -> list[str]:
+    """Every .csv and .xlsx below ``folder`` (relative, '/'-separated), in path order."""
+    found = []
+    for dirpath, _dirs, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        for name in filenames:
+            if name.lower().endswith((".csv", ".xlsx")) and os.path.isfile(os.path.join(dirpath, name)):
+                found.append(name if rel == "." else f"{rel}/{name}")
+    found.sort(key=lambda n: n.split("/"))
+    return found
+
+
+def load_submissions(config: Config) -> Submissions:
+    folder = config.submissions_dir
+    findings: list[Finding] = []
+    if not folder.is_dir():
+        findings.append(Finding("data.no-submissions", "error", "the submissions folder does not exist",
+                                file=relative(folder, config.root),
+                                hint="set data.submissions in config.yaml"))
+        return Submissions(_frame([], []), [], findings)
+    paths = _find(folder)
+    base = relative(folder, config.root)
+    files: list[str] = []
+    columns: dict[str, dict[str, int]] = {}
+    slow: list[list] = []
+
+    def careful(index: int, raw: bytes) -> None:
+        slow.extend(_read_csv(raw, files[index], findings, columns))
+
+    fast = _FastBatches(careful)
+    canonical = {c: i + 1 for i, c in enumerate(REQUIRED)}
+    for name, raw in _contents(folder, paths):
+        shown = f"{base}/{name}"
+        index = len(files)
+        files.append(shown)
+        errors_before = sum(f.is_error for f in findings)
+        try:
+            if isinstance(raw, OSError):
+                raise raw
+            if isinstance(raw, _TooLarge):
+                findings.append(_too_large(shown, raw.size))
+                continue
+            if raw is None and (folder / name).stat().st_size > limits.SUBMISSION_FILE_BYTES:
+                findings.append(_too_large(shown, (folder / name).stat().st_size))
+                continue
+            if raw is not None:
+                if _is_fast(raw):
+                    columns[shown] = canonical
+                    fast.add(index, raw)
+                    continue
+                got = _read_csv(raw, shown, findings, columns)
+            else:
+                got = _read_xlsx(folder / name, shown, findings, columns)
+        except OSError as exc:
+            findings.append(_finding("data.unreadable", "error", f"cannot read the file: {exc.strerror}", shown))
+            continue
+        slow += got
+        if not got and sum(f.is_error for f in findings) == errors_before:
+            findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows", shown,
+                                     hint="if the member had nothing to report, say so to the data team"))
+    if not paths:
+        findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
+                                file=base))
+    fast.flush()
+    frames = fast.frames
+    if slow:
+        frames.append(_slow_frame(slow, {f: i for i, f in enumerate(files)}))
+    rows = _refuse_oversized(_frame(frames, files), columns, findings)
+    return Submissions(rows, files, findings, columns)
