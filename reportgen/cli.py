@@ -23,12 +23,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .core import limits
 from .core.config import DEFAULT_CONFIG_NAME, Config, load_config
 from .core.findings import Finding, StageFailed
 from .core.periods import Period, PeriodError
 from .runtime.console import print_findings, summary
+from .runtime.provenance import describe
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _ROOT: Path | None = None  # the project of this run: where its crash log goes
@@ -90,7 +90,7 @@ no_cache_option = click.option("--no-cache", "no_cache", is_flag=True,
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="reportgen")
+@click.version_option(describe(), prog_name="reportgen", message="%(prog)s %(version)s")
 def cli() -> None:
     """Build the federation's half-yearly report, its quarterly dashboard, and their bundles.
 

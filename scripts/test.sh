@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole test suite. Extra arguments go to pytest.
+# Set up (if needed), lint, type-check and run the whole test suite. Extra arguments go to pytest
+# (e.g. scripts/test.sh -m "not slow", or -k NAME); the lint and type checks always run first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
+echo "test: ruff (lint and import order)"
+.venv/bin/ruff check --quiet .
+echo "test: mypy (the rooms listed in pyproject.toml)"
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -11,15 +11,20 @@ sent no category of a single-response breakdown; national = sum of regions).
 
 For every cell of every count table it confirms:
 
-* a count is a multiple of 3 and at most 2 from the raw value, or a symbol;
+* a count is a multiple of the rounding base and at most base − 1 from the raw
+  value (3 and 2 by default), or a symbol;
 * hours equal the raw value (they are not rounded), or a symbol;
-* no raw count of 1 to 5 is published as a number;
-* no cell drawing on fewer than 3 members (raw value above zero) is published
-  as anything but ``C``.
+* no raw count below the suppression threshold (1 to 5 by default) is
+  published as a number;
+* no cell drawing on fewer than the minimum of members (3 by default; raw
+  value above zero) is published as anything but ``C``.
+
+The numbers are read from the project's config.yaml (``--config``, its
+``confidentiality:`` section, read with PyYAML), or given as options.
 
 Usage::
 
-    .venv/bin/python scripts/verify_published.py data/submissions output/2025H1/latest/tables
+    .venv/bin/python scripts/verify_published.py data/submissions output/2025H1/latest/tables --config config.yaml
 
 Exit status 0 when every cell passes, 1 otherwise (the first problems listed).
 """
@@ -170,8 +175,8 @@ def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: in
                     if n != raw:
                         problems.append(f"{where}: hours {n} differ from raw")
                     continue
-                if n % base or abs(n - raw) > 2:
-                    problems.append(f"{where}: {n} is not a multiple of {base} within 2 of the raw value")
+                if n % base or abs(n - raw) > base - 1:
+                    problems.append(f"{where}: {n} is not a multiple of {base} within {base - 1} of the raw value")
                 if 1 <= raw < suppress_below:
                     problems.append(f"{where}: a raw count below {suppress_below} is published")
     return checked, problems
@@ -181,10 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("submissions", type=Path, help="folder of member submissions (CSV/XLSX)")
     ap.add_argument("tables", type=Path, help="folder of published tables (output/<period>/tables)")
-    ap.add_argument("--base", type=int, default=3)
-    ap.add_argument("--suppress-below", type=int, default=6)
-    ap.add_argument("--min-members", type=int, default=3)
+    ap.add_argument("--config", type=Path, help="the project's config.yaml: its confidentiality: numbers")
+    ap.add_argument("--base", type=int, help="rounding base (default: the config's, else 3)")
+    ap.add_argument("--suppress-below", type=int, help="suppression threshold (default: the config's, else 6)")
+    ap.add_argument("--min-members", type=int, help="minimum contributing members (default: the config's, else 3)")
     args = ap.parse_args(argv)
+    rules = {"rounding_base": 3, "suppress_below": 6, "min_members": 3}
+    if args.config is not None:
+        import yaml
+
+        section = (yaml.safe_load(args.config.read_text(encoding="utf-8")) or {}).get("confidentiality") or {}
+        rules.update({k: int(section[k]) for k in rules if k in section})
+    args.base = args.base or rules["rounding_base"]
+    args.suppress_below = args.suppress_below or rules["suppress_below"]
+    args.min_members = args.min_members or rules["min_members"]
     if not count_tables(args.tables):
         print(f"no published count tables in {args.tables}", file=sys.stderr)
         return 1

@@ -116,7 +116,7 @@ def test_suppressed_cells_are_marked_gaps_not_zeros(sample):
 def test_a_gap_breaks_the_line(sample):
     config, agg, store, events = sample
     ci = ChartInputs(store, config, H1, agg.quarters, [], "NZ")
-    from reportgen.disclosure.confidentiality import Published
+    from reportgen.disclosure.published import Published
 
     vals = [Published(30, ""), Published(33, ""), Published(None, "S"), Published(36, ""), Published(39, "")]
     ci.quarters = agg.quarters[:5]

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.disclosure.confidentiality import (
-    NOT_AVAILABLE,
     PRIMARY,
     SECONDARY,
     PublishedStore,
@@ -20,6 +19,7 @@ from reportgen.disclosure.confidentiality import (
     rr3_draw,
     rr3_draws,
 )
+from reportgen.disclosure.published import NOT_AVAILABLE
 
 from .conftest import REPO
 
@@ -239,9 +239,9 @@ def test_audit_catches_a_value_too_far_from_raw(config):
     def bump(g):
         g.loc[_at(g, "AKL", "unidentified_attendances"), "value"] = 72.0  # raw 66
     failed, findings = _tampered(config, bump)
-    assert failed == {"within_2_of_raw": 1}
+    assert failed == {"within_rounding_of_raw": 1}
     assert [(f.code, f.severity) for f in findings] == [("audit.failed", "error")]
-    assert findings[0].message == ("disclosure audit: 'within_2_of_raw' fails for 1 of 2 cells; "
+    assert findings[0].message == ("disclosure audit: 'within_rounding_of_raw' fails for 1 of 2 cells; "
                                    "nothing was published")
 
 

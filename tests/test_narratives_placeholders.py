@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reportgen.narratives.namespace as figures
-from reportgen.disclosure.confidentiality import SYMBOLS
+from reportgen.disclosure.published import SYMBOLS
 from reportgen.narratives.namespace import SYMBOL_CLOSE, SYMBOL_OPEN
 from reportgen.narratives.placeholders import MAX_TEXT, fill
 

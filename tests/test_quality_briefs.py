@@ -12,7 +12,7 @@ from reportgen.core import formats
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.disclosure.confidentiality import PublishedStore
-from reportgen.documents.documents import brief_summary, shown
+from reportgen.documents.documents import brief_summary
 from reportgen.inputs.register import load_register
 from reportgen.inputs.sample_data import generate
 from reportgen.inputs.submissions import load_submissions
@@ -40,7 +40,7 @@ def check_region(config, store, code):
     if not clients.is_number:
         assert f"shown as {clients.symbol}" in text
         return
-    assert f"supported {shown(clients)} people" in text
+    assert f"supported {clients.shown()} people" in text
     change = store.like_for_like("clients", scope=code, period=H1, base=H1.year_earlier())
     if change.is_number and formats.words(change.value) != "unchanged":
         assert f"{formats.words(change.value)} on {H1.year_earlier().label()} like for like" in text

@@ -155,7 +155,7 @@ def test_manifest_holds_the_disclosure_audit(built_sample):
     manifest = json.loads((built_sample / "manifest.json").read_text(encoding="utf-8"))
     audit = manifest["disclosure_audit"]
     assert {name: p["holds"] for name, p in audit["proofs"].items()} == {
-        "within_2_of_raw": True, "no_small_counts": True, "min_contributors": True,
+        "within_rounding_of_raw": True, "no_small_counts": True, "min_contributors": True,
         "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True}
     for path in count_table_paths(built_sample / "tables"):
         counts = audit["tables"][path.stem]

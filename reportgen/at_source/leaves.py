@@ -14,8 +14,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .. import __version__
 from ..core import catalogue
+from ..runtime.provenance import describe
 from .count import REGIONS, Row
 
 SUMMARY = [("clients", "Clients"), ("new_clients", "New clients"), ("sessions", "Sessions"),
@@ -93,7 +93,7 @@ def page(plan) -> bytes:
     html = _env().get_template("leaves.html.j2").render(
         org=plan.org, first=str(plan.first), last=str(plan.last), first_label=plan.first.label(),
         last_label=plan.last.label(), files=files, periods=periods, manifest_name=plan.manifest_path,
-        total_rows=sum(len(r) for r in plan.rows.values()), version=__version__)
+        total_rows=sum(len(r) for r in plan.rows.values()), version=describe())
     return html.encode("utf-8")
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from .. import __version__
+from ..runtime.provenance import source_commit
 
 
 def manifest(plan) -> bytes:
@@ -26,6 +27,7 @@ def manifest(plan) -> bytes:
         "from": str(plan.first),
         "to": str(plan.last),
         "made_by": f"reportgen {__version__} member aggregate",
+        "reportgen": {"version": __version__, "commit": source_commit()},
         "files": files,
         "page": {"path": plan.page_path, "bytes": len(page), "sha256": hashlib.sha256(page).hexdigest()},
         "contains": "counts per period, region and category in the data contract's seven columns; "

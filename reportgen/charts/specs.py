@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import Published
 from ..inputs.register import Event
 from ..statistics.aggregate import NATIONAL
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -350,10 +350,10 @@ def _merge_catalogue(raw: dict) -> dict:
             continue
         if not isinstance(given, dict):
             continue  # the model reports the wrong type
-        out = copy.deepcopy(defaults)
+        out: dict[str, Any] = copy.deepcopy(defaults)
         for code, spec in given.items():
             if isinstance(spec, dict) and isinstance(out.get(code), dict):
-                base = out[code]
+                base: dict = out[code]
                 for k, v in spec.items():
                     if isinstance(v, dict) and isinstance(base.get(k), dict):
                         base[k] = {**base[k], **v}

@@ -89,8 +89,9 @@ def guarded_binop(operator: str, left, right, *, text: int, number: int) -> None
     """Raise before an operation whose result would be too large to build (shared with templates)."""
     if operator == "*":
         for seq, n in ((left, right), (right, left)):
-            if _size(seq) is not None and _number(n) and _size(seq) * max(int(n), 0) > text:
-                raise TooBig(f"the text would be {_size(seq) * int(n):,} characters long (at most {text:,})")
+            size = _size(seq)
+            if size is not None and _number(n) and size * max(int(n), 0) > text:
+                raise TooBig(f"the text would be {size * int(n):,} characters long (at most {text:,})")
     elif operator == "**":
         if _number(left) and _number(right) and abs(left) > 1 and right > 0:
             import math
@@ -98,7 +99,8 @@ def guarded_binop(operator: str, left, right, *, text: int, number: int) -> None
             if right * math.log10(abs(left)) > math.log10(number) + 1:
                 raise TooBig(f"{left} ** {right} is beyond ±{number:,}, larger than any figure")
     elif operator == "+":
-        if _size(left) is not None and _size(right) is not None and _size(left) + _size(right) > text:
+        a, b = _size(left), _size(right)
+        if a is not None and b is not None and a + b > text:
             raise TooBig(f"the text would be longer than {text:,} characters")
 
 

@@ -79,7 +79,7 @@ class _Loader(yaml.SafeLoader):
         self._aliases = aliases
         self.alias_marks: list = []
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             if not self._aliases:
@@ -105,7 +105,7 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_yaml_timestamp(self, node):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
@@ -360,8 +360,8 @@ def load_yaml(path: Path, display: str | None = None, *, aliases: bool = True) -
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [problem("yaml.not-utf8", "the file is not saved as UTF-8 text", line,
+        at = raw[: exc.start].count(b"\n") + 1
+        return None, [problem("yaml.not-utf8", "the file is not saved as UTF-8 text", at,
                               hint="save the file as UTF-8 (in most editors: Save As → Encoding → UTF-8)")]
     src = YamlSource(path=path, display=display, text=text, data=None)
     bad_chars = control_characters(text)
@@ -383,8 +383,8 @@ def load_yaml(path: Path, display: str | None = None, *, aliases: bool = True) -
             _walk(node, (), src, loader, duplicates)
             src.data = _nfc(loader.construct_document(node))
     except _Refused as exc:
-        line, col = exc.mark.line + 1, exc.mark.column + 1
-        return None, [problem(exc.code, exc.message, line, col, exc.hint, src.line_text(line))]
+        at = exc.mark.line + 1
+        return None, [problem(exc.code, exc.message, at, exc.mark.column + 1, exc.hint, src.line_text(at))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "quoted" in (exc.context or "") and "end of stream" in (exc.problem or "") and exc.context_mark:
@@ -471,11 +471,13 @@ def validation_findings(exc: ValidationError, src: YamlSource | None, root: type
         loc = tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc) or "(top level)"
         kind = err["type"]
-        line = col = excerpt = None
+        line: int | None = None
+        col: int | None = None
+        excerpt: str | None = None
         if src is not None:
             line, col = src.position(loc, key=kind in ("extra_forbidden", "missing"))
             excerpt = src.line_text(line)
-        where = dict(file=display, line=line, column=col, excerpt=excerpt)
+        where: dict[str, Any] = dict(file=display, line=line, column=col, excerpt=excerpt)
         if kind == "extra_forbidden":
             model = _model_at(root, loc)
             known = [k for k, f in (model.model_fields.items() if model else [])

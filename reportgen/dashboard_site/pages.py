@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from .. import __version__
 from ..charts.specs import _event_positions
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import SYMBOLS
+from ..disclosure.rules import Rules
+from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL
 from .svg import Series, line_chart
 
@@ -85,6 +87,7 @@ class PageContext:
     symbols: dict[str, str]
     synthetic: bool
     css: Markup
+    protection: str  # how the figures are protected, from the config's rules (disclosure/rules.py)
     coverage: str
     sentences: list[str]  # what changed, computed from the data
 
@@ -106,10 +109,9 @@ class NotPublishedContext(PageContext):
     """Why some regions are not shown."""
 
     regions: list[tuple[str, str]]  # (region name, reason)
+    region_rule: str  # why a region may not be shown (the config's minimum of members)
 
 
-def _shown(p: Published) -> str:
-    return p.display() + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
@@ -139,7 +141,7 @@ def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: 
         parts.append(f"{year} on a year earlier")
     change = (" and ".join(parts) + ", like for like") if parts else \
         "no like-for-like change can be given (a member joined, left or did not report)"
-    return Figure(label, _shown(store.get(measure, scope=scope, period=q)), change[0].upper() + change[1:] + ".")
+    return Figure(label, store.get(measure, scope=scope, period=q).shown(), change[0].upper() + change[1:] + ".")
 
 
 def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> list[str]:
@@ -165,8 +167,8 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
         and "need" in config.dimensions and "housing" in config.dimensions["need"].categories else None
     if housing is not None and housing.is_number:
         before = store.share("clients", "need", "housing", scope=scope, period=q.year_earlier())
-        tail = f", against {_shown(before)} a year earlier" if before.is_number else ""
-        out.append(f"{_shown(housing)} of the people supported sought help with housing{tail}.")
+        tail = f", against {before.shown()} a year earlier" if before.is_number else ""
+        out.append(f"{housing.shown()} of the people supported sought help with housing{tail}.")
     return out
 
 
@@ -193,7 +195,7 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
     if gaps:
         desc += f" Not published in {', '.join(gaps)} ({', '.join(sorted({v.symbol for v in vals if v.symbol}))})."
     flagged = [x[i] for i, v in enumerate(vals) if "P" in v.flag.split()]
-    note = "Counts are randomly rounded to a multiple of 3."
+    note = f"Counts are {Rules.of(config).rounding_phrase()}."
     if flagged:
         p_note = (f"Provisional (P) in {', '.join(flagged)}: a member expected to report did not, so a dip "
                   "there is not a change in need.")
@@ -209,7 +211,7 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
     rows = [[q.label(), v.symbol or formats.plain(v.value, v.kind), " ".join(v.flag.split())]
             for q, v in zip(quarters, vals)]
     csv_name = f"data/{chart_id}.csv"
-    table = [[row[0], _shown(v), row[2]] for row, v in zip(rows, vals)]
+    table = [[row[0], v.shown(), row[2]] for row, v in zip(rows, vals)]
     chart = DashChart(chart_id, title, f"{label} each quarter, {name}", Markup(svg), desc, note, numbered,
                       header, table, root + csv_name, csv_name)
     return chart, _csv(header, rows)
@@ -222,10 +224,11 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
     barred = metrics.not_published_regions(period)
     published = [code for code in config.regions if code not in barred]
     files: dict[str, bytes] = {}
-    common = dict(language=config.report.language, version=__version__, period_label=period.label(),
+    common = dict(language=config.report.language, version=describe(), period_label=period.label(),
                   site_name=config.dashboard.name, site_title=config.dashboard.title, accent=config.dashboard.accent,
                   ink=config.dashboard.ink, logo_alt=config.dashboard.logo_alt, symbols=SYMBOLS,
-                  synthetic=config.report.sample_data, css=Markup(css))
+                  synthetic=config.report.sample_data, css=Markup(css),
+                  protection=Rules.of(config).reader_note())
 
     def nav(root: str) -> list[Link]:
         return [Link(f"{root}index.html", "Overview"), Link(f"{root}not-published.html", "Regions not shown")]
@@ -255,5 +258,6 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
         logo=logo, title=f"Regions not shown: {period.label()}",
         description=f"{config.dashboard.title}: why some regions are not shown, {period.label()}",
         nav=nav(""), coverage=store.coverage.get(NATIONAL, period).text(), sentences=[],
-        regions=[(config.region_label(code), why) for code, why in barred.items()]))
+        regions=[(config.region_label(code), why) for code, why in barred.items()],
+        region_rule=Rules.of(config).region_rule()))
     return out, files

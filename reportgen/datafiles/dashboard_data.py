@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import SYMBOLS, Published
 from ..figures.metrics import Metrics
 from ..statistics.aggregate import NATIONAL
 

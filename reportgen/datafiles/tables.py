@@ -43,7 +43,9 @@ import pandas as pd
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import NOT_AVAILABLE, SYMBOLS, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import NOT_AVAILABLE, SYMBOLS
+from ..disclosure.rules import Rules
 from ..figures.methodology import notes
 from ..figures.metrics import OUTCOME_LABELS, RATIOS, Metrics
 from .xlsx import Sheet, workbook
@@ -57,7 +59,7 @@ DERIVED_TABLES = ["shares", "ratios", "outcomes", "change_percent_vs_previous", 
 # a published figure's kind → the CSV's unit
 UNITS = {"count": "count", "hours": "hours", "percent": "percent", "change": "percent_change", "ratio": "ratio",
          "difference": "count", "members": "members"}
-UNIT_WORDS = {"count": "counts, randomly rounded to base 3", "hours": "hours (not rounded)",
+UNIT_WORDS = {"hours": "hours (not rounded)",  # counts: Rules.unit_words (the config's base)
               "percent": "percentages", "percent_change": "percentage changes", "ratio": "ratios",
               "members": "numbers of member organisations (not rounded)"}
 BOM = "\ufeff"
@@ -323,9 +325,10 @@ def wide_rows(table: Table) -> tuple[list[str], list[list]]:
     return [labels[p] for p in order], body
 
 
-def table_sheet(table: Table) -> Sheet:
+def table_sheet(table: Table, rules: Rules) -> Sheet:
     columns, body = wide_rows(table)
-    units = "; ".join(UNIT_WORDS.get(u, u) for u in dict.fromkeys(table.frame["unit"].tolist()))
+    words = {**UNIT_WORDS, "count": rules.unit_words()}
+    units = "; ".join(words.get(u, u) for u in dict.fromkeys(table.frame["unit"].tolist()))
     rows: list[list] = [[table.title],
                         [f"Units: {units}. Symbols: S suppressed, C confidential, – nil, .. not available "
                          "(see Notes). One row per area and category; one column per period, quarters first, "
@@ -338,14 +341,15 @@ def table_sheet(table: Table) -> Sheet:
     return Sheet(table.sheet, rows, title=True, header_row=4, freeze_header=True, widths=widths)
 
 
-def tables_xlsx(tables: list[Table], notes_sheet: list[list[str]], config: Config | None = None,
-                period: Period | None = None) -> bytes:
+def tables_xlsx(tables: list[Table], notes_sheet: list[list[str]], config: Config, period: Period | None = None
+                ) -> bytes:
     """One workbook for readers: cover, contents, notes, then one sheet per table."""
     sheets = []
-    if config is not None and period is not None:
+    if period is not None:
         sheets.append(_cover(config, period, tables))
     sheets += [_contents(tables), _notes_sheet(notes_sheet)]
-    sheets += [table_sheet(t) for t in tables]
+    rules = Rules.of(config)
+    sheets += [table_sheet(t, rules) for t in tables]
     return workbook(sheets)
 
 

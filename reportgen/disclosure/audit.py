@@ -5,8 +5,8 @@ For every published table: how many cells were rounded, published exactly
 available. And the proofs, each checked in code against the raw values
 inside the store — a build whose audit fails writes nothing:
 
-* ``within_2_of_raw``: every published count is a multiple of the rounding
-  base and at most 2 from its raw value; hours equal their raw value;
+* ``within_rounding_of_raw``: every published count is a multiple of the rounding
+  base and at most ``base − 1`` from its raw value (2 for base 3); hours equal their raw value;
 * ``no_small_counts``: no raw count of 1 to ``suppress_below - 1`` is
   published as a number;
 * ``min_contributors``: every cell with fewer than ``min_members``
@@ -33,6 +33,7 @@ import pandas as pd
 from ..core.config import Config
 from ..core.findings import Finding
 from .confidentiality import CONF, EXACT, NA, NIL_STATUS, PRIMARY, ROUNDED, SECONDARY, PublishedStore
+from .rules import Rules
 
 STATUS_NAMES = {ROUNDED: "rounded", EXACT: "exact_hours", PRIMARY: "suppressed_primary",
                 SECONDARY: "suppressed_secondary", CONF: "confidential", NIL_STATUS: "nil", NA: "not_available"}
@@ -47,6 +48,7 @@ def _table_of(frame: pd.DataFrame) -> np.ndarray:
 def proofs(store: PublishedStore, config: Config, files: dict[str, bytes] | None = None) -> dict[str, dict]:
     """Each proof: ``{"holds": bool, "checked": n, "violations": n}``."""
     rules = config.confidentiality
+    most = Rules.of(config).max_error
     g = store.internal_frame()
     out: dict[str, dict] = {}
 
@@ -57,9 +59,9 @@ def proofs(store: PublishedStore, config: Config, files: dict[str, bytes] | None
     counts = number & (g["kind"] != "hours")
     hours = number & (g["kind"] == "hours")
     v, raw = g["value"], g["raw"]
-    bad = counts & (((v - raw).abs() > 2) | (v % rules.rounding_base != 0))
+    bad = counts & (((v - raw).abs() > most) | (v % rules.rounding_base != 0))
     bad |= hours & (v != raw)
-    record("within_2_of_raw", number.sum(), bad.sum())
+    record("within_rounding_of_raw", number.sum(), bad.sum())
     small = (raw >= 1) & (raw < rules.suppress_below) & (g["kind"] != "hours")
     record("no_small_counts", small.sum(), (small & number).sum())
     few = (g["members"] < rules.min_members) & (raw > 0)
@@ -87,7 +89,7 @@ def _tables_match(store: PublishedStore, config: Config, files: dict[str, bytes]
             continue
         for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):  # the CSVs carry a byte-order mark
             p = store.get(row["measure"], row["dimension"], row["category"], scope=row["scope"], period=row["period"])
-            shown = p.symbol or str(int(p.value))
+            shown = p.symbol or str(int(p.value or 0))
             checked += 1
             bad += shown != (row["symbol"] or row["value"])
     return checked, bad

@@ -17,66 +17,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..inputs.coverage import PROVISIONAL, Coverages
+from ..inputs.coverage import Coverages
 from ..statistics.aggregate import NATIONAL, Aggregates
+from .published import CONFIDENTIAL, NIL, NOT_AVAILABLE, REVISED, SUPPRESSED, Published, merge_flags
 
-SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
 # a like-for-like change is suppressed when, with the published totals, it would narrow one or two
 # left-out members' figure to within this share of its value (the p % rule)
 LEFT_OUT_PROTECTION = 0.2
-REVISED = "R"  # the flag of a figure that differs from the one an earlier release published (revisions.py)
-SYMBOLS = {
-    SUPPRESSED: "suppressed: a small count, or a figure withheld so that one cannot be worked out",
-    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed",
-    NIL: "nil",
-    NOT_AVAILABLE: "not available (no data for that scope or period)",
-    PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",
-    REVISED: "revised: different from the value an earlier release published (see revisions.csv)",
-    "A": "fewer than half of the clients were assessed: the outcome rate describes only part of them",
-}
 # why a cell has the value it has (internal: the audit counts these)
 ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
     "rounded", "hours", "primary", "secondary", "confidential", "nil", "not_available")
 STATUS_SYMBOL = {ROUNDED: "", EXACT: "", PRIMARY: SUPPRESSED, SECONDARY: SUPPRESSED,
                  CONF: CONFIDENTIAL, NIL_STATUS: NIL, NA: NOT_AVAILABLE}
 KEY_COLUMNS = ["scope", "period", "measure", "dimension", "category"]
-
-
-@dataclass(frozen=True, slots=True)
-class Published:
-    """A published figure: a number, or a symbol standing in for one; and its flag."""
-
-    value: float | None
-    symbol: str = ""
-    kind: str = "count"  # count | hours | percent | ratio | change | difference
-    flag: str = ""  # "P": provisional, an expected member did not report for this scope and period
-
-    @property
-    def is_number(self) -> bool:
-        return self.value is not None and not self.symbol
-
-    def __str__(self) -> str:
-        return self.display()
-
-    def display(self) -> str:
-        return self.symbol or formats.display(float(self.value or 0), self.kind)
-
-
-FLAG_ORDER = (PROVISIONAL, REVISED, "A")
-
-
-def merge_flags(*flags: str) -> str:
-    """The flags of a figure made from others: every letter any of them carries, in a fixed order."""
-    letters = {f for text in flags for f in text.split()}
-    return " ".join(sorted(letters, key=lambda f: FLAG_ORDER.index(f) if f in FLAG_ORDER else len(FLAG_ORDER)))
 
 
 # ---- rounding (rules 2 and 3) ------------------------------------------------

@@ -279,6 +279,7 @@ class MemberContext:
     stories: list
     stories_waiting: list[str]
     symbols: dict[str, str]
+    rounding: str  # how published counts are rounded ("randomly rounded to a multiple of 3")
 
 
 RENDER_NAMES = ("styles", "review")  # added by render_html.render

@@ -10,12 +10,13 @@ PublishedStore (docs/templates.md).
 
 from __future__ import annotations
 
-from .. import __version__
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import SYMBOLS
 from ..figures.methodology import notes
+from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL, Aggregates
 from . import language
 from .context import (
@@ -70,15 +71,11 @@ def by_section(charts) -> dict[str, list]:
     return out
 
 
-def shown(p: Published) -> str:
-    """A published figure as a reader sees it in a document: its value or symbol, and its flag
-    (P, provisional) after a no-break space."""
-    return p.display() + (f"\u00a0{p.flag}" if p.flag and not p.symbol else "")
 
 
 def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
     def one(value, national, label: str) -> KeyFigure:
-        return KeyFigure(shown(value), label, shown(national) if against_national else "")
+        return KeyFigure(value.shown(), label, national.shown() if against_national else "")
 
     base = period.year_earlier()
     figs = []
@@ -109,8 +106,8 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
         if code in barred:
             rows.append(RegionRow(code, name, members, [], False, reason=barred[code]))
             continue
-        figures = [shown(store.get(m, scope=code, period=period)) for m in ("clients", "new_clients", "sessions")]
-        figures.append(shown(store.like_for_like("clients", scope=code, period=period, base=base)))
+        figures = [store.get(m, scope=code, period=period).shown() for m in ("clients", "new_clients", "sessions")]
+        figures.append(store.like_for_like("clients", scope=code, period=period, base=base).shown())
         rows.append(RegionRow(code, name, members, figures, True,
                               brief="" if code == NATIONAL else f"{config.publication.base_url or ''}briefs/{code}.html"))
     return rows
@@ -191,7 +188,7 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     # like for like (over the members that reported in both half-years), as the key figures are
     change = store.like_for_like("clients", scope=code, period=period, base=base)
     if clients.is_number:
-        sentence = f"In {period.label()} members in {name} supported {shown(clients)} people"
+        sentence = f"In {period.label()} members in {name} supported {clients.shown()} people"
         if change.is_number:
             move = formats.words(change.value)
             sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
@@ -203,8 +200,8 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     new = store.get("new_clients", scope=code, period=period)
     sessions = store.get("sessions", scope=code, period=period)
     if new.is_number and sessions.is_number:
-        out.append(f"{shown(new)} people came to a member for the first time, and members delivered "
-                   f"{shown(sessions)} sessions.")
+        out.append(f"{new.shown()} people came to a member for the first time, and members delivered "
+                   f"{sessions.shown()} sessions.")
     top, _ = _top_needs(store, config, period, code)
     if top:
         labels = [label.lower() for _, label, _ in top]
@@ -234,7 +231,7 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
 
 
 def _common(config: Config, period: Period, report) -> dict:
-    return {"language": config.report.language, "version": __version__, "period_label": period.label(),
+    return {"language": config.report.language, "version": describe(), "period_label": period.label(),
             "report": report, "symbols": SYMBOLS, "synthetic": config.report.sample_data,
             "imprint": imprint(config, period, report)}
 

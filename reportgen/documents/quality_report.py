@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .. import __version__
 from ..core.config import Config
 from ..core.findings import Finding
 from ..core.periods import Period, quarter_range
 from ..inputs.coverage import coverage, sent_pairs
 from ..inputs.cross_checks import member_quarter_table, movements
 from ..inputs.register import Register
+from ..runtime.provenance import describe
 from .render_html import environment
 
 TEMPLATE = "internal/quality.html.j2"
@@ -86,7 +86,7 @@ def quality_context(config: Config, period: Period, rows, register: Register,
         "mark": MARK,
         "period": str(period),
         "period_label": period.label(),
-        "version": __version__,
+        "version": describe(),
         "coverage": cov.summary(),
         "per_quarter": cov.per_quarter,
         "quarters": [str(q) for q in quarters],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
+from ..disclosure.rules import Rules, in_words
 from ..statistics.aggregate import NATIONAL, Aggregates
 from .metrics import COVERAGE_CAVEAT
 
@@ -82,7 +83,7 @@ def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
 
 
 def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
-    rules = config.confidentiality
+    rules = Rules.of(config)
     cov = agg.coverage.get(scope, period)
     if period.is_half:
         first, second = period.quarters()
@@ -96,18 +97,16 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
     return Notes(
         coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
         period_definition=definition,
-        rounding=(f"Counts of people and sessions are randomly rounded to a multiple of {rules.rounding_base}; "
-                  "a published count is never more than 2 from the true value. Each figure is rounded on its "
-                  "own, so parts may not add up to totals."),
-        suppression=(f"Counts of 1 to {rules.suppress_below - 1} are suppressed (S). A figure drawing on fewer "
-                     f"than {rules.min_members} member organisations is confidential (C). Where one cell of a "
+        rounding=rules.rounding_sentence(),
+        suppression=(f"{rules.small_counts_phrase().capitalize()} are suppressed (S). A figure drawing on "
+                     f"{rules.members_phrase()} is confidential (C). Where one cell of a "
                      "breakdown, or one region, is suppressed, another is suppressed too so that it cannot be "
                      "worked out by subtraction."),
         hours="Staff and volunteer hours are not rounded; the minimum-contributors rule applies.",
         derived=("Percentages, rates and ratios are computed from unrounded figures and are suppressed where an "
                  f"input is suppressed or the denominator is below {rules.min_denominator}. Absolute changes "
                  "are differences of published values."),
-        regions=(f"A region is published only when at least {rules.min_members} members report for it."),
+        regions=(f"A region is published only when at least {in_words(rules.min_members)} members report for it."),
         outcome_coverage=(f"Outcome rates where fewer than {formats.percent(COVERAGE_CAVEAT * 100, 0)} of clients "
                           "were assessed describe only part of the people supported: treat them with caution."),
         ethnicity=("Ethnicity is total response: a person who identifies with more than one ethnic group "

@@ -30,7 +30,8 @@ import pandas as pd
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
-from ..disclosure.confidentiality import Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import Published
 from ..statistics.aggregate import NATIONAL, Aggregates
 
 COVERAGE_CAVEAT = 0.5  # assessment coverage below this gets a caveat
@@ -82,7 +83,7 @@ def _row(table: str, scope: str, period: str, measure: str, dimension: str, cate
 
 def _caveated(rate: Published, coverage: Published) -> Published:
     """``rate`` with the flag A added when its assessment coverage is below ``COVERAGE_CAVEAT``."""
-    if not rate.is_number or not coverage.is_number or coverage.value >= COVERAGE_CAVEAT * 100:
+    if not rate.is_number or not coverage.is_number or float(coverage.value or 0) >= COVERAGE_CAVEAT * 100:
         return rate
     return replace(rate, flag=" ".join(f for f in (rate.flag, FEW_ASSESSED) if f))
 
@@ -268,7 +269,7 @@ class Metrics:
         period = period or self.period
         coverage = [self.assessment_coverage(dim, cat, scope=scope, period=period)
                     for dim in self.outcome_dimensions() for cat in self.config.dimensions[dim].categories]
-        shown = [c.value for c in coverage if c.is_number]
+        shown = [float(c.value) for c in coverage if c.is_number and c.value is not None]
         low = sorted(v for v in shown if v < COVERAGE_CAVEAT * 100)
         if not low:
             return ""

@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import __version__
 from ..core import codes, formats
 from ..core.findings import Finding
 from ..core.periods import Period
-from ..disclosure.confidentiality import SYMBOLS, Published
+from ..disclosure.published import SYMBOLS, Published
+from ..disclosure.rules import Rules
 from ..documents.context import (
     Check,
     CompareRow,
@@ -45,6 +45,7 @@ from ..documents.context import (
 from ..figures.metrics import COVERAGE_CAVEAT, OUTCOMES, RATIOS
 from ..inputs.register import COMMUNITY_LEADERS, COMMUNITY_LEADERS_SHARE
 from ..runtime.check_report import select_member
+from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL
 from .own_figures import BANDS, OwnFigures, band
 
@@ -117,10 +118,10 @@ class _Gather:
 
     # ---- published values (cached: every member of a region reads the same ones) ---------------
     def published(self, kind: str, scope: str, *args) -> str:
-        """A published figure as the public documents show it (``documents.shown``: value or symbol, flag)."""
+        """A published figure as the public documents show it (``Published.shown``: value or symbol, flag)."""
         key = (kind, scope, *args)
         if key not in self._shown:
-            self._shown[key] = _shown(self._value(kind, scope, *args))
+            self._shown[key] = self._value(kind, scope, *args).shown()
         return self._shown[key]
 
     def _value(self, kind: str, scope: str, *args) -> Published:
@@ -169,7 +170,7 @@ class _Gather:
             name=f"{FOLDER}/{file_stem(org)}", template=TEMPLATE, language=self.config.report.language,
             title=f"{name}: your figures for {period_label}",
             description=f"Private report for {name}: its own figures beside the published ones, {period_label}",
-            version=__version__, period_label=period_label, synthetic=bool(self.config.report.sample_data),
+            version=describe(), period_label=period_label, synthetic=bool(self.config.report.sample_data),
             publisher=publisher, contact=contact,
             org_id=org, member_name=name, member_contact=member.contact if member is not None else "",
             mark=f"Private — for {name} only",
@@ -194,7 +195,7 @@ class _Gather:
             findings=finding_groups(select_member(self.findings, org)),
             stories=[s for s in mine if s.state == "published"],
             stories_waiting=[s.label for s in mine if s.state != "published"],
-            symbols=dict(SYMBOLS),
+            symbols=dict(SYMBOLS), rounding=Rules.of(self.config).rounding_phrase(),
         )
 
     def trend_note(self, org: str) -> str:
@@ -240,7 +241,7 @@ class _Gather:
             pub = self.store.get("clients", scope=code, period=self.period)
             out.append(MemberRegion(
                 code=code, name=self.config.region_label(code), clients=formats.count(clients[code]),
-                published=_shown(pub), members=f"{n} of {expected}", band=band(clients[code], pub),
+                published=pub.shown(), members=f"{n} of {expected}", band=band(clients[code], pub),
                 brief=code in self.briefs, main=code == main, note=self.barred.get(code, "")))
         return out
 
@@ -493,10 +494,6 @@ def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
     return sorted(groups.values(), key=lambda g: g.severity != "error")
 
 
-def _shown(p: Published) -> str:
-    from ..documents.documents import shown  # the public documents' formatting (imports the template engine)
-
-    return shown(p)
 
 
 def _subject(dim: str, label: str) -> str:

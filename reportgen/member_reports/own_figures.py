@@ -26,7 +26,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..core.periods import Period
-from ..disclosure.confidentiality import Published
+from ..disclosure.published import Published
 from ..inputs.coverage import sent_pairs
 from ..inputs.cross_checks import member_quarter_table, movements
 from ..statistics.aggregate import fill_not_stated, resolve_half

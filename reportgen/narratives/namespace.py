@@ -45,7 +45,8 @@ from ..core import formats
 from ..core.config import Config
 from ..core.findings import did_you_mean
 from ..core.periods import Period
-from ..disclosure.confidentiality import SYMBOLS, Published, PublishedStore
+from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import SYMBOLS, Published
 from ..statistics.aggregate import NATIONAL
 
 SYMBOL_OPEN, SYMBOL_CLOSE = "\ue000", "\ue001"  # private-use characters; stripped from editors' text

@@ -26,6 +26,7 @@ from ..documents.context import Review
 from ..runtime import drafts
 from ..runtime.drafts import SNAPSHOT
 from ..runtime.fingerprint import Fingerprint
+from ..runtime.provenance import source_commit
 from ..runtime.reproducible import build_stamp
 from .changes import compare, snapshot
 
@@ -75,6 +76,7 @@ class Release:
         manifest = {
             "period": str(self.period),
             "reportgen": __version__,
+            "reportgen_commit": source_commit(),
             "built": self.built,
             "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
             "inputs": {"digest": fp.digest, "parts": fp.parts},
@@ -209,7 +211,8 @@ class Final(Release):
                 libs[lib] = pkg_version(lib)
             except PackageNotFoundError:
                 libs[lib] = "not installed"
-        manifest = {"built": self.built, "reason": self.revision, "reportgen": __version__, "libraries": libs,
+        manifest = {"built": self.built, "reason": self.revision, "reportgen": __version__,
+                    "reportgen_commit": source_commit(), "libraries": libs,
                     "inputs": {"digest": fp.digest, "parts": fp.parts,
                                "per_file": "kept by staff, outside the published bundle"},
                     "disclosure_audit": disclosure}

@@ -162,7 +162,8 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     """The fingerprint of a build of ``period`` with ``config`` (a loaded Config). ``memo=False``:
     hash every data file afresh instead of trusting remembered hashes of unchanged files."""
     root = Path(config.root)
-    memo_path, hashes = (None, _remembered) if _remembered is not None else (None, None)
+    memo_path: Path | None = None
+    hashes: dict[str, list] | None = _remembered
     if memo and hashes is None:
         memo_path, hashes = _load_memo(root)
     if not memo:
@@ -180,7 +181,8 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     }
     files: dict[str, str] = {}
     parts: dict[str, str] = {}
-    real_root, plain = root.resolve(), {}
+    real_root = root.resolve()
+    plain: dict[str, bool] = {}
     for group, paths in groups.items():
         h = hashlib.sha256()
         for path in paths:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class PlainProgress:
@@ -56,7 +56,7 @@ class RichProgress(PlainProgress):
         from rich.console import Console
 
         self.console = Console(file=stream, highlight=False)
-        self.status = None
+        self.status: Any = None  # rich's Status once the first stage starts
 
     def __call__(self, stage: str) -> None:
         super().__call__(stage)
