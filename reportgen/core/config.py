@@ -409,8 +409,11 @@ def _path_findings(config: Config, src) -> list[Finding]:
                        column=col, excerpt=src.line_text(line), hint=hint)
 
     hint = "set output.folder to a folder of its own, e.g. output"
-    if out.exists() and not out.is_dir():
-        return [bad(f"'{config.output.folder}' is a file, not a folder", hint)]
+    try:
+        if out.exists() and not out.is_dir():
+            return [bad(f"'{config.output.folder}' is a file, not a folder", hint)]
+    except OSError as exc:  # a name too long for the file system, say
+        return [bad(f"the folder cannot be used ({exc.strerror or type(exc).__name__})", hint)]
     config_file = Path(src.path).resolve()
     if out == config_file or config_file.is_relative_to(out) and out != config.root:
         return [bad(f"'{config.output.folder}' holds config.yaml", hint)]
