@@ -124,9 +124,9 @@ def call(url: str, key: str | None = None, *, method: str = "GET", body: bytes |
     req = urllib.request.Request(url, data=body, method=method, headers=h)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            raw, status, got = resp.read(), resp.status, dict(resp.headers)
+            raw, status, got = resp.read(), resp.status, {k.lower(): v for k, v in resp.headers.items()}
     except urllib.error.HTTPError as exc:
-        raw, status, got = exc.read(), exc.code, dict(exc.headers)
+        raw, status, got = exc.read(), exc.code, {k.lower(): v for k, v in exc.headers.items()}
     try:
         doc = json.loads(raw) if raw else {}
     except ValueError:
@@ -138,3 +138,12 @@ def send(service: Service, key: str, period: str, files: list[tuple[str, bytes]]
     body, ctype = multipart({"period": period, **fields}, files)
     return call(f"{service.url}/api/v1/submissions", key, method="POST", body=body,
                 headers={"Content-Type": ctype})
+
+
+def with_bad_region(data: bytes) -> bytes:
+    """The file with its first row's region made 'AKX' (line 2, column 3: unknown region)."""
+    lines = data.split(b"\n")
+    cells = lines[1].split(b",")
+    cells[2] = b"AKX"
+    lines[1] = b",".join(cells)
+    return b"\n".join(lines)

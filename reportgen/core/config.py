@@ -300,6 +300,8 @@ class IntakeSettings(Section):
                                 description="the largest file one upload may carry")
     max_request_bytes: int = Field(64 << 20, ge=1024, le=1 << 30, description="the largest upload request")
     max_files: int = Field(20, ge=1, le=200, description="files in one upload")
+    upload_seconds: float = Field(300, ge=1, le=3600, description="the longest one upload may take")
+    idle_seconds: float = Field(30, ge=0.5, le=600, description="the longest an upload may pause")
     calendar: dict[str, PeriodDates] = Field(default_factory=dict,
                                              description="period (2025Q3, 2025H1) → opens, due, closes")
 

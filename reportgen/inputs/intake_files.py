@@ -80,7 +80,8 @@ def load_intake(config: Config, store: Path) -> tuple[Submissions, set[tuple[str
                 rows += _read_csv(raw, shown, findings, columns)
     for r in rejected:
         instead = (f"the build uses {r.used}, the latest accepted version" if r.used
-                   else "no version of it is accepted, so the build has nothing of this member for it")
+                   else "no version of it is accepted: the build uses only what the submissions folder has of "
+                        "this member for it, if anything")
         findings.append(Finding("intake.rejected-latest", "warning",
                                 f"the latest version of {r.period} ({r.receipt_id}) was rejected: {instead}",
                                 file=f"{PREFIX}{r.receipt_id}", member=r.org_id,

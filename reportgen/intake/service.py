@@ -149,7 +149,8 @@ class Intake:
         limits = self.config.intake
         try:
             upload = await receive(request, self.store.tmp_dir(), max_request=limits.max_request_bytes,
-                                   max_file=limits.max_file_bytes, max_files=limits.max_files)
+                                   max_file=limits.max_file_bytes, max_files=limits.max_files,
+                                   seconds=limits.upload_seconds, idle=limits.idle_seconds)
         except UploadError as exc:
             return Outcome(status=exc.status, code=exc.code, message=exc.message)
         try:
@@ -238,8 +239,10 @@ async def api_submit(request: Request) -> Response:
         return who  # the body is never read
     outcome = await intake.submit(request, who)
     if outcome.version is None:
-        return error(outcome.status, outcome.code, outcome.message,
-                     {"Retry-After": "60"} if outcome.status == 429 else None)
+        headers = {"Retry-After": "60"} if outcome.status == 429 else {}
+        if outcome.status in (408, 413):  # the rest of the body is never read: end the connection
+            headers["Connection"] = "close"
+        return error(outcome.status, outcome.code, outcome.message, headers)
     return _json(outcome.status, outcome.version.receipt())
 
 

@@ -22,7 +22,7 @@ import anyio
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-UPLOAD_SECONDS = 300.0
+UPLOAD_SECONDS = 300.0  # defaults; config.yaml intake.upload_seconds and idle_seconds
 IDLE_SECONDS = 30.0
 FIELD_BYTES = 8192  # one form field (the note is at most 1,000 characters)
 FIELDS = 20
@@ -77,7 +77,8 @@ def safe_name(raw: str, taken: set[str]) -> str:
     return name
 
 
-async def receive(request, tmp_root: Path, *, max_request: int, max_file: int, max_files: int) -> Upload:
+async def receive(request, tmp_root: Path, *, max_request: int, max_file: int, max_files: int,
+                  seconds: float = UPLOAD_SECONDS, idle: float = IDLE_SECONDS) -> Upload:
     """The form fields and files of ``request``, or UploadError (and nothing left on disk)."""
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
@@ -172,11 +173,11 @@ async def receive(request, tmp_root: Path, *, max_request: int, max_file: int, m
         "on_part_end": on_part_end, "on_end": on_end}, max_header_size=4096)
     total = 0
     try:
-        with anyio.fail_after(UPLOAD_SECONDS):
+        with anyio.fail_after(seconds):
             stream = request.stream().__aiter__()
             while True:
                 try:
-                    with anyio.fail_after(IDLE_SECONDS):
+                    with anyio.fail_after(idle):
                         chunk = await stream.__anext__()
                 except StopAsyncIteration:
                     break
