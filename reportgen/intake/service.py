@@ -423,7 +423,7 @@ async def period_page(request: Request) -> Response:
         problem, status = _plain_refusal(outcome), outcome.status
     versions = await run_in_threadpool(intake.store.versions, who.subject, period)
     return intake.render("period.html.j2", request, status, who=who, csrf=csrf, window=window, state=window.state(at),
-                         versions=versions, status=_my_status(versions), problem=problem, show=_when,
+                         versions=versions, my_status=_my_status(versions), problem=problem, show=_when,
                          limits=intake.config.intake, max_mib=intake.config.intake.max_file_bytes / (1 << 20))
 
 
