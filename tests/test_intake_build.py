@@ -17,8 +17,8 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .intake_support import Service, intake_project, issue, send, with_bad_region
 from .conftest import REPO
+from .intake_support import Service, intake_project, issue, send, with_bad_region
 
 pytestmark = pytest.mark.slow
 

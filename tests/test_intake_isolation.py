@@ -6,7 +6,6 @@ same 404 as for a receipt that was never made. Planting a leak makes these tests
 from __future__ import annotations
 
 import re
-import urllib.parse
 
 import pytest
 

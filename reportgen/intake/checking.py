@@ -95,7 +95,7 @@ def check_files(config: Config, register: Register, org: str, period: str, folde
 
 def _other_periods(subs, period: str, shown) -> list[Finding]:
     """Rows of a period other than the one sent (a valid period: a bad one is rule 1's)."""
-    out = []
+    out: list[Finding] = []
     rows = subs.rows
     texts = {str(c) for c in rows["period"].cat.categories}
     wrong = set()

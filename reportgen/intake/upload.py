@@ -167,7 +167,7 @@ async def receive(request, tmp_root: Path, *, max_request: int, max_file: int, m
     def on_end() -> None:
         state["ended"] = True
 
-    parser = MultipartParser(boundary, {  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
         "on_header_end": on_header_end, "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
         "on_part_end": on_part_end, "on_end": on_end}, max_header_size=4096)
