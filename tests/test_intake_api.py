@@ -269,3 +269,19 @@ def test_member_send(service, keys, tmp_path):
     argv = subprocess.run([sys.executable, "-m", "reportgen", "member", "send", "--help"], capture_output=True,
                           text=True)
     assert "--key " not in argv.stdout  # never on the command line
+
+
+def test_member_send_needs_nothing_but_the_core(service, keys, tmp_path):
+    """The member's machine has the core only: send runs with the rendering stack and the service's own
+    packages (Starlette, uvicorn, python-multipart) blocked."""
+    from .test_member_install import BLOCKER, RENDERING
+
+    out = tmp_path / "out" / "2025Q4"
+    out.mkdir(parents=True)
+    (out / "CAT001.csv").write_bytes(sample_file("CAT001", "2025Q4"))
+    blocked = ",".join([*RENDERING, "starlette", "uvicorn", "python_multipart", "httpx", "requests"])
+    proc = subprocess.run([sys.executable, "-c", BLOCKER, blocked, "member", "send", str(tmp_path / "out"),
+                           "--period", "2025Q4", "--to", service.url], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "REPORTGEN_INTAKE_KEY": keys["CAT001"]}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Receipt 2025Q4-CAT001-1: accepted" in proc.stdout
