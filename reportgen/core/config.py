@@ -75,7 +75,10 @@ class Confidentiality(Section):
     suppress_below: int = Field(6, ge=1, le=10_000, description="raw counts 1 to this-1 are published as S")
     min_members: int = Field(3, ge=1, le=1_000, description="contributors needed, else C")
     min_denominator: int = Field(20, ge=1, le=1_000_000,
-                                 description="raw denominators below this suppress a derived value")
+                                 description="published denominators below this suppress a derived value")
+    dominance_p: float = Field(10, ge=0, le=100,
+                               description="p % rule: a cell where the second-largest member could estimate "
+                                           "the largest within this per cent is C (0: off)")
     percent_decimals: int = Field(0, ge=0, le=3)
     key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
     key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
