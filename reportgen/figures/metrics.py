@@ -131,6 +131,15 @@ class Metrics:
                 & (g["status"] == "dominance") & (g["scope"] != NATIONAL))
         return [code for code in self.config.regions if code in set(g.loc[mask, "scope"])]
 
+    def dominance_counts(self, period: Period | str | None = None) -> dict[str, int]:
+        """How many of each scope's cells of ``period`` the p % rule makes confidential (internal: the
+        data-quality report)."""
+        period = str(period or self.period)
+        g = self.store.internal_frame()
+        hit = g[(g["period"] == period) & (g["status"] == "dominance")]
+        counts = hit.groupby("scope").size()
+        return {scope: int(counts[scope]) for scope in [NATIONAL, *self.config.regions] if scope in counts}
+
     def eligible_regions(self) -> list[str]:
         """Regions with at least ``min_members`` members reporting: these get a brief."""
         barred = self.not_published_regions()
