@@ -8,10 +8,9 @@ formats the findings and counts that ``build.check`` returned.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import PurePosixPath
 
-from ..core.findings import Finding
+from ..core.findings import Finding, cap, stands_for, tally
 
 SCHEMA_VERSION = 1
 
@@ -32,7 +31,7 @@ def select_member(findings: list[Finding], org: str) -> list[Finding]:
 
 def _summary(result, findings: list[Finding], member: str | None) -> dict:
     data = result.data
-    counts = Counter(f.severity for f in findings)
+    errors, warnings = tally(findings)
     cov = getattr(data, "coverage", None) if data is not None else None
     rows = data.rows if data is not None else None
     if rows is not None and member:
@@ -44,8 +43,11 @@ def _summary(result, findings: list[Finding], member: str | None) -> dict:
         "period": str(result.period),
         "files_read": len(files),
         "rows": int(len(rows)) if rows is not None else 0,
-        "errors": counts.get("error", 0),
-        "warnings": counts.get("warning", 0),
+        "errors": errors,  # every problem, listed or not
+        "warnings": warnings,
+        "listed": sum(1 for f in cap(findings) if not f.omitted),
+        "not_listed": sum(f.omitted for f in cap(findings)),
+        "by_code": by_code(findings),
     }
     if cov is not None:
         out["members_expected"] = len(cov.expected)
@@ -54,6 +56,15 @@ def _summary(result, findings: list[Finding], member: str | None) -> dict:
         out["quarters"] = {q: {"reporting": s, "expected": e} for q, s, e in
                            ((q, *v) for q, v in cov.per_quarter.items())}
     return out
+
+
+def by_code(findings: list[Finding]) -> dict[str, dict]:
+    """Per code: its severity and how many findings it had (listed or not)."""
+    out: dict[str, dict] = {}
+    for f in findings:
+        entry = out.setdefault(f.code, {"severity": f.severity, "count": 0})
+        entry["count"] += stands_for(f)
+    return dict(sorted(out.items()))
 
 
 def summary_lines(result, findings: list[Finding], member: str | None) -> list[str]:
@@ -71,6 +82,6 @@ def check_document(result, findings: list[Finding], member: str | None) -> str:
         "schema": SCHEMA_VERSION,
         "member": member.strip().upper() if member else None,
         "summary": _summary(result, findings, member),
-        "findings": [f.to_dict() for f in findings],
+        "findings": [f.to_dict() for f in cap(findings)],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
