@@ -116,6 +116,15 @@ _CODES: list[Code] = [
     Code("data.bad-csv", "error", "a CSV file cannot be parsed (an unclosed quote, usually)",
          "close the quote mark", _DATA),
     Code("data.bad-xlsx", "error", "an .xlsx file is not a readable workbook", "save it again as .xlsx", _DATA),
+    Code("data.workbook-too-big", "error", "an .xlsx workbook expands to more than reportgen reads: its uncompressed "
+         "size, a part, its shared strings, one text, its worksheets or files (docs/limits.md)",
+         "check that it is the member's submission; a submission workbook is small", _LIMITS),
+    Code("data.xlsx-dimension", "warning", "a worksheet's stated size (its <dimension>) is smaller than the cells it "
+         "holds; every row was read", "nothing is lost; saving the workbook again from a spreadsheet program "
+         "corrects it", _DATA),
+    Code("data.not-a-file", "error", "a path named like a data file is not a file reportgen reads: a folder, a named "
+         "pipe, a device, a socket, a broken link, a link leaving the project, or a link to a folder (not followed)",
+         "put the member's file itself there (a copy, not a link)", _DATA),
     Code("data.missing-column", "error", "a required column is absent", "name all seven columns, comma-separated",
          _DATA),
     Code("data.repeated-column", "error", "a column appears twice in the header", "remove one of them", _DATA),
@@ -131,6 +140,9 @@ _CODES: list[Code] = [
 
     # ---- submissions: codes, numbers, keys (rules 2–4) --------------------------------
     Code("data.unknown-member", "error", "an org_id not in the member register", "use the register's code", _DATA),
+    Code("data.register-mismatch", "error", "none of the submissions' org_ids is in the member register: data.members "
+         "names the wrong file or an old register (one finding, at the setting, instead of one per row)",
+         "check that data.members in config.yaml names the current member register", _DATA),
     Code("data.unknown-region", "error", "a region that is not one of the 16 region codes",
          "use the code the hint suggests", _DATA),
     Code("data.unknown-measure", "error", "a measure not in the catalogue", "use the code the hint suggests", _DATA),
