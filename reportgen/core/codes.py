@@ -329,6 +329,12 @@ _CODES: list[Code] = [
          "build again; with --jobs 1 if it recurs", _STAFF),
     Code("env.locked", "error", "another build of the same project is running",
          "let it finish; builds of one project run one at a time", _STAFF),
+    Code("env.source-date-epoch", "error", "SOURCE_DATE_EPOCH is set to something that is not a build time: not a "
+         "whole number of seconds, negative, or after the year 9999", "set it to the seconds since 1970-01-01 UTC "
+         "(e.g. $(git log -1 --format=%ct)), or unset it", _STAFF),
+    Code("env.missing-extra", "error", "a command needs packages of the 'publish' extra (PDF layout, charts, the "
+         "preview) that are not installed", "pip install 'reportgen[publish]'; reportgen doctor lists what is "
+         "installed", _STAFF),
     Code("cache.not-written", "warning", "the cache folder could not be written (full or read-only)",
          "free space or fix permissions; the build is complete without the cache", _STAFF),
 
