@@ -224,6 +224,8 @@ _CODES: list[Code] = [
          _EDIT),
     Code("story.unknown-consent", "error", "a story's consent status is not given, pending or withdrawn",
          "given, pending or withdrawn", _EDIT),
+    Code("story.consent-date", "error", "a story's consent is dated after the day of the build",
+         "write the date the signed consent was given; a consent still to come is status: pending", _EDIT),
     Code("story.withheld", "warning", "a story is withheld: drafts show a placeholder box, finals leave it out",
          "give consent, approve it and change names to publish it", _EDIT),
     Code("story.unknown-member", "warning", "a story's member is not an org_id of the member register (it is "

@@ -44,9 +44,11 @@ class Finding:
                 safe = clip(escape_controls(str(value)), limit)
                 if safe is not value:
                     object.__setattr__(self, name, safe)
-        if self.excerpt is not None:  # a tab stays one column wide, so that the caret still points right
-            safe = escape_controls(str(self.excerpt).replace("\t", " "))
-            if safe is not self.excerpt:
+        if self.excerpt is not None:  # a tab in the source line shown stays a tab (it is harmless)
+            excerpt = str(self.excerpt)
+            safe = "\t".join(escape_controls(part) for part in excerpt.split("\t")) if "\t" in excerpt else \
+                escape_controls(excerpt)
+            if safe != excerpt:
                 object.__setattr__(self, "excerpt", safe)
 
     @property

@@ -80,6 +80,11 @@ _CONFUSABLE = {
 _CONFUSABLE_TABLE = str.maketrans(_CONFUSABLE)
 
 
+def latin_lookalike(c: str) -> str | None:
+    """The Latin letter a letter of another script passes for (Cyrillic а → a), or None."""
+    return _CONFUSABLE.get(c)
+
+
 def skeleton(text: str) -> str:
     """What ``text`` looks like: compatibility forms folded (fullwidth Ａ → A), invisible characters
     dropped, and letters of other scripts that look Latin read as the Latin letter."""
