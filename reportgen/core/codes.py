@@ -354,6 +354,9 @@ _CODES: list[Code] = [
          "export both files (the other three are optional); check the folder name given", _MEMBER),
     Code("member.extra-file", "warning", "a .csv file in the export folder that is not one of the five",
          "nothing to do if it is not part of the export; otherwise rename it to the expected name", _MEMBER),
+    Code("member.not-a-file", "error", "a .csv name in the export folder that is not a file reportgen reads: a "
+         "folder, a named pipe, a device, a socket, a broken link, or a link out of the export folder",
+         "export the file itself into the folder (a copy, not a link, pipe or device)", _MEMBER),
     Code("member.file-too-large", "error", "a file is larger than reportgen reads (512 MiB)",
          "export one file per year or per quarter range, or remove columns the export does not need", _MEMBER),
     Code("member.unreadable", "error", "a file cannot be opened", "check its permissions", _MEMBER),
@@ -382,8 +385,12 @@ _CODES: list[Code] = [
     Code("member.missing-value", "error", "a required value is empty", "fill it in, or remove the row", _MEMBER),
     Code("member.bad-date", "error", "a date that is not a real YYYY-MM-DD date (or a birth year not YYYY)",
          "write dates as YYYY-MM-DD (2025-03-30); check the day exists in that month", _MEMBER),
-    Code("member.born-after-session", "error", "a client's date or year of birth is after their first session",
+    Code("member.born-after-session", "error", "a client's date or year of birth is after their first session in the "
+         "quarters asked for (the age counted would be wrong)",
          "correct the birth date (or year) or the session date", _MEMBER),
+    Code("member.born-after-uncounted-session", "warning", "a client's date or year of birth is after a session "
+         "outside the quarters asked for (that session is not counted, so nothing sent depends on it)",
+         "correct the birth date (or year) or the session date in the CMS", _MEMBER),
     Code("member.unknown-code", "error", "a code that is not a contract code after mapping",
          "map the CMS's value in the mapping file's `codes` section, or correct it; the hint names the "
          "nearest contract code", _MEMBER),
@@ -423,6 +430,9 @@ _CODES: list[Code] = [
     # ---- the member side: the run -------------------------------------------------------
     Code("member.nothing-to-send", "error", "no session and no hours in any quarter of the range",
          "check the range (--from, --to) and that the export covers it", _MEMBER),
+    Code("member.nil-return", "warning", "sessions.csv has a header and no rows: the files sent are a nil return "
+         "(a header and no rows for each period), telling the federation the member had no activity",
+         "nothing to do if there were no sessions and no hours; otherwise export sessions.csv again in full", _MEMBER),
     Code("member.quiet-period", "warning", "a quarter or half-year with no session and no hours (a file with no rows)",
          "check that the export covers that quarter", _MEMBER),
     Code("member.unknown-org", "error", "--org is not in the member register given with --register",

@@ -166,11 +166,14 @@ def cap(findings: Iterable[Finding], *, per_file: int | None = None, per_code: i
     rest: dict[str, dict[str | None, int]] = {}  # code → file → findings not listed
     first_left: dict[str, Finding] = {}
     members: dict[str, set[str | None]] = {}
+    made: dict[str, list[Finding]] = {}  # summary lines a stage made, per code
+    single: dict[str, int] = {}  # findings left out here, per code
     shown = 0
     for f in findings:
         key = (f.code, f.file)
         if f.omitted:
             n = f.omitted
+            made.setdefault(f.code, []).append(f)
         elif (in_file.get(key, 0) >= per_file or in_code.get(f.code, 0) >= per_code
               or (shown >= total and in_code.get(f.code, 0) >= 1)):
             n = 1
@@ -180,11 +183,16 @@ def cap(findings: Iterable[Finding], *, per_file: int | None = None, per_code: i
             in_code[f.code] = in_code.get(f.code, 0) + 1
             shown += 1
             continue
+        if not f.omitted:
+            single[f.code] = single.get(f.code, 0) + 1
         files = rest.setdefault(f.code, {})
         files[f.file] = files.get(f.file, 0) + n
         first_left.setdefault(f.code, f)
         members.setdefault(f.code, set()).add(f.member)
     for code, files in rest.items():
+        if not single.get(code) and len(made.get(code, [])) == 1:
+            kept.append(made[code][0])  # the stage's own line says it best (its file and column)
+            continue
         n = sum(files.values())
         first = first_left[code]
         what = f"{code} {first.severity}{'s' * (n != 1)}"

@@ -47,7 +47,8 @@ def _inside(path: str, roots: list[Path]) -> bool:
     return any(real == r or real.is_relative_to(r) for r in roots)
 
 
-def why_not_a_file(path: str | os.PathLike, roots: list[Path] | None = None) -> str | None:
+def why_not_a_file(path: str | os.PathLike, roots: list[Path] | None = None, *,
+                   outside: str = "the project") -> str | None:
     """None when ``path`` is a regular file (or a link to one inside ``roots``, when given); otherwise
     what it is, as a phrase: 'a named pipe (FIFO)', 'a link to /dev/zero, which is a device', 'a link to
     /home/x/a.csv, outside the project'."""
@@ -67,7 +68,7 @@ def why_not_a_file(path: str | os.PathLike, roots: list[Path] | None = None) -> 
     if not stat.S_ISREG(real.st_mode):
         return f"a link to {target}, which is {kind(real.st_mode)}"
     if roots is not None and not _inside(target, [Path(os.path.realpath(r)) for r in roots]):
-        return f"a link to {target}, outside the project"
+        return f"a link to {target}, outside {outside}"
     return None
 
 
