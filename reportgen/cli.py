@@ -381,7 +381,10 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
     if a is None or b is None:
         click.echo(f"reportgen: draft {old if a is None else new} has no review-data.json to compare", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(format_changes(compare(a, b, old, new, a_in, b_in), fmt, figure_limit=10**9))
+    from .core.safetext import escape_controls  # words from narratives: printed, never obeyed by the terminal
+
+    text = format_changes(compare(a, b, old, new, a_in, b_in), fmt, figure_limit=10**9)
+    click.echo("\n".join(escape_controls(line) for line in text.split("\n")))
 
 
 @cli.command()

@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from .core.findings import Finding, StageFailed
+from .core.findings import Finding, StageFailed, cap, tally
 from .core.periods import Period
 
 HOST = "127.0.0.1"  # never another interface: drafts and unpublished figures stay on this machine
@@ -143,9 +143,9 @@ def unexpected_finding(exc: BaseException, config_path: Path) -> Finding:
 def findings_panel(findings: list[Finding]) -> str:
     if not findings:
         return ""
+    n = tally(findings)[0] or len(findings)
     items = "".join(f"<li><pre style='white-space:pre-wrap;margin:.3em 0'>{htmlmod.escape(f.format())}</pre></li>"
-                    for f in findings)
-    n = len(findings)
+                    for f in cap(findings))
     return (f'<section id="reportgen-preview-findings" role="alert" style="{PANEL_STYLE}">'
             f"<h2 style='margin:0 0 .4em;font-size:1.1em'>Preview: the last edit has {n} "
             f"error{'s' * (n != 1)}; showing the last good version</h2><ul style='margin:0;padding-left:1.2em'>"

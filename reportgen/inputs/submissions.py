@@ -601,8 +601,10 @@ def load_submissions(config: Config) -> Submissions:
             continue
         slow += got
         if not got and not any(f.is_error for f in findings[before:]):
-            findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows", shown,
-                                     hint="if the member had nothing to report, say so to the data team"))
+            findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows: a nil return "
+                                     "(the member had nothing to report), not a missing one", shown,
+                                     hint="nothing to do if the member had no activity; coverage still counts it as "
+                                          "not reporting the quarter (rule 10: no quarter rows)"))
     if not paths and not odd:
         findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
                                 file=base))
