@@ -80,7 +80,7 @@ def read_table(path: Path, name: str, layout: Layout, problems: Problems,
                              f"{MAX_FILE_BYTES >> 20} MiB", file=name,
                              hint="export fewer years at once, or leave out columns the export does not use")
                 return None
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(size + 1)  # sized to the file (a larger read would allocate the whole limit)
     except NotAFile as exc:
         problems.add("member.not-a-file", f"{name} is {exc.kind}, not a file", file=name,
                      hint="export the file itself into the folder (a copy, not a link, pipe or device)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from ..core import limits
@@ -91,7 +92,7 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
                         "set data.members in config.yaml to the register, a CSV file")
     try:
         with open_regular(path) as fh:
-            raw = fh.read(limits.REGISTER_FILE_BYTES + 1)
+            raw = fh.read(min(os.fstat(fh.fileno()).st_size, limits.REGISTER_FILE_BYTES) + 1)
     except OSError as exc:
         return unusable("register.unreadable", f"cannot be read ({exc.strerror or exc})",
                         "check the file's permissions")

@@ -401,7 +401,7 @@ def _read_many(paths: list[str]) -> list[bytes | OSError | _TooLarge]:
                 if size > limits.SUBMISSION_FILE_BYTES:
                     out.append(_TooLarge(size))
                     continue
-                data = fh.read(limits.SUBMISSION_FILE_BYTES + 1)
+                data = fh.read(size + 1)  # sized to the file: read(limit) would allocate the whole limit
                 out.append(data if len(data) <= limits.SUBMISSION_FILE_BYTES else _TooLarge(len(data)))
         except OSError as exc:
             out.append(exc)
