@@ -605,3 +605,7 @@ def run() -> None:
 from .at_source.cli import member as _member  # noqa: E402  (click only: its commands import their work when run)
 
 cli.add_command(_member)
+
+from .intake.cli import intake as _intake  # noqa: E402  (click only, as above)
+
+cli.add_command(_intake)

@@ -99,8 +99,8 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
         fresh = load_inputs(config, period, run)
         cache.put("inputs", key, fresh)
         return fresh
+    from .inputs.intake_files import read_submissions  # the folder, and the intake store when named
     from .inputs.register import load_events, load_register
-    from .inputs.submissions import load_submissions
     from .inputs.validate import validate
     from .statistics.aggregate import aggregate
 
@@ -109,7 +109,7 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
     with run.stage("events"):
         events, event_findings = load_events(config)
     with run.stage("load"):
-        subs = load_submissions(config)
+        subs = read_submissions(config)
     with run.stage("validate"):
         data = validate(subs, register, config, period)
     findings = register_findings + event_findings + data.findings

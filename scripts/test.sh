@@ -8,4 +8,5 @@ echo "test: ruff (lint and import order)"
 .venv/bin/ruff check --quiet .
 echo "test: mypy (the rooms listed in pyproject.toml)"
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# on every core (pytest-xdist); tests that share a project run in one worker (tests/conftest.py)
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

@@ -10,7 +10,7 @@ os.environ["REPORTGEN_STRICT_CODES"] = "1"  # before reportgen is imported: an u
 
 import pytest  # noqa: E402
 
-from reportgen.build import build  # noqa: E402
+from reportgen.build import BuildResult, build  # noqa: E402
 from reportgen.core.config import load_config  # noqa: E402
 from reportgen.core.periods import Period  # noqa: E402
 
@@ -67,15 +67,44 @@ def small_project(dest: Path, members: int = 5) -> Path:
     return dest
 
 
+def run_folder(tmp_path_factory) -> Path:
+    """The folder of this test run that every pytest-xdist worker shares (each worker's own base
+    folder is inside it); without xdist, the session's base folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once(tmp_path_factory, name: str, make) -> Path:
+    """``make(folder)`` run once per test run, whichever worker asks first, in a folder every worker
+    shares; the others wait for it (a lock) and get the same folder. For projects that tests only
+    read: one build serves every worker. A failed ``make`` leaves nothing: the next caller tries again."""
+    import fcntl
+
+    shared = run_folder(tmp_path_factory)
+    folder, done = shared / f"once-{name}", shared / f"once-{name}.done"
+    with (shared / f"once-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_cache(tmp_path_factory):
-    """One cache folder for the whole session ($REPORTGEN_CACHE_DIR): every entry is keyed by
-    content, so projects with the same documents reuse each other's charts and PDF layouts, as
-    they would on a staff machine. Tests of the caches themselves use per-project folders."""
+    """One cache folder for the whole run, shared by every worker ($REPORTGEN_CACHE_DIR): every entry
+    is keyed by content and written atomically, so projects with the same documents reuse each
+    other's charts and PDF layouts, as they would on a staff machine. Tests of the caches themselves
+    use per-project folders."""
     from reportgen.runtime.cache import CACHE_ENV
 
     previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("shared-cache"))
+    folder = run_folder(tmp_path_factory) / "shared-cache"
+    folder.mkdir(exist_ok=True)
+    os.environ[CACHE_ENV] = str(folder)
     yield
     if previous is None:
         os.environ.pop(CACHE_ENV, None)
@@ -83,18 +112,31 @@ def shared_cache(tmp_path_factory):
         os.environ[CACHE_ENV] = previous
 
 
-SLOW_FIXTURES = {"built_sample", "two_drafts", "built_large"}  # each builds a whole project
+SLOW_FIXTURES = {"built_sample", "two_drafts", "built_large", "generated_h1"}  # each builds a whole project
+
+
+SHARED_MUTABLE = ("two_drafts", "generated_h1")  # session projects that tests change: one worker each
 
 
 def pytest_collection_modifyitems(config, items):
     """``browser``: every test that opens a page in Chromium; ``slow``: every test that builds
-    the sample (or is marked so), so that ``-m "not slow"`` gives a quick run."""
+    the sample (or is marked so), so that ``-m "not slow"`` gives a quick run. For pytest-xdist
+    (``--dist loadgroup``): the tests of a module with a module-scoped fixture run in one worker
+    (the fixture is made once), and so do the users of a session project that tests change."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "browser" in names:
             item.add_marker(pytest.mark.browser)
         if names & SLOW_FIXTURES or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        group = next((n for n in SHARED_MUTABLE if n in names), None)
+        if group is None:
+            info = getattr(item, "_fixtureinfo", None)
+            defs = info.name2fixturedefs if info is not None else {}
+            if any(d.scope == "module" for fds in defs.values() for d in fds):
+                group = item.module.__name__
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
@@ -115,26 +157,53 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def _build_once(tmp_path_factory, name: str, prepare) -> Path:
+    """A project made by ``prepare(root)`` and built (2025H1 draft 1) once per test run; its bundle."""
+
+    def make(folder: Path) -> None:
+        root = folder / "project"
+        prepare(root)
+        result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
+        assert result.ok, [f.format() for f in result.findings if f.is_error]
+
+    return once(tmp_path_factory, name, make) / "project" / "output" / "2025H1" / "drafts" / "1"
+
+
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory) -> Path:
-    """The sample 2025H1 bundle, built once per test session in a copy of the project."""
-    root = copy_project(tmp_path_factory.mktemp("sample") / "project")
-    result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
-    assert result.ok, [f.format() for f in result.findings if f.is_error]
-    return result.out_dir
+    """The sample 2025H1 bundle, built once per test run in a copy of the project (read only)."""
+    return _build_once(tmp_path_factory, "sample", copy_project)
 
 
 @pytest.fixture(scope="session")
 def built_large(tmp_path_factory) -> Path:
     """A bundle built from generated data with five times the sample's members (issue 18: every
-    page, brief and table property must hold there too)."""
+    page, brief and table property must hold there too), once per test run (read only)."""
     from reportgen.inputs.sample_data import generate
 
-    root = copy_project(tmp_path_factory.mktemp("large") / "project", data=False)
-    generate(root / "data", members=220)
-    result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
-    assert result.ok, [f.format() for f in result.findings if f.is_error]
-    return result.out_dir
+    def prepare(root: Path) -> None:
+        copy_project(root, data=False)
+        generate(root / "data", members=220)
+
+    return _build_once(tmp_path_factory, "large", prepare)
+
+
+@pytest.fixture(scope="session")
+def epoch_builds(tmp_path_factory) -> tuple[Path, Path]:
+    """Two builds of two copies of the sample with the same SOURCE_DATE_EPOCH, once per test run: the
+    first through the caches, the second with none (``use_cache=False``: every chart drawn and every
+    PDF laid out afresh), so that identical bytes prove the build reproducible, not the cache."""
+
+    def make(folder: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", "1751328000")
+            for name, cached in (("a", True), ("b", False)):
+                root = copy_project(folder / name)
+                result = build(load_config(root / "config.yaml"), Period.parse("2025H1"), use_cache=cached)
+                assert result.ok, [f.format() for f in result.findings if f.is_error]
+
+    folder = once(tmp_path_factory, "epoch", make)
+    return tuple(folder / name / "output" / "2025H1" / "drafts" / "1" for name in ("a", "b"))  # type: ignore[return-value]
 
 
 # ---- review workflow (issue 7): two drafts of one project, built once per session -------------
@@ -155,7 +224,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def two_drafts(tmp_path_factory) -> Path:
-    """A project built twice through the CLI, with a story edited in between, then rebuilt unchanged."""
+    """A project built twice through the CLI, with a story edited in between (the tests that use it
+    run in one worker: ``two_drafts`` is an xdist group, see ``pytest_collection_modifyitems``)."""
     root = copy_project(tmp_path_factory.mktemp("drafts") / "project")
     first = run_cli("build", "2025H1", "-q", cwd=root)
     assert first.returncode == 0, first.stderr
@@ -168,3 +238,20 @@ def two_drafts(tmp_path_factory) -> Path:
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("Built 2025H1 draft 2: output/2025H1/drafts/2/report.pdf")
     return root
+
+
+@pytest.fixture(scope="session")
+def generated_h1(tmp_path_factory) -> tuple[Path, BuildResult]:
+    """Held-out data the tests make (not the shipped sample): 16 generated members, one of which
+    misses its last quarter, with planted warnings and the register's optional columns; built
+    (2025H1 draft 1) once per session. Tests may add drafts and other periods to it, so its users
+    run in one worker (the ``generated_h1`` xdist group)."""
+    from reportgen.inputs.sample_data import generate
+
+    root = copy_project(tmp_path_factory.mktemp("generated") / "project", data=False)
+    generate(root / "data", members=16, seed=4242)
+    with_register_columns(root, delivery=lambda org: "individual",
+                          contact=lambda org: f"data@{org.lower()}.example.nz")
+    result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
+    assert result.ok, [f.format() for f in result.findings if f.is_error]
+    return root, result

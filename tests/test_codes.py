@@ -20,7 +20,7 @@ from reportgen.core.findings import Finding
 REPO = Path(__file__).resolve().parent.parent
 AREAS = sorted({c.split(".", 1)[0] for c in codes.REGISTRY})
 LITERAL = re.compile(r"""["']((?:{})\.[a-z][a-z0-9-]*)["']""".format("|".join(AREAS)))
-FILE_NAMES = {"config.yaml", "events.yaml"}  # look like codes, are file names
+FILE_NAMES = {"config.yaml", "events.yaml", "intake.css", "intake.sqlite3"}  # look like codes, are file names
 
 # Codes assembled from a prefix at run time, and the pieces each is assembled from.
 ASSEMBLED = {

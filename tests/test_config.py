@@ -75,3 +75,15 @@ def test_yaml_syntax_error_in_plain_words(tmp_path):
 def test_missing_config_file(tmp_path):
     [f] = problems(tmp_path / "nope.yaml")
     assert f.code == "config.not-found" and "--config" in f.hint
+
+
+def test_an_output_folder_the_file_system_cannot_name_is_a_finding(tmp_path):
+    """A name longer than the file system allows (found by the config fuzzer): a located finding,
+    not an internal error."""
+    (tmp_path / "config.yaml").write_text("confidentiality:\n  key: k\noutput:\n  folder: " + "x" * 300 + "\n",
+                                          encoding="utf-8")
+    with pytest.raises(StageFailed) as exc:
+        load_config(tmp_path / "config.yaml")
+    f, = exc.value.findings
+    assert (f.code, f.line, f.column) == ("config.invalid-value", 4, 11)
+    assert f.message == "output.folder: the folder cannot be used (File name too long)"

@@ -25,9 +25,8 @@ import pytest
 from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
-from reportgen.inputs.sample_data import generate
 
-from .conftest import copy_project, run_cli, with_register_columns
+from .conftest import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +36,9 @@ H1, Q1, Q2 = Period.parse("2025H1"), Period.parse("2025Q1"), Period.parse("2025Q
 # ---- the generated project, built once --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def members_built(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("members") / "project", data=False)
-    generate(root / "data", members=16, seed=1717)
-    with_register_columns(root, delivery=lambda org: "individual",
-                          contact=lambda org: f"data@{org.lower()}.example.nz")
-    result = build(load_config(root / "config.yaml"), H1)
-    assert result.ok, [f.format() for f in result.findings if f.is_error]
-    return root, result
+def members_built(generated_h1):
+    """The generated project (conftest.generated_h1), built once; these tests add drafts to it."""
+    return generated_h1
 
 
 def folder(root: Path, period: str = "2025H1") -> Path:

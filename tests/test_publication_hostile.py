@@ -21,7 +21,7 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .conftest import copy_project, own_template
+from .conftest import copy_project, own_template, small_project
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -82,7 +82,7 @@ def hostile_layout(base: str, secret_file: Path) -> str:
 
 def test_hostile_template_fetches_nothing_and_every_refusal_is_reported(tmp_path, server):
     base, requests = server
-    root = copy_project(tmp_path / "project")
+    root = small_project(tmp_path / "project")  # the report and three briefs: every document is laid out
     secret_file = tmp_path / "secret.txt"  # outside the templates folder
     secret_file.write_text(SECRET, encoding="utf-8")
     layout = own_template(root, "_base.html.j2")

@@ -15,14 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
-from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.datafiles.dashboard_data import dashboard_data
 from reportgen.datafiles.tables import DERIVED_TABLES, TABLE_COLUMNS, published_tables, table_csv
 from reportgen.figures.metrics import compute_metrics
 
-from .conftest import REPO, copy_project
+from .conftest import REPO
 from .test_confidentiality_properties import CONFIG, H1, build_store, member_rows
 
 SYMBOLS = {"S", "C", "–", ".."}
@@ -194,24 +193,9 @@ def test_independent_script_catches_a_tampered_table(built_sample, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    import os
-
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = "1751328000"
-    try:
-        outs = []
-        for name in ("a", "b"):
-            root = copy_project(tmp_path_factory.mktemp(name) / "project")
-            result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
-            assert result.ok
-            outs.append(result.out_dir)
-        return outs
-    finally:
-        if old is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
+def two_builds(epoch_builds):
+    """Two builds of the sample with the same SOURCE_DATE_EPOCH (conftest.epoch_builds)."""
+    return epoch_builds
 
 
 def test_two_builds_give_identical_tables_and_dashboard(two_builds):

@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import build, check
+from reportgen.build import check
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
-from reportgen.inputs.sample_data import generate
-
-from .conftest import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +21,10 @@ H1, Q2 = Period.parse("2025H1"), Period.parse("2025Q2")
 
 
 @pytest.fixture(scope="module")
-def held_out(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("held-out") / "project", data=False)
-    generate(root / "data", members=16, seed=4242)
-    result = build(load_config(root / "config.yaml"), H1)
-    assert result.ok, [f.format() for f in result.findings if f.is_error]
+def held_out(generated_h1):
+    """The generated project (conftest.generated_h1): its root, its first draft and the regions of the
+    member that missed 2025Q2."""
+    root, result = generated_h1
     with (root / "data" / "members.csv").open(encoding="utf-8") as fh:
         register = {r["org_id"]: r["regions"].split(";") for r in csv.DictReader(fh)
                     if not r["active_to"] or Period.parse(r["active_to"]) >= Q2}  # active in 2025Q2

@@ -188,3 +188,55 @@ def init(export_dir: Path, out_file: Path, force: bool) -> None:
     click.echo(f"Wrote {_shown(out_file)}: fill in the {missing} value{'s' * (missing != 1)} marked \"\", check "
                f"the guessed columns, then run:\n  reportgen member aggregate {_shown(export_dir)} --mapping "
                f"{_shown(out_file)} --org ORG_ID --from QUARTER --to QUARTER --out OUT_DIR")
+
+
+@member.command()
+@click.argument("out_dir", metavar="OUT_DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--period", "period", required=True, metavar="PERIOD", help="the period to send, e.g. 2025Q3")
+@click.option("--to", "url", required=True, metavar="URL", help="the federation's intake service, e.g. "
+                                                               "https://intake.example.nz/")
+@click.option("--key-file", "key_file", metavar="FILE", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="a file holding your key (else the environment variable REPORTGEN_INTAKE_KEY)")
+@click.option("--note", metavar="TEXT", default=None, help="a note for the federation (at most 1,000 characters)")
+def send(out_dir: Path, period: str, url: str, key_file: Path | None, note: str | None) -> None:
+    """Send OUT_DIR/PERIOD/ (as aggregate wrote it) to the federation and print the receipt.
+
+    Exit 0: accepted. Exit 1: rejected (every finding is printed, located as
+    reportgen check shows it) or refused. Sending the same files again makes
+    no new version: the answer is the same receipt. The key is never given
+    on the command line.
+    """
+    from ..core.periods import Period, PeriodError
+    from .send import SendError, files_for, findings_lines, plain, read_key, receipt_lines
+    from .send import send as post
+
+    try:
+        p = str(Period.parse(period.strip()))
+    except PeriodError as exc:
+        _usage(str(exc))
+        return
+    if note is not None and len(note) > 1000:
+        _usage("--note: at most 1,000 characters")
+    try:
+        key = read_key(key_file)
+        files = files_for(out_dir, p)
+        answer = post(url, key, p, files, note)
+    except SendError as exc:
+        click.echo(f"reportgen: {exc}", err=True)
+        sys.exit(1)
+    doc = answer.body
+    if answer.status in (200, 201) and "receipt_id" in doc:
+        for line in receipt_lines(doc):
+            click.echo(line)
+        if answer.status == 200:
+            click.echo("  (the service had these files already: no new version was made)")
+        for line in findings_lines(doc):
+            click.echo(line, err=doc.get("status") != "accepted")
+        if doc.get("status") != "accepted":
+            errors = sum(1 for f in doc.get("findings", []) if f.get("severity") == "error")
+            click.echo(f"Rejected: {errors} error{'s' * (errors != 1)} above. Fix the files and send again.", err=True)
+            sys.exit(1)
+        return
+    click.echo(plain(f"reportgen: the service refused the files ({answer.status} {doc.get('error', '')}): "
+                     f"{doc.get('message', '')}"), err=True)
+    sys.exit(1)

@@ -38,6 +38,7 @@ _TPL = "templates.md"
 _LIMITS = "limits.md"
 _MEMBER = "member-guide.md"
 _MREP = "member-reports.md"
+_INTAKE = "intake-operator.md"
 
 # One section per area, in the order a build meets them.
 _CODES: list[Code] = [
@@ -439,6 +440,18 @@ _CODES: list[Code] = [
          "use the org_id the federation gave you", _MEMBER),
     Code("member.output-exists", "error", "an output file already exists with other content",
          "choose another --out folder, or add --force to replace the files", _MEMBER),
+
+    # ---- the intake service (issue 26) --------------------------------------------------
+    Code("intake.other-period", "error", "a row of a sent file is for another period than the one it was sent for",
+         "send each period's file on its own, or correct the period column", _MEMBER),
+    Code("intake.xlsx-too-large", "error", "a workbook that would unpack to far more data than a submission holds",
+         "save the sheet as CSV UTF-8 and send that", _MEMBER),
+    Code("intake.store-missing", "error", "config.yaml names an intake store that cannot be read",
+         "check intake.store, or start the service once (reportgen intake serve) to create it", _INTAKE),
+    Code("intake.file-damaged", "error", "a stored file of a version the build uses is missing or not the file "
+         "received", "restore the intake store from its backup", _INTAKE),
+    Code("intake.rejected-latest", "warning", "a member's latest version of a period was rejected: the build uses "
+         "its latest accepted version, if any", "the member can see the findings and send a corrected file", _STAFF),
 ]
 
 REGISTRY: dict[str, Code] = {}

@@ -259,6 +259,78 @@ class GlossarySettings(Section):
         return {"mi": sorted(dict.fromkeys([*self.mi, *self.mi_add]), key=lambda p: (-len(p), p))}
 
 
+# ---- issue 26: the intake service (reportgen/intake/) and its calendar (additive) ------------------
+class PeriodDates(Section):
+    """When members may send one period: a date alone means 00:00 for ``opens`` and 23:59:59 for ``due`` and
+    ``closes``, in ``intake.timezone``. After ``closes`` a submission is still taken, as a revision (late)."""
+
+    opens: _dt.datetime | _dt.date = Field(description="from when the period can be sent")
+    due: _dt.datetime | _dt.date = Field(description="the date members are asked to send by")
+    closes: _dt.datetime | _dt.date = Field(description="after this a submission is late (a revision, marked R)")
+
+    def moment(self, which: str, zone: _dt.tzinfo) -> _dt.datetime:
+        """``opens``, ``due`` or ``closes`` as an aware date and time in ``zone`` (a date alone: its start
+        for ``opens``, its last second for the others)."""
+        value = getattr(self, which)
+        if not isinstance(value, _dt.datetime):
+            value = _dt.datetime.combine(value, _dt.time(0, 0) if which == "opens" else _dt.time(23, 59, 59))
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> PeriodDates:
+        utc = _dt.UTC
+        opens, due, closes = (self.moment(w, utc) for w in ("opens", "due", "closes"))
+        if not opens <= due <= closes:
+            raise ValueError("the dates must come in order: opens, then due, then closes")
+        return self
+
+
+class IntakeSettings(Section):
+    """The intake service (docs/intake-operator.md): where it keeps what members send, and the calendar."""
+
+    store: str | None = Field(None, description="folder of the intake store (its SQLite file and the files "
+                                                "members sent); set, builds read members' accepted versions "
+                                                "from it")
+    timezone: str = Field("Pacific/Auckland", description="the calendar's time zone")
+    hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"],
+                             description="host names the service answers to (the Host header)")
+    public_url: str | None = Field(None, description="the address members use, e.g. https://intake.example.nz/; "
+                                                     "https makes the session cookie Secure")
+    max_file_bytes: int = Field(32 << 20, ge=1024, le=limits.SUBMISSION_FILE_BYTES,
+                                description="the largest file one upload may carry")
+    max_request_bytes: int = Field(64 << 20, ge=1024, le=1 << 30, description="the largest upload request")
+    max_files: int = Field(20, ge=1, le=200, description="files in one upload")
+    upload_seconds: float = Field(300, ge=1, le=3600, description="the longest one upload may take")
+    idle_seconds: float = Field(30, ge=0.5, le=600, description="the longest an upload may pause")
+    calendar: dict[str, PeriodDates] = Field(default_factory=dict,
+                                             description="period (2025Q3, 2025H1) → opens, due, closes")
+
+    @field_validator("calendar")
+    @classmethod
+    def _periods(cls, v: dict[str, PeriodDates]) -> dict[str, PeriodDates]:
+        from .periods import Period, PeriodError
+
+        out = {}
+        for key, dates in v.items():
+            try:
+                period = Period.parse(str(key))
+            except PeriodError as exc:
+                raise ValueError(str(exc)) from None
+            out[str(period)] = dates
+        return out
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{v}' is not a time zone (e.g. Pacific/Auckland)") from None
+        return v
+
+
 class Config(Section):
     data: DataPaths = DataPaths()
     output: OutputSettings = OutputSettings()
@@ -272,6 +344,7 @@ class Config(Section):
     privacy: PrivacySettings = PrivacySettings()
     publication: PublicationSettings = PublicationSettings()  # issue 18
     glossary: GlossarySettings = GlossarySettings()  # issue 18
+    intake: IntakeSettings = IntakeSettings()  # issue 26
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)
@@ -325,6 +398,11 @@ class Config(Section):
     @property
     def events_file(self) -> Path:
         return self.path(self.data.events)
+
+    @property
+    def intake_store(self) -> Path | None:
+        """The intake store's folder, when builds read members' versions from it (issue 26)."""
+        return self.path(self.intake.store) if self.intake.store else None
 
     @property
     def output_dir(self) -> Path:
@@ -419,8 +497,11 @@ def _path_findings(config: Config, src) -> list[Finding]:
                        column=col, excerpt=src.line_text(line), hint=hint)
 
     hint = "set output.folder to a folder of its own, e.g. output"
-    if out.exists() and not out.is_dir():
-        return [bad(f"'{config.output.folder}' is a file, not a folder", hint)]
+    try:
+        if out.exists() and not out.is_dir():
+            return [bad(f"'{config.output.folder}' is a file, not a folder", hint)]
+    except OSError as exc:  # a name too long for the file system, say
+        return [bad(f"the folder cannot be used ({exc.strerror or type(exc).__name__})", hint)]
     config_file = Path(src.path).resolve()
     if out == config_file or config_file.is_relative_to(out) and out != config.root:
         return [bad(f"'{config.output.folder}' holds config.yaml", hint)]

@@ -205,6 +205,8 @@ class Final(Release):
         from importlib.metadata import PackageNotFoundError
         from importlib.metadata import version as pkg_version
 
+        from ..inputs.intake_files import receipts_used
+
         libs = {}
         for lib in ("weasyprint", "pandas", "matplotlib", "jinja2", "pydantic", "pikepdf"):
             try:
@@ -215,7 +217,9 @@ class Final(Release):
                     "reportgen_commit": source_commit(), "libraries": libs,
                     "inputs": {"digest": fp.digest, "parts": fp.parts,
                                "per_file": "kept by staff, outside the published bundle"},
-                    "disclosure_audit": disclosure}
+                    "disclosure_audit": disclosure,
+                    # issue 26: for every member and period used, the intake receipt (or the folder's files)
+                    "submissions": receipts_used(publication.inputs.data.rows)}
         return {"release.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
 
     def write(self, files: dict[str, bytes], internal: dict[str, bytes], fp: Fingerprint) -> Path:

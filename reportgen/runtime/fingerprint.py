@@ -198,6 +198,8 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
                 files[shown] = digest
             h.update(f"{shown}\0{digest}\n".encode())
         parts[group] = h.hexdigest()
+    if getattr(config, "intake_store", None) is not None:  # members' versions in the intake store are data too (issue 26)
+        parts["data"] = _with_intake(parts["data"], config.intake_store, files)
     if memo_path is not None and hashes is not None:
         current = {str(p) for p in groups["data"]}
         kept = {k: v for k, v in hashes.items() if k in current}  # forget files that are gone
@@ -211,3 +213,19 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     parts["environment"] = env.hexdigest()
     total = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(parts.items())).encode()).hexdigest()
     return Fingerprint(total, parts, files)
+
+
+def _with_intake(data_digest: str, store: Path, files: dict[str, str]) -> str:
+    """The data group's digest with the intake store's selection folded in (each version's files are
+    content-addressed and never change, so the receipts and hashes selected are the whole of it)."""
+    from .intake_db import StoreMissing, selection, selection_digest
+
+    try:
+        chosen, rejected = selection(store)
+    except (StoreMissing, OSError, ValueError) as exc:
+        digest = f"unreadable {exc}"
+    else:
+        digest, listed = selection_digest(chosen)
+        files.update(listed)
+        digest += "".join(f"|{r.receipt_id}" for r in rejected)  # the quality report names these
+    return hashlib.sha256(f"{data_digest}\nintake {digest}\n".encode()).hexdigest()

@@ -1,0 +1,78 @@
+"""Issue 26, "Done when": a build uses the intake's accepted versions, release.json names their receipts, a
+late resubmission shows R in the next build, and a member whose latest version is rejected is reported in
+the data-quality report with the accepted version used instead."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from reportgen.build import build
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+
+from .conftest import REPO
+from .intake_support import Service, intake_project, issue, send, with_bad_region
+
+pytestmark = pytest.mark.slow
+
+
+def halved_new_clients(data: bytes) -> tuple[bytes, int]:
+    out, changed = [], 0
+    for line in data.decode().splitlines():
+        cells = line.split(",")
+        if len(cells) == 7 and cells[3] == "new_clients":
+            cells[6] = str(int(cells[6]) // 2)
+            changed += 1
+        out.append(",".join(cells))
+    return ("\n".join(out) + "\n").encode(), changed
+
+
+def test_builds_use_the_intake_receipts_and_a_late_revision_is_marked_r(tmp_path):
+    root = intake_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    q2 = Period.parse("2025Q2")
+    from reportgen.intake.store import Store
+    Store(root / "intake").create().close()  # as the service's first start makes it
+    first = build(config, q2, final=True)
+    assert first.ok, [f.format() for f in first.findings if f.is_error]
+    service = Service(root).start()
+    try:
+        ang, bap = issue(root, "member", "ANG001"), issue(root, "member", "BAP001")
+        source = (REPO / "data" / "submissions" / "2025Q2" / "ANG001.csv").read_bytes()
+        revised, changed = halved_new_clients(source)
+        assert changed
+        out = tmp_path / "out" / "2025Q2"
+        out.mkdir(parents=True)
+        (out / "ANG001.csv").write_bytes(revised)
+        sent = subprocess.run([sys.executable, "-m", "reportgen", "member", "send", str(tmp_path / "out"),
+                               "--period", "2025Q2", "--to", service.url],
+                              env={**os.environ, "REPORTGEN_INTAKE_KEY": ang}, capture_output=True, text=True)
+        assert sent.returncode == 0, sent.stderr
+        assert "Receipt 2025Q2-ANG001-1: accepted (late: a revision)" in sent.stdout
+        good_bap = (REPO / "data" / "submissions" / "2025Q2" / "BAP001.csv").read_bytes()
+        assert send(service, bap, "2025Q2", [("BAP001.csv", good_bap)])[1]["status"] == "accepted"
+        assert send(service, bap, "2025Q2", [("BAP001.csv", with_bad_region(good_bap))])[1]["status"] == "rejected"
+    finally:
+        service.stop()
+    again = build(load_config(root / "config.yaml"), q2, final=True, revision="ANG001 sent a late revision")
+    assert again.ok, [f.format() for f in again.findings if f.is_error]
+    release = json.loads((again.out_dir / "release.json").read_text())
+    used = {(e["org_id"], e["period"]): e for e in release["submissions"]}
+    assert used[("ANG001", "2025Q2")] == {"org_id": "ANG001", "period": "2025Q2", "receipt_id": "2025Q2-ANG001-1"}
+    assert used[("BAP001", "2025Q2")]["receipt_id"] == "2025Q2-BAP001-1"  # the accepted one, not the rejected 2
+    assert used[("ANG002", "2025Q2")]["files"] == ["data/submissions/2025Q2/ANG002.csv"]  # history: the folder
+    revisions = list(csv.DictReader(io.StringIO((again.out_dir / "revisions.csv").read_text(encoding="utf-8-sig"))))
+    assert any(r["measure"] == "new_clients" and r["period"] == "2025Q2" for r in revisions), revisions[:3]
+    rejected = [f for f in again.findings if f.code == "intake.rejected-latest"]
+    assert [(f.member, f.message) for f in rejected] == [
+        ("BAP001", "the latest version of 2025Q2 (2025Q2-BAP001-2) was rejected: the build uses 2025Q2-BAP001-1, "
+                   "the latest accepted version")]
+    quality = next(root.glob("output/2025Q2/**/quality.html")).read_text(encoding="utf-8")
+    assert "2025Q2-BAP001-2" in quality and "intake.rejected-latest" in quality
