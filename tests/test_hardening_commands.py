@@ -25,7 +25,7 @@ from reportgen.runtime import reproducible
 
 from .test_submissions_rules import base_files, run
 
-PUBLISH = "weasyprint,matplotlib,pikepdf,watchfiles"
+PUBLISH = "weasyprint,matplotlib,pikepdf,watchfiles,starlette,uvicorn,multipart,python_multipart"
 BLOCKER = textwrap.dedent("""
     import importlib.abc, runpy, sys
     BLOCKED = set(sys.argv[1].split(","))
@@ -86,7 +86,8 @@ def test_the_last_second_a_date_can_hold_is_a_build_time(monkeypatch):
 # ---- a core-only install ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", [["build", "2025H1"], ["member-reports", "2025H1"],
-                                     ["preview", "2025H1", "--port", "0"]])
+                                     ["preview", "2025H1", "--port", "0"],
+                                     ["intake", "serve", "--port", "0"]])  # variant: the intake service
 def test_a_core_only_install_is_told_which_extra_to_install(config, command):
     """The issue: build on a member's core-only install was "internal error (PackageNotFoundError: matplotlib)",
     and preview served "No module named 'watchfiles' … undo the last edit" and retried without end."""
@@ -105,7 +106,8 @@ def test_check_and_doctor_run_on_a_core_only_install(config):
     done = blocked("doctor", "--config", str(config), cwd=config.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[ missing] 'publish' extra" in done.stdout
-    assert "→ pip install 'reportgen[publish]'; needed by reportgen build, member-reports, preview" in done.stdout
+    assert ("→ pip install 'reportgen[publish]'; needed by reportgen build, intake serve, member-reports, preview"
+            in done.stdout)
 
 
 def test_a_package_missing_part_way_through_is_a_finding_not_a_bug(config, capsys, monkeypatch):

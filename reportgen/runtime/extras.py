@@ -17,11 +17,13 @@ from ..core.findings import Finding
 EXTRA = "publish"
 INSTALL = "pip install 'reportgen[publish]'"
 # module → the distribution that provides it
-PUBLISH = {"weasyprint": "weasyprint", "matplotlib": "matplotlib", "pikepdf": "pikepdf", "watchfiles": "watchfiles"}
+PUBLISH = {"weasyprint": "weasyprint", "matplotlib": "matplotlib", "pikepdf": "pikepdf", "watchfiles": "watchfiles",
+           "starlette": "starlette", "uvicorn": "uvicorn", "python_multipart": "python-multipart"}
 NEEDS = {
     "build": ("weasyprint", "matplotlib", "pikepdf"),
     "member-reports": ("weasyprint", "matplotlib", "pikepdf"),
     "preview": ("weasyprint", "matplotlib", "watchfiles"),
+    "intake serve": ("starlette", "uvicorn", "python_multipart"),  # checked when it imports them (intake/cli.py)
 }
 
 
@@ -61,4 +63,5 @@ def missing_module(exc: BaseException) -> str | None:
     if not isinstance(name, str):
         return None
     top = name.split(".")[0]
+    top = "python_multipart" if top == "multipart" else top
     return top if top in PUBLISH else None
