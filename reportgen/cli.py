@@ -298,6 +298,10 @@ def _guarded(config: Config, run, *, final: bool = False):
         if problem is None:
             raise
         problems = [problem]
+    except Exception as exc:  # pyarrow's own words for the ceiling: no address space for a worker thread
+        if type(exc).__module__.split(".")[0] != "pyarrow" or "Failed to launch worker thread" not in str(exc):
+            raise
+        problems = [memory_finding(limits.memory_ceiling())]
     _print_findings(_cache_warnings() + problems, err=True)
     _summary(problems, err=True)
     click.echo("The final was refused. Nothing was written." if final else
