@@ -153,3 +153,30 @@ def test_an_unmapped_column_and_a_summary_line_are_named_too(tmp_path, capsys):
     assert code == 1
     assert "'2025-02-30' is not a date (column 'date') [member.bad-date]" in err
     assert "… and 10 more like this in sessions.csv, column 'date' (not shown)" in err
+
+
+def test_problems_in_rows_outside_the_range_that_change_nothing_sent_are_warnings(tmp_path, capsys):
+    """Variant of "data outside the quarters never blocks": an unknown region and a bad number in an hours row of
+    the lead-in quarter, an unknown need before the range, a session of the next quarter with an unknown service
+    type and no attendee. None of them is counted: warnings, and the files are written; the same problems
+    inside the range are errors."""
+    hours = "date,region,kind,hours\n2025-01-06,AKL,paid,7.5\n2024-12-02,Akland,paid,-3\n"
+    needs = "client_key,date,need\nA1,2025-01-10,food\nA1,2024-11-01,fodo\n"
+    sessions = SESSIONS + "s9,2025-07-02,AKL,counseling,,0\n"
+    code, err, out = aggregate(tmp_path, capsys, export(tmp_path, hours=hours, needs=needs, sessions=sessions))
+    assert code == 0, err
+    assert sorted(located(err, "member.uncounted-row")) == ["hours.csv:3:2", "hours.csv:3:4", "needs.csv:3:3",
+                                                            "sessions.csv:4:4", "sessions.csv:4:5"]
+    assert "'Akland' is not a region code" in err and "it is not counted, so nothing sent depends on it" in err
+    assert (out / "2025Q1" / "MET001.csv").is_file()
+    inside = hours.replace("2024-12-02", "2025-02-03")
+    code, err, _ = aggregate(tmp_path / "in", capsys, export(tmp_path / "in", hours=inside))
+    assert code == 1 and sorted(located(err, "member.unknown-code") + located(err, "member.bad-number")) == [
+        "hours.csv:3:2", "hours.csv:3:4"]
+
+
+def test_a_session_region_outside_the_range_is_still_an_error(tmp_path, capsys):
+    """The region of a session of any date can carry an outcome (its last session before an assessment), so an
+    unknown region is an error even outside the quarters asked for."""
+    code, err, _ = aggregate(tmp_path, capsys, export(tmp_path, sessions=SESSIONS + "s0,2024-12-10,Akland,,A1,0\n"))
+    assert code == 1 and located(err, "member.unknown-code") == ["sessions.csv:4:3"]

@@ -177,6 +177,10 @@ class _File:
         self.lines = table.lines
         self.trimmed: dict[str, pa.Array] = {c: _trim(a) for c, a in table.cells.items()}
         self.bad = np.zeros(table.rows, dtype=bool)  # rows with an error
+        # rows dated (validly) outside the quarters asked for, and the columns whose problems in such rows
+        # change nothing that is sent: those are warnings (member.uncounted-row), never errors
+        self.outside = np.zeros(table.rows, dtype=bool)
+        self.lenient: set[str] = set()
 
     def has(self, column: str) -> bool:
         return column in self.trimmed
@@ -184,10 +188,33 @@ class _File:
     def col(self, column: str) -> int | None:
         return self.t.columns.get(column)
 
-    def report(self, code: str, column: str, rows: np.ndarray, describe) -> None:
-        if len(rows):
-            self.p.rows(code, self.name, self.col(column), rows, self.lines, describe)
-            self.bad[rows] = True
+    def date_outside(self, days: np.ndarray, counted: tuple[int, int] | None, *lenient: str) -> None:
+        """Mark the rows whose date (day numbers, NO_DATE when bad) lies outside ``counted`` (the first and
+        last day of the quarters asked for): problems in ``lenient`` columns of those rows are warnings."""
+        if counted is None or not len(days):
+            return
+        first, last = counted
+        self.outside = (days != NO_DATE) & ((days < first) | (days > last))
+        self.lenient = set(lenient)
+
+    def report(self, code: str, column: str, rows: np.ndarray, describe, *, lenient: bool | None = None) -> None:
+        if not len(rows):
+            return
+        rows = np.asarray(rows)
+        if (column in self.lenient if lenient is None else lenient) and self.outside.any():
+            uncounted = self.outside[rows]
+            if uncounted.any():
+                def warn(i: int) -> tuple[str, str]:
+                    message, hint = describe(i)
+                    return (f"{message}, in a row dated outside the quarters asked for: it is not counted, so "
+                            "nothing sent depends on it", hint)
+
+                self.p.rows("member.uncounted-row", self.name, self.col(column), rows[uncounted], self.lines, warn)
+                rows = rows[~uncounted]
+                if not len(rows):
+                    return
+        self.p.rows(code, self.name, self.col(column), rows, self.lines, describe)
+        self.bad[rows] = True
 
     def required(self, column: str) -> tuple[np.ndarray, list[str]]:
         """Indices and distinct values of a required column; empty cells reported."""
@@ -300,8 +327,15 @@ def unknown_code(value: str, field_name: str, mapping: Mapping) -> tuple[str, st
 # the files
 
 
-def read_export(folder: Path, mapping: Mapping, problems: Problems) -> Export | None:
-    """The checked export, or None when any error was found (all findings are in ``problems``)."""
+def read_export(folder: Path, mapping: Mapping, problems: Problems,
+                counted: tuple[int, int] | None = None) -> Export | None:
+    """The checked export, or None when any error was found (all findings are in ``problems``).
+
+    ``counted``: the first and last day (day numbers) of the quarters asked for. In rows dated outside
+    them, a problem that cannot change what is sent is a warning (``member.uncounted-row``): in hours.csv
+    and needs.csv everything but the date; in sessions.csv the service type, the unidentified attendees
+    and a session with no attendee (its region and attendees stay errors: outcomes and first services
+    read sessions of any date)."""
     paths = find_files(folder, problems)
     tables: dict[str, Table] = {}
     for name, path in paths.items():
@@ -323,16 +357,17 @@ def read_export(folder: Path, mapping: Mapping, problems: Problems) -> Export | 
     if "clients" in tables:
         keys = _clients(_File(tables["clients"], problems), mapping, ex)
     if "sessions" in tables:
-        _sessions(_File(tables["sessions"], problems), mapping, ex, keys)
+        _sessions(_File(tables["sessions"], problems), mapping, ex, keys, counted)
     if "needs" in tables:
         f = _File(tables["needs"], problems)
-        ex.n_client = _client_refs(f, keys)
         ex.n_date = f.dates("date", required=True)
+        f.date_outside(ex.n_date, counted, "client_key", "need")
+        ex.n_client = _client_refs(f, keys)
         ex.n_need = f.codes("need", "need", mapping, required=True).astype(np.int8)
     if "assessments" in tables:
         _assessments(_File(tables["assessments"], problems), mapping, ex, keys)
     if "hours" in tables:
-        _hours(_File(tables["hours"], problems), mapping, ex)
+        _hours(_File(tables["hours"], problems), mapping, ex, counted)
     if "clients" in tables:
         ex.client_lines = tables["clients"].lines
     if problems.has_errors or "clients" not in tables or "sessions" not in tables:
@@ -460,7 +495,10 @@ def _lookup(keys: pa.Array, elements: pa.Array) -> np.ndarray:
     return pc.fill_null(pos, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> None:
+def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None,
+              counted: tuple[int, int] | None = None) -> None:
+    ex.s_date = f.dates("date", required=True)
+    f.date_outside(ex.s_date, counted, "service_type", "unidentified")
     idx, values = f.required("session_id")
     rows = f.t.rows
     if rows:
@@ -469,7 +507,6 @@ def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> 
                  lambda i: (f"session_id '{clip(values[idx[i]])}' appears twice (first on line "
                             f"{f.lines[first[idx[i]]]})",
                             "one row per session, with all its attendees in client_keys"))
-    ex.s_date = f.dates("date", required=True)
     ex.s_region = f.codes("region", "region", mapping, required=True).astype(np.int8)
     ex.s_service = f.codes("service_type", "service_type", mapping, required=False,
                            empty_code="not_stated").astype(np.int8)
@@ -526,7 +563,7 @@ def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> 
     f.report("member.no-attendee", column, none,
              lambda i: ("the session has no attendee: no client_keys and no unidentified attendees",
                         "give the attendees' client_keys, or the number of people not recorded individually "
-                        "in unidentified; a session nobody attended is not a session"))
+                        "in unidentified; a session nobody attended is not a session"), lenient=True)
 
 
 def _assessments(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> None:
@@ -557,8 +594,9 @@ def _assessments(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) 
     ex.r_line = f.lines.copy()
 
 
-def _hours(f: _File, mapping: Mapping, ex: Export) -> None:
+def _hours(f: _File, mapping: Mapping, ex: Export, counted: tuple[int, int] | None = None) -> None:
     ex.h_date = f.dates("date", required=True)
+    f.date_outside(ex.h_date, counted, "region", "kind", "hours")
     ex.h_region = f.codes("region", "region", mapping, required=True).astype(np.int8)
     ex.h_kind = f.codes("kind", "kind", mapping, required=True).astype(np.int8)
     idx, texts, ok = f.numbers("hours", whole=False, empty_zero=False)

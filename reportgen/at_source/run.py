@@ -89,7 +89,8 @@ def plan(export_dir: Path, org: str, first: Period, last: Period, *, mapping_fil
     if problems.has_errors:  # a broken mapping would make every code in the export look wrong
         result.findings = problems.findings()
         return result
-    export = read_export(export_dir, mapping, problems)
+    span = (first.first_day().toordinal(), last.last_day().toordinal())
+    export = read_export(export_dir, mapping, problems, counted=span)
     if export is None:
         result.findings = sorted_findings(problems.findings())
         return result

@@ -392,6 +392,10 @@ _CODES: list[Code] = [
     Code("member.born-after-uncounted-session", "warning", "a client's date or year of birth is after a session "
          "outside the quarters asked for (that session is not counted, so nothing sent depends on it)",
          "correct the birth date (or year) or the session date in the CMS", _MEMBER),
+    Code("member.uncounted-row", "warning", "a problem in a row dated outside the quarters asked for that cannot change "
+         "what is sent (hours.csv and needs.csv but their dates; a session's service type, unidentified attendees or "
+         "lack of attendees): the row is not counted", "correct it in the CMS when you can; nothing sent depends on it",
+         _MEMBER),
     Code("member.unknown-code", "error", "a code that is not a contract code after mapping",
          "map the CMS's value in the mapping file's `codes` section, or correct it; the hint names the "
          "nearest contract code", _MEMBER),
