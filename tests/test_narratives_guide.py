@@ -69,6 +69,8 @@ CASES: dict[str, tuple] = {
                             "unknown theme (need code) 'hosuing'"),
     "story.unknown-consent": (story_with("status: given", "status: pendng"), S, 8, 11,
                               "unknown consent status 'pendng'"),
+    "story.consent-date": (story_with("date: 2025-05-01", "date: 2099-01-01"), S, 9, 9,
+                           "the consent is dated 2099-01-01, after today"),
     "story.withheld": (story_with("approved: true", "approved: false"), S, None, None,
                        "story 's' is withheld (not approved): drafts show a placeholder box"),
     "story.withdrawn": (story_with("status: given", "status: withdrawn"), S, None, None,

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from . import catalogue, limits
 from .findings import Finding, StageFailed, did_you_mean
@@ -352,6 +352,12 @@ class Config(Section):
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)
     source: str = Field(DEFAULT_CONFIG_NAME, exclude=True)
+    _positions: dict[tuple[str, ...], tuple[int | None, int | None]] = PrivateAttr(default_factory=dict)
+
+    def located(self, *keys: str) -> tuple[int | None, int | None] | None:
+        """Line and column of the value at ``keys`` in config.yaml (``data``, ``members``), or None when the
+        file does not set it: a finding about what a setting names can point at the setting."""
+        return self._positions.get(tuple(keys))
 
     @field_validator("regions")
     @classmethod
@@ -476,6 +482,10 @@ def load_config(path: Path | str | None = None) -> Config:
     findings += _path_findings(config, src)
     if findings:
         raise StageFailed(findings)
+    data = raw.get("data")
+    for key in ("members", "submissions", "events"):
+        if isinstance(data, dict) and key in data:
+            config._positions[("data", key)] = src.position(("data", key))
     return config
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..core.config import Config
-from ..core.findings import Finding
+from ..core.findings import Finding, cap, tally
 from ..core.periods import Period, quarter_range
 from ..inputs.coverage import coverage, sent_pairs
 from ..inputs.cross_checks import member_quarter_table, movements
@@ -80,6 +80,8 @@ def quality_context(config: Config, period: Period, rows, register: Register,
     moved = movements(table)
     moved = moved[moved["change"].abs() > config.checks.movement_share].sort_values(
         ["period", "org_id"], ascending=[False, True])
+    errors, warnings = tally(findings)
+    findings = cap(findings)  # the first of a kind per file and per run, then one line with the count
     by_member: dict[str, list[Finding]] = {}
     for f in findings:
         by_member.setdefault(f.member or "(no member: file-level or project-wide)", []).append(f)
@@ -94,8 +96,8 @@ def quality_context(config: Config, period: Period, rows, register: Register,
         "quarters": [str(q) for q in quarters],
         "grid": _grid(rows, register, quarters),
         "scopes": _scopes(config, period, coverages),
-        "errors": sum(f.is_error for f in findings),
-        "warnings": sum(not f.is_error for f in findings),
+        "errors": errors,
+        "warnings": warnings,
         "findings": [(m, names.get(m, ""), fs) for m, fs in sorted(by_member.items())],
         "threshold": f"{threshold:.0%}",
         "shares": [{"org_id": r.org_id, "name": names.get(r.org_id, ""), "period": r.period,
