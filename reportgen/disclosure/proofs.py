@@ -89,28 +89,22 @@ class _Published:
             return SUPPRESSED
         return _plain(round(top / bottom * scale, digits) + 0.0)
 
-    def change(self, now, then, digits: int) -> str:
+    @staticmethod
+    def _withheld(now, then) -> str:
+        """What a change of two cells is when either is missing ("?"), not available or withheld; "" else."""
         if now is None or then is None:
             return "?"
         symbols = {now[1], then[1]}
-        if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
-        if symbols & WITHHELD:
-            return SUPPRESSED
-        b = then[0] or 0.0
-        if b < self.rules.min_denominator:
-            return SUPPRESSED
+        return NOT_AVAILABLE if NOT_AVAILABLE in symbols else SUPPRESSED if symbols & WITHHELD else ""
+
+    def change(self, now, then, digits: int) -> str:
+        b = (then[0] or 0.0) if then is not None else 0.0
+        if self._withheld(now, then) or b < self.rules.min_denominator:
+            return self._withheld(now, then) or SUPPRESSED
         return _plain(round(((now[0] or 0.0) - b) / b * 100.0, digits) + 0.0)
 
     def difference(self, now, then) -> str:
-        if now is None or then is None:
-            return "?"
-        symbols = {now[1], then[1]}
-        if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
-        if symbols & WITHHELD:
-            return SUPPRESSED
-        return _plain((now[0] or 0.0) - (then[0] or 0.0))
+        return self._withheld(now, then) or _plain((now[0] or 0.0) - (then[0] or 0.0))
 
 
 def _plain(value: float) -> str:
