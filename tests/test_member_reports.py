@@ -205,6 +205,7 @@ def strip_structure(text: str, config, root: Path) -> str:
     text = re.sub(r"\S+\.(?:csv|xlsx)(?::\d+){0,2}", " ", text)  # a file and a place in it
     text = re.sub(r"\b(?:Q[1-4] )?20\d\d(?:Q[1-4]|H[12])?\b", " ", text)  # quarters, halves, years
     text = re.sub(r"Page \d+ of \d+", " ", text)
+    text = re.sub(r"\bper 100\b", " ", text)  # a ratio's unit ("People per 100 staff hours")
     text = re.sub(r"\b[A-Z]{3}\d{3}\b", " ", text)  # an org code (checked separately)
     text = re.sub(r"reportgen \d+\.\d+(?:\.\d+)?\S*", " ", text)
     text = re.sub(r"\S+@\S+|\b0800 \d{3} \d{3}\b|PDF/UA-1|CC BY \d\.\d|\bISSN \S+", " ", text)

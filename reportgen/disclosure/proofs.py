@@ -31,11 +31,14 @@ import pandas as pd
 from ..core.config import Config
 from ..core.periods import Period
 from .confidentiality import PublishedStore
-from .published import NOT_AVAILABLE, SUPPRESSED
+from .published import CONFIDENTIAL, NOT_AVAILABLE, SUPPRESSED
 from .rules import Rules
 
 KEY = ("scope", "period", "measure", "dimension", "category")
 WITHHELD = {"S", "C"}
+# an input not available and another confidential: ".." for the figure, or C when the confidential
+# input is a region not published at all (every figure of it is C); either publishes no number
+NA_OR_C = "..|C"
 
 
 def _result(checked: int, bad: int) -> dict:
@@ -80,7 +83,7 @@ class _Published:
             return "?"
         symbols = {c[1] for c in (*parts, *wholes)}
         if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
+            return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
         if symbols & WITHHELD:
             return SUPPRESSED
         top = sum(c[0] or 0.0 for c in parts)
@@ -95,7 +98,9 @@ class _Published:
         if now is None or then is None:
             return "?"
         symbols = {now[1], then[1]}
-        return NOT_AVAILABLE if NOT_AVAILABLE in symbols else SUPPRESSED if symbols & WITHHELD else ""
+        if NOT_AVAILABLE in symbols:
+            return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
+        return SUPPRESSED if symbols & WITHHELD else ""
 
     def change(self, now, then, digits: int) -> str:
         b = (then[0] or 0.0) if then is not None else 0.0
@@ -133,8 +138,10 @@ def derived_from_published(files: dict[str, bytes], config: Config, ratios: list
         nonlocal checked, bad
         checked += 1
         got = _shown(row)
-        if row["value"] and expected not in (SUPPRESSED, NOT_AVAILABLE, "?"):
+        if row["value"] and expected not in (SUPPRESSED, NOT_AVAILABLE, NA_OR_C, "?"):
             bad += abs(float(row["value"]) - float(expected)) > 1e-9
+        elif expected == NA_OR_C:
+            bad += got not in (NOT_AVAILABLE, CONFIDENTIAL)
         elif expected == SUPPRESSED:  # withheld with its input: S, or C for a region not published at all
             bad += got not in WITHHELD
         else:
