@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -53,7 +54,7 @@ class ChartInputs:
 
     @property
     def where(self) -> str:
-        return "New Zealand" if self.scope == NATIONAL else self.config.region_label(self.scope)
+        return NATION if self.scope == NATIONAL else self.config.region_label(self.scope)
 
     @property
     def suffix(self) -> str:
@@ -409,7 +410,7 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
         subtitle=f"Share of clients seeking help with housing, by region, {ci.period.label()}",
         caption="The dashed line is the national share.", alt=alt,
         table_header=["Region", "Share of clients"], table_rows=[[r[0], str(r[1])] for r in rows]
-        + [["New Zealand", str(national)]],
+        + [[NATION, str(national)]],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
               "symbols": [r[1].symbol for r in rows], "national": _num(national), "unit": "percent"},
     )

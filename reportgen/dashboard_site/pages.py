@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from ..charts.specs import _event_positions
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -174,7 +175,7 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
 
 def _chart(store: PublishedStore, config: Config, events: list, scope: str, quarters: list[Period],
            measure: str, root: str) -> tuple[DashChart, bytes]:
-    name = "New Zealand" if scope == NATIONAL else config.region_label(scope)
+    name = NATION if scope == NATIONAL else config.region_label(scope)
     label = config.measures[measure].label
     vals = [store.get(measure, scope=scope, period=q) for q in quarters]
     x = [q.axis_label() for q in quarters]
@@ -240,7 +241,7 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
                 chart, data = _chart(store, config, events, scope, quarters, measure, root)
                 charts.append(chart)
                 files[f"dashboard/{chart.csv_name}"] = data
-        where = "Aotearoa New Zealand" if scope == NATIONAL else config.region_label(scope)
+        where = NATION if scope == NATIONAL else config.region_label(scope)
         return ScopePageContext(
             **common, name=name, template=template, root=root, logo=(root + logo) if logo else "",
             title=f"{where}: {period.label()}", description=f"{config.dashboard.title}: {where}, {period.label()}",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -112,7 +113,7 @@ def dashboard_data(store: PublishedStore, metrics: Metrics, config: Config, peri
     for scope in store.scopes:
         scopes.append({
             "code": scope,
-            "label": "New Zealand" if scope == NATIONAL else config.region_label(scope),
+            "label": NATION if scope == NATIONAL else config.region_label(scope),
             "type": "national" if scope == NATIONAL else "region",
             "published": scope not in barred,
             "not_published_reason": barred.get(scope),
