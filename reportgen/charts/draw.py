@@ -85,7 +85,7 @@ def _rows(labels: list[str], row_in: float, width: int = 26) -> list[float]:
     heights = [(s.wrap(lab, width).count("\n") + 1) * s.MIN_PT * 1.25 for lab in labels]
     ys = [0.0]
     for above, below in zip(heights, heights[1:]):
-        ys.append(ys[-1] + max(1.0, ((above + below) / 2 + 2) / row_pt))
+        ys.append(ys[-1] + max(1.0, (above + below) / 2 / row_pt))
     return [ys[-1] - y for y in ys]
 
 
@@ -141,14 +141,16 @@ def _event_markers(ax, rows: list[tuple[int, dict, int]], bottom: float, band: f
                 bbox={"boxstyle": "circle,pad=0.18", "facecolor": "white", "edgecolor": s.MUTED, "linewidth": 0.8})
     # the key, below the time axis: two columns when there are more than three events
     cols = 1 if len(rows) <= 3 else 2
-    axes_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    room = axes_pt * (1.0 if cols == 1 else 0.52) - 8  # each column's entries end before the next begins
+    box = ax.get_position()
+    fig_pt, axes_pt = ax.figure.get_figwidth() * 72, box.width * ax.figure.get_figwidth() * 72
+    # the first column's entries end before the second begins; the last ones at the figure's edge
+    rooms = [fig_pt * (1 - box.x0) - 4] if cols == 1 else [axes_pt * 0.52 - 8, fig_pt * (1 - box.x0) - axes_pt * 0.52 - 4]
     per_col = math.ceil(len(rows) / cols)
     line_pt = s.MIN_PT * 1.3
     for c in range(cols):
         y_pt = -34.0  # below the two-line quarter labels
         for number, ev, _tier in rows[c * per_col:(c + 1) * per_col]:
-            text = _fit_lines(f"{number}  {ev['label']}", room, indent="    ")
+            text = _fit_lines(f"{number}  {ev['label']}", rooms[c], indent="    ")
             ax.annotate(text, xy=(c * 0.52, 0), xycoords="axes fraction", xytext=(0, y_pt),
                         textcoords="offset points", ha="left", va="top", fontsize=s.MIN_PT, color=s.INK)
             y_pt -= line_pt * (text.count("\n") + 1) + 3
