@@ -100,6 +100,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
         members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
+        files |= dashboard_downloads(publication, files)
     with run.stage("pdf"):
         files |= document_files(web, printed, layout.result(), run)
         release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
@@ -124,6 +125,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
 def data_files(publication, cache, fp) -> dict[str, bytes]:
     """The published tables and the dashboard data and its schema, from the same store (cached on the
     figures)."""
+    from .datafiles.calendar_files import calendar_files
     from .datafiles.dashboard_data import SCHEMA_NAME, dashboard_json, schema_bytes
     from .datafiles.tables import table_files
     from .publication import published_key
@@ -133,7 +135,18 @@ def data_files(publication, cache, fp) -> dict[str, bytes]:
     tables, _ = cache.run("tables", key, table_files, *args)
     dashboard = cache.run("dashboard", key, dashboard_json, *args, publication.events)
     revisions = publication.revisions.csv() if publication.revisions is not None else b""
-    return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions}
+    return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions,
+            **calendar_files(publication.config)}
+
+
+def dashboard_downloads(publication, files: dict[str, bytes]) -> dict[str, bytes]:
+    """A quarter's release: its files (and the latest half-year report) copied into ``dashboard/downloads/``,
+    inside the folder the website copies; a half-year's bundle has no dashboard pages."""
+    if not publication.period.is_quarter:
+        return {}
+    from .dashboard_site.release_details import download_copies, latest_report
+
+    return download_copies(files, latest_report(publication.config, publication.period))
 
 
 def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[str, bytes]:
@@ -163,11 +176,12 @@ def member_reports(publication, release: Release):
 def internal_files(publication, findings: list) -> dict[str, bytes]:
     """For staff, outside every published bundle: the data-quality report."""
     from .documents.quality_report import render_quality_report
+    from .release.governance import review_pack
 
     data = publication.inputs.data
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
                                  publication.aggregates.coverage)
-    return {"quality.html": html.encode("utf-8")}
+    return {"quality.html": html.encode("utf-8"), **review_pack(publication)}  # and each review's pack (issue 27)
 
 
 def member_report_files(members, run: Run) -> dict[str, bytes]:

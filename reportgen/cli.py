@@ -535,3 +535,7 @@ cli.add_command(_member)
 from .intake.cli import intake as _intake  # noqa: E402  (click only, as above)
 
 cli.add_command(_intake)
+
+from .release.review_cli import review as _review  # noqa: E402  (click only, as above; issue 27)
+
+cli.add_command(_review)

@@ -260,3 +260,24 @@ def test_a_table_never_leaves_fewer_than_three_rows_on_a_page(bundle: Path):
             if len(counts) > 1 and min(counts.values()) < MIN_ROWS:
                 problems.append(f"{pdf.relative_to(bundle.parent.parent)}: {caption}: rows per page {counts}")
     assert checked > 20 and problems == [], "\n".join(problems)
+
+
+def test_provisional_notes_are_given_once_per_section_not_after_every_figure(bundle: Path):
+    """A flag (P) is marked, with its note's number, once in a section's text — the executive
+    summary, the key findings, a chapter — and a chart's note on provisional quarters is not repeated
+    under every later chart of the same section (issue 27: "P¹" about twelve times on one page)."""
+    problems = []
+    for pdf in documents(bundle):
+        html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+        for section in re.findall(r'<section id="([^"]+)"(.*?)</section>', html, flags=re.S):
+            name, body = section
+            flags = re.findall(r'<span class="symbol">(P|R|A|P R)</span>', body)
+            if any(flags.count(f) > 1 for f in set(flags)):
+                problems.append(f"{pdf.with_suffix('.html').name} #{name}: {flags}")
+            notes = re.findall(r'<p class="fig-note">.*?(P: provisional[^<]*?need\.|P: provisional, a member[^<]*?did not\.)',
+                               body, flags=re.S)
+            if len(notes) != len(set(notes)):
+                problems.append(f"{pdf.with_suffix('.html').name} #{name}: the same note {len(notes)} times")
+    assert problems == [], "\n".join(problems)
+    summary = (bundle / "report.html").read_text(encoding="utf-8").split('id="summary"', 1)[1].split("</section>")[0]
+    assert summary.count('<span class="symbol">P</span>') == 1  # the sample's half-year is provisional

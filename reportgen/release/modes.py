@@ -196,7 +196,9 @@ class Final(Release):
                 out.append(Finding("final.empty-section", "error",
                                    f"section '{name}' has no text — a final needs every section written",
                                    file=report.source_file, hint=f"write sections.{name} in the report narrative"))
-        return out
+        from .governance import final_blockers  # issue 27: the reviews a final needs
+
+        return out + final_blockers(publication)
 
     def records(self, publication, fp: Fingerprint, disclosure: dict) -> dict[str, bytes]:
         """release.json: the input fingerprint (overall and per group; the per-file hashes stay
