@@ -21,6 +21,7 @@ from .core.config import Config
 from .core.findings import StageFailed
 from .core.periods import Period
 from .publication import gather, load_inputs
+from .release.embargo import Embargoed
 from .release.modes import Release, choose
 from .runtime.fingerprint import input_fingerprint
 from .runtime.run import BuildResult, Progress, Run
@@ -43,10 +44,12 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
 
 def build(config: Config, period: Period, progress: Progress | None = None, *, final: bool = False,
           revision: str | None = None, jobs: int | None = None, use_cache: bool = True,
-          html_only: bool = False) -> BuildResult:
-    """A numbered draft, or with ``final`` the release, or with ``html_only`` the preview's HTML.
-    ``jobs``: worker processes (default: every core); ``use_cache=False``: recompute every stage."""
-    release = choose(config, period, final=final, revision=revision, preview=html_only)
+          html_only: bool = False, embargo: tuple | None = None) -> BuildResult:
+    """A numbered draft, or with ``final`` the release, or with ``html_only`` the preview's HTML, or with
+    ``embargo`` (until, recipient) an embargoed pre-release copy. ``jobs``: worker processes (default:
+    every core); ``use_cache=False``: recompute every stage."""
+    release = (choose(config, period, final=final, revision=revision, preview=html_only) if embargo is None
+               else Embargoed(config, period, *embargo))
     run = Run(period, progress, final=release.final)
     fp = input_fingerprint(config, period, memo=use_cache and not release.final)
     if release.unchanged(fp, use_cache=use_cache):  # nothing rendered, nothing heavy imported
@@ -96,8 +99,10 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
-    with run.stage("member reports"):  # private, outside the bundle (member_files.py)
-        members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
+    members = None
+    if release.members:
+        with run.stage("member reports"):  # private, outside the bundle (member_files.py)
+            members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
         files |= dashboard_downloads(publication, files)
@@ -114,8 +119,9 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     files["manifest.json"] = release.manifest(files, disclosure, fp)
     with run.stage("quality"):
         internal = internal_files(publication, run.findings)
-    with run.stage("member PDFs"):  # waits for the members' layouts on the workers
-        internal |= member_report_files(members, run)
+    if members is not None:
+        with run.stage("member PDFs"):  # waits for the members' layouts on the workers
+            internal |= member_report_files(members, run)
     with run.stage("write"):
         run.result.out_dir = release.write(files, internal, fp)
     run.result.files, run.result.draft = sorted(files), getattr(release, "number", None)

@@ -91,6 +91,7 @@ class Review:
     changes: Any = None  # changes.Changes since the previous draft, or none
     css: str = ""  # review.css
     print: bool = False  # the HTML laid out as PDF
+    embargo: str = ""  # an embargoed copy's banner: "EMBARGOED until …" (issue 27)
 
 
 @dataclass(frozen=True, kw_only=True)

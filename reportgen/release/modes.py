@@ -37,6 +37,7 @@ class Release:
     name = "release"
     preview = False
     final = False
+    members = True  # makes the members' private reports (an embargoed copy does not)
     previous: int | None = None  # the latest draft (drafts only)
 
     def __init__(self, config: Config, period: Period):
@@ -243,7 +244,7 @@ def merged_internal(current: dict[str, bytes], new: dict[str, bytes]) -> dict[st
 
 def choose(config: Config, period: Period, *, final: bool = False, revision: str | None = None,
            preview: bool = False) -> Release:
-    """The release mode a build asked for."""
+    """The release mode a build asked for (an embargoed copy: ``embargo.Embargoed``)."""
     if preview:
         return Preview(config, period)
     return Final(config, period, revision) if final else Draft(config, period)

@@ -75,6 +75,11 @@ def _write_new(files: dict[str, bytes], dest: Path) -> Path:
     return dest
 
 
+def write_new(files: dict[str, bytes], dest: Path) -> Path:
+    """Write ``files`` as the new folder ``dest`` (an embargoed copy, say); refuse if it exists."""
+    return _write_new(files, dest)
+
+
 def point_latest(pdir: Path, n: int) -> Path:
     """Make ``latest`` point at drafts/<n>: a relative symlink, else a LATEST text file."""
     link = pdir / "latest"
