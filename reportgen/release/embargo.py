@@ -45,8 +45,8 @@ def parse_until(text: str, config: Config, period: Period) -> dt.datetime:
         if len(raw) == 10:
             day = dt.date.fromisoformat(raw)
             listed = release_of(config, period)
-            clock = listed.at.timetz().replace(tzinfo=None) if listed else dt.time(
-                *(int(x) for x in config.releases.time.split(":")))
+            hour, minute = (int(x) for x in config.releases.time.split(":"))
+            clock = listed.at.timetz().replace(tzinfo=None) if listed else dt.time(hour, minute)
             return dt.datetime.combine(day, clock, tzinfo=zone)
         when = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
     except ValueError:
