@@ -72,6 +72,9 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
                 run.report(release.blockers(publication, run.findings))
             if publication is None or not run.ok:
                 return run.result
+            if use_cache and release.nothing_new(publication, fp):  # only another period's final changed
+                run.result.nothing_new = True
+                return run.unchanged(release.previous, release.pdir)
             return _release(publication, release, run, cache, fp, workers, use_cache)
         except StageFailed as exc:  # a stage that cannot go on (a template that fails, say)
             run.report(exc.findings)

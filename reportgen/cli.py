@@ -147,7 +147,11 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         sys.exit(EXIT_PROBLEMS)
     _print_findings(_cache_warnings(), err=True)
     if result.unchanged:
-        click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
+        if result.nothing_new:
+            click.echo(f"Nothing published changed since draft {result.draft} (only the release log did: a final was "
+                       f"made since): no new draft. {_shown(result.out_dir)}")
+        else:
+            click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
         return
     if not quiet:  # the warnings, grouped by code and member, those that need action first (issue 27)
         from .runtime.warning_summary import summary_lines
