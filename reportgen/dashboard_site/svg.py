@@ -102,22 +102,24 @@ def line_chart(x_labels: list[str], series: list[Series], *, unit: str, events: 
     shown = [v for s in series for v in s.values if v is not None]
     ticks = nice_ticks(max(shown) if shown else 1.0)
     top = ticks[-1] or 1.0
-    plot_w, plot_h = lay.width - lay.left - lay.right, lay.height - lay.top - lay.bottom
+    # room on the left for the widest tick label ("150,000"), so that it stays inside the chart
+    left = max(lay.left, round(max(len(_label(t, unit)) for t in ticks) * lay.font * 0.6 + 10))
+    plot_w, plot_h = lay.width - left - lay.right, lay.height - lay.top - lay.bottom
     n = max(len(x_labels), 1)
     # a quarter's label is about two characters wide: on a narrow chart, label every other quarter when
     # they would touch (the data table beside the chart names every one)
     every = 1 if plot_w / n >= lay.font * 1.9 else 2
 
     def x(i: float) -> float:
-        return lay.left + (i + 0.5) * plot_w / n
+        return left + (i + 0.5) * plot_w / n
 
     def y(v: float) -> float:
         return lay.top + plot_h * (1 - v / top)
 
     out = _open(lay, lay.height, chart_id, title, desc)
     for t in ticks:
-        out.append(f'<line class="grid" x1="{lay.left}" x2="{lay.width - lay.right}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
-        out.append(f'<text class="tick" x="{lay.left - 6}" y="{y(t) + lay.font * 0.35:.1f}" '
+        out.append(f'<line class="grid" x1="{left}" x2="{lay.width - lay.right}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
+        out.append(f'<text class="tick" x="{left - 6}" y="{y(t) + lay.font * 0.35:.1f}" '
                    f'text-anchor="end">{escape(_label(t, unit))}</text>')
     base = lay.height - lay.bottom
     for i, label in enumerate(x_labels):
@@ -130,7 +132,7 @@ def line_chart(x_labels: list[str], series: list[Series], *, unit: str, events: 
             out.append(f'<text class="tick year" x="{x(i):.1f}" y="{base + 2 * lay.font + 8}" '
                        f'text-anchor="middle">{escape(year)}</text>')
     for pos, number in events:
-        ex = lay.left + (pos + 0.5) * plot_w / n
+        ex = left + (pos + 0.5) * plot_w / n
         out.append(f'<line class="event" x1="{ex:.1f}" x2="{ex:.1f}" y1="{lay.top}" y2="{lay.top + plot_h}"/>')
         out.append(f'<text class="event-no" x="{ex + 3:.1f}" y="{lay.top + lay.font - 1}">{number}</text>')
     for k, s in enumerate(series):
