@@ -138,6 +138,10 @@ def test_breakdown_pages_for_the_nation_and_every_published_region_show_the_publ
                 want = point["symbol"] or str(round(point["value"]))
                 assert row["share_percent"] == want, (page.name, dimension, code, row, point)
             assert f'id="chart-{chart}"' in html and html.count(f'id="{chart}-t"') == 1
+        if scope["coverage"][dash["release"]["period"]]["provisional"]:  # said once, not after every bar
+            values = re.findall(r'<text class="bar-value"[^>]*>([^<]+)</text>', html)
+            assert values and not [v for v in values if "P" in v.split("\u00a0")[1:]], (page.name, values[:5])
+            assert html.count("(provisional, P)") >= 6 and html.count("P: provisional — a member expected") == 1
     assert "Māori" in (folder / "index.html").read_text(encoding="utf-8")
 
 

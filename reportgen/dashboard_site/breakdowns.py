@@ -12,7 +12,7 @@ youngest first), the same on every page, so regions compare at a glance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -21,6 +21,7 @@ from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
+from ..disclosure.published import PROVISIONAL
 from ..disclosure.rules import Rules
 from ..statistics.aggregate import NATIONAL
 from .pages import DashChart, Link, PageContext, _csv
@@ -53,13 +54,24 @@ def breakdown_chart(store: PublishedStore, config: Config, scope: str, period: P
     dim = config.dimensions[dimension]
     where = NATION if scope == NATIONAL else config.region_label(scope)
     earlier = period.year_earlier()
+    cells = [(code, label, store.share(MEASURE, dimension, code, scope=scope, period=period),
+              store.get(MEASURE, dimension, code, scope=scope, period=period),
+              store.share(MEASURE, dimension, code, scope=scope, period=earlier))
+             for code, label in dim.categories.items()]
+    # a provisional quarter is said once, in the chart's subtitle and the table's heading, not after every bar
+    provisional = bool(store.flag(scope, period)) and all(
+        PROVISIONAL in p.flag.split() for _, _, share, count, _ in cells for p in (share, count) if p.is_number)
+
+    def shown(p) -> str:
+        if not provisional or p.symbol:
+            return p.shown()
+        rest = " ".join(f for f in p.flag.split() if f != PROVISIONAL)
+        return p.display() + (f"\u00a0{rest}" if rest else "")
+
     rows, bars, csv_rows = [], [], []
-    for code, label in dim.categories.items():
-        share = store.share(MEASURE, dimension, code, scope=scope, period=period)
-        count = store.get(MEASURE, dimension, code, scope=scope, period=period)
-        before = store.share(MEASURE, dimension, code, scope=scope, period=earlier)
-        bars.append(Bar(label, float(share.value) if share.is_number else None, share.shown()))
-        rows.append([label, share.shown(), count.shown(), before.shown()])
+    for code, label, share, count, before in cells:
+        bars.append(Bar(label, float(share.value) if share.is_number else None, shown(share)))
+        rows.append([label, shown(share), shown(count), before.shown()])
         csv_rows.append([code, label, share.symbol or formats.plain(share.value, share.kind),
                          count.symbol or formats.plain(count.value, count.kind), before.symbol
                          or formats.plain(before.value, before.kind), " ".join(share.flag.split())])
@@ -72,15 +84,20 @@ def breakdown_chart(store: PublishedStore, config: Config, scope: str, period: P
     held = sorted({b.shown for b in bars if b.value is None})
     if held:
         desc += f" Not published for confidentiality: shown as {', '.join(held)}."
+    if provisional:
+        desc += f" Every figure is provisional ({PROVISIONAL}): a member expected to report did not."
     note = " ".join(p for p in (dim.note or "", "Shares are worked out from unrounded counts; counts are "
                                 f"{Rules.of(config).rounding_phrase()}.") if p)
+    marked = f" (provisional, {PROVISIONAL})" if provisional else ""
     svg = "".join(bar_chart(bars, colour=config.dashboard.accent, title=title, desc=desc, chart_id=chart_id,
                             layout=layout) for layout in LAYOUTS)
-    header = [dim.label, "Share of clients", "Clients", f"Share, {earlier.label()}"]
+    header = [dim.label, f"Share of clients{marked}", f"Clients{marked}", f"Share, {earlier.label()}"]
     csv_name = f"data/{chart_id}.csv"
     data = _csv(["category", "label", "share_percent", "clients", f"share_percent_{earlier}", "flags"], csv_rows)
-    chart = DashChart(chart_id, title, f"Share of clients by {noun}, {where}, {period.label()}", Markup(svg),
-                      desc, note, [], header, rows, root + csv_name, csv_name)
+    provisional_note = (f"{PROVISIONAL}: provisional — a member expected to report did not, so every figure of "
+                        f"{period.label()} here may rise when it does." if provisional else "")
+    chart = DashChart(chart_id, title, f"Share of clients by {noun}, {where}, {period.label()}{marked}", Markup(svg),
+                      desc, note, [], header, rows, root + csv_name, csv_name, provisional_note)
     return chart, data
 
 
@@ -97,6 +114,8 @@ def breakdown_pages(store: PublishedStore, config: Config, period: Period, publi
         charts = []
         for dimension in dims:
             chart, data = breakdown_chart(store, config, scope, period, dimension, root)
+            if chart.provisional and any(c.provisional == chart.provisional for c in charts):
+                chart = replace(chart, provisional="")  # said once on the page, under the first chart
             charts.append(chart)
             files[f"dashboard/{chart.csv_name}"] = data
         name = "index" if scope == NATIONAL else scope
