@@ -79,13 +79,15 @@ def _spread(ys: list[float], gap: float) -> list[float]:
 
 def _rows(labels: list[str], row_in: float, width: int = 26) -> list[float]:
     """The height (in rows, the first at the top) of each labelled row: one row apart, further where a
-    label wraps on to two lines (at ``width`` characters), so that no label reaches into its
-    neighbour's (house style: 9 pt labels, 1.25 lines apart)."""
+    label wraps on to two lines (at ``width`` characters), so that a label neither reaches into its
+    neighbour's nor seems to belong to it (house style: 9 pt labels)."""
     row_pt = row_in * 72
-    heights = [(s.wrap(lab, width).count("\n") + 1) * s.MIN_PT * 1.25 for lab in labels]
+    lines = [s.wrap(lab, width).count("\n") + 1 for lab in labels]
     ys = [0.0]
-    for above, below in zip(heights, heights[1:]):
-        ys.append(ys[-1] + max(1.0, (above + below) / 2 / row_pt))
+    for above, below in zip(lines, lines[1:]):
+        # half of each label's height, and clear white space between them where one of them wraps
+        need = (above + below) / 2 * s.MIN_PT * 1.3 + (s.MIN_PT * 0.6 if max(above, below) > 1 else 0)
+        ys.append(ys[-1] + max(1.0, need / row_pt))
     return [ys[-1] - y for y in ys]
 
 
