@@ -108,3 +108,20 @@ def test_the_sweep_leaves_touching_lines_alone():
     lines = [("first", 10, 10.0, 40, 23.6), ("second", 10, 22.0, 50, 35.6)]  # a 1.15 line height
     assert overlapping(lines) == []
     assert overlapping([("a", 10, 10, 40, 20), ("b", 30, 12, 60, 22)]) == ["'a' over 'b' at (10, 10)"]
+
+
+@pytest.mark.browser
+def test_the_data_quality_report_fits_a_phone(browser, built_sample: Path):
+    """Issue 27: quality.html (staff only) was wider than a phone; its tables now scroll in their own
+    box, so the page itself never does, and nothing overlaps."""
+    quality = built_sample.parent.parent / "internal" / "quality.html"
+    problems = []
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(quality.as_uri())
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > width:
+            problems.append(f"{width} px: the page is {wide} px wide")
+        problems += [f"{width} px: {p}" for p in page_overlaps(page)]
+        page.close()
+    assert problems == [], "\n".join(problems)
