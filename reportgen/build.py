@@ -187,9 +187,10 @@ def internal_files(publication, findings: list) -> dict[str, bytes]:
     from .documents.quality_report import render_quality_report
     from .release.governance import review_pack
 
-    data = publication.inputs.data
+    data, metrics = publication.inputs.data, publication.metrics
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
-                                 publication.aggregates.coverage)
+                                 publication.aggregates.coverage, metrics.dominance_counts(),
+                                 metrics.dominated_regions())
     return {"quality.html": html.encode("utf-8"), **review_pack(publication)}  # and each review's pack (issue 27)
 
 

@@ -80,6 +80,25 @@ def _close(progress) -> None:
         progress.close()
 
 
+def _preflight(command: str) -> None:
+    """What is wrong before anything runs, as findings (exit 1): a SOURCE_DATE_EPOCH that is not a time, and
+    packages the command needs that are not installed (a member's core-only install running build)."""
+    from .runtime.extras import missing, missing_finding
+    from .runtime.reproducible import EPOCH_HINT, epoch_problem
+
+    problems = []
+    why = epoch_problem()
+    if why is not None:
+        problems.append(Finding("env.source-date-epoch", "error", why, hint=EPOCH_HINT))
+    gone = missing(command)
+    if gone:
+        problems.append(missing_finding(command, gone))
+    if problems:
+        _print_findings(problems, err=True)
+        _summary(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
 config_option = click.option("--config", "config_path", metavar="PATH", default=None,
                              help=f"config file (default: ./{DEFAULT_CONFIG_NAME})")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="print only problems and the result")
@@ -130,6 +149,7 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
     p = _release_period(period)
     config = _config(config_path)
     embargo = _embargo(embargo_until, embargo_to, final, config, p)
+    _preflight("build")
     _memory_ceiling()
     result = _guarded(config, lambda: _locked_build(config, p, quiet, final=final, revision=revision, jobs=jobs,
                                                      use_cache=not no_cache, embargo=embargo),
@@ -309,11 +329,40 @@ def _guarded(config: Config, run, *, final: bool = False):
         if not is_environment_error(exc):
             raise
         problems = [os_finding(exc, config.root, cache=cache_dir(config.root), output=config.output_dir)]
+    except (ImportError, ValueError) as exc:  # an optional package missing, or SOURCE_DATE_EPOCH changed
+        problem = _user_problem(exc)
+        if problem is None:
+            raise
+        problems = [problem]
+    except Exception as exc:  # pyarrow's own words for the ceiling: no address space for a worker thread
+        if type(exc).__module__.split(".")[0] != "pyarrow" or "Failed to launch worker thread" not in str(exc):
+            raise
+        problems = [memory_finding(limits.memory_ceiling())]
     _print_findings(_cache_warnings() + problems, err=True)
     _summary(problems, err=True)
     click.echo("The final was refused. Nothing was written." if final else
                "Nothing was written. Fix the errors above and try again.", err=True)
     sys.exit(EXIT_PROBLEMS)
+
+
+def _user_problem(exc: BaseException) -> Finding | None:
+    """A finding for an exception that is the user's to fix, not a bug: a missing optional package,
+    a SOURCE_DATE_EPOCH that is not a time. None for anything else."""
+    from importlib.metadata import PackageNotFoundError
+
+    from .runtime.extras import missing_finding, missing_module
+    from .runtime.reproducible import EPOCH_HINT, BadEpoch
+
+    if isinstance(exc, BadEpoch):
+        return Finding("env.source-date-epoch", "error", str(exc), hint=EPOCH_HINT)
+    if isinstance(exc, (ImportError, PackageNotFoundError)):
+        module = missing_module(exc)
+        if module is not None:
+            context = click.get_current_context(silent=True)
+            words = [a for a in sys.argv[1:] if not a.startswith("-")][:1]
+            name = context.info_name if context is not None and context.info_name else (words or ["…"])[0]
+            return missing_finding(str(name), [module])
+    return None
 
 
 def _crash_log() -> Path | None:
@@ -372,7 +421,10 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
     if a is None or b is None:
         click.echo(f"reportgen: draft {old if a is None else new} has no review-data.json to compare", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(format_changes(compare(a, b, old, new, a_in, b_in), fmt, figure_limit=10**9))
+    from .core.safetext import escape_controls  # words from narratives: printed, never obeyed by the terminal
+
+    text = format_changes(compare(a, b, old, new, a_in, b_in), fmt, figure_limit=10**9)
+    click.echo("\n".join(escape_controls(line) for line in text.split("\n")))
 
 
 @cli.command()
@@ -390,10 +442,11 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     members reporting vs expected, errors and warnings.
     """
     from .build import check as run_check
-    from .runtime.check_report import check_document, select_member, summary_lines
+    from .runtime.check_report import check_document, select_member, summary_lines, unknown_member
 
     p = _release_period(period)
     config = _config(config_path)
+    _preflight("check")
     _memory_ceiling()
 
     def run():
@@ -405,6 +458,8 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
 
     result = _guarded(config, run)
     findings = select_member(result.findings, member) if member else result.findings
+    if member:  # an org that is not in the register: an error with a suggestion, not "0 errors"
+        findings = unknown_member(result, member, config) + findings
     if fmt == "json":
         click.echo(check_document(result, findings, member))
     else:
@@ -432,6 +487,7 @@ def preview(period: str, config_path: str | None, port: int) -> None:
     p = _release_period(period)
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME)
     _config(config_path)  # a config that cannot load at all is reported here, before serving
+    _preflight("preview")  # never serve a page saying "No module named 'watchfiles'" for ever
     _memory_ceiling()
     try:
         serve(path, p, port, sys.stderr)
@@ -458,6 +514,7 @@ def member_reports(period: str, org: str | None, config_path: str | None, quiet:
 
     p = _release_period(period)
     config = _config(config_path)
+    _preflight("member-reports")
     _memory_ceiling()
 
     def run():
@@ -539,6 +596,23 @@ def new_report(period: str | None, config_path: str | None) -> None:
     _new_file("report", period, config_path)
 
 
+@cli.command()
+@config_option
+def doctor(config_path: str | None) -> None:
+    """Check this machine for reportgen: Python and packages, the extras, fonts with macrons, poppler,
+    qpdf, Chromium (for the tests), the folders a build writes, the config and the templates.
+
+    Each missing piece comes with what to do about it. Exit code 1 only when something stops every
+    command (a core package missing, a config that does not load, a folder that cannot be written).
+    """
+    from .runtime.doctor import PROBLEM, checks, report
+
+    found = checks(Path(config_path) if config_path else Path(DEFAULT_CONFIG_NAME))
+    for line in report(found):
+        click.echo(line)
+    sys.exit(EXIT_PROBLEMS if any(c.status == PROBLEM for c in found) else EXIT_OK)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: no traceback ever reaches the user. Called with the process's own
     command line (``argv`` None), builds run under the memory ceiling."""
@@ -551,7 +625,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("reportgen: interrupted; nothing was written", err=True)
         return 130
-    except Exception as exc:  # a bug: log it, say so plainly
+    except Exception as exc:  # a bug: log it, say so plainly (unless it is the user's to fix)
+        problem = _user_problem(exc)
+        if problem is not None:
+            _print_findings([problem], err=True)
+            return EXIT_PROBLEMS
         log = _crash_log()
         where = f"details are in {log}" if log is not None else "no log could be written"
         click.echo(f"reportgen: internal error ({type(exc).__name__}: {exc}). This is a bug in "

@@ -13,28 +13,42 @@ name — ``Host: 127.0.0.1:PORT`` or ``localhost:PORT`` — so a web page on
 another site cannot read drafts through DNS rebinding (400 without a Host,
 421 for any other). The watcher survives anything a rebuild raises: the
 problem becomes a finding in the page's panel and the watcher goes on.
+
+Issue 25: a fixed pool of worker threads answers the connections the accept
+loop queues (a listen backlog of ``BACKLOG``, a queue of ``QUEUED``), so two
+hundred parallel requests from one browser session are all answered and no
+number of connections makes more threads; a connection whose first byte
+cannot start an HTTP request (a TLS handshake starts with 0x16) is closed at
+once, and one that sends nothing is closed after ``READ_TIMEOUT`` seconds;
+``HEAD`` sends the headers only.
 """
 
 from __future__ import annotations
 
 import html as htmlmod
 import json
+import queue
 import re
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from .core.findings import Finding, StageFailed
+from .core.findings import Finding, StageFailed, cap, tally
 from .core.periods import Period
 
 HOST = "127.0.0.1"  # never another interface: drafts and unpublished figures stay on this machine
 STATE_PATH = "/__preview/state"
 POLL_MS = 150
+BACKLOG = 512  # connections the kernel holds before the accept loop takes them (socketserver's default: 5)
+WORKERS = 16  # threads answering requests: every connection is answered by one of these, never a new one
+QUEUED = 1024  # accepted connections waiting for a worker; past it a connection is closed at once
+READ_TIMEOUT = 5.0  # seconds a connection may take to send its request (then it is closed)
 
 RELOAD_SCRIPT = """<script id="reportgen-preview">(function () {
   var version = %(version)d, key = "reportgen-preview-scroll:" + location.pathname;
@@ -105,6 +119,14 @@ def unexpected_finding(exc: BaseException, config_path: Path) -> Finding:
         return os_finding(exc, config_path.resolve().parent)
     if isinstance(exc, MemoryError):
         return memory_finding(None)
+    from .runtime.extras import missing_finding, missing_module
+    from .runtime.reproducible import EPOCH_HINT, BadEpoch
+
+    if isinstance(exc, BadEpoch):
+        return Finding("env.source-date-epoch", "error", str(exc), hint=EPOCH_HINT)
+    module = missing_module(exc)
+    if module is not None:
+        return missing_finding("preview", [module])
     import traceback
 
     where = None
@@ -121,9 +143,9 @@ def unexpected_finding(exc: BaseException, config_path: Path) -> Finding:
 def findings_panel(findings: list[Finding]) -> str:
     if not findings:
         return ""
+    n = tally(findings)[0] or len(findings)
     items = "".join(f"<li><pre style='white-space:pre-wrap;margin:.3em 0'>{htmlmod.escape(f.format())}</pre></li>"
-                    for f in findings)
-    n = len(findings)
+                    for f in cap(findings))
     return (f'<section id="reportgen-preview-findings" role="alert" style="{PANEL_STYLE}">'
             f"<h2 style='margin:0 0 .4em;font-size:1.1em'>Preview: the last edit has {n} "
             f"error{'s' * (n != 1)}; showing the last good version</h2><ul style='margin:0;padding-left:1.2em'>"
@@ -154,9 +176,23 @@ def index_page(titles: dict[str, str], version: int, findings: list[Finding]) ->
 
 class Handler(BaseHTTPRequestHandler):
     state: PreviewState  # set on the subclass made by ``make_server``
+    timeout = READ_TIMEOUT  # a client that sends nothing (or too slowly) holds a worker this long at most
 
     def log_message(self, format, *args):  # noqa: A002 - quiet: the terminal shows rebuilds, not requests
         pass
+
+    def handle(self) -> None:
+        """Close a connection at once when its first byte cannot begin an HTTP request (a method is
+        upper-case letters: a TLS handshake, a stray binary protocol, an empty connection)."""
+        try:
+            first = self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:  # the client went away, or sent nothing within READ_TIMEOUT
+            self.close_connection = True
+            return
+        if not first or not 0x41 <= first[0] <= 0x5A:
+            self.close_connection = True
+            return
+        super().handle()
 
     def _send(self, status: int, body: str, ctype: str = "text/html; charset=utf-8") -> None:
         data = body.encode("utf-8")
@@ -165,7 +201,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":  # HEAD: the headers a GET would send, and no body
+            self.wfile.write(data)
 
     def _host_ok(self) -> bool:
         """Only requests addressed to this server by name: Host 127.0.0.1:PORT or localhost:PORT."""
@@ -202,11 +239,54 @@ class Handler(BaseHTTPRequestHandler):
                        '<a href="/">All documents</a></p>')
 
 
-def make_server(state: PreviewState, port: int) -> ThreadingHTTPServer:
+class PreviewServer(HTTPServer):
+    """An HTTP server on a fixed pool of ``WORKERS`` threads: the accept loop only queues connections."""
+
+    request_queue_size = BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address, handler) -> None:
+        super().__init__(address, handler)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUED)
+        self._workers = [threading.Thread(target=self._work, name=f"reportgen-preview-{i}", daemon=True)
+                         for i in range(WORKERS)]
+        for worker in self._workers:
+            worker.start()
+
+    def process_request(self, request, client_address) -> None:
+        try:
+            self._queue.put_nowait((request, client_address))
+        except queue.Full:  # far more connections than a browser opens: close this one at once
+            self.shutdown_request(request)
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # a client that vanished mid-answer: nothing to tell anyone
+                pass
+            finally:
+                self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:  # quiet: no traceback for a dropped client
+        pass
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in self._workers:
+            try:
+                self._queue.put(None, timeout=1)
+            except queue.Full:
+                break
+
+
+def make_server(state: PreviewState, port: int) -> PreviewServer:
     handler = type("PreviewHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer((HOST, port), handler)
-    server.daemon_threads = True
-    return server
+    return PreviewServer((HOST, port), handler)
 
 
 def watched_paths(config_path: Path, period: Period) -> list[Path]:
@@ -240,6 +320,18 @@ def watch_loop(config_path: Path, period: Period, state: PreviewState, stop: thr
     while not stop.is_set():
         try:
             _watch(config_path, period, state, stop, log, watching)
+        except ImportError as exc:  # watchfiles is not installed: say so once, never retry for ever
+            from .runtime.extras import missing_finding
+
+            with state.lock:
+                state.findings = [missing_finding("preview", [getattr(exc, "name", None) or "watchfiles"])]
+                state.version += 1
+            log.write(f"  the watcher cannot run ({exc}); the page will not follow edits: "
+                      "pip install 'reportgen[publish]'\n")
+            log.flush()
+            if watching is not None:
+                watching.set()
+            return
         except Exception as exc:  # the watcher itself failed (a watched folder vanished…): show it, watch again
             with state.lock:
                 state.findings = [unexpected_finding(exc, config_path)]

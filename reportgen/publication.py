@@ -216,6 +216,25 @@ def publication_for(config: Config, period: Period, *, final: bool = False,
     return publication, run
 
 
+def figures_for(config: Config, period: Period):
+    """The published figures of a period (the store and its metrics), gathered in this process without
+    narratives, charts or documents: for scripts and tests that read only figures and tables. Returns
+    (store, metrics, run); the store is None when the data have errors."""
+    from .disclosure.confidentiality import confidentialise
+    from .figures.metrics import compute_metrics
+    from .figures.revisions import revise
+
+    run = Run(period)
+    inputs = load_inputs(config, period, run)
+    run.report(inputs.findings)
+    key = config.confidentiality_key()
+    if inputs.aggregates is None or not key:
+        return None, None, run
+    store = confidentialise(inputs.aggregates, config, key)
+    revise(store, config)
+    return store, compute_metrics(store, inputs.aggregates, config), run
+
+
 def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, metrics) -> Publication:
     """A quarterly release: no report, but the dashboard's pages and their files."""
     from .charts import Charts

@@ -17,7 +17,10 @@ For every cell of every count table it confirms:
 * no raw count below the suppression threshold (1 to 5 by default) is
   published as a number;
 * no cell drawing on fewer than the minimum of members (3 by default; raw
-  value above zero) is published as anything but ``C``.
+  value above zero) is published as anything but ``C``;
+* no published cell lets the second-largest member estimate the largest
+  within p % (the p % rule, 10 by default: the others together below p % of
+  the largest).
 
 The numbers are read from the project's config.yaml (``--config``, its
 ``confidentiality:`` section, read with PyYAML), or given as options.
@@ -115,20 +118,22 @@ def member_figures(rows: list[dict], period: str) -> dict[tuple, int]:
 
 def raw_cells(rows: list[dict], period: str) -> dict[tuple, tuple[int, int]]:
     """(scope, measure, dimension, category) → (raw value, members above zero)."""
+    return {k: (v, n) for k, (v, n, _, _) in cell_contributions(rows, period).items()}
+
+
+def cell_contributions(rows: list[dict], period: str) -> dict[tuple, tuple[int, int, int, int]]:
+    """(scope, measure, dimension, category) → (raw value, members above zero, the largest member's
+    figure, the second-largest's): a member's national figure is its sum over its regions."""
     figures = member_figures(rows, period)
-    raw: dict[tuple, int] = defaultdict(int)
-    per_org_national: dict[tuple, int] = defaultdict(int)
-    contributors: dict[tuple, set] = defaultdict(set)
+    per_member: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (org, region, m, d, c), v in figures.items():
-        raw[(region, m, d, c)] += v
-        raw[("NZ", m, d, c)] += v
-        per_org_national[(org, m, d, c)] += v
-        if v > 0:
-            contributors[(region, m, d, c)].add(org)
-    for (org, m, d, c), v in per_org_national.items():
-        if v > 0:
-            contributors[("NZ", m, d, c)].add(org)
-    return {k: (v, len(contributors[k])) for k, v in raw.items()}
+        per_member[(region, m, d, c)][org] += v
+        per_member[("NZ", m, d, c)][org] += v
+    out = {}
+    for key, members in per_member.items():
+        ranked = sorted(members.values(), reverse=True) + [0, 0]
+        out[key] = (sum(members.values()), sum(1 for v in members.values() if v > 0), ranked[0], ranked[1])
+    return out
 
 
 def count_tables(folder: Path) -> list[Path]:
@@ -143,7 +148,7 @@ def count_tables(folder: Path) -> list[Path]:
 
 
 def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: int = 6,
-           min_members: int = 3) -> tuple[int, list[str]]:
+           min_members: int = 3, dominance_p: float = 10) -> tuple[int, list[str]]:
     rows = fill_not_stated(read_submissions(submissions))
     cache: dict[str, dict] = {}
     problems: list[str] = []
@@ -153,9 +158,9 @@ def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: in
             for line, rec in enumerate(csv.DictReader(fh), start=2):
                 period = rec["period"]
                 if period not in cache:
-                    cache[period] = raw_cells(rows, period)
+                    cache[period] = cell_contributions(rows, period)
                 key = (rec["scope"], rec["measure"], rec["dimension"], rec["category"])
-                raw, members = cache[period].get(key, (0, 0))
+                raw, members, largest, second = cache[period].get(key, (0, 0, 0, 0))
                 value, symbol = rec["value"], rec["symbol"]
                 where = f"{path.name}:{line} {'/'.join(key)} {period}"
                 checked += 1
@@ -171,6 +176,11 @@ def verify(submissions: Path, tables: Path, *, base: int = 3, suppress_below: in
                 n = int(value)
                 if members < min_members:
                     problems.append(f"{where}: published from fewer than {min_members} members")
+                # the p % rule: the second-largest member, subtracting its own figure from the cell's, must
+                # not know the largest's within p % (the others together at least p % of the largest)
+                if dominance_p > 0 and raw > 0 and raw - largest - second < dominance_p / 100 * largest:
+                    problems.append(f"{where}: one member dominates (the second-largest would know the largest "
+                                    f"within {dominance_p:g} %)")
                 if rec["measure"] in HOURS:
                     if n != raw:
                         problems.append(f"{where}: hours {n} differ from raw")
@@ -190,21 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", type=int, help="rounding base (default: the config's, else 3)")
     ap.add_argument("--suppress-below", type=int, help="suppression threshold (default: the config's, else 6)")
     ap.add_argument("--min-members", type=int, help="minimum contributing members (default: the config's, else 3)")
+    ap.add_argument("--dominance-p", type=float, help="the p %% rule's p (default: the config's, else 10; 0: off)")
     args = ap.parse_args(argv)
-    rules = {"rounding_base": 3, "suppress_below": 6, "min_members": 3}
+    rules: dict[str, float] = {"rounding_base": 3, "suppress_below": 6, "min_members": 3, "dominance_p": 10}
     if args.config is not None:
         import yaml
 
         section = (yaml.safe_load(args.config.read_text(encoding="utf-8")) or {}).get("confidentiality") or {}
-        rules.update({k: int(section[k]) for k in rules if k in section})
-    args.base = args.base or rules["rounding_base"]
-    args.suppress_below = args.suppress_below or rules["suppress_below"]
-    args.min_members = args.min_members or rules["min_members"]
+        rules.update({k: float(section[k]) for k in rules if k in section})
+    args.base = args.base or int(rules["rounding_base"])
+    args.suppress_below = args.suppress_below or int(rules["suppress_below"])
+    args.min_members = args.min_members or int(rules["min_members"])
+    if args.dominance_p is None:
+        args.dominance_p = rules["dominance_p"]
     if not count_tables(args.tables):
         print(f"no published count tables in {args.tables}", file=sys.stderr)
         return 1
-    checked, problems = verify(args.submissions, args.tables, base=args.base,
-                               suppress_below=args.suppress_below, min_members=args.min_members)
+    checked, problems = verify(args.submissions, args.tables, base=args.base, suppress_below=args.suppress_below,
+                               min_members=args.min_members, dominance_p=args.dominance_p)
     for p in problems[:50]:
         print(p)
     print(f"{checked} published cells checked against the submissions: "

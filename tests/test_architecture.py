@@ -36,7 +36,7 @@ def test_a_planted_upward_import_and_circle_are_caught():
     found = graph_tool.breaches(planted, graph_tool.allowed())
     assert found == ["reportgen.core.formats imports reportgen.disclosure.audit: core/ may not import disclosure/"]
     loop = {**graph, "reportgen.disclosure.rules": graph["reportgen.disclosure.rules"] | {"reportgen.disclosure.audit"}}
-    assert ["reportgen.disclosure.audit", "reportgen.disclosure.rules"] in graph_tool.circles(loop)
+    assert any({"reportgen.disclosure.audit", "reportgen.disclosure.rules"} <= set(c) for c in graph_tool.circles(loop))
 
 
 def test_the_readme_layout_names_the_same_rooms():

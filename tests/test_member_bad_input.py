@@ -184,12 +184,29 @@ def test_header_only_optional_file_sends_zeros_with_a_warning(tmp_path, capsys):
     assert "MET001,2025Q1,AKL,staff_hours,total,,0" in rows and "MET001,2025Q1,WKO,volunteer_hours,total,,0" in rows
 
 
-def test_header_only_sessions_is_a_warning_and_then_nothing_to_send(tmp_path, capsys):
+def test_header_only_sessions_is_a_nil_return(tmp_path, capsys):
+    """A member with no activity (issue 25): a header-only sessions.csv is a warning and a nil return, one file
+    per period with the header only, never member.nothing-to-send."""
     folder = export(tmp_path, sessions="session_id,date,region,service_type,client_keys,unidentified\n",
                     hours=None, needs=None, assessments=None)
-    err = refused(tmp_path, capsys, folder, "member.nothing-to-send", "sessions.csv")
-    assert "sessions.csv" in located(err, "member.no-rows")
-    assert "warning: sessions.csv has a header and no rows" in err
+    rc, err, out = run(tmp_path, capsys, folder)
+    assert rc == 0, err
+    assert "sessions.csv" in located(err, "member.no-rows") and "sessions.csv" in located(err, "member.nil-return")
+    assert "warning: sessions.csv has a header and no rows" in err and "nothing-to-send" not in err
+    for period in ("2025Q1", "2025Q2", "2025H1"):
+        assert (out / period / "MET001.csv").read_text() == "org_id,period,region,measure,dimension,category,value\n"
+
+
+def test_activity_only_outside_the_range_is_nothing_to_send(tmp_path, capsys):
+    """Sessions, but none in the quarters asked for: most likely a wrong --from/--to, so still refused, with the
+    dates the export covers and how to make a nil return."""
+    folder = export(tmp_path, hours=None, needs=None, assessments=None)
+    out = tmp_path / "out"
+    code = main(["member", "aggregate", str(folder), "--org", "MET001", "--from", "2025Q3", "--to", "2025Q4",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and "sessions.csv" in located(err, "member.nothing-to-send")
+    assert "run from 2025-01-10 to 2025-02-11" in err and "nil return" in err
 
 
 def test_a_field_of_millions_of_characters(tmp_path, capsys):
@@ -246,7 +263,7 @@ def test_many_bad_rows_are_summarised(tmp_path, capsys):
     rc, err, _ = run(tmp_path, capsys, folder)
     assert rc == 1
     assert len(located(err, "member.bad-date")) == 21  # 20 shown, then one "… and 480 more"
-    assert "… and 480 more like this in sessions.csv, column 2" in err
+    assert "… and 480 more like this in sessions.csv, column 'date'" in err  # named as the export names it
 
 
 def test_the_export_is_never_modified(tmp_path, capsys):

@@ -69,6 +69,8 @@ CASES: dict[str, tuple] = {
                             "unknown theme (need code) 'hosuing'"),
     "story.unknown-consent": (story_with("status: given", "status: pendng"), S, 8, 11,
                               "unknown consent status 'pendng'"),
+    "story.consent-date": (story_with("date: 2025-05-01", "date: 2099-01-01"), S, 9, 9,
+                           "the consent is dated 2099-01-01, after today"),
     "story.withheld": (story_with("approved: true", "approved: false"), S, None, None,
                        "story 's' is withheld (not approved): drafts show a placeholder box"),
     "story.withdrawn": (story_with("status: given", "status: withdrawn"), S, None, None,
@@ -87,7 +89,7 @@ CASES: dict[str, tuple] = {
     "claim.false": (report("summary: |\n  Otago feels it most. [[check region.OTA.clients.need.housing.share is the "
                            "highest of the regions]]"), R, 4, 24, "is the highest of the regions, but Auckland has"),
     "claim.not-available": (report("summary: West Coast rose. [[check region.WTC.clients.change is up]]"), R, 3, 27,
-                            "the check cannot be made: region.WTC.clients.change is S"),
+                            "the check cannot be made: region.WTC.clients.change is C"),  # not published: C everywhere
     "claim.syntax": (report("summary: It grew. [[check clients goes up]]"), R, 3, 19, "'clients goes up' is not a check"),
     "claim.unlike": (report("summary: More. [[check clients.need.housing.share is above clients]]"), R, 3, 16,
                      "compare like with like"),

@@ -37,8 +37,9 @@ def check_region(config, store, code):
     text = " ".join(sentences)
     assert sentences, code
     clients = store.get("clients", scope=code, period=H1)
-    if not clients.is_number:
-        assert f"shown as {clients.symbol}" in text
+    if not clients.is_number:  # withheld: said in words, never with the symbol (one state, one phrase)
+        word = {"S": "suppressed", "C": "confidential"}[clients.symbol]
+        assert f"are {word} (" in text and f" {clients.symbol} " not in f" {text} "
         return
     assert f"supported {clients.shown()} people" in text
     change = store.like_for_like("clients", scope=code, period=H1, base=H1.year_earlier())

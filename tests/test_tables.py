@@ -155,12 +155,16 @@ def test_manifest_holds_the_disclosure_audit(built_sample):
     audit = manifest["disclosure_audit"]
     assert {name: p["holds"] for name, p in audit["proofs"].items()} == {
         "within_rounding_of_raw": True, "no_small_counts": True, "min_contributors": True,
-        "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True}
+        "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True,
+        "no_count_pinned_by_margins": True, "derived_from_published": True, "like_for_like_left_out": True,
+        "dominance": True, "releases_agree": True}
+    assert audit["proofs"]["derived_from_published"]["checked"] > 20_000
+    assert audit["proofs"]["dominance"]["checked"] > 10_000
     for path in count_table_paths(built_sample / "tables"):
         counts = audit["tables"][path.stem]
         rows = read_csv(path)
         assert counts["cells"] == len(rows), path.stem
-        assert counts["confidential"] == sum(r["symbol"] == "C" for r in rows)
+        assert counts["confidential"] + counts["confidential_dominance"] == sum(r["symbol"] == "C" for r in rows)
         assert counts["suppressed_primary"] + counts["suppressed_secondary"] == sum(r["symbol"] == "S" for r in rows)
     assert "tables/tables.xlsx" in manifest["files"] and "dashboard.json" in manifest["files"]
 

@@ -93,6 +93,12 @@ def periods_for(first: Period, last: Period) -> tuple[list[Period], list[Period]
     return quarters, halves
 
 
+def counted_sessions(ex: Export, first: Period, last: Period) -> np.ndarray:
+    """Which sessions fall in the quarters asked for (and are counted): a mask over sessions.csv's rows."""
+    q = quarter_ids(ex.s_date)
+    return (q >= _qid(first)) & (q <= _qid(last))
+
+
 def _local(ids: np.ndarray, wanted: list[int]) -> np.ndarray:
     """Position of each id in ``wanted`` (−1 when not wanted)."""
     out = np.full(len(ids), -1, dtype=np.int64)

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..core.findings import did_you_mean
+from ..core.safefile import NotAFile, open_regular
 from .problems import Problems, clip
 
 MAX_FILE_BYTES = 512 << 20  # a file larger than this is refused with a finding
@@ -71,14 +72,19 @@ def read_table(path: Path, name: str, layout: Layout, problems: Problems,
                *, force_careful: bool = False) -> Table | None:
     """The file's table, or None when it cannot be read (the reason is in ``problems``)."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            problems.add("member.file-too-large",
-                         f"the file is {size / (1 << 20):,.0f} MiB; reportgen reads files of up to "
-                         f"{MAX_FILE_BYTES >> 20} MiB", file=name,
-                         hint="export fewer years at once, or leave out columns the export does not use")
-            return None
-        raw = path.read_bytes()
+        with open_regular(path) as fh:  # a pipe or a device is refused, never waited on or read for ever
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                problems.add("member.file-too-large",
+                             f"the file is {size / (1 << 20):,.0f} MiB; reportgen reads files of up to "
+                             f"{MAX_FILE_BYTES >> 20} MiB", file=name,
+                             hint="export fewer years at once, or leave out columns the export does not use")
+                return None
+            raw = fh.read(size + 1)  # sized to the file (a larger read would allocate the whole limit)
+    except NotAFile as exc:
+        problems.add("member.not-a-file", f"{name} is {exc.kind}, not a file", file=name,
+                     hint="export the file itself into the folder (a copy, not a link, pipe or device)")
+        return None
     except OSError as exc:
         problems.add("member.unreadable", f"cannot read the file: {exc.strerror or exc}", file=name,
                      hint="check that the file exists and that you may read it")

@@ -25,7 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..core.findings import Finding, did_you_mean
+from ..core.findings import Finding, did_you_mean, did_you_mean_hint
+from ..core.safefile import why_not_a_file
 from .csvread import Layout, Table, read_table
 from .formats import CODED, FILES, OPTIONAL_FILES, REQUIRED_FILES
 from .mapping import Mapping
@@ -77,6 +78,7 @@ class Export:
     h_values: list[Fraction] = field(default_factory=list)  # exact hours, one per distinct text
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # file → column → number, for findings
     client_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # row of each client
+    client_lines: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # line of each clients.csv row
 
 
 def find_files(folder: Path, problems: Problems) -> dict[str, Path]:
@@ -90,7 +92,12 @@ def find_files(folder: Path, problems: Problems) -> dict[str, Path]:
         return found
     for entry in entries:
         path = folder / entry
-        if not entry.lower().endswith(".csv") or not path.is_file():
+        if not entry.lower().endswith(".csv"):
+            continue
+        why = why_not_a_file(path, [folder], outside="the export folder")
+        if why is not None:  # a pipe, a device, a folder, a broken link, a link out of the export: never skipped
+            problems.add("member.not-a-file", f"'{clip(entry)}' is {why}", file=entry,
+                         hint="export the file itself into the folder (a copy, not a link, pipe or device)")
             continue
         stem = entry[:-4].strip().lower()
         if stem in FILES and stem not in found:
@@ -170,6 +177,10 @@ class _File:
         self.lines = table.lines
         self.trimmed: dict[str, pa.Array] = {c: _trim(a) for c, a in table.cells.items()}
         self.bad = np.zeros(table.rows, dtype=bool)  # rows with an error
+        # rows dated (validly) outside the quarters asked for, and the columns whose problems in such rows
+        # change nothing that is sent: those are warnings (member.uncounted-row), never errors
+        self.outside = np.zeros(table.rows, dtype=bool)
+        self.lenient: set[str] = set()
 
     def has(self, column: str) -> bool:
         return column in self.trimmed
@@ -177,10 +188,33 @@ class _File:
     def col(self, column: str) -> int | None:
         return self.t.columns.get(column)
 
-    def report(self, code: str, column: str, rows: np.ndarray, describe) -> None:
-        if len(rows):
-            self.p.rows(code, self.name, self.col(column), rows, self.lines, describe)
-            self.bad[rows] = True
+    def date_outside(self, days: np.ndarray, counted: tuple[int, int] | None, *lenient: str) -> None:
+        """Mark the rows whose date (day numbers, NO_DATE when bad) lies outside ``counted`` (the first and
+        last day of the quarters asked for): problems in ``lenient`` columns of those rows are warnings."""
+        if counted is None or not len(days):
+            return
+        first, last = counted
+        self.outside = (days != NO_DATE) & ((days < first) | (days > last))
+        self.lenient = set(lenient)
+
+    def report(self, code: str, column: str, rows: np.ndarray, describe, *, lenient: bool | None = None) -> None:
+        if not len(rows):
+            return
+        rows = np.asarray(rows)
+        if (column in self.lenient if lenient is None else lenient) and self.outside.any():
+            uncounted = self.outside[rows]
+            if uncounted.any():
+                def warn(i: int) -> tuple[str, str]:
+                    message, hint = describe(i)
+                    return (f"{message}, in a row dated outside the quarters asked for: it is not counted, so "
+                            "nothing sent depends on it", hint)
+
+                self.p.rows("member.uncounted-row", self.name, self.col(column), rows[uncounted], self.lines, warn)
+                rows = rows[~uncounted]
+                if not len(rows):
+                    return
+        self.p.rows(code, self.name, self.col(column), rows, self.lines, describe)
+        self.bad[rows] = True
 
     def required(self, column: str) -> tuple[np.ndarray, list[str]]:
         """Indices and distinct values of a required column; empty cells reported."""
@@ -277,8 +311,8 @@ def unknown_code(value: str, field_name: str, mapping: Mapping) -> tuple[str, st
     near = did_you_mean(value, known)
     where = f"map it in {mapping.shown}" if mapping.shown else "map it in a mapping file (--mapping)"
     if near:
-        hint = f"did you mean '{near}'? Or, if it is your CMS's own code, {where}: codes: {{{field_name}: " \
-               f"{{\"{clip(value, 30)}\": {near}}}}}"
+        hint = f"{did_you_mean_hint(value, near)} Or, if it is your CMS's own code, {where}: codes: " \
+               f"{{{field_name}: {{\"{clip(value, 30)}\": {near}}}}}"
     else:
         from .mapping import nearest
 
@@ -293,8 +327,15 @@ def unknown_code(value: str, field_name: str, mapping: Mapping) -> tuple[str, st
 # the files
 
 
-def read_export(folder: Path, mapping: Mapping, problems: Problems) -> Export | None:
-    """The checked export, or None when any error was found (all findings are in ``problems``)."""
+def read_export(folder: Path, mapping: Mapping, problems: Problems,
+                counted: tuple[int, int] | None = None) -> Export | None:
+    """The checked export, or None when any error was found (all findings are in ``problems``).
+
+    ``counted``: the first and last day (day numbers) of the quarters asked for. In rows dated outside
+    them, a problem that cannot change what is sent is a warning (``member.uncounted-row``): in hours.csv
+    and needs.csv everything but the date; in sessions.csv the service type, the unidentified attendees
+    and a session with no attendee (its region and attendees stay errors: outcomes and first services
+    read sessions of any date)."""
     paths = find_files(folder, problems)
     tables: dict[str, Table] = {}
     for name, path in paths.items():
@@ -303,6 +344,8 @@ def read_export(folder: Path, mapping: Mapping, problems: Problems) -> Export | 
         table = read_table(path, f"{name}.csv", layout, problems)
         if table is not None:
             tables[name] = table
+            problems.label_columns(table.name, {number: column_label(table, contract)
+                                                for contract, number in table.columns.items()})
             if table.rows == 0:
                 what = ("its measures are sent as zeros" if name in OPTIONAL_FILES else
                         "no session is counted" if name == "sessions" else "no client is known")
@@ -314,18 +357,19 @@ def read_export(folder: Path, mapping: Mapping, problems: Problems) -> Export | 
     if "clients" in tables:
         keys = _clients(_File(tables["clients"], problems), mapping, ex)
     if "sessions" in tables:
-        _sessions(_File(tables["sessions"], problems), mapping, ex, keys)
+        _sessions(_File(tables["sessions"], problems), mapping, ex, keys, counted)
     if "needs" in tables:
         f = _File(tables["needs"], problems)
-        ex.n_client = _client_refs(f, keys)
         ex.n_date = f.dates("date", required=True)
+        f.date_outside(ex.n_date, counted, "client_key", "need")
+        ex.n_client = _client_refs(f, keys)
         ex.n_need = f.codes("need", "need", mapping, required=True).astype(np.int8)
     if "assessments" in tables:
         _assessments(_File(tables["assessments"], problems), mapping, ex, keys)
     if "hours" in tables:
-        _hours(_File(tables["hours"], problems), mapping, ex)
-    if "clients" in tables and "sessions" in tables and not problems.has_errors:
-        _born_before_sessions(tables["clients"], ex, problems)
+        _hours(_File(tables["hours"], problems), mapping, ex, counted)
+    if "clients" in tables:
+        ex.client_lines = tables["clients"].lines
     if problems.has_errors or "clients" not in tables or "sessions" not in tables:
         return None
     return ex
@@ -451,7 +495,10 @@ def _lookup(keys: pa.Array, elements: pa.Array) -> np.ndarray:
     return pc.fill_null(pos, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> None:
+def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None,
+              counted: tuple[int, int] | None = None) -> None:
+    ex.s_date = f.dates("date", required=True)
+    f.date_outside(ex.s_date, counted, "service_type", "unidentified")
     idx, values = f.required("session_id")
     rows = f.t.rows
     if rows:
@@ -460,7 +507,6 @@ def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> 
                  lambda i: (f"session_id '{clip(values[idx[i]])}' appears twice (first on line "
                             f"{f.lines[first[idx[i]]]})",
                             "one row per session, with all its attendees in client_keys"))
-    ex.s_date = f.dates("date", required=True)
     ex.s_region = f.codes("region", "region", mapping, required=True).astype(np.int8)
     ex.s_service = f.codes("service_type", "service_type", mapping, required=False,
                            empty_code="not_stated").astype(np.int8)
@@ -517,7 +563,7 @@ def _sessions(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> 
     f.report("member.no-attendee", column, none,
              lambda i: ("the session has no attendee: no client_keys and no unidentified attendees",
                         "give the attendees' client_keys, or the number of people not recorded individually "
-                        "in unidentified; a session nobody attended is not a session"))
+                        "in unidentified; a session nobody attended is not a session"), lenient=True)
 
 
 def _assessments(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) -> None:
@@ -548,8 +594,9 @@ def _assessments(f: _File, mapping: Mapping, ex: Export, keys: pa.Array | None) 
     ex.r_line = f.lines.copy()
 
 
-def _hours(f: _File, mapping: Mapping, ex: Export) -> None:
+def _hours(f: _File, mapping: Mapping, ex: Export, counted: tuple[int, int] | None = None) -> None:
     ex.h_date = f.dates("date", required=True)
+    f.date_outside(ex.h_date, counted, "region", "kind", "hours")
     ex.h_region = f.codes("region", "region", mapping, required=True).astype(np.int8)
     ex.h_kind = f.codes("kind", "kind", mapping, required=True).astype(np.int8)
     idx, texts, ok = f.numbers("hours", whole=False, empty_zero=False)
@@ -566,35 +613,65 @@ def years(days: np.ndarray) -> np.ndarray:
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-def _born_before_sessions(clients: Table, ex: Export, problems: Problems) -> None:
-    """A birth date (or year) after the person's first session is impossible: an error."""
+def born_after_sessions(ex: Export, counted: np.ndarray, problems: Problems) -> None:
+    """A birth date (or year) after a session is impossible. After a *counted* session (``counted``: a
+    mask over sessions, those in the quarters asked for) it is an error, since the age counted would be
+    wrong; after only sessions outside those quarters it is a warning: those sessions are not counted, so
+    nothing sent depends on them, and data outside the quarters asked for never blocks a submission."""
     if not len(ex.a_client):
         return
-    first = np.full(ex.n_clients, NO_DATE, dtype=np.int64)
+    pair_counted = counted[ex.a_session]
+    first = np.full(ex.n_clients, NO_DATE, dtype=np.int64)  # first session of all
     np.minimum.at(first, ex.a_client, ex.s_date[ex.a_session])
-    seen = first != NO_DATE
-    first_year = np.zeros(ex.n_clients, dtype=np.int64)
-    first_year[seen] = years(first[seen])
+    first_counted = np.full(ex.n_clients, NO_DATE, dtype=np.int64)  # first session in the quarters asked for
+    np.minimum.at(first_counted, ex.a_client[pair_counted], ex.s_date[ex.a_session[pair_counted]])
     has_date = ex.birth != NO_DATE
-    late = {"birth_date": seen & has_date & (ex.birth > first),
-            "birth_year": seen & ~has_date & (ex.birth_year > 0) & (ex.birth_year > first_year)}
-    for column, mask in late.items():
-        who = np.flatnonzero(mask)
-        if not len(who):
-            continue
-        client_of_row = {int(ex.client_rows[c]): int(c) for c in who}
+    has_year = ~has_date & (ex.birth_year > 0)
 
-        def describe(row: int, column=column, client_of_row=client_of_row) -> tuple[str, str]:
-            c = client_of_row[row]
-            born = (dt.date.fromordinal(int(ex.birth[c])).isoformat() if column == "birth_date"
-                    else str(int(ex.birth_year[c])))
-            what = "date of birth" if column == "birth_date" else "year of birth"
-            return (f"the {what} {born} is after this client's first session "
-                    f"({dt.date.fromordinal(int(first[c])).isoformat()})",
-                    "correct the date of birth, or the date of the session")
+    def after(day: np.ndarray) -> np.ndarray:
+        seen = day != NO_DATE
+        year = np.zeros(ex.n_clients, dtype=np.int64)
+        year[seen] = years(day[seen])
+        return (seen & has_date & (ex.birth > day)) | (seen & has_year & (ex.birth_year > year))
 
-        problems.rows("member.born-after-session", clients.name, clients.columns.get(column),
-                      np.asarray(sorted(client_of_row), dtype=np.int64), clients.lines, describe)
+    late_counted = after(first_counted)
+    late_other = after(first) & ~late_counted
+    for code, mask, day in (("member.born-after-session", late_counted, first_counted),
+                            ("member.born-after-uncounted-session", late_other, first)):
+        for column, which in (("birth_date", mask & has_date), ("birth_year", mask & has_year)):
+            who = np.flatnonzero(which)
+            if not len(who):
+                continue
+            client_of_row = {int(ex.client_rows[c]): int(c) for c in who}
+            counted_word = "" if code == "member.born-after-session" else "uncounted "
+
+            def describe(row: int, column=column, client_of_row=client_of_row, day=day,
+                         counted_word=counted_word) -> tuple[str, str]:
+                c = client_of_row[row]
+                born = (dt.date.fromordinal(int(ex.birth[c])).isoformat() if column == "birth_date"
+                        else str(int(ex.birth_year[c])))
+                what = "date of birth" if column == "birth_date" else "year of birth"
+                session = dt.date.fromordinal(int(day[c])).isoformat()
+                if counted_word:
+                    return (f"the {what} {born} is after this client's first session ({session}), which is outside "
+                            "the quarters asked for: nothing sent depends on it",
+                            "correct the date of birth, or the date of the session, in the CMS")
+                return (f"the {what} {born} is after this client's first session in the quarters asked for "
+                        f"({session})", "correct the date of birth, or the date of the session")
+
+            rows = np.asarray(sorted(client_of_row), dtype=np.int64)
+            problems.rows(code, "clients.csv", ex.columns.get("clients", {}).get(column), rows, ex.client_lines,
+                          describe)
+
+
+def column_label(table: Table, contract: str) -> str:
+    """A column as the member's export names it, with the export format's name beside it when they
+    differ: "'SessionDate', the format's date", or "'date'"."""
+    number = table.columns.get(contract)
+    header = table.header[number - 1].strip() if number and number <= len(table.header) else contract
+    if header.strip().lower() == contract:
+        return f"'{clip(header, 40)}'"
+    return f"'{clip(header, 40)}', the format's {contract}"
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:

@@ -19,7 +19,10 @@ def _header(path: Path) -> list[str]:
     import csv
     import io
 
-    raw = path.read_bytes()[: 1 << 20]
+    from ..core.safefile import open_regular
+
+    with open_regular(path) as fh:  # the first MiB only, never the whole file; never a pipe
+        raw = fh.read(1 << 20)
     text = raw.decode("utf-8-sig", errors="replace")
     for row in csv.reader(io.StringIO(text, newline="")):
         if any(c.strip() for c in row):

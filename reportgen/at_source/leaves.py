@@ -93,7 +93,8 @@ def page(plan) -> bytes:
     html = _env().get_template("leaves.html.j2").render(
         org=plan.org, first=str(plan.first), last=str(plan.last), first_label=plan.first.label(),
         last_label=plan.last.label(), files=files, periods=periods, manifest_name=plan.manifest_path,
-        total_rows=sum(len(r) for r in plan.rows.values()), version=describe())
+        total_rows=sum(len(r) for r in plan.rows.values()), version=describe(),
+        nil_return=getattr(plan, "nil_return", False))
     return html.encode("utf-8")
 
 
@@ -118,5 +119,7 @@ def terminal(plan, shown_out: str) -> list[str]:
             totals = {m: v for _, _, m, d, _, v in mine if d == "total"}
             cells = "".join(f"{(f'{totals[m]:,}' if m in totals else '–'):>13}" for m in keys)
             out.append(f"  {str(p):<7} {r:<6}{cells}{len(mine):>7}")
+    if getattr(plan, "nil_return", False):
+        out.append("  a nil return: every file holds the header row only (no activity in these quarters)")
     out.append(f"Every row, with labels: {shown_out}/{plan.page_path}")
     return out

@@ -41,6 +41,12 @@ class Problems:
     items: list[Finding] = field(default_factory=list)
     _kinds: dict[tuple, int] = field(default_factory=dict)
     _first: dict[tuple, Finding] = field(default_factory=dict)
+    _labels: dict[str, dict[int, str]] = field(default_factory=dict)  # file → column number → how to name it
+
+    def label_columns(self, file: str, labels: dict[int, str]) -> None:
+        """How to name the columns of ``file`` in messages: as the member's export names them, with the
+        export format's name beside it ("'SessionDate', the format's date")."""
+        self._labels[file] = labels
 
     def add(self, code: str, message: str, *, file: str | None = None, line: int | None = None,
             column: int | None = None, hint: str | None = None) -> None:
@@ -48,6 +54,9 @@ class Problems:
         kind = (code, file, column)
         n = self._kinds.get(kind, 0) + 1
         self._kinds[kind] = n
+        label = self._labels.get(file or "", {}).get(column) if column is not None and line != 1 else None
+        if label is not None:  # a row's value: say which column, as the export names it
+            message = f"{message} (column {label})"
         finding = Finding(code, spec.severity, message, file=file, line=line, column=column, hint=hint)  # type: ignore[arg-type]
         if n == 1:
             self._first[kind] = finding
@@ -82,8 +91,9 @@ class Problems:
         for kind, n in self._kinds.items():
             if n > PER_KIND:
                 first = self._first[kind]
-                where = f"{first.file}" + (f", column {first.column}" if first.column else "")
+                label = self._labels.get(first.file or "", {}).get(first.column) if first.column else None
+                where = f"{first.file}" + (f", column {label or first.column}" if first.column else "")
                 out.append(Finding(first.code, first.severity,
                                    f"… and {n - PER_KIND:,} more like this in {where} (not shown)",
-                                   file=first.file, column=first.column, hint=first.hint))
+                                   file=first.file, column=first.column, hint=first.hint, omitted=n - PER_KIND))
         return out

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..core.findings import Finding
 from ..core.periods import Period
 from ..inputs.submissions import REQUIRED
 from .contract import check_rows, read_register
-from .count import Row, count, periods_for
-from .export import read_export, sorted_findings
+from .count import Row, count, counted_sessions, periods_for
+from .export import NO_DATE, born_after_sessions, read_export, sorted_findings
 from .mapping import Mapping, load_mapping
 from .problems import Problems
 
@@ -31,6 +33,7 @@ class Plan:
     rows: dict[str, list[Row]] = field(default_factory=dict)  # period → rows (without org_id)
     files: dict[str, bytes] = field(default_factory=dict)  # path relative to OUT_DIR → content
     findings: list[Finding] = field(default_factory=list)
+    nil_return: bool = False  # no session and no hours at all: every file a header only
 
     @property
     def ok(self) -> bool:
@@ -46,6 +49,17 @@ class Plan:
     @property
     def manifest_path(self) -> str:
         return f"manifest-{self.org}-{self.first}-{self.last}.json"
+
+
+def _dates(days: np.ndarray) -> str:
+    """'from 2023-01-04 to 2024-12-20' for day numbers."""
+    import datetime as dt
+
+    known = days[days != NO_DATE]
+    if not len(known):
+        return "on no valid date"
+    return (f"from {dt.date.fromordinal(int(known.min())).isoformat()} to "
+            f"{dt.date.fromordinal(int(known.max())).isoformat()}")
 
 
 def csv_bytes(org: str, rows: list[Row]) -> bytes:
@@ -75,23 +89,40 @@ def plan(export_dir: Path, org: str, first: Period, last: Period, *, mapping_fil
     if problems.has_errors:  # a broken mapping would make every code in the export look wrong
         result.findings = problems.findings()
         return result
-    export = read_export(export_dir, mapping, problems)
+    span = (first.first_day().toordinal(), last.last_day().toordinal())
+    export = read_export(export_dir, mapping, problems, counted=span)
     if export is None:
+        result.findings = sorted_findings(problems.findings())
+        return result
+    born_after_sessions(export, counted_sessions(export, first, last), problems)
+    if problems.has_errors:
         result.findings = sorted_findings(problems.findings())
         return result
     counted = count(export, first, last, problems)
     quarters, _ = periods_for(first, last)
     result.periods = counted.periods
     result.rows = counted.rows
-    if not any(counted.rows[str(q)] for q in quarters):
+    nil = not any(counted.rows[str(q)] for q in quarters)
+    if nil and (len(export.s_date) or len(export.h_date)):
+        span = _dates(np.concatenate([export.s_date, export.h_date]))
         problems.add("member.nothing-to-send",
-                     f"the export has no session and no hours from {first} to {last}: there is nothing to send",
-                     file="sessions.csv",
-                     hint="check --from and --to, and that the export covers those quarters")
+                     f"the export has no session and no hours from {first} to {last} (its sessions and hours run "
+                     f"{span}): there is nothing to send", file="sessions.csv",
+                     hint="check --from and --to, and that the export covers those quarters; for a quarter with no "
+                          "activity at all, export the quarter alone (a sessions.csv with a header and no rows "
+                          "makes a nil return)")
         result.findings = sorted_findings(problems.findings())
         return result
+    if nil:  # sessions.csv with a header only (and no hours): the member had no activity
+        result.nil_return = True
+        problems.add("member.nil-return",
+                     f"sessions.csv has no rows: a nil return for {first} to {last}, one file per period with the "
+                     "header and no rows, which tells the federation you had no activity (no file at all would "
+                     "say you did not report)", file="sessions.csv",
+                     hint="nothing to do if the member had no sessions and no hours in these quarters; otherwise "
+                          "export sessions.csv again in full")
     for p in counted.periods:
-        if not counted.rows[str(p)]:
+        if not counted.rows[str(p)] and not nil:
             what = "quarter" if p.is_quarter else "half-year"
             problems.add("member.quiet-period",
                          f"no session and no hours in {p}: its file has a header and no rows", file="sessions.csv",

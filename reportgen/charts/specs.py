@@ -99,8 +99,9 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
         share = ci.store.share(measure, dimension, code, scope=ci.scope, period=ci.period)
         count = ci.store.get(measure, dimension, code, scope=ci.scope, period=ci.period)
         rows.append((label, share, count, code))
-    # the unrounded count orders ties of the published share (internal: used for ordering only)
-    raw = {r[3]: ci.store.raw_of(measure, dimension, r[3], ci.scope, ci.period) for r in rows}
+    # the published count orders ties of the published share (an order of raw values would tell which
+    # of two equal figures is larger: nothing unpublished decides what a reader sees)
+    raw = {r[3]: float(r[2].value) if r[2].is_number else 0.0 for r in rows}
 
     def by_size(r):
         return (-r[1].value, -raw[r[3]], r[0]) if r[1].is_number else (1, 0, r[0])
@@ -386,9 +387,9 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
     raw: dict[str, float] = {}
     for code, label in cfg.regions.items():
         rows.append((label, ci.store.share("clients", "need", "housing", scope=code, period=ci.period)))
-        whole = ci.store.raw_of("clients", "total", "", code, ci.period)
-        # the unrounded share orders ties of the published one (internal: ordering only)
-        raw[label] = ci.store.raw_of("clients", "need", "housing", code, ci.period) / whole if whole else 0.0
+        # ties of the published share: the larger published count first, then the name (never a raw value)
+        count = ci.store.get("clients", "need", "housing", scope=code, period=ci.period)
+        raw[label] = float(count.value) if count.is_number else 0.0
     rows.sort(key=lambda r: (0, -r[1].value, -raw[r[0]], r[0]) if r[1].is_number else (1, 0, 0, r[0]))
     national = ci.store.share("clients", "need", "housing", scope=NATIONAL, period=ci.period)
     shown = [r for r in rows if r[1].is_number]

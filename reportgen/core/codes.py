@@ -117,6 +117,15 @@ _CODES: list[Code] = [
     Code("data.bad-csv", "error", "a CSV file cannot be parsed (an unclosed quote, usually)",
          "close the quote mark", _DATA),
     Code("data.bad-xlsx", "error", "an .xlsx file is not a readable workbook", "save it again as .xlsx", _DATA),
+    Code("data.workbook-too-big", "error", "an .xlsx workbook expands to more than reportgen reads: its uncompressed "
+         "size, a part, its shared strings, one text, its worksheets or files (docs/limits.md)",
+         "check that it is the member's submission; a submission workbook is small", _LIMITS),
+    Code("data.xlsx-dimension", "warning", "a worksheet's stated size (its <dimension>) is smaller than the cells it "
+         "holds; every row was read", "nothing is lost; saving the workbook again from a spreadsheet program "
+         "corrects it", _DATA),
+    Code("data.not-a-file", "error", "a path named like a data file is not a file reportgen reads: a folder, a named "
+         "pipe, a device, a socket, a broken link, a link leaving the project, or a link to a folder (not followed)",
+         "put the member's file itself there (a copy, not a link)", _DATA),
     Code("data.missing-column", "error", "a required column is absent", "name all seven columns, comma-separated",
          _DATA),
     Code("data.repeated-column", "error", "a column appears twice in the header", "remove one of them", _DATA),
@@ -132,6 +141,9 @@ _CODES: list[Code] = [
 
     # ---- submissions: codes, numbers, keys (rules 2–4) --------------------------------
     Code("data.unknown-member", "error", "an org_id not in the member register", "use the register's code", _DATA),
+    Code("data.register-mismatch", "error", "none of the submissions' org_ids is in the member register: data.members "
+         "names the wrong file or an old register (one finding, at the setting, instead of one per row)",
+         "check that data.members in config.yaml names the current member register", _DATA),
     Code("data.unknown-region", "error", "a region that is not one of the 16 region codes",
          "use the code the hint suggests", _DATA),
     Code("data.unknown-measure", "error", "a measure not in the catalogue", "use the code the hint suggests", _DATA),
@@ -213,6 +225,8 @@ _CODES: list[Code] = [
          _EDIT),
     Code("story.unknown-consent", "error", "a story's consent status is not given, pending or withdrawn",
          "given, pending or withdrawn", _EDIT),
+    Code("story.consent-date", "error", "a story's consent is dated after the day of the build",
+         "write the date the signed consent was given; a consent still to come is status: pending", _EDIT),
     Code("story.withheld", "warning", "a story is withheld: drafts show a placeholder box, finals leave it out",
          "give consent, approve it and change names to publish it", _EDIT),
     Code("story.unknown-member", "warning", "a story's member is not an org_id of the member register (it is "
@@ -318,6 +332,12 @@ _CODES: list[Code] = [
          "build again; with --jobs 1 if it recurs", _STAFF),
     Code("env.locked", "error", "another build of the same project is running",
          "let it finish; builds of one project run one at a time", _STAFF),
+    Code("env.source-date-epoch", "error", "SOURCE_DATE_EPOCH is set to something that is not a build time: not a "
+         "whole number of seconds, negative, or after the year 9999", "set it to the seconds since 1970-01-01 UTC "
+         "(e.g. $(git log -1 --format=%ct)), or unset it", _STAFF),
+    Code("env.missing-extra", "error", "a command needs packages of the 'publish' extra (PDF layout, charts, the "
+         "preview) that are not installed", "pip install 'reportgen[publish]'; reportgen doctor lists what is "
+         "installed", _STAFF),
     Code("cache.not-written", "warning", "the cache folder could not be written (full or read-only)",
          "free space or fix permissions; the build is complete without the cache", _STAFF),
 
@@ -345,6 +365,9 @@ _CODES: list[Code] = [
          "export both files (the other three are optional); check the folder name given", _MEMBER),
     Code("member.extra-file", "warning", "a .csv file in the export folder that is not one of the five",
          "nothing to do if it is not part of the export; otherwise rename it to the expected name", _MEMBER),
+    Code("member.not-a-file", "error", "a .csv name in the export folder that is not a file reportgen reads: a "
+         "folder, a named pipe, a device, a socket, a broken link, or a link out of the export folder",
+         "export the file itself into the folder (a copy, not a link, pipe or device)", _MEMBER),
     Code("member.file-too-large", "error", "a file is larger than reportgen reads (512 MiB)",
          "export one file per year or per quarter range, or remove columns the export does not need", _MEMBER),
     Code("member.unreadable", "error", "a file cannot be opened", "check its permissions", _MEMBER),
@@ -373,8 +396,16 @@ _CODES: list[Code] = [
     Code("member.missing-value", "error", "a required value is empty", "fill it in, or remove the row", _MEMBER),
     Code("member.bad-date", "error", "a date that is not a real YYYY-MM-DD date (or a birth year not YYYY)",
          "write dates as YYYY-MM-DD (2025-03-30); check the day exists in that month", _MEMBER),
-    Code("member.born-after-session", "error", "a client's date or year of birth is after their first session",
+    Code("member.born-after-session", "error", "a client's date or year of birth is after their first session in the "
+         "quarters asked for (the age counted would be wrong)",
          "correct the birth date (or year) or the session date", _MEMBER),
+    Code("member.born-after-uncounted-session", "warning", "a client's date or year of birth is after a session "
+         "outside the quarters asked for (that session is not counted, so nothing sent depends on it)",
+         "correct the birth date (or year) or the session date in the CMS", _MEMBER),
+    Code("member.uncounted-row", "warning", "a problem in a row dated outside the quarters asked for that cannot change "
+         "what is sent (hours.csv and needs.csv but their dates; a session's service type, unidentified attendees or "
+         "lack of attendees): the row is not counted", "correct it in the CMS when you can; nothing sent depends on it",
+         _MEMBER),
     Code("member.unknown-code", "error", "a code that is not a contract code after mapping",
          "map the CMS's value in the mapping file's `codes` section, or correct it; the hint names the "
          "nearest contract code", _MEMBER),
@@ -414,6 +445,9 @@ _CODES: list[Code] = [
     # ---- the member side: the run -------------------------------------------------------
     Code("member.nothing-to-send", "error", "no session and no hours in any quarter of the range",
          "check the range (--from, --to) and that the export covers it", _MEMBER),
+    Code("member.nil-return", "warning", "sessions.csv has a header and no rows: the files sent are a nil return "
+         "(a header and no rows for each period), telling the federation the member had no activity",
+         "nothing to do if there were no sessions and no hours; otherwise export sessions.csv again in full", _MEMBER),
     Code("member.quiet-period", "warning", "a quarter or half-year with no session and no hours (a file with no rows)",
          "check that the export covers that quarter", _MEMBER),
     Code("member.unknown-org", "error", "--org is not in the member register given with --register",

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from . import catalogue, limits
 from .findings import Finding, StageFailed, did_you_mean
@@ -75,7 +75,10 @@ class Confidentiality(Section):
     suppress_below: int = Field(6, ge=1, le=10_000, description="raw counts 1 to this-1 are published as S")
     min_members: int = Field(3, ge=1, le=1_000, description="contributors needed, else C")
     min_denominator: int = Field(20, ge=1, le=1_000_000,
-                                 description="raw denominators below this suppress a derived value")
+                                 description="published denominators below this suppress a derived value")
+    dominance_p: float = Field(10, ge=0, le=100,
+                               description="p % rule: a cell where the second-largest member could estimate "
+                                           "the largest within this per cent is C (0: off)")
     percent_decimals: int = Field(0, ge=0, le=3)
     key: str | None = Field(None, description="secret for the rounding hash; prefer the environment variable")
     key_env: str = Field(KEY_ENV_DEFAULT, description="environment variable holding the secret key")
@@ -448,6 +451,12 @@ class Config(Section):
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)
     source: str = Field(DEFAULT_CONFIG_NAME, exclude=True)
+    _positions: dict[tuple[str, ...], tuple[int | None, int | None]] = PrivateAttr(default_factory=dict)
+
+    def located(self, *keys: str) -> tuple[int | None, int | None] | None:
+        """Line and column of the value at ``keys`` in config.yaml (``data``, ``members``), or None when the
+        file does not set it: a finding about what a setting names can point at the setting."""
+        return self._positions.get(tuple(keys))
 
     @field_validator("regions")
     @classmethod
@@ -572,6 +581,10 @@ def load_config(path: Path | str | None = None) -> Config:
     findings += _path_findings(config, src)
     if findings:
         raise StageFailed(findings)
+    data = raw.get("data")
+    for key in ("members", "submissions", "events"):
+        if isinstance(data, dict) and key in data:
+            config._positions[("data", key)] = src.position(("data", key))
     return config
 
 

@@ -29,9 +29,24 @@ YAML_TEXT_CHARS = 100_000  # one text value (a story body is a few thousand)
 SUBMISSION_FILE_BYTES = 256 << 20  # 256 MiB: one CSV or XLSX submission
 SUBMISSION_ROWS = 5_000_000  # rows of one XLSX worksheet (a compressed workbook can be small on disk)
 REGISTER_FILE_BYTES = 16 << 20  # 16 MiB: data/members.csv
+SUBMISSION_COLUMNS = 16_384  # columns of one submission's header or row (Excel's own limit)
 FIELD_CHARS = 200  # one CSV/XLSX cell (codes are short, values are numbers)
 MAX_VALUE = 10**12  # the largest value accepted in a submission: sums of values stay exact
                     # in the float64 published store (below 2**53) for thousands of contributions
+
+# ---- XLSX workbooks: what one may expand to, measured before it is parsed -------------------------
+XLSX_PARTS = 1_000  # files inside the zip (a workbook has a dozen or two)
+XLSX_SHEETS = 256  # worksheets in one workbook (a submission uses one)
+XLSX_UNCOMPRESSED_BYTES = 2 << 30  # 2 GiB: every part decompressed (5,000,000 rows of seven cells fit)
+XLSX_PART_BYTES = 64 << 20  # 64 MiB: one part other than a worksheet (shared strings, styles, workbook)
+XLSX_SHARED_STRINGS = 1_000_000  # distinct texts of one workbook
+XLSX_CELL_CHARS = 32_767  # one text in the workbook's XML (Excel's own limit for one cell)
+
+# ---- findings: no floods -------------------------------------------------------------------------
+FINDINGS_PER_FILE = 20  # findings of one code listed for one file …
+FINDINGS_PER_CODE = 200  # … and in one run; then one line with the count of the rest
+FINDINGS_TOTAL = 2_000  # findings listed in all; past it only the first of each further code
+FINDING_MESSAGE_CHARS = 1_000  # one message, hint or file name as printed (a quoted value is cut)
 
 # ---- placeholders in narratives ---------------------------------------------------------------
 PLACEHOLDER_TEXT = 10_000  # characters one placeholder may produce

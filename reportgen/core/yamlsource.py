@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import limits
 from .findings import Finding, did_you_mean
+from .safefile import open_regular
 
 Loc = tuple[Any, ...]
 
@@ -202,6 +203,70 @@ def control_characters(text: str, limit: int = 10) -> list[tuple[int, int, str]]
     return out
 
 
+# After parsing: what an escape in a double-quoted text ("\0", "\x1b", "\e", "\uD800") can put in a value.
+# Tab and line feed are text; every other control character, a lone surrogate (half of a character: no
+# output can encode it) and U+FFFE/U+FFFF are refused, where the escape is written.
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SHORT_ESCAPES = {0: "\\0", 7: "\\a", 8: "\\b", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r", 0x1B: "\\e",
+                  0x85: "\\N"}
+
+
+def _escape_spellings(code: int) -> list[str]:
+    """How a character can be written as an escape in a YAML double-quoted text."""
+    out = [f"\\x{code:02x}", f"\\u{code:04x}", f"\\U{code:08x}"] if code <= 0xFF else [f"\\u{code:04x}",
+                                                                                        f"\\U{code:08x}"]
+    if code in _SHORT_ESCAPES:
+        out.insert(0, _SHORT_ESCAPES[code])
+    return out
+
+
+def escaped_characters(src: YamlSource, limit: int = 10) -> list[tuple[int | None, int | None, str]]:
+    """(line, column, description) of characters in parsed values (and keys) that no text may hold: a
+    control character or a lone surrogate written as an escape. Located at the escape when it can be
+    found in the value's source, else at the value."""
+    out: list[tuple[int | None, int | None, str]] = []
+
+    def visit(value, loc: Loc, key: bool = False) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(value, str):
+            for m in _ESCAPED.finditer(value):
+                out.append((*_escape_position(src, loc, ord(m.group(0)), key), _describe(ord(m.group(0)))))
+                if len(out) >= limit:
+                    return
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                visit(k, loc + (k,), key=True)
+                visit(v, loc + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                visit(v, loc + (i,))
+
+    visit(src.data, ())
+    return out
+
+
+def _describe(code: int) -> str:
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate (U+{code:04X}: half of a character, which no file or page can hold)"
+    return f"{_CONTROL_NAMES.get(code, 'a control')} character (U+{code:04X})"
+
+
+def _escape_position(src: YamlSource, loc: Loc, code: int, key: bool) -> tuple[int | None, int | None]:
+    line, col = src.position(loc, key=key)
+    if line is None or col is None:
+        return line, col
+    lines = src.text.splitlines(keepends=True)
+    start = sum(len(x) for x in lines[: line - 1]) + col - 1
+    end = src.value_ends.get(tuple(loc), len(src.text)) if not key else start + 1000
+    window = src.text[start:end].lower()
+    found = [i for i in (window.find(e.lower()) for e in _escape_spellings(code)) if i >= 0]
+    if not found:
+        return line, col
+    at = start + min(found)
+    return src.text.count("\n", 0, at) + 1, at - (src.text.rfind("\n", 0, at) + 1) + 1
+
+
 def _walk(node: yaml.Node, loc: Loc, src: YamlSource, ctor: yaml.constructor.SafeConstructor,
           duplicates: list[tuple[Loc, tuple[int, int]]]) -> None:
     src.value_marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -348,7 +413,7 @@ def load_yaml(path: Path, display: str | None = None, *, aliases: bool = True) -
                        hint=hint, excerpt=excerpt)
 
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # a pipe or a device named like a YAML file is refused, never waited on
             raw = fh.read(limits.YAML_FILE_BYTES + 1)
     except OSError as exc:
         return None, [problem("yaml.unreadable", f"cannot read the file: {exc.strerror or exc}",
@@ -413,6 +478,14 @@ def load_yaml(path: Path, display: str | None = None, *, aliases: bool = True) -
                               hint="check the numbers and dates in the file")]
     finally:
         loader.dispose()
+    escaped = escaped_characters(src)
+    if escaped:
+        return None, [problem("yaml.control-character", f"{what} is written as an escape in a quoted text, "
+                              "where only text may be", line, col,
+                              'delete the escape (\\0, \\e, \\x1b, \\uD800 …): write the text itself; a '
+                              "character beyond U+FFFF is written \\U0001F600, or typed as it is",
+                              src.line_text(line))
+                      for line, col, what in escaped]
     findings = [
         problem("yaml.duplicate-key", f"the key '{here[-1]}' appears twice at the same level",
                 line, col, "keep one of them: the second would silently replace the first",
@@ -450,6 +523,7 @@ _FRIENDLY = {
     "int_from_float": "expected a whole number",
     "float_parsing": "expected a number",
     "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false, without quotes (\"true\" in quotes is text)",
     "string_type": "expected text",
     "dict_type": "expected a set of 'key: value' lines",
     "list_type": "expected a list ('- item' lines)",

@@ -216,8 +216,10 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
     rows: list[list[str]] = []
     for sym, meaning in SYMBOLS.items():
         rows.append([f"Symbol {sym}", meaning[:1].upper() + meaning[1:]])
-    text = notes(config, period, metrics.agg)
-    rows += [["Rounding", text.rounding], ["Suppression", text.suppression], ["Hours", text.hours],
+    text = notes(config, period, metrics.agg, dominated=metrics.dominated_regions(period))
+    rows += [["Rounding", text.rounding], ["Suppression", text.suppression]]
+    rows += [["One member's share", text.dominance]] if text.dominance else []
+    rows += [["Hours", text.hours],
              ["Derived figures", text.derived], ["Regions", text.regions],
              ["Outcome coverage", text.outcome_coverage]]
     for dim, spec in config.dimensions.items():

@@ -1,8 +1,8 @@
-"""The build's disclosure audit (confidentiality rule 11).
+"""The build's disclosure audit (confidentiality rules 11 to 13).
 
 For every published table: how many cells were rounded, published exactly
-(hours), suppressed (primary and secondary), confidential, nil and not
-available. And the proofs, each checked in code against the raw values
+(hours), suppressed (primary and secondary), confidential (too few members, or
+one member dominant), nil and not available. And the proofs, each checked in code against the raw values
 inside the store — a build whose audit fails writes nothing:
 
 * ``within_rounding_of_raw``: every published count is a multiple of the rounding
@@ -15,9 +15,15 @@ inside the store — a build whose audit fails writes nothing:
   breakdown or sum of measures has exactly one suppressed cell;
 * ``tables_match_store``: every count in the published CSV tables is the
   store's value for that cell;
+* ``no_count_pinned_by_margins`` (rule 13): no published count's raw value is
+  pinned to one value by a group it adds up in (with how many ranges the
+  margins narrow, a known limit of rounding parts and totals on their own);
 * ``derived_follow_inputs`` (rule 7): every published share is ``S`` where
-  its part or total is ``S`` or ``C`` or the raw total is below
-  ``min_denominator``, and is a number only when both inputs are numbers.
+  its part or total is ``S`` or ``C`` or the published total is below
+  ``min_denominator``, and is a number only when both inputs are numbers;
+* and over the whole bundle (``proofs.py``, rules 12 and 13):
+  ``derived_from_published``, ``like_for_like_left_out``, ``dominance`` and
+  ``releases_agree``.
 
 The audit holds counts only, never raw values: it is safe in the manifest.
 """
@@ -26,17 +32,31 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core.config import Config
 from ..core.findings import Finding
-from .confidentiality import CONF, EXACT, NA, NIL_STATUS, PRIMARY, ROUNDED, SECONDARY, PublishedStore
+from ..statistics.aggregate import NATIONAL
+from .confidentiality import (
+    CONF,
+    DOMINANT,
+    EXACT,
+    NA,
+    NIL_STATUS,
+    PRIMARY,
+    ROUNDED,
+    SECONDARY,
+    PublishedStore,
+    margin_ranges,
+)
 from .rules import Rules
 
 STATUS_NAMES = {ROUNDED: "rounded", EXACT: "exact_hours", PRIMARY: "suppressed_primary",
-                SECONDARY: "suppressed_secondary", CONF: "confidential", NIL_STATUS: "nil", NA: "not_available"}
+                SECONDARY: "suppressed_secondary", CONF: "confidential", DOMINANT: "confidential_dominance",
+                NIL_STATUS: "nil", NA: "not_available"}
 
 
 def _table_of(frame: pd.DataFrame) -> np.ndarray:
@@ -73,6 +93,13 @@ def proofs(store: PublishedStore, config: Config, files: dict[str, bytes] | None
     # an all-zero group protects nothing (its nil total says every part is zero)
     live = np.bincount(groups["gid"], weights=g["raw"].to_numpy()[groups["idx"]] > 0, minlength=len(per_group)) > 0
     record("no_recovery_by_subtraction", len(per_group), int(((per_group == 1) & live).sum()))
+    # rule 13: a total with its parts narrows a count's range (documented), but never to one value
+    status = g["status"].to_numpy()
+    ranges = margin_ranges(g["value"].fillna(0).to_numpy(np.float64), np.isin(status, [EXACT, NIL_STATUS]),
+                           g["symbol"].isin(["", "–"]).to_numpy(), groups, rules.rounding_base, rules.suppress_below)
+    counted = ranges[ranges["own"] > 0]
+    record("no_count_pinned_by_margins", len(counted), int((counted["left"] <= 0).sum()))
+    out["no_count_pinned_by_margins"]["narrowed"] = int((counted["left"] < counted["own"]).sum())
 
     if files is not None:
         record("tables_match_store", *_tables_match(store, config, files))
@@ -117,18 +144,20 @@ def audit(store: PublishedStore, config: Config, files: dict[str, bytes] | None 
 
 
 def derived_proof(store: PublishedStore, derived: pd.DataFrame, config: Config) -> dict:
-    """Rule 7 checked on the published shares table against the store."""
+    """Rule 7 checked on the published shares table against the store (the denominator judged on its
+    published value)."""
     g = store.internal_frame()
     key = ["scope", "period", "measure", "dimension", "category"]
     shares = derived[derived["table"] == "shares"][[*key, "symbol"]]
     parts = g[key + ["symbol"]].rename(columns={"symbol": "part"})
-    totals = (g[g["dimension"] == "total"][["scope", "period", "measure", "symbol", "raw"]]
-              .rename(columns={"symbol": "whole", "raw": "raw_whole"}))
+    totals = (g[g["dimension"] == "total"][["scope", "period", "measure", "symbol", "value"]]
+              .rename(columns={"symbol": "whole", "value": "published_whole"}))
     m = shares.merge(parts, on=key, how="left").merge(totals, on=["scope", "period", "measure"], how="left")
     hidden = m["part"].isin(["S", "C"]) | m["whole"].isin(["S", "C"])
-    small = m["raw_whole"] < config.confidentiality.min_denominator
+    small = m["published_whole"].fillna(0) < config.confidentiality.min_denominator
     available = ~(m["part"].eq("..") | m["whole"].eq(".."))
-    bad = ((hidden | small) & available & (m["symbol"] != "S")) | (m["part"].isna() | m["whole"].isna())
+    withheld = m["symbol"].isin(["S", "C"])  # C: every figure of a region not published
+    bad = ((hidden | small) & available & ~withheld) | (m["part"].isna() | m["whole"].isna())
     return {"holds": bool(not bad.any()), "checked": int(len(m)), "violations": int(bad.sum())}
 
 
@@ -157,8 +186,18 @@ def audit_findings(report: dict) -> list[Finding]:
 
 def audit_bundle(store: PublishedStore, metrics, config: Config, files: dict[str, bytes]) -> tuple[dict, list[Finding]]:
     """The build's audit of its whole bundle: per-table counts and every proof (for the manifest),
-    and a finding for each proof that fails."""
+    and a finding for each proof that fails (rules 11 to 13, ``proofs.py``)."""
+    from ..runtime.drafts import release_log
+    from . import proofs as bundle
+
     disclosure = audit(store, config, files)
     disclosure["derived_tables"] = derived_counts(metrics.derived)
-    disclosure["proofs"]["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
+    found = disclosure["proofs"]
+    found["derived_follow_inputs"] = derived_proof(store, metrics.derived, config)
+    ratios = [(r.code, r.numerator, r.denominator, r.per, r.percent) for r in metrics.active_ratios()]
+    groups = {d: config.dimensions[d].groups for d in metrics.outcome_dimensions()}
+    found["derived_from_published"] = bundle.derived_from_published(files, config, ratios, groups)
+    found["like_for_like_left_out"] = bundle.like_for_like_left_out(store, metrics.derived)
+    found["dominance"] = bundle.dominance(store, metrics.agg.member_rows, config, NATIONAL)
+    found["releases_agree"] = bundle.releases_agree(files, config, release_log(Path(config.output_dir)))
     return disclosure, audit_findings(disclosure)

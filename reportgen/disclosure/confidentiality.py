@@ -18,6 +18,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,14 +29,23 @@ from ..inputs.coverage import Coverages
 from ..statistics.aggregate import NATIONAL, Aggregates
 from .published import CONFIDENTIAL, NIL, NOT_AVAILABLE, REVISED, SUPPRESSED, Published, merge_flags
 
-# a like-for-like change is suppressed when, with the published totals, it would narrow one or two
-# left-out members' figure to within this share of its value (the p % rule)
-LEFT_OUT_PROTECTION = 0.2
+
+class Panel(NamedTuple):
+    """A like-for-like panel's raw sums for one cell and comparison (internal): each side's sum over
+    the panel, the members with the cell, and each side's two largest contributions."""
+
+    now: int
+    then: int
+    members: int
+    now_top1: int
+    now_top2: int
+    then_top1: int
+    then_top2: int
 # why a cell has the value it has (internal: the audit counts these)
-ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, NIL_STATUS, NA = (
-    "rounded", "hours", "primary", "secondary", "confidential", "nil", "not_available")
+ROUNDED, EXACT, PRIMARY, SECONDARY, CONF, DOMINANT, NIL_STATUS, NA = (
+    "rounded", "hours", "primary", "secondary", "confidential", "dominance", "nil", "not_available")
 STATUS_SYMBOL = {ROUNDED: "", EXACT: "", PRIMARY: SUPPRESSED, SECONDARY: SUPPRESSED,
-                 CONF: CONFIDENTIAL, NIL_STATUS: NIL, NA: NOT_AVAILABLE}
+                 CONF: CONFIDENTIAL, DOMINANT: CONFIDENTIAL, NIL_STATUS: NIL, NA: NOT_AVAILABLE}
 KEY_COLUMNS = ["scope", "period", "measure", "dimension", "category"]
 
 
@@ -105,10 +115,11 @@ def full_grid(cells: pd.DataFrame, config: Config, periods: Sequence[str], scope
     cat = catalogue_cells(config)
     sp = pd.MultiIndex.from_product([list(scopes), list(periods)], names=["scope", "period"]).to_frame(index=False)
     grid = sp.merge(cat, how="cross")
-    given = cells[[*KEY_COLUMNS, "raw", "members"]]
+    extra = [c for c in ("top1", "top2") if c in cells]
+    given = cells[[*KEY_COLUMNS, "raw", "members", *extra]]
     grid = grid.merge(given, on=KEY_COLUMNS, how="outer")
-    grid["raw"] = grid["raw"].fillna(0).astype("int64")
-    grid["members"] = grid["members"].fillna(0).astype("int64")
+    for c in ("raw", "members", "top1", "top2"):
+        grid[c] = grid[c].fillna(0).astype("int64") if c in grid else 0
     seen = cells[["scope", "period"]].drop_duplicates().assign(has_data=True)
     grid = grid.merge(seen, on=["scope", "period"], how="left")
     grid["has_data"] = grid["has_data"].fillna(False).astype(bool)
@@ -118,7 +129,8 @@ def full_grid(cells: pd.DataFrame, config: Config, periods: Sequence[str], scope
 def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Membership of every set of cells whose parts add up to a published total (rule 5).
 
-    Returns ``gid`` (a group number), ``idx`` (row of ``grid``) and ``family``:
+    Returns ``gid`` (a group number), ``idx`` (row of ``grid``), ``family`` and ``total`` (the cell the
+    others add up to):
 
     * ``categories``: a single-response breakdown with its total, per scope and period;
     * ``regions``: the regional cells with the national cell, per measure, dimension,
@@ -143,11 +155,11 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         p = pd.DataFrame(pairs, columns=["measure", "dimension", "gdim"])
         m = g.merge(p, on=["measure", "dimension"])
         m["gid"] = m.groupby(["scope", "period", "measure", "gdim"], sort=True).ngroup()
-        parts.append(m[["gid", "idx"]].assign(family="categories"))
+        parts.append(m[["gid", "idx"]].assign(family="categories", total=m["dimension"] == "total"))
 
     r = g.copy()
     r["gid"] = r.groupby(["period", "measure", "dimension", "category"], sort=True).ngroup()
-    parts.append(r[["gid", "idx"]].assign(family="regions"))
+    parts.append(r[["gid", "idx"]].assign(family="regions", total=r["scope"] == NATIONAL))
 
     sums = []
     for total, members in config.confidentiality.sum_groups.items():
@@ -156,7 +168,7 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
     if sums:
         s = g.merge(pd.DataFrame(sums, columns=["measure", "gmeasure"]), on="measure")
         s["gid"] = s.groupby(["scope", "period", "gmeasure", "dimension", "category"], sort=True).ngroup()
-        parts.append(s[["gid", "idx"]].assign(family="sums"))
+        parts.append(s[["gid", "idx"]].assign(family="sums", total=s["measure"] == s["gmeasure"]))
 
     additive = [m for m, spec in config.measures.items() if spec.additive]
     periods = set(g["period"])
@@ -168,7 +180,8 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
         # the partner suppressed in this family is the half-year cell whenever it can be, not a quarter: a
         # quarter's published value is then the same in its quarterly release and in the half-year report
-        parts.append(q[["gid", "idx"]].assign(family="quarters", partner=q["period"] == q["half"]))
+        half = q["period"] == q["half"]
+        parts.append(q[["gid", "idx"]].assign(family="quarters", partner=half, total=half))
 
     offset, out = 0, []
     for part in parts:
@@ -220,16 +233,82 @@ def secondary_suppression(raw: np.ndarray, suppressed: np.ndarray, groups: pd.Da
         added += picks.tolist()
 
 
+def margin_ranges(value: np.ndarray, exact: np.ndarray, numbers: np.ndarray, groups: pd.DataFrame, base: int,
+                  suppress_below: int) -> pd.DataFrame:
+    """What each additive group's published cells leave of each cell's raw value, taken together: a
+    cell's own range (a rounded count: within ``base − 1``, not below the suppression threshold; hours
+    and nil: exactly) narrowed by its total, or its parts, and the others' ranges. Groups with a
+    withheld cell are left out (its range is not a published one). Returns the group's rows with
+    ``own`` (the size of the cell's own range, less one) and ``left`` (what the group leaves, less one:
+    0 pins the raw value)."""
+    reach = base - 1
+    rows = groups.assign(number=numbers[groups["idx"].to_numpy()])
+    rows = rows[rows.groupby("gid")["number"].transform("all")]
+    if rows.empty:
+        return rows.assign(own=0, left=0)
+    i = rows["idx"].to_numpy()
+    v = value[i]
+    lo = np.where(exact[i], v, np.maximum(v - reach, suppress_below))
+    hi = np.where(exact[i], v, v + reach)
+    total = rows["total"].to_numpy(bool)
+    gid = rows["gid"].to_numpy()
+    n = int(gid.max()) + 1
+    part_lo = np.bincount(gid, weights=np.where(total, 0, lo), minlength=n)
+    part_hi = np.bincount(gid, weights=np.where(total, 0, hi), minlength=n)
+    t_lo = np.bincount(gid, weights=np.where(total, lo, 0), minlength=n)
+    t_hi = np.bincount(gid, weights=np.where(total, hi, 0), minlength=n)
+    new_lo = np.where(total, np.maximum(lo, part_lo[gid]), np.maximum(lo, t_lo[gid] - (part_hi[gid] - hi)))
+    new_hi = np.where(total, np.minimum(hi, part_hi[gid]), np.minimum(hi, t_hi[gid] - (part_lo[gid] - lo)))
+    return rows.assign(own=hi - lo, left=new_hi - new_lo)
+
+
+def unpin(value: np.ndarray, raw: np.ndarray, rounded: np.ndarray, exact: np.ndarray, numbers: np.ndarray,
+          groups: pd.DataFrame, base: int, suppress_below: int) -> int:
+    """Counts rounded on their own can, with their total (a half-year and its quarters, a total and its
+    breakdown, the nation and its regions), pin a raw value: when every rounding in a group went the far
+    way, the ranges meet in one value. Where that happens the group's total takes its other rounding
+    (the nearer multiple of the base, as likely a result of random rounding), so the parts — a quarter
+    keeps the value every release published — stay as they are. Changes ``value`` in place; returns how
+    many totals moved."""
+    if base < 2:
+        return 0
+    moved = 0
+    for _ in range(4):  # a total can sit in several groups: look again after each round of moves
+        ranges = margin_ranges(value, exact, numbers, groups, base, suppress_below)
+        pinned = ranges[(ranges["left"] <= 0) & (ranges["own"] > 0)]
+        if pinned.empty:
+            break
+        totals = ranges[ranges["total"] & ranges["gid"].isin(pinned["gid"])]["idx"].unique()
+        totals = totals[rounded[totals]]
+        other = np.where(value[totals] > raw[totals], value[totals] - base, value[totals] + base)
+        # only a total rounded to the farther multiple moves (to the nearer): none moves twice
+        far = np.abs(value[totals] - raw[totals]) * 2 > base
+        ok = far & (np.abs(other - raw[totals]) <= base - 1) & (other > 0)
+        if not ok.any():
+            break
+        value[totals[ok]] = other[ok]
+        moved += int(ok.sum())
+    return moved
+
+
 # ---- the store -----------------------------------------------------------------
 
+def dominated(raw: np.ndarray, top1: np.ndarray, top2: np.ndarray, p: float) -> np.ndarray:
+    """The p % rule (confidentiality rule 12): the second-largest contributor, subtracting its own value
+    from the cell's, would know the largest contributor's value to within p % — the sum of the others is
+    below p % of the largest (judged on the raw values, as the policy defines it). ``p`` 0 turns it off."""
+    return (raw > 0) & (p > 0) & ((raw - top1 - top2) < p / 100.0 * top1)
+
+
 class PublishedStore:
-    """Every published cell, plus derived figures computed from the raw values."""
+    """Every published cell, and the figures derived from the published values (never the raw ones:
+    a derived figure then says nothing the published counts do not, confidentiality rule 13)."""
 
     def __init__(self, cells: pd.DataFrame, config: Config, key: str, *,
                  periods: Sequence[str] | None = None, scopes: Sequence[str] | None = None,
-                 group_cells: pd.DataFrame | None = None, coverage: Coverages | None = None,
-                 matched: pd.DataFrame | None = None):
+                 coverage: Coverages | None = None, matched: pd.DataFrame | None = None):
         self.config = config
+        self._key = key
         self.coverage = coverage or Coverages({})
         rules = config.confidentiality
         periods = sorted(set(periods or []) | set(cells["period"]), key=Period.parse)
@@ -248,6 +327,9 @@ class PublishedStore:
         status = np.full(len(grid), ROUNDED, dtype=object)
         status[hours] = EXACT
         status[(raw < rules.suppress_below) & ~hours] = PRIMARY
+        # one member dominates (rule 12): C, counts and hours alike
+        status[dominated(raw, grid["top1"].to_numpy(np.int64), grid["top2"].to_numpy(np.int64),
+                         rules.dominance_p) & (members >= rules.min_members)] = DOMINANT
         status[members < rules.min_members] = CONF  # C takes precedence over S
         status[raw == 0] = NIL_STATUS
         # a scope with fewer than min_members members' rows in a period is not published at all:
@@ -261,7 +343,7 @@ class PublishedStore:
         status[~has_data] = NA
 
         groups = additive_groups(grid, config)
-        suppressed = np.isin(status, [PRIMARY, CONF])
+        suppressed = np.isin(status, [PRIMARY, CONF, DOMINANT])
         added, stuck = secondary_suppression(raw, suppressed, groups)
         status[added] = SECONDARY
         self.unresolved_groups = stuck
@@ -274,6 +356,11 @@ class PublishedStore:
                    + grid.loc[to_round, "period"])
             draws = rr3_draws(key, ids.tolist())
             value[to_round] = random_round_array(raw[to_round], draws, rules.rounding_base)
+            self.unpinned = unpin(value, raw, status == ROUNDED, np.isin(status, [EXACT, NIL_STATUS]),
+                                  np.isin(status, [ROUNDED, EXACT, NIL_STATUS]), groups, rules.rounding_base,
+                                  rules.suppress_below)
+        else:
+            self.unpinned = 0
         value[~np.isin(status, [ROUNDED, EXACT])] = np.nan
         value[status == NIL_STATUS] = 0.0
         symbol = np.array([STATUS_SYMBOL[s] for s in status], dtype=object)
@@ -293,22 +380,14 @@ class PublishedStore:
         self.revised: set[tuple] = set()  # cells a release changes from an earlier one (mark_revised)
         self._raw: dict[tuple, int] = dict(zip(keys, raw.tolist()))
         self._has_data = set(zip(grid.loc[grid["has_data"], "scope"], grid.loc[grid["has_data"], "period"]))
-        self._groups_raw = self._index_groups(group_cells)
 
     @staticmethod
-    def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, tuple[int, int, int]]:
+    def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, Panel]:
         if matched is None or matched.empty:
             return {}
         keys = zip(*(matched[c].tolist() for c in ("scope", "period", "base", "measure", "dimension", "category")))
-        return dict(zip(keys, zip(matched["now"].tolist(), matched["then"].tolist(), matched["members"].tolist())))
-
-    @staticmethod
-    def _index_groups(group_cells: pd.DataFrame | None) -> dict[tuple, tuple[int, int]]:
-        if group_cells is None or group_cells.empty:
-            return {}
-        keys = zip(*(group_cells[c].tolist() for c in ("scope", "period", "measure", "dimension", "group")))
-        return dict(zip(keys, zip(group_cells["raw"].astype(int).tolist(),
-                                  group_cells["members"].astype(int).tolist())))
+        values = zip(*(matched[c].astype(int).tolist() for c in Panel._fields))
+        return {k: Panel(*v) for k, v in zip(keys, values)}
 
     # ---- published cells ---------------------------------------------------
     def get(self, measure: str, dimension: str = "total", category: str = "", *,
@@ -333,96 +412,158 @@ class PublishedStore:
     def has_data(self, scope: str, period: Period | str) -> bool:
         return (scope, str(period)) in self._has_data
 
-    # ---- derived figures (rule 7) -----------------------------------------
+    # ---- derived figures (rules 7 and 13) -------------------------------------
     def share(self, measure: str, dimension: str, category: str, *, scope: str = NATIONAL,
               period: Period | str) -> Published:
-        """A category's share of the measure's total, as a percentage."""
+        """A category's share of the measure's total, as a percentage of the published values."""
+        if (scope, str(period)) in self.unpublished:
+            return Published(None, CONFIDENTIAL, "percent")
         part = self.get(measure, dimension, category, scope=scope, period=period)
         whole = self.get(measure, scope=scope, period=period)
-        return self.ratio_of(part, whole, self.raw_of(measure, dimension, category, scope, period),
-                             self.raw_of(measure, "total", "", scope, period), percent=True)
+        return self.ratio_of(part, whole, percent=True)
 
-    def ratio_of(self, num: Published | Sequence[Published], den: Published | Sequence[Published],
-                 raw_num: float, raw_den: float, *, percent: bool = False, per: float = 1.0,
-                 kind: str | None = None) -> Published:
-        """A derived value from raw inputs: ``..`` if an input is not available, ``S``
-        if an input is suppressed or confidential or the raw denominator is small."""
+    def ratio_of(self, num: Published | Sequence[Published], den: Published | Sequence[Published], *,
+                 percent: bool = False, per: float = 1.0, kind: str | None = None) -> Published:
+        """A derived value from published values: the sum of ``num`` over the sum of ``den`` (× 100 for a
+        percentage, × ``per`` otherwise). ``..`` if an input is not available; ``S`` if an input is
+        suppressed or confidential, or the published denominator is below ``min_denominator`` (judged
+        on the published value, so that the decision says nothing the published value does not)."""
         kind = kind or ("percent" if percent else "ratio")
-        inputs = [*(num if isinstance(num, Sequence) else [num]), *(den if isinstance(den, Sequence) else [den])]
-        symbols = {p.symbol for p in inputs}
+        nums = list(num) if isinstance(num, Sequence) else [num]
+        dens = list(den) if isinstance(den, Sequence) else [den]
+        symbols = {p.symbol for p in (*nums, *dens)}
         if NOT_AVAILABLE in symbols:
             return Published(None, NOT_AVAILABLE, kind)
         if symbols & {SUPPRESSED, CONFIDENTIAL}:
             return Published(None, SUPPRESSED, kind)
-        if raw_den < self.config.confidentiality.min_denominator:
+        top = sum(float(p.value or 0) for p in nums)
+        bottom = sum(float(p.value or 0) for p in dens)
+        if bottom < self.config.confidentiality.min_denominator:
             return Published(None, SUPPRESSED, kind)
-        value = raw_num / raw_den * (100.0 if percent else per)
+        value = top / bottom * (100.0 if percent else per)
         digits = self.config.confidentiality.percent_decimals if percent else 1
-        return Published(round(value, digits) + 0.0, "", kind, merge_flags(*(p.flag for p in inputs)))  # + 0.0: no "-0"
+        return Published(round(value, digits) + 0.0, "", kind,  # + 0.0: no "-0"
+                         merge_flags(*(p.flag for p in (*nums, *dens))))
 
     def ratio(self, numerator: Sequence[tuple[str, str, str]], denominator: Sequence[tuple[str, str, str]], *,
               scope: str = NATIONAL, period: Period | str, percent: bool = False, per: float = 1.0) -> Published:
-        """Sum of numerator cells ÷ sum of denominator cells (each (measure, dimension, category))."""
+        """Sum of numerator cells ÷ sum of denominator cells (each (measure, dimension, category)), of
+        their published values (C for a region not published: every figure of it is)."""
+        if (scope, str(period)) in self.unpublished:
+            return Published(None, CONFIDENTIAL, "percent" if percent else "ratio")
         num = [self.get(m, d, c, scope=scope, period=period) for m, d, c in numerator]
         den = [self.get(m, d, c, scope=scope, period=period) for m, d, c in denominator]
-        raw_num = sum(self.raw_of(m, d, c, scope, period) for m, d, c in numerator)
-        raw_den = sum(self.raw_of(m, d, c, scope, period) for m, d, c in denominator)
-        return self.ratio_of(num, den, raw_num, raw_den, percent=percent, per=per)
+        return self.ratio_of(num, den, percent=percent, per=per)
 
     def change(self, measure: str, dimension: str = "total", category: str = "", *,
                scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
-        """Percentage change from ``base`` to ``period``, from raw values (rule 7)."""
+        """Percentage change from ``base`` to ``period`` of the published values."""
+        if (scope, str(period)) in self.unpublished or (scope, str(base)) in self.unpublished:
+            return Published(None, CONFIDENTIAL, "change")
         now = self.get(measure, dimension, category, scope=scope, period=period)
         then = self.get(measure, dimension, category, scope=scope, period=base)
-        raw_now = self.raw_of(measure, dimension, category, scope, period)
-        raw_then = self.raw_of(measure, dimension, category, scope, base)
-        return self.ratio_of([now], [then], raw_now - raw_then, raw_then, percent=True, kind="change")
+        return self.percent_change(now, then)
+
+    def percent_change(self, now: Published, then: Published) -> Published:
+        """(now − then) ÷ then, as a percentage, of two published values (S where either is withheld or
+        ``then`` is below ``min_denominator``)."""
+        symbols = {now.symbol, then.symbol}
+        if NOT_AVAILABLE in symbols:
+            return Published(None, NOT_AVAILABLE, "change")
+        if symbols & {SUPPRESSED, CONFIDENTIAL}:
+            return Published(None, SUPPRESSED, "change")
+        a, b = float(now.value or 0), float(then.value or 0)
+        if b < self.config.confidentiality.min_denominator:
+            return Published(None, SUPPRESSED, "change")
+        value = (a - b) / b * 100.0
+        return Published(round(value, self.config.confidentiality.percent_decimals) + 0.0, "", "change",
+                         merge_flags(now.flag, then.flag))
 
     def like_for_like(self, measure: str, dimension: str = "total", category: str = "", *,
                       scope: str = NATIONAL, period: Period | str, base: Period | str) -> Published:
-        """Percentage change from ``base`` to ``period`` over the members that reported in both
-        (the like-for-like panel), from raw values (rule 7). Suppressed (S) where the panel has
-        fewer than ``min_members`` members with the cell, its counts are small or its base is under
-        ``min_denominator`` — and where 1 to ``min_members - 1`` members are left out of the panel
-        and, with the published all-member levels, the change would narrow their figure to within
-        ``LEFT_OUT_PROTECTION`` of its value (``_narrows``)."""
+        """Percentage change from ``base`` to ``period`` over the members that reported in both (the
+        like-for-like panel). Each side is the published cell when every member in that period's figures
+        is in the panel, else the panel's sum randomly rounded on its own (``panel_value``): never an
+        unrounded count. Suppressed (S) where the panel has fewer than ``min_members`` members with the
+        cell, where one member dominates a side (the p % rule), where a side is small or its base below
+        ``min_denominator``, and where a member left out of the panel, knowing its own figure, could
+        narrow a published count with it (``narrows_for_left_out``)."""
         rules = self.config.confidentiality
         if not (self.has_data(scope, period) and self.has_data(scope, base)):
             return Published(None, NOT_AVAILABLE, "change")
         if (scope, str(period)) in self.unpublished or (scope, str(base)) in self.unpublished:
+            return Published(None, CONFIDENTIAL, "change")
+        cell = (measure, dimension, category)
+        panel = self._matched.get((scope, str(period), str(base), *cell))
+        if panel is None or panel.members < rules.min_members:
             return Published(None, SUPPRESSED, "change")
-        left_out = len(self.coverage.excluded(scope, period, base))
-        now, then, members = self._matched.get((scope, str(period), str(base), measure, dimension, category),
-                                               (0, 0, 0))
-        small = [v for v in (now, then) if 0 < v < rules.suppress_below]
-        hours = self.config.measures[measure].kind == "hours" if measure in self.config.measures else False
-        if members < rules.min_members or (small and not hours) or then < rules.min_denominator:
+        if dominated(np.array([panel.now, panel.then]), np.array([panel.now_top1, panel.then_top1]),
+                     np.array([panel.now_top2, panel.then_top2]), rules.dominance_p).any():
             return Published(None, SUPPRESSED, "change")
-        if 0 < left_out < rules.min_members and self._narrows(measure, dimension, category, scope, period, base,
-                                                              now, then):
+        now = self.panel_value(scope, period, base, cell, "now")
+        then = self.panel_value(scope, period, base, cell, "then")
+        small = [p for p in (now, then) if 0 < float(p.value or 0) < rules.suppress_below]
+        if (small and not self._is_hours(measure)) or self.narrows_for_left_out(scope, period, base, cell):
             return Published(None, SUPPRESSED, "change")
-        value = (now - then) / then * 100.0
-        revised = any((scope, str(p), measure, dimension, category) in self.revised for p in (period, base))
-        return Published(round(value, rules.percent_decimals) + 0.0, "", "change", REVISED if revised else "")
+        change = self.percent_change(replace(now, flag=""), replace(then, flag=""))
+        revised = any((scope, str(p), *cell) in self.revised for p in (period, base))
+        return replace(change, flag=REVISED if revised and change.is_number else "")
+
+    def panel_value(self, scope: str, period: Period | str, base: Period | str, cell: tuple[str, str, str],
+                    side: str) -> Published:
+        """One side (``now``: ``period``, ``then``: ``base``) of a like-for-like panel, as it enters the
+        published change: the published cell itself when nobody outside the panel is in that period's
+        figures (the panel's sum is then the cell's raw value, and a second rounding of it would narrow
+        it), else the panel's sum randomly rounded with a draw of its own (hours: exact, like every hours
+        figure)."""
+        when = period if side == "now" else base
+        if not self.left_out(scope, period, base, side):
+            return self.get(*cell, scope=scope, period=when)
+        panel = self._matched[(scope, str(period), str(base), *cell)]
+        raw = panel.now if side == "now" else panel.then
+        hours = self._is_hours(cell[0])
+        kind = "hours" if hours else "count"
+        if raw == 0:
+            return Published(0, NIL, kind)
+        if hours:
+            return Published(float(raw), "", kind)
+        identity = "|".join(("panel", *cell, scope, str(period), str(base), side))
+        return Published(float(random_round(raw, rr3_draw(self._key, identity), self.config.confidentiality.rounding_base)),
+                         "", kind)
+
+    def _is_hours(self, measure: str) -> bool:
+        return measure in self.config.measures and self.config.measures[measure].kind == "hours"
+
+    def left_out(self, scope: str, period: Period | str, base: Period | str, side: str) -> frozenset[str]:
+        """The members in one side's figures that are not in the like-for-like panel."""
+        when = period if side == "now" else base
+        return self.coverage.get(scope, when).contributing - self.coverage.matched(scope, period, base)
+
+    def narrows_for_left_out(self, scope: str, period: Period | str, base: Period | str,
+                             cell: tuple[str, str, str]) -> bool:
+        """Whether the one member left out of the panel (on either side: with two or more, none knows
+        the others' part), knowing its own figures, could narrow a published count's raw value with the
+        change (``left_out_narrows``)."""
+        outside = self.left_out(scope, period, base, "now") | self.left_out(scope, period, base, "then")
+        if len(outside) != 1:
+            return False
+        panel = self._matched[(scope, str(period), str(base), *cell)]
+        now = self.get(*cell, scope=scope, period=period)
+        then = self.get(*cell, scope=scope, period=base)
+        own_now = self.raw_of(*cell, scope, period) - panel.now
+        own_then = self.raw_of(*cell, scope, base) - panel.then
+        published = [self.panel_value(scope, period, base, cell, side) for side in ("now", "then")]
+        change = self.percent_change(replace(published[0], flag=""), replace(published[1], flag=""))
+        if not change.is_number:
+            return False
+        return left_out_narrows(now, then, own_now, own_then, float(change.value or 0), self.config,
+                                hours=published[0].kind == "hours")
 
     def mark_revised(self, keys: set[tuple]) -> None:
         """The cells (scope, period, measure, dimension, category) whose published value differs from
         the last release's: they, and every figure made from them, carry R (revisions.py). Replaces any
         earlier marking, so a long-running preview never keeps a stale one."""
         self.revised = set(keys)
-
-    def _narrows(self, measure: str, dimension: str, category: str, scope: str, period, base,
-                 now: int, then: int) -> bool:
-        """Whether one or two left-out members' figure could be worked out closely: the all-member
-        totals of both periods are published, so with the panel's change the left-out part of a period
-        follows, within the change's rounding (half a unit of its last digit, times the base) and the
-        totals' rounding (2 each). Too close — within ``LEFT_OUT_PROTECTION`` of its value, the p % rule
-        of statistical disclosure control — and the change is suppressed."""
-        rules = self.config.confidentiality
-        left_now = self.raw_of(measure, dimension, category, scope, period) - now
-        left_then = self.raw_of(measure, dimension, category, scope, base) - then
-        width = 0.5 * 10.0 ** -rules.percent_decimals / 100.0 * max(then, now) + 2 * (rules.rounding_base - 1)
-        return any(0 < part and width < LEFT_OUT_PROTECTION * part for part in (left_now, left_then))
 
     def panel(self, scope: str, period: Period | str, base: Period | str) -> int:
         """How many members reported in both periods (the like-for-like panel; organisations, not people)."""
@@ -433,6 +574,8 @@ class PublishedStore:
         """Absolute change from ``base`` to ``period``: the difference of the two
         published values, so that it matches the figures readers see (an unrounded
         raw difference would publish an exact count, which rule 2 forbids)."""
+        if (scope, str(period)) in self.unpublished or (scope, str(base)) in self.unpublished:
+            return Published(None, CONFIDENTIAL, "difference")
         now = self.get(measure, dimension, category, scope=scope, period=period)
         then = self.get(measure, dimension, category, scope=scope, period=base)
         symbols = {now.symbol, then.symbol}
@@ -442,22 +585,6 @@ class PublishedStore:
             return Published(None, SUPPRESSED, "difference")
         return Published(float(now.value or 0) - float(then.value or 0), "", "difference",
                          merge_flags(now.flag, then.flag))
-
-    def group_total(self, measure: str, dimension: str, group: str, *, scope: str = NATIONAL,
-                    period: Period | str) -> tuple[Published, int]:
-        """Internal input for group rates: a group sum judged by rules 4 and 6 as if it
-        were published (its status only; the number itself is never published)."""
-        raw, members = self._groups_raw.get((scope, str(period), measure, dimension, group), (0, 0))
-        rules = self.config.confidentiality
-        if not self.has_data(scope, period):
-            return Published(None, NOT_AVAILABLE), raw
-        if raw == 0:
-            return Published(0, NIL), raw
-        if members < rules.min_members:
-            return Published(None, CONFIDENTIAL), raw
-        if raw < rules.suppress_below:
-            return Published(None, SUPPRESSED), raw
-        return Published(float(raw), ""), raw
 
     # ---- inspection (tables, audit) -------------------------------------
     def frame(self) -> pd.DataFrame:
@@ -477,10 +604,66 @@ class PublishedStore:
         return self._groups.copy()
 
 
+def rounding_interval(published: Published, config: Config) -> range | None:
+    """The raw values a published number allows: within ``base − 1`` of it and not below the
+    suppression threshold (a smaller raw count would have been S); hours exactly; a nil exactly 0.
+    None when the figure is not a number (a symbol: nothing to narrow)."""
+    if published.symbol == NIL:
+        return range(0, 1)
+    if not published.is_number:
+        return None
+    value, rules = int(published.value or 0), config.confidentiality
+    if published.kind == "hours":
+        return range(value, value + 1)
+    reach = max(rules.rounding_base - 1, 0)
+    return range(max(value - reach, rules.suppress_below), value + reach + 1)
+
+
+def possible_roundings(raw: int, base: int) -> tuple[int, ...]:
+    """Every value random rounding can give ``raw`` (the draw is secret: either neighbour)."""
+    rem = raw % base if base > 1 else 0
+    if raw <= 0 or rem == 0:
+        return (max(raw, 0),)
+    lower = raw - rem
+    return (lower + base,) if lower == 0 else (lower, lower + base)
+
+
+def left_out_narrows(now: Published, then: Published, own_now: int, own_then: int, change: float,
+                     config: Config, *, hours: bool = False) -> bool:
+    """Whether a member left out of a like-for-like panel, knowing its own parts ``own_now`` and
+    ``own_then`` of the two cells, could rule out a raw value that the published cell ``now`` or
+    ``then`` allows, given the published like-for-like ``change``. On a side where the member has a
+    part, the panel's raw sum is the cell's raw value minus it and enters the change randomly rounded;
+    on a side where it has none, the change used the published cell itself."""
+    rules = config.confidentiality
+    spans = [rounding_interval(now, config), rounding_interval(then, config)]
+    if spans[0] is None or spans[1] is None:
+        return False  # a withheld cell: the change was suppressed with it
+
+    def panel_values(t: int, own: int, published: Published) -> tuple[int, ...]:
+        if own <= 0:
+            return (int(published.value or 0),)
+        return (t - own,) if hours else possible_roundings(t - own, rules.rounding_base)
+
+    def gives(pn: int, pt: int) -> bool:
+        return pt >= rules.min_denominator and \
+            round((pn - pt) / pt * 100.0, rules.percent_decimals) + 0.0 == change
+
+    then_values = {t: panel_values(t, own_then, then) for t in spans[1]}
+    ok_now, ok_then = set(), set()
+    for t_now in spans[0]:
+        for pn in panel_values(t_now, own_now, now):
+            for t_then, pts in then_values.items():
+                if any(gives(pn, pt) for pt in pts):
+                    ok_now.add(t_now)
+                    ok_then.add(t_then)
+    return len(ok_now) < len(spans[0]) or len(ok_then) < len(spans[1])
+
+
 def confidentialise(aggregates: Aggregates, config: Config, key: str) -> PublishedStore:
     periods = [str(p) for p in aggregates.periods]
-    return PublishedStore(aggregates.cells, config, key, periods=periods, group_cells=aggregates.group_cells,
-                          coverage=aggregates.coverage, matched=aggregates.matched)
+    return PublishedStore(aggregates.cells, config, key, periods=periods, coverage=aggregates.coverage,
+                          matched=aggregates.matched)
 
 
 def empty_store(config: Config, period: Period) -> PublishedStore:

@@ -14,8 +14,8 @@ from ..inputs.coverage import PROVISIONAL
 SUPPRESSED, CONFIDENTIAL, NIL, NOT_AVAILABLE = "S", "C", "–", ".."
 REVISED = "R"  # the flag of a figure that differs from the one an earlier release published (revisions.py)
 SYMBOLS = {
-    SUPPRESSED: "suppressed: a small count, or a figure withheld so that one cannot be worked out",
-    CONFIDENTIAL: "confidential: fewer than the minimum number of members contributed",
+    SUPPRESSED: "suppressed: a small count, or a figure withheld so that another cannot be worked out",
+    CONFIDENTIAL: "confidential: too few members contributed, or one member's figure could be worked out",
     NIL: "nil",
     NOT_AVAILABLE: "not available (no data for that scope or period)",
     PROVISIONAL: "provisional: a member expected to report did not; changes are compared like for like",

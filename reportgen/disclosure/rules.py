@@ -29,13 +29,15 @@ class Rules:
     base: int  # random rounding base (rule 2)
     suppress_below: int  # raw counts 1 to this − 1 are S (rule 4)
     min_members: int  # contributors a cell needs, else C (rule 6)
-    min_denominator: int  # derived figures need a raw denominator of at least this (rule 7)
+    min_denominator: int  # derived figures need a published denominator of at least this (rule 7)
     percent_decimals: int
+    dominance_p: float  # the p % rule (rule 12): 0 turns it off
 
     @classmethod
     def of(cls, config: Config) -> Rules:
         c = config.confidentiality
-        return cls(c.rounding_base, c.suppress_below, c.min_members, c.min_denominator, c.percent_decimals)
+        return cls(c.rounding_base, c.suppress_below, c.min_members, c.min_denominator, c.percent_decimals,
+                   c.dominance_p)
 
     # ---- the numbers the rules imply ---------------------------------------------------------------
     @property
@@ -78,6 +80,21 @@ class Rules:
     def members_phrase(self) -> str:
         """'fewer than three member organisations'."""
         return f"fewer than {in_words(self.min_members)} member organisation{'s' * (self.min_members != 1)}"
+
+    def dominance_sentence(self) -> str:
+        """The p % rule, for the methodology ("" when it is off)."""
+        if self.dominance_p <= 0:
+            return ""
+        return (f"A figure is also confidential (C) where one member's part of it is so large that the next "
+                f"largest member, taking its own figure away, could work it out to within {self.dominance_p:g} %; "
+                "another figure is withheld with it so that it cannot be worked out from a total.")
+
+    def derived_sentence(self) -> str:
+        """How derived figures are made, for the methodology."""
+        return ("Percentages, rates, ratios and changes are worked out from the published (rounded) figures, so "
+                "that they say nothing the counts beside them do not. They are suppressed (S) where an input is "
+                f"suppressed or confidential, or where the published denominator is below {self.min_denominator}. "
+                "Absolute changes are differences of published values.")
 
     def unit_words(self) -> str:
         """How the tables' units name a count: 'counts, randomly rounded to base 3'."""

@@ -105,8 +105,8 @@ def key_figures(store: PublishedStore, period: Period, scope: str, *, against_na
 
 
 def region_rows(config: Config, period: Period, store: PublishedStore, metrics) -> list[RegionRow]:
-    """Every region, in the configured order, then Aotearoa New Zealand; unpublished regions keep
-    their line with the reason instead of figures."""
+    """Every region, in the configured order, then Aotearoa New Zealand; an unpublished region keeps its
+    line, its figures C as everywhere else (one state, one symbol), and its reason under the table."""
     barred = metrics.not_published_regions()
     base = period.year_earlier()
     rows = []
@@ -114,11 +114,11 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
         n, expected = metrics.members_reporting(code)
         members = f"{n} of {expected}" + ("\u00a0P" if store.flag(code, period) else "")
         name = "Aotearoa New Zealand" if code == NATIONAL else config.region_label(code)
-        if code in barred:
-            rows.append(RegionRow(code, name, members, [], False, reason=barred[code]))
-            continue
         figures = [store.get(m, scope=code, period=period).shown() for m in ("clients", "new_clients", "sessions")]
         figures.append(store.like_for_like("clients", scope=code, period=period, base=base).shown())
+        if code in barred:
+            rows.append(RegionRow(code, name, members, figures, False, reason=barred[code]))
+            continue
         rows.append(RegionRow(code, name, members, figures, True,
                               brief="" if code == NATIONAL else f"{config.publication.base_url or ''}briefs/{code}.html"))
     return rows
@@ -236,10 +236,10 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
                    "less often than" if housing.value < housing_nat.value else "as often as")
         out.append(f"{housing} of clients needed help with housing, {compare} across Aotearoa New Zealand "
                    f"({housing_nat}).")
-    if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so
-        out.append(f"The figures for {name} in {period.label()} are shown as {clients.symbol} "
-                   f"({SYMBOLS.get(clients.symbol, 'not published')}), so that no person or member can be "
-                   "identified: the data notes explain why.")
+    if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so, in words
+        word, _, why = SYMBOLS.get(clients.symbol, "not published").partition(": ")
+        out.append(f"The figures for {name} in {period.label()} are {word}{f' ({why})' if why else ''}, so that "
+                   "no person or member can be identified: the data notes explain why.")
     return out
 
 
@@ -252,7 +252,7 @@ def _common(config: Config, period: Period, report) -> dict:
 def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
                    charts: list, events: list, governance: list[str] | None = None) -> ReportContext:
     not_published = metrics.not_published_regions()
-    data_notes = notes(config, period, agg)
+    data_notes = notes(config, period, agg, dominated=metrics.dominated_regions(period))
     return ReportContext(
         **_common(config, period, report),
         name="report", template="report.html.j2",
@@ -285,7 +285,7 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         title=f"{name}: regional brief",
         description=f"{report.title} — regional brief for {name}, {period.label()}",
         numbered=False,  # numbered paragraphs are the national report's (select-committee style)
-        notes=notes(config, period, agg, code),
+        notes=notes(config, period, agg, code, dominated=metrics.dominated_regions(period)),
         downloads=downloads(metrics, config, "../", only=BRIEF_TABLES),
         charts=charts,
         charts_by_section=by_section(charts),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..core.config import Config
-from ..core.findings import Finding
+from ..core.findings import Finding, cap, tally
 from ..core.periods import Period, quarter_range
 from ..inputs.coverage import coverage, sent_pairs
 from ..inputs.cross_checks import member_quarter_table, movements
@@ -63,8 +63,10 @@ def _scopes(config: Config, period: Period, coverages) -> list[dict]:
 
 
 def quality_context(config: Config, period: Period, rows, register: Register,
-                    findings: list[Finding], coverages=None) -> dict:
-    """Everything the template shows, computed."""
+                    findings: list[Finding], coverages=None, dominance: dict[str, int] | None = None,
+                    dominated: list[str] | None = None) -> dict:
+    """Everything the template shows, computed. ``dominance``: cells of each area the p % rule made
+    confidential; ``dominated``: the regions whose number of people supported is among them."""
     quarters_in_data = sorted({Period.parse(str(p)) for p in rows["period"].unique() if "Q" in str(p)}) \
         if len(rows) else []
     last = period.quarters()[-1]
@@ -78,6 +80,8 @@ def quality_context(config: Config, period: Period, rows, register: Register,
     moved = movements(table)
     moved = moved[moved["change"].abs() > config.checks.movement_share].sort_values(
         ["period", "org_id"], ascending=[False, True])
+    errors, warnings = tally(findings)
+    findings = cap(findings)  # the first of a kind per file and per run, then one line with the count
     by_member: dict[str, list[Finding]] = {}
     for f in findings:
         by_member.setdefault(f.member or "(no member: file-level or project-wide)", []).append(f)
@@ -92,14 +96,17 @@ def quality_context(config: Config, period: Period, rows, register: Register,
         "quarters": [str(q) for q in quarters],
         "grid": _grid(rows, register, quarters),
         "scopes": _scopes(config, period, coverages),
-        "errors": sum(f.is_error for f in findings),
-        "warnings": sum(not f.is_error for f in findings),
+        "errors": errors,
+        "warnings": warnings,
         "findings": [(m, names.get(m, ""), fs) for m, fs in sorted(by_member.items())],
         "threshold": f"{threshold:.0%}",
         "shares": [{"org_id": r.org_id, "name": names.get(r.org_id, ""), "period": r.period,
                     "clients": int(r.clients), "unidentified": int(r.unidentified),
                     "share": f"{r.share:.1%}", "over": r.share > threshold}
                    for r in shares.itertuples()],
+        "dominance": [{"scope": "Aotearoa New Zealand" if s == "NZ" else config.region_label(s), "cells": n,
+                       "headline": s in (dominated or [])} for s, n in (dominance or {}).items()],
+        "dominance_p": f"{config.confidentiality.dominance_p:g}",
         "movement_limit": f"±{config.checks.movement_share:.0%}",
         "movements": [{"org_id": r.org_id, "name": names.get(r.org_id, ""), "period": r.period,
                        "previous": r.previous, "before": int(r.before), "clients": int(r.clients),
@@ -108,8 +115,9 @@ def quality_context(config: Config, period: Period, rows, register: Register,
 
 
 def render_quality_report(config: Config, period: Period, rows, register: Register,
-                          findings: list[Finding], coverages=None) -> str:
+                          findings: list[Finding], coverages=None, dominance: dict[str, int] | None = None,
+                          dominated: list[str] | None = None) -> str:
     env = environment(config)
     css = env.loader.get_source(env, "internal/quality.css")[0]  # type: ignore[union-attr]
-    return env.get_template(TEMPLATE).render(styles=Markup(css),
-                                             **quality_context(config, period, rows, register, findings, coverages))
+    context = quality_context(config, period, rows, register, findings, coverages, dominance, dominated)
+    return env.get_template(TEMPLATE).render(styles=Markup(css), **context)

@@ -28,6 +28,8 @@ class Notes:
     period_definition: str
     rounding: str  # random rounding to base 3
     suppression: str  # S, C and secondary suppression
+    dominance: str  # the p % rule, and the regions where one member dominates ("" when off)
+    dominated_here: bool  # the document's own scope is one of those regions (a brief says so)
     hours: str
     derived: str  # percentages, ratios and changes
     regions: str  # when a region is published
@@ -41,7 +43,7 @@ class Notes:
     @property
     def disclosure(self) -> str:
         """The disclosure rules in one paragraph (documents' data notes)."""
-        return " ".join((self.rounding, self.suppression, self.derived, self.regions))
+        return " ".join(s for s in (self.rounding, self.suppression, self.dominance, self.derived, self.regions) if s)
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -63,8 +65,9 @@ def like_for_like(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str
     changed = (f"Since {base.label()}, " + " and ".join(moves) + ". ") if moves else ""
     return (f"{changed}Changes are compared like for like: over the members that reported in both periods "
             f"({panel} for {period.label()} against {base.label()}), so that a member joining, leaving or "
-            "missing a return is not read as a change in need. Where one or two members are left out of a "
-            "comparison, the change is suppressed (S), since it would let their figures be worked out.")
+            "missing a return is not read as a change in need. Each side is the members' total rounded like "
+            "every count; where a member left out of a comparison could use it to work out a published figure "
+            "more closely, the change is suppressed (S).")
 
 
 def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
@@ -82,7 +85,22 @@ def provisional(agg: Aggregates, period: Period, scope: str = NATIONAL) -> str:
             "changes given are like for like.")
 
 
-def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL) -> Notes:
+def dominance(rules: Rules, config: Config, period: Period, dominated: list[str], scope: str) -> str:
+    """The p % rule, and — so that a brief with few figures says why — the regions where one member's
+    figures are most of the region's (its number of people supported is C by that rule)."""
+    text = rules.dominance_sentence()
+    here = [code for code in dominated if scope in (NATIONAL, code)]
+    if text and here:
+        names = [config.region_label(code) for code in here]
+        where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        text += (f" In {where} one member's figures are most of the region's, so most of "
+                 f"{'its' if len(names) == 1 else 'their'} figures for {period.label()} are confidential.")
+    return text
+
+
+def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL,
+          dominated: list[str] | None = None) -> Notes:
+    """``dominated``: the regions where one member dominates (``Metrics.dominated_regions``)."""
     rules = Rules.of(config)
     cov = agg.coverage.get(scope, period)
     if period.is_half:
@@ -102,10 +120,11 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
                      f"{rules.members_phrase()} is confidential (C). Where one cell of a "
                      "breakdown, or one region, is suppressed, another is suppressed too so that it cannot be "
                      "worked out by subtraction."),
-        hours="Staff and volunteer hours are not rounded; the minimum-contributors rule applies.",
-        derived=("Percentages, rates and ratios are computed from unrounded figures and are suppressed where an "
-                 f"input is suppressed or the denominator is below {rules.min_denominator}. Absolute changes "
-                 "are differences of published values."),
+        dominance=dominance(rules, config, period, list(dominated or []), scope),
+        dominated_here=scope in (dominated or []),
+        hours=("Staff and volunteer hours are not rounded; the minimum-contributors rule and the rule on one "
+               "member's share apply."),
+        derived=rules.derived_sentence(),
         regions=(f"A region is published only when at least {in_words(rules.min_members)} members report for it."),
         outcome_coverage=(f"Outcome rates where fewer than {formats.percent(COVERAGE_CAVEAT * 100, 0)} of clients "
                           "were assessed describe only part of the people supported: treat them with caution."),

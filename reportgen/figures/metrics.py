@@ -121,6 +121,25 @@ class Metrics:
                 out[code] = not_published_reason(self.config, code, period, n)
         return out
 
+    def dominated_regions(self, period: Period | str | None = None) -> list[str]:
+        """Published regions whose number of people supported is confidential because one member's
+        figure is most of it (the p % rule): most of their figures are C, and the data notes and the
+        data-quality report say so."""
+        period = str(period or self.period)
+        g = self.store.internal_frame()
+        mask = ((g["period"] == period) & (g["measure"] == "clients") & (g["dimension"] == "total")
+                & (g["status"] == "dominance") & (g["scope"] != NATIONAL))
+        return [code for code in self.config.regions if code in set(g.loc[mask, "scope"])]
+
+    def dominance_counts(self, period: Period | str | None = None) -> dict[str, int]:
+        """How many of each scope's cells of ``period`` the p % rule makes confidential (internal: the
+        data-quality report)."""
+        period = str(period or self.period)
+        g = self.store.internal_frame()
+        hit = g[(g["period"] == period) & (g["status"] == "dominance")]
+        counts = hit.groupby("scope").size()
+        return {scope: int(counts[scope]) for scope in [NATIONAL, *self.config.regions] if scope in counts}
+
     def eligible_regions(self) -> list[str]:
         """Regions with at least ``min_members`` members reporting: these get a brief."""
         barred = self.not_published_regions()
@@ -205,21 +224,24 @@ class Metrics:
         return self.store.ratio([(OUTCOMES.assessed, dimension, category)], [(OUTCOMES.people, "total", "")],
                                 scope=scope, period=period, percent=True)
 
+    def _group(self, measure: str, dimension: str, group: str) -> list[tuple[str, str, str]]:
+        return [(measure, dimension, c) for c in self.config.dimensions[dimension].groups[group]]
+
     def group_improvement_rate(self, dimension: str, group: str, *, scope: str = NATIONAL,
                                period: Period | str) -> Published:
-        imp, raw_imp = self.store.group_total(OUTCOMES.improved, dimension, group, scope=scope, period=period)
-        ass, raw_ass = self.store.group_total(OUTCOMES.assessed, dimension, group, scope=scope, period=period)
-        rate = self.store.ratio_of(imp, ass, raw_imp, raw_ass, percent=True)
+        """The group's published improved counts over its published assessed counts (S where any is
+        withheld: a group's sum is never published, nor worked out from raw values)."""
+        rate = self.store.ratio(self._group(OUTCOMES.improved, dimension, group),
+                                self._group(OUTCOMES.assessed, dimension, group),
+                                scope=scope, period=period, percent=True)
         return _caveated(rate, self.group_assessment_coverage(dimension, group, scope=scope, period=period))
 
     def group_assessment_coverage(self, dimension: str, group: str, *, scope: str = NATIONAL,
                                   period: Period | str) -> Published:
-        """Mean coverage over the group's domains: group assessed ÷ (clients × domains)."""
-        ass, raw_ass = self.store.group_total(OUTCOMES.assessed, dimension, group, scope=scope, period=period)
-        people = self.store.get(OUTCOMES.people, scope=scope, period=period)
+        """Mean coverage over the group's domains: group assessed ÷ (clients × domains), of published values."""
         n = len(self.config.dimensions[dimension].groups[group])
-        raw_people = self.store.raw_of(OUTCOMES.people, "total", "", scope, period)
-        return self.store.ratio_of(ass, people, raw_ass, raw_people * n, percent=True)
+        return self.store.ratio(self._group(OUTCOMES.assessed, dimension, group), [(OUTCOMES.people, "total", "")] * n,
+                                scope=scope, period=period, percent=True)
 
     def outcome_rows(self) -> list[tuple]:
         rows = []

@@ -39,6 +39,7 @@ def cross_checks(rows: pd.DataFrame, subs: Submissions, register: Register, conf
     _plausibility(f, config)
     _period_rules(f, config)
     _distinct_clients(f)
+    f.close()
     return f.findings + (cov.findings() if cov else []), cov
 
 
@@ -55,7 +56,8 @@ def _breakdowns(f: RowKeys, config: Config) -> None:
     idx = np.flatnonzero(broken)
     gkeys, first, sums = groups(f.GM[idx] * f.D + f.d[idx], idx, f.v[idx].astype(float))
     found, tv, _ = lookup(tkeys, tvals, trows, gkeys // f.D)
-    for k, i in zip(np.flatnonzero(~found), first[~found]):
+    missing_total = first[~found]
+    for i in missing_total[f.keep("data.breakdown-without-total", missing_total)]:
         m, d = f.name('measure', i), f.name('dimension', i)
         f.add(i, "data.breakdown-without-total", "error",
               f"{m} is broken down by {d} but has no total row ({f.where(i)})", "dimension",
@@ -63,6 +65,7 @@ def _breakdowns(f: RowKeys, config: Config) -> None:
     # rule 5: single-response categories add up to the total
     is_single = np.isin(gkeys % f.D, single)
     mismatch = found & is_single & (sums != tv)
+    mismatch[mismatch] = f.keep("data.breakdown-sum", first[mismatch])
     for i, s, t in zip(first[mismatch], sums[mismatch], tv[mismatch]):
         m, d = f.name('measure', i), f.name('dimension', i)
         f.add(i, "data.breakdown-sum", "error",
@@ -95,6 +98,7 @@ def _breakdowns(f: RowKeys, config: Config) -> None:
     idx = np.flatnonzero(isin_small(f.d, multiple, f.D))
     found, tv, _ = lookup(tkeys, tvals, trows, f.GM[idx])
     over = found & (f.v[idx] > tv)
+    over[over] = f.keep("data.category-exceeds-total", idx[over])
     for i, t in zip(idx[over], tv[over]):
         d, c = f.name('dimension', i), f.name('category', i)
         f.add(i, "data.category-exceeds-total", "error",
@@ -120,6 +124,7 @@ def _outcomes(f: RowKeys) -> None:
     p_keys, p_first, p_sums = groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
     found, av, arow = lookup(a_keys, a_vals, a_rows, p_keys)
     bad = ~found | (p_sums != av)
+    bad[bad] = f.keep("data.outcome-sum", np.where(found[bad], arow[bad], p_first[bad]))
     for k, i, s, a, ok, ar in zip(p_keys[bad], p_first[bad], p_sums[bad], av[bad], found[bad], arow[bad]):
         at = int(ar) if ok else int(i)
         f.add(at, "data.outcome-sum", "error",
@@ -148,6 +153,7 @@ def _clients_present(f: RowKeys) -> None:
     n_idx = np.flatnonzero(f.is_total & (f.m == new))
     found, cv, _ = lookup(c_keys, c_vals, c_rows, f.G[n_idx])
     over = found & (f.v[n_idx] > cv)
+    over[over] = f.keep("data.new-exceeds-clients", n_idx[over])
     for i, c in zip(n_idx[over], cv[over]):
         f.add(int(i), "data.new-exceeds-clients", "error",
               f"new_clients ({f.v[i]}) is more than the clients total ({int(c)}) ({f.where(i)})", "value",
@@ -155,7 +161,8 @@ def _clients_present(f: RowKeys) -> None:
     # rule 9
     g_keys, g_first, _ = groups(f.G, np.arange(len(f.G)))
     found, _, _ = lookup(c_keys, c_vals, c_rows, g_keys)
-    for i in g_first[~found]:
+    without = g_first[~found]
+    for i in without[f.keep("data.missing-clients", without)]:
         f.add(int(i), "data.missing-clients", "error",
               f"there are rows for {f.where(int(i))} but no clients total", "measure",
               "every org, period and region with rows needs a 'clients,total,' row")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from ..core import limits
 from ..core.config import Config
-from ..core.findings import Finding, relative, suggestion_hint
+from ..core.findings import Capped, Finding, relative, suggestion_hint
 from ..core.periods import Period, PeriodError
+from ..core.safefile import open_regular, why_not_a_file
 from ..core.yamlsource import load_yaml
 
 REGISTER_COLUMNS = ("org_id", "name", "network", "regions", "active_from", "active_to")
@@ -42,6 +44,7 @@ class Member:
 @dataclass(frozen=True)
 class Register:
     members: dict[str, Member]  # by upper-case org_id
+    usable: bool = True  # False when data.members names no readable register: org_ids are then not checked
 
     def get(self, org_id: str) -> Member | None:
         return self.members.get(org_id.strip().upper())
@@ -63,36 +66,68 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
     path = config.members_file
     shown = relative(path, config.root)
     findings: list[Finding] = []
+    capped = Capped(findings)  # a 16 MiB register of bad rows: the first of each kind, then a count
+    setting = config.located("data", "members")
 
     def bad(code: str, message: str, line: int | None = None, hint: str | None = None, column=None):
-        findings.append(Finding(code, "error", message, file=shown, line=line, column=column, hint=hint))
+        capped.add(Finding(code, "error", message, file=shown, line=line, column=column, hint=hint))
 
-    if not path.is_file():
-        bad("register.not-found", "the member register is missing",
-            hint="set data.members in config.yaml to the register's path")
-        return Register({}), findings
-    if path.stat().st_size > limits.REGISTER_FILE_BYTES:
-        bad("register.too-large", f"the member register is larger than {limits.REGISTER_FILE_BYTES >> 20} MiB",
-            hint="check that data.members names the register (see docs/limits.md)")
-        return Register({}), findings
+    def unusable(code: str, message: str, hint: str) -> tuple[Register, list[Finding]]:
+        """The file cannot be a register: one finding, at data.members in config.yaml when the config
+        names it there (the config is what to fix), and no finding per submitted row."""
+        if setting is not None:
+            line, col = setting
+            findings.append(Finding(code, "error", f"data.members names {shown}, which {message}",
+                                    file=config.source, line=line, column=col, hint=hint))
+        else:
+            findings.append(Finding(code, "error", f"the member register {shown} {message}", file=shown, hint=hint))
+        return Register({}, usable=False), findings
+
+    why = why_not_a_file(path)
+    if why is not None and not path.exists() and not path.is_symlink():
+        return unusable("register.not-found", "does not exist",
+                        "set data.members in config.yaml to the register's path")
+    if why is not None:
+        return unusable("register.unreadable", f"is {why}" if why.startswith("a ") else why,
+                        "set data.members in config.yaml to the register, a CSV file")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open_regular(path) as fh:
+            raw = fh.read(min(os.fstat(fh.fileno()).st_size, limits.REGISTER_FILE_BYTES) + 1)
     except OSError as exc:
-        bad("register.unreadable", f"cannot read the member register: {exc.strerror or exc}",
-            hint="check the file's permissions")
-        return Register({}), findings
+        return unusable("register.unreadable", f"cannot be read ({exc.strerror or exc})",
+                        "check the file's permissions")
+    if len(raw) > limits.REGISTER_FILE_BYTES:
+        return unusable("register.too-large", f"is larger than {limits.REGISTER_FILE_BYTES >> 20} MiB",
+                        "check that data.members names the register (see docs/limits.md)")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        bad("register.not-utf8", "the member register is not UTF-8 text", hint="save it as UTF-8 CSV")
-        return Register({}), findings
-    reader = csv.reader(text.splitlines())
-    header = [h.strip().lower() for h in next(reader, [])]
+        return unusable("register.not-utf8", "is not UTF-8 text", "save it as UTF-8 CSV, or check that data.members "
+                        "names the register")
+    try:
+        reader = csv.reader(text.splitlines())
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        return unusable("register.missing-column", f"has no readable header ({exc})",
+                        f"the header must name: {', '.join(REGISTER_COLUMNS)}")
     missing = [c for c in REGISTER_COLUMNS if c not in header]
     if missing:
-        bad("register.missing-column", f"the register lacks column(s): {', '.join(missing)}", 1,
-            hint=f"the header must name: {', '.join(REGISTER_COLUMNS)}")
-        return Register({}), findings
+        return unusable("register.missing-column", f"is not a member register: it lacks column(s) "
+                        f"{', '.join(missing)}", f"the header must name: {', '.join(REGISTER_COLUMNS)}; check "
+                        "that data.members names the register")
     idx = {c: header.index(c) for c in REGISTER_COLUMNS + OPTIONAL_COLUMNS if c in header}
     members: dict[str, Member] = {}
+    try:
+        _register_rows(reader, header, idx, config, members, bad)
+    except csv.Error as exc:
+        bad("register.unreadable", f"the register cannot be read as CSV past line {reader.line_num} ({exc})",
+            reader.line_num, hint="check for an unclosed quote mark")
+    capped.close()
+    return Register(members), findings
+
+
+def _register_rows(reader, header: list[str], idx: dict[str, int], config: Config, members: dict[str, Member],
+                   bad) -> None:
     for line_no, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -128,7 +163,6 @@ def load_register(config: Config) -> tuple[Register, list[Finding]]:
             delivery = INDIVIDUAL  # the member is kept, so that its rows are not reported as unknown too
         members[org] = Member(org, cell["name"], cell["network"], regions, active_from, active_to,
                               delivery, cell["contact"])
-    return Register(members), findings
 
 
 def load_events(config: Config) -> tuple[list[Event], list[Finding]]:

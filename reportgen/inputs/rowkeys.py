@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core import limits
 from ..core.findings import Finding
 from ..core.periods import Period
-from .submissions import Submissions
+from .submissions import Submissions, first_per_file, more_like_this
 
 
 class RowKeys:
@@ -41,6 +42,10 @@ class RowKeys:
         self.codes = {"org_id": self.o, "period": self.p, "region": self.r, "measure": self.m,
                       "dimension": self.d, "category": self.c}
         self.findings: list[Finding] = []
+        self.file_codes = rows["file"].cat.codes.to_numpy()
+        self.file_names = [str(c) for c in rows["file"].cat.categories]
+        self._made: dict[tuple[str, str], int] = {}  # (code, file) → findings of that code in that file
+        self._first: dict[tuple[str, str], Finding] = {}
 
     def name(self, column: str, i) -> str:
         """The text of row ``i``'s code in ``column`` (no pandas indexing: fast in loops)."""
@@ -52,11 +57,38 @@ class RowKeys:
         return cats.index(value) if value in cats else len(cats)
 
     def add(self, i: int, code: str, severity: str, message: str, column: str | None, hint: str) -> None:
-        file = str(self.rows["file"].iat[i])
-        self.findings.append(Finding(
+        """A finding at row ``i``; past ``limits.FINDINGS_PER_FILE`` of its code in its file, only counted."""
+        file = self.file_names[self.file_codes[i]]
+        key = (code, file)
+        n = self._made.get(key, 0)
+        self._made[key] = n + 1
+        if n >= limits.FINDINGS_PER_FILE:
+            return
+        finding = Finding(
             code, severity, message, file=file, line=int(self.rows["line"].iat[i]),
             column=self.subs.column(file, column) if column else None, hint=hint,
-            member=self.name('org_id', i)))  # type: ignore[arg-type]
+            member=self.name('org_id', i))  # type: ignore[arg-type]
+        self.findings.append(finding)
+        self._first.setdefault(key, finding)
+
+    def keep(self, code: str, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` (row indexes, ascending) get a finding of ``code`` each: the first few of each
+        file; the rest are counted now, so that a million bad rows never build a million messages."""
+        rows = np.asarray(rows)
+        shown, rest = first_per_file(rows, self.file_codes)
+        for file_code, n in rest.items():
+            key = (code, self.file_names[file_code])
+            self._made[key] = self._made.get(key, 0) + n
+        return np.isin(rows, shown) if len(rest) else np.ones(len(rows), dtype=bool)
+
+    def close(self) -> None:
+        """One summary line per code and file that had more findings than were made."""
+        for key, n in self._made.items():
+            first = self._first.get(key)
+            if first is not None and n > limits.FINDINGS_PER_FILE:
+                self.findings.append(more_like_this(first.code, first.severity, key[1], n - limits.FINDINGS_PER_FILE,
+                                                    member=first.member, hint=first.hint, column=first.column))
+        self._made.clear()
 
     def where(self, i: int) -> str:
         return f"{self.name('org_id', i)}, {self.name('period', i)}, {self.name('region', i)}"

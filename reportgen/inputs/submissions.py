@@ -40,7 +40,8 @@ from pandas.api.types import union_categoricals
 
 from ..core import limits
 from ..core.config import Config
-from ..core.findings import Finding, relative, suggestion_hint
+from ..core.findings import Capped, Finding, relative, suggestion_hint
+from ..core.safefile import NotAFile, open_regular, why_not_a_file
 
 REQUIRED = ("org_id", "period", "region", "measure", "dimension", "category", "value")
 ROW_COLUMNS = [*REQUIRED, "file", "line"]
@@ -67,6 +68,12 @@ def _finding(code: str, severity: str, message: str, file: str, line: int | None
 
 
 def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[str, int] | None:
+    if len(header) > limits.SUBMISSION_COLUMNS:
+        findings.append(_finding("data.too-large", "error", f"the header has {len(header):,} columns, more than the "
+                                 f"{limits.SUBMISSION_COLUMNS:,} a submission may have", shown, 1,
+                                 hint="a submission has the contract's seven columns; check that this is the "
+                                      "right file (see docs/limits.md)"))
+        return None
     names = [str(h or "").strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
@@ -76,15 +83,16 @@ def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[
         elif len(names) == 1 and "\t" in names[0]:
             hint = "the file seems to use tabs; the contract requires commas between fields"
         else:
-            near = [f"'{h}' → '{c}'" for h in names for c in missing
+            near = [f"'{h}' → '{c}'" for h in names[:100] for c in missing
                     if h and h not in REQUIRED and suggestion_hint(h, [c]).startswith("did you mean")]
             if near:
-                hint = f"check the column names ({'; '.join(near)})"
+                hint = f"check the column names ({'; '.join(near[:12])})"
         findings.append(_finding("data.missing-column", "error",
                                  f"required column(s) missing: {', '.join(missing)}", shown, 1,
                                  hint=hint))
         return None
     seen: set[str] = set()
+    extra: list[int] = []
     for i, name in enumerate(names):
         if name in REQUIRED and name in seen:
             findings.append(_finding("data.repeated-column", "error",
@@ -93,11 +101,18 @@ def _header_map(header: list[str], shown: str, findings: list[Finding]) -> dict[
             return None
         seen.add(name)
         if name not in REQUIRED:
-            findings.append(_finding("data.extra-column", "warning",
-                                     f"column '{header[i]}' is not in the contract and is ignored",
-                                     shown, 1, i + 1,
-                                     hint=suggestion_hint(name, REQUIRED, "columns")
-                                     if name else "remove the empty column"))
+            extra.append(i)
+    if extra:  # one warning for them all: a wide export's 100,000 columns are one problem, not 100,000
+        first = extra[0]
+        listed = ", ".join(f"'{header[i]}'" if names[i] else "an empty one" for i in extra[:12])
+        more = f" and {len(extra) - 12:,} more" if len(extra) > 12 else ""
+        many = len(extra) > 1
+        hint = ("remove the empty column" if not names[first] and not many else
+                suggestion_hint(names[first], REQUIRED, "columns") if not many else
+                "remove them; the contract's columns are " + ", ".join(REQUIRED))
+        findings.append(_finding("data.extra-column", "warning",
+                                 f"column{'s' * many} {listed}{more} {'are' if many else 'is'} not in the contract "
+                                 f"and {'are' if many else 'is'} ignored", shown, 1, first + 1, hint=hint))
     return {c: names.index(c) for c in REQUIRED}
 
 
@@ -152,6 +167,7 @@ def _read_csv(raw: bytes, shown: str, findings: list[Finding],
     width = len(header)
     need = max(cols.values()) + 1
     line = header_line
+    capped = Capped(findings)  # a file of a million short rows: twenty findings and a count
     try:
         for row in reader:
             start = line + 1  # the row starts on the line after the previous record ended
@@ -159,21 +175,28 @@ def _read_csv(raw: bytes, shown: str, findings: list[Finding],
             if not row or not any(c.strip() for c in row):
                 continue
             if len(row) < width and len(row) < need:
-                findings.append(_finding("data.short-row", "error",
-                                         f"the row has {len(row)} field(s) where the header has {width}",
-                                         shown, start, hint="check for missing commas"))
+                if capped.wants("data.short-row", shown):
+                    capped.add(_finding("data.short-row", "error",
+                                        f"the row has {len(row)} field(s) where the header has {width}",
+                                        shown, start, hint="check for missing commas"))
+                else:
+                    capped.count("data.short-row", shown)
                 continue
             if len(row) > width and any(c.strip() for c in row[width:]):
-                findings.append(_finding("data.long-row", "error",
-                                         f"the row has {len(row)} fields where the header has {width}",
-                                         shown, start, width + 1,
-                                         hint="a number written with a thousands separator (1,200) splits "
-                                              "into two fields: write 1200; quote text that contains commas"))
+                if capped.wants("data.long-row", shown):
+                    capped.add(_finding("data.long-row", "error",
+                                        f"the row has {len(row):,} fields where the header has {width}",
+                                        shown, start, width + 1,
+                                        hint="a number written with a thousands separator (1,200) splits "
+                                             "into two fields: write 1200; quote text that contains commas"))
+                else:
+                    capped.count("data.long-row", shown)
                 continue
             out.append([row[cols[c]].strip() for c in REQUIRED] + [shown, start])
     except csv.Error as exc:
         findings.append(_finding("data.bad-csv", "error", f"the file cannot be read as CSV: {exc}",
                                  shown, line + 1, hint="check for an unclosed quote mark"))
+    capped.close()
     return out
 
 
@@ -191,46 +214,83 @@ def _cell_text(value) -> str:
 
 def _read_xlsx(path: Path, shown: str, findings: list[Finding],
                columns: dict[str, dict[str, int]]) -> list[list]:
+    """Every row of the worksheet (named 'submission', else the first), whatever its stated dimension says;
+    the workbook is measured first (``workbook.inspect``), then its worksheet's shape (``workbook.shape``).
+    Raises OSError (``NotAFile`` included) when the file cannot be opened."""
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        findings.append(_finding("data.bad-xlsx", "error",
-                                 f"the workbook cannot be opened ({type(exc).__name__})", shown,
-                                 hint="save it again from the spreadsheet program as .xlsx"))
-        return []
-    try:
-        ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            findings.append(_finding("data.empty-file", "error", "the worksheet is empty", shown))
+    from . import workbook
+
+    with open_regular(path) as fh:
+        try:
+            workbook.inspect(fh)
+        except workbook.Refused as exc:
+            findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))
             return []
-        cols = _header_map([_cell_text(h) for h in header], shown, findings)
-        if cols is None:
+        except workbook.BROKEN as exc:
+            findings.append(_finding("data.bad-xlsx", "error", f"the workbook cannot be opened ({type(exc).__name__})",
+                                     shown, hint="save it again from the spreadsheet program as .xlsx"))
             return []
-        columns[shown] = {c: i + 1 for c, i in cols.items()}
-        out: list[list] = []
-        for line, row in enumerate(rows, start=2):
-            if line > limits.SUBMISSION_ROWS + 1:
-                findings.append(_finding("data.too-large", "error",
-                                         f"the worksheet has more than {limits.SUBMISSION_ROWS:,} rows", shown,
-                                         line, hint="send one submission per file (see docs/limits.md)"))
+        fh.seek(0)
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken files
+            findings.append(_finding("data.bad-xlsx", "error",
+                                     f"the workbook cannot be opened ({type(exc).__name__})", shown,
+                                     hint="save it again from the spreadsheet program as .xlsx"))
+            return []
+        try:
+            ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
+            try:
+                with wb._archive.open(ws._worksheet_path) as stream:  # type: ignore[union-attr]
+                    shape = workbook.shape(stream)
+            except workbook.Refused as exc:
+                findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))
                 return []
-            cells = [_cell_text(v) for v in row]
-            if not any(cells):
-                continue
-            cells += [""] * (max(cols.values()) + 1 - len(cells))
-            out.append([cells[cols[c]] for c in REQUIRED] + [shown, line])
-        return out
-    except Exception as exc:  # a workbook that opens but whose sheets are broken
-        findings.append(_finding("data.bad-xlsx", "error",
-                                 f"the workbook cannot be read ({type(exc).__name__})", shown,
-                                 hint="save it again from the spreadsheet program as .xlsx"))
+            ws.reset_dimensions()  # read every row and column there is, not what <dimension> claims
+            return _xlsx_rows(ws, shape, shown, findings, columns)
+        except Exception as exc:  # a workbook that opens but whose sheets are broken
+            findings.append(_finding("data.bad-xlsx", "error",
+                                     f"the workbook cannot be read ({type(exc).__name__})", shown,
+                                     hint="save it again from the spreadsheet program as .xlsx"))
+            return []
+        finally:
+            wb.close()
+
+
+def _xlsx_rows(ws, shape, shown: str, findings: list[Finding], columns: dict[str, dict[str, int]]) -> list[list]:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        findings.append(_finding("data.empty-file", "error", "the worksheet is empty", shown))
         return []
-    finally:
-        wb.close()
+    cols = _header_map([_cell_text(h) for h in header], shown, findings)
+    if cols is None:
+        return []
+    columns[shown] = {c: i + 1 for c, i in cols.items()}
+    out: list[list] = []
+    width = max(cols.values()) + 1
+    for line, row in enumerate(rows, start=2):
+        cells = [_cell_text(v) for v in row[:width]]
+        if not any(cells):
+            continue
+        cells += [""] * (width - len(cells))
+        out.append([cells[cols[c]] for c in REQUIRED] + [shown, line])
+    stated_rows, stated_columns = shape.stated_rows, shape.stated_columns
+    if stated_rows is not None and (shape.last_row > stated_rows or shape.last_column > (stated_columns or 0)):
+        from openpyxl.utils import get_column_letter
+
+        findings.append(_finding(
+            "data.xlsx-dimension", "warning",
+            f"the worksheet says its cells end at {get_column_letter(stated_columns or 1)}{stated_rows}, but it has "
+            + " and ".join(part for part in (
+                f"cells down to row {shape.last_row:,}" if shape.last_row > stated_rows else "",
+                f"cells across to column {get_column_letter(shape.last_column)}"
+                if shape.last_column > (stated_columns or 0) else "") if part)
+            + ": every row and column was read", shown, min(shape.last_row, stated_rows + 1),
+            hint="nothing is lost; the program that wrote the workbook recorded its size wrongly (saving it "
+                 "again from a spreadsheet program corrects it)"))
+    return out
 
 
 class _FastBatches:
@@ -336,12 +396,12 @@ def _read_many(paths: list[str]) -> list[bytes | OSError | _TooLarge]:
     out: list[bytes | OSError | _TooLarge] = []
     for path in paths:
         try:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:  # never waits on a pipe, never reads a device
                 size = os.fstat(fh.fileno()).st_size
                 if size > limits.SUBMISSION_FILE_BYTES:
                     out.append(_TooLarge(size))
                     continue
-                data = fh.read(limits.SUBMISSION_FILE_BYTES + 1)
+                data = fh.read(size + 1)  # sized to the file: read(limit) would allocate the whole limit
                 out.append(data if len(data) <= limits.SUBMISSION_FILE_BYTES else _TooLarge(len(data)))
         except OSError as exc:
             out.append(exc)
@@ -367,6 +427,33 @@ def _value_too_large(text: str) -> bool:
     return len(whole) > len(str(limits.MAX_VALUE)) or float(text) > limits.MAX_VALUE
 
 
+def first_per_file(idx: np.ndarray, files: np.ndarray, per_file: int | None = None
+                   ) -> tuple[np.ndarray, dict[int, int]]:
+    """Of the rows ``idx`` (ascending), those among the first ``per_file`` (``limits.FINDINGS_PER_FILE``) of
+    their file (``files[idx]``, codes), and per file code how many more there are: the rows worth a
+    finding each, and the counts for one summary line per file (vectorised: a million bad rows cost a
+    sort, not a million findings)."""
+    per_file = limits.FINDINGS_PER_FILE if per_file is None else per_file
+    idx = np.asarray(idx)
+    if len(idx) <= per_file:
+        return idx, {}
+    codes = np.asarray(files)[idx]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    rank = np.arange(len(ordered)) - np.searchsorted(ordered, ordered, side="left")
+    keep = np.sort(order[rank < per_file])
+    uniq, counts = np.unique(codes, return_counts=True)
+    rest = {int(u): int(n) - per_file for u, n in zip(uniq, counts) if n > per_file}
+    return idx[keep], rest
+
+
+def more_like_this(code: str, severity: str, file: str, n: int, *, member: str | None = None,
+                   hint: str | None = None, column: int | None = None) -> Finding:
+    """The summary line for ``n`` findings of ``code`` in ``file`` not made one by one."""
+    return Finding(code, severity, f"… and {n:,} more like this in {file}", file=file,  # type: ignore[arg-type]
+                   column=column, member=member, hint=hint, omitted=n)
+
+
 def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
                       findings: list[Finding]) -> pd.DataFrame:
     """Rows with a cell longer than ``limits.FIELD_CHARS`` or a value above ``limits.MAX_VALUE``: an
@@ -374,7 +461,8 @@ def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
     if frame.empty:
         return frame
     bad = np.zeros(len(frame), dtype=bool)
-    files = frame["file"].astype(str).to_numpy()
+    file_codes = frame["file"].cat.codes.to_numpy()
+    files = [str(c) for c in frame["file"].cat.categories]
     lines = frame["line"].to_numpy()
     orgs = frame["org_id"].astype(str).to_numpy()
     for col in REQUIRED:
@@ -384,22 +472,24 @@ def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
         big = np.array([col == "value" and _value_too_large(c.strip()) for c in cats] + [False])
         codes = series.cat.codes.to_numpy()
         for mask, kind in ((long[codes], "long"), (big[codes] & ~long[codes], "big")):
-            for i in np.flatnonzero(mask & ~bad):
-                shown = files[i]
+            code = "data.field-too-long" if kind == "long" else "data.value-too-large"
+            hint = ("each cell holds a short code or a number; check for text pasted into the wrong column"
+                    if kind == "long" else "check the value: no count or number of hours is this large")
+            shown_rows, rest = first_per_file(np.flatnonzero(mask & ~bad), file_codes)
+            for i in shown_rows:
+                shown = files[file_codes[i]]
                 where = dict(file=shown, line=int(lines[i]), column=columns.get(shown, {}).get(col),
                              member=orgs[i].strip().upper()[:limits.FIELD_CHARS] or None)
                 if kind == "long":
-                    findings.append(Finding("data.field-too-long", "error",
-                                            f"the {col} has {len(cats[codes[i]]):,} characters (at most "
-                                            f"{limits.FIELD_CHARS})", **where,
-                                            hint="each cell holds a short code or a number; check for text "
-                                                 "pasted into the wrong column"))
+                    message = f"the {col} has {len(cats[codes[i]]):,} characters (at most {limits.FIELD_CHARS})"
                 else:
                     text = cats[codes[i]].strip()
-                    findings.append(Finding("data.value-too-large", "error",
-                                            f"the value {text[:30]}{'…' if len(text) > 30 else ''} is larger than "
-                                            f"{limits.MAX_VALUE:,}, the largest value reportgen accepts", **where,
-                                            hint="check the value: no count or number of hours is this large"))
+                    message = (f"the value {text[:30]}{'…' if len(text) > 30 else ''} is larger than "
+                               f"{limits.MAX_VALUE:,}, the largest value reportgen accepts")
+                findings.append(Finding(code, "error", message, **where, hint=hint))
+            for file_code, n in rest.items():
+                findings.append(more_like_this(code, "error", files[file_code], n, hint=hint,
+                                               column=columns.get(files[file_code], {}).get(col)))
             bad |= mask
     if not bad.any():
         return frame
@@ -420,16 +510,44 @@ def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSE
                 yield name, done.get(name)
 
 
-def _find(folder: Path) -> list[str]:
-    """Every .csv and .xlsx below ``folder`` (relative, '/'-separated), in path order."""
-    found = []
-    for dirpath, _dirs, filenames in os.walk(folder):
+_DATA_SUFFIXES = (".csv", ".xlsx")
+
+
+def _find(folder: Path, roots: list[Path]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every .csv and .xlsx file below ``folder`` (relative, '/'-separated), in path order; and every
+    entry that is named like one but is not a regular file (a folder, a pipe, a device, a socket, a
+    broken link, a link leaving ``roots``), or is a link to a folder (never followed), with what it is."""
+    found: list[str] = []
+    odd: list[tuple[str, str]] = []
+    for dirpath, dirs, filenames in os.walk(folder):
         rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        for name in dirs:
+            path = os.path.join(dirpath, name)
+            shown = name if rel == "." else f"{rel}/{name}"
+            if os.path.islink(path):
+                odd.append((shown, f"a link to the folder {os.path.realpath(path)}, which is not followed: its "
+                                   "files are not read"))
+            elif name.lower().endswith(_DATA_SUFFIXES):
+                odd.append((shown, "a folder named like a data file (the files inside it are read)"))
         for name in filenames:
-            if name.lower().endswith((".csv", ".xlsx")) and os.path.isfile(os.path.join(dirpath, name)):
-                found.append(name if rel == "." else f"{rel}/{name}")
+            if not name.lower().endswith(_DATA_SUFFIXES):
+                continue
+            shown = name if rel == "." else f"{rel}/{name}"
+            why = why_not_a_file(os.path.join(dirpath, name), roots)
+            if why is None:
+                found.append(shown)
+            else:
+                odd.append((shown, why))
     found.sort(key=lambda n: n.split("/"))
-    return found
+    odd.sort(key=lambda item: item[0].split("/"))
+    return found, odd
+
+
+def _not_a_file(shown: str, why: str) -> Finding:
+    hint = ("rename the folder, or move its files up into the submissions folder" if why.startswith("a folder named")
+            else "copy the folder's files into the submissions folder" if why.startswith("a link to the folder")
+            else "put the member's file itself here (a copy, not a link, pipe or device)")
+    return _finding("data.not-a-file", "error", f"this is {why}" if why.startswith("a ") else why, shown, hint=hint)
 
 
 def load_submissions(config: Config) -> Submissions:
@@ -440,8 +558,9 @@ def load_submissions(config: Config) -> Submissions:
                                 file=relative(folder, config.root),
                                 hint="set data.submissions in config.yaml"))
         return Submissions(_frame([], []), [], findings)
-    paths = _find(folder)
+    paths, odd = _find(folder, [config.root, folder])
     base = relative(folder, config.root)
+    findings.extend(_not_a_file(f"{base}/{name}", why) for name, why in odd)
     files: list[str] = []
     columns: dict[str, dict[str, int]] = {}
     slow: list[list] = []
@@ -455,7 +574,7 @@ def load_submissions(config: Config) -> Submissions:
         shown = f"{base}/{name}"
         index = len(files)
         files.append(shown)
-        errors_before = sum(f.is_error for f in findings)
+        before = len(findings)
         try:
             if isinstance(raw, OSError):
                 raise raw
@@ -473,14 +592,20 @@ def load_submissions(config: Config) -> Submissions:
                 got = _read_csv(raw, shown, findings, columns)
             else:
                 got = _read_xlsx(folder / name, shown, findings, columns)
+        except NotAFile as exc:  # swapped for a pipe or a device after the folder was listed
+            findings.append(_not_a_file(shown, exc.kind))
+            continue
         except OSError as exc:
-            findings.append(_finding("data.unreadable", "error", f"cannot read the file: {exc.strerror}", shown))
+            findings.append(_finding("data.unreadable", "error", f"cannot read the file: {exc.strerror or exc}",
+                                     shown))
             continue
         slow += got
-        if not got and sum(f.is_error for f in findings) == errors_before:
-            findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows", shown,
-                                     hint="if the member had nothing to report, say so to the data team"))
-    if not paths:
+        if not got and not any(f.is_error for f in findings[before:]):
+            findings.append(_finding("data.no-rows", "warning", "the file has a header but no rows: a nil return "
+                                     "(the member had nothing to report), not a missing one", shown,
+                                     hint="nothing to do if the member had no activity; coverage still counts it as "
+                                          "not reporting the quarter (rule 10: no quarter rows)"))
+    if not paths and not odd:
         findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
                                 file=base))
     fast.flush()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from ..core.config import Config
 from ..core.findings import Finding, suggestion_hint
 from ..core.periods import Period, PeriodError
 from .register import Register
-from .submissions import Submissions
+from .submissions import Submissions, first_per_file, more_like_this
 
 KEY = ["org_id", "period", "region", "measure", "dimension", "category"]
 _NUMBER = re.compile(r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)$")  # ASCII digits only: the contract says digits
@@ -45,10 +46,13 @@ class ValidData:
 
 
 class _Reporter:
-    """Collects row-level findings with file, row, column and member."""
+    """Collects row-level findings with file, row, column and member: of each code, the first
+    ``limits.FINDINGS_PER_FILE`` rows of a file one by one, the rest as one count per file."""
 
     def __init__(self, subs: Submissions, register: Register):
         self.subs, self.register, self.findings = subs, register, []
+        self.files = [str(c) for c in subs.rows["file"].cat.categories] if len(subs.rows) else []
+        self.file_codes = subs.rows["file"].cat.codes.to_numpy() if len(subs.rows) else np.zeros(0, np.int64)
 
     def row(self, code: str, severity: str, message: str, rec, column: str | None, hint: str | None = None):
         member = self.register.get(str(rec.org_id))
@@ -56,6 +60,27 @@ class _Reporter:
             code, severity, message, file=str(rec.file), line=int(rec.line),
             column=self.subs.column(str(rec.file), column) if column else None, hint=hint,
             member=member.org_id if member else (str(rec.org_id).strip() or None)))
+
+    def each(self, df: pd.DataFrame, rows, code: str, severity: str, column: str | None,
+             describe: Callable[[Any], tuple[str, str | None]]) -> None:
+        """A finding for each row of ``df`` in ``rows`` (a mask or positions), ``describe(rec)`` →
+        (message, hint), made for the first few of each file only; the rest are counted."""
+        rows = np.asarray(rows)
+        idx = np.flatnonzero(rows) if rows.dtype == np.bool_ else rows.astype(np.int64)
+        if not len(idx):
+            return
+        shown, rest = first_per_file(idx, self.file_codes)
+        members: dict[str, str | None] = {}
+        hints: dict[str, str | None] = {}
+        for rec in df.iloc[shown].itertuples():
+            message, hint = describe(rec)
+            self.row(code, severity, message, rec, column, hint)
+            members[str(rec.file)], hints[str(rec.file)] = self.findings[-1].member, hint
+        for file_code, n in rest.items():
+            file = self.files[file_code]
+            self.findings.append(more_like_this(code, severity, file, n, member=members.get(file),
+                                                hint=hints.get(file), column=self.subs.column(file, column)
+                                                if column else None))
 
 
 def recode(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -135,9 +160,8 @@ def rule_1_periods(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> pd.Seri
     """``period`` is a quarter or a half-year: the canonical text per row (missing when not)."""
     periods = recode(df["period"], _parse_period)
     unknown = periods.isna().to_numpy()
-    for rec in df[unknown].itertuples():
-        rep.row("data.bad-period", "error", f"'{rec.period}' is not a period", rec, "period",
-                "write a quarter like 2025Q1 or a half-year like 2025H1")
+    rep.each(df, unknown, "data.bad-period", "error", "period",
+             lambda rec: (f"'{rec.period}' is not a period", "write a quarter like 2025Q1 or a half-year like 2025H1"))
     bad |= unknown
     return periods
 
@@ -146,7 +170,8 @@ def rule_1_values(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> np.ndarr
     """``value`` is a number ≥ 0 in plain decimal notation: the float per row (NaN when not)."""
     value = _parse_values(df["value"])
     number_ok = ~np.isnan(value)
-    for rec in df[~number_ok].itertuples():
+
+    def describe(rec) -> tuple[str, str]:
         text = str(rec.value).strip()
         why = "is empty" if not text else f"'{text}' is not a number"
         hint = "write plain digits with an optional decimal point, e.g. 1200 or 7.5"
@@ -154,7 +179,9 @@ def rule_1_values(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> np.ndarr
             hint = "remove the thousands separator (write 1200, not 1,200)"
         elif text.startswith("-"):
             hint = "values cannot be negative"
-        rep.row("data.bad-value", "error", f"the value {why}", rec, "value", hint)
+        return f"the value {why}", hint
+
+    rep.each(df, ~number_ok, "data.bad-value", "error", "value", describe)
     bad |= ~number_ok
     return value
 
@@ -172,16 +199,53 @@ def rule_2_codes(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, register: Re
     }
     codes = {}
     for col, (choices, what) in known.items():
-        canon = _map_codes(df[col], {c.lower(): c for c in choices})
+        if col == "org_id" and not register.usable:
+            # data.members names no readable register (reported once, at the setting): org_ids cannot be
+            # checked, so they are taken as written rather than reported once per row
+            canon = recode(df[col], lambda u: u.strip().upper() or None)
+        else:
+            canon = _map_codes(df[col], {c.lower(): c for c in choices})
         unknown = canon.isna().to_numpy()
-        for rec in df[unknown].itertuples():
+        if col == "org_id" and register.usable and _none_known(df[col], canon, register, config, rep):
+            bad |= unknown  # one finding about the config, not one per row
+            codes[col] = canon
+            continue
+
+        def describe(rec, col=col, choices=choices, what=what) -> tuple[str, str]:
             text = str(getattr(rec, col)).strip()
-            rep.row(f"data.unknown-{what}", "error",
-                    f"unknown {what} code '{text}'" if text else f"the {col} is empty",
-                    rec, col, suggestion_hint(text, choices, f"{what} codes"))
+            return (f"unknown {what} code '{text}'" if text else f"the {col} is empty",
+                    suggestion_hint(text, choices, f"{what} codes"))
+
+        rep.each(df, unknown, f"data.unknown-{what}", "error", col, describe)
         bad |= unknown
         codes[col] = canon
     return codes
+
+
+MISMATCH_ORGS = 3  # distinct org_ids, none in the register: the register is the wrong file, not the rows
+
+
+def _none_known(raw: pd.Series, canon: pd.Series, register: Register, config: Config, rep: _Reporter) -> bool:
+    """When no submitted org_id (of at least ``MISMATCH_ORGS``) is in the register, data.members names the
+    wrong file or an old register: one finding at the setting (True), instead of one per row."""
+    sent = {str(c).strip().upper() for c in raw.cat.categories if str(c).strip()} if isinstance(
+        raw.dtype, pd.CategoricalDtype) else {str(c).strip().upper() for c in raw.unique() if str(c).strip()}
+    if len(sent) < MISMATCH_ORGS or canon.notna().any():
+        return False
+    from ..core.findings import relative
+
+    shown = relative(config.members_file, config.root)
+    where = config.located("data", "members")
+    example = ", ".join(sorted(sent)[:3])
+    listed = ", ".join(sorted(register.members)[:3])
+    rep.findings.append(Finding(
+        "data.register-mismatch", "error",
+        f"none of the {len(sent):,} org_ids in the submissions ({example}, …) is in the member register {shown}, "
+        f"which lists {len(register.members):,} ({listed}{', …' if len(register.members) > 3 else ''})",
+        file=config.source if where else shown, line=where[0] if where else None,
+        column=where[1] if where else None,
+        hint="check that data.members in config.yaml names the current member register"))
+    return True
 
 
 def rule_2_dimension_allowed(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, codes: dict[str, pd.Series],
@@ -197,11 +261,14 @@ def rule_2_dimension_allowed(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, 
         for j, d in enumerate(dcats):
             pair_bad[i, j] = (m, d) not in allowed
     not_allowed = ok & pair_bad[mcodes, dcodes]
-    for rec, m, d in zip(df[not_allowed].itertuples(), measure[not_allowed], dimension[not_allowed]):
+
+    def describe(rec) -> tuple[str, str]:
+        m, d = measure.iat[rec.Index], dimension.iat[rec.Index]
         dims = config.measures[m].dimensions
-        rep.row("data.dimension-not-allowed", "error",
-                f"measure '{m}' cannot be broken down by '{d}'", rec, "dimension",
+        return (f"measure '{m}' cannot be broken down by '{d}'",
                 suggestion_hint(d, dims, "dimensions") if len(dims) > 1 else f"'{m}' only takes: {', '.join(dims)}")
+
+    rep.each(df, not_allowed, "data.dimension-not-allowed", "error", "dimension", describe)
     bad |= not_allowed
 
 
@@ -233,17 +300,17 @@ def rule_2_categories(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, codes: 
         got = lut[raw_codes[sel]]
         cat_codes[sel] = got
         wrong = np.flatnonzero(sel)[got < 0]
-        for rec in df.iloc[wrong].itertuples():
-            text = str(rec.category).strip()
-            if d == "total":
-                rep.row("data.category-with-total", "error",
-                        f"dimension 'total' takes an empty category, not '{text}'", rec, "category",
-                        "leave the category empty on total rows")
-            else:
-                rep.row("data.unknown-category", "error",
-                        f"unknown {d} category '{text}'" if text else f"the {d} category is empty",
-                        rec, "category", suggestion_hint(text, config.dimensions[d].categories,
-                                                         f"{d} categories"))
+        if d == "total":
+            rep.each(df, wrong, "data.category-with-total", "error", "category",
+                     lambda rec: (f"dimension 'total' takes an empty category, not '{str(rec.category).strip()}'",
+                                  "leave the category empty on total rows"))
+        else:
+            def describe(rec, d=d) -> tuple[str, str]:
+                text = str(rec.category).strip()
+                return (f"unknown {d} category '{text}'" if text else f"the {d} category is empty",
+                        suggestion_hint(text, config.dimensions[d].categories, f"{d} categories"))
+
+            rep.each(df, wrong, "data.unknown-category", "error", "category", describe)
         bad[wrong] = True
     return pd.Series(pd.Categorical.from_codes(cat_codes, categories=pd.Index(targets, dtype=object)),
                      index=df.index)
@@ -261,13 +328,12 @@ def rule_3_whole_numbers(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, code
     hours = hours_lut[mcodes]
     filled = np.nan_to_num(value)
     fractional = ok & (np.floor(filled) != filled)
-    for rec in df[fractional & ~hours].itertuples():
-        rep.row("data.not-whole", "error", f"the count {str(rec.value).strip()} is not a whole number", rec,
-                "value", "counts of people and sessions must be whole numbers")
-    for rec in df[fractional & hours].itertuples():
-        rep.row("data.hours-rounded", "warning",
-                f"hours {str(rec.value).strip()} rounded up to the next whole hour",
-                rec, "value", "send whole hours to avoid this warning")
+    rep.each(df, fractional & ~hours, "data.not-whole", "error", "value",
+             lambda rec: (f"the count {str(rec.value).strip()} is not a whole number",
+                          "counts of people and sessions must be whole numbers"))
+    rep.each(df, fractional & hours, "data.hours-rounded", "warning", "value",
+             lambda rec: (f"hours {str(rec.value).strip()} rounded up to the next whole hour",
+                          "send whole hours to avoid this warning"))
     bad |= fractional & ~hours
     return np.ceil(filled)
 
@@ -296,16 +362,23 @@ def rule_4_unique_keys(clean: pd.DataFrame, rep: _Reporter) -> pd.DataFrame:
     del ordered
     if not len(repeated):
         return clean
-    dup = np.isin(key, repeated)
-    part = clean[dup].assign(_key=key[dup])
-    for _, group in part.groupby("_key", sort=False):
-        first = group.iloc[0]
-        for rec in group.iloc[1:].itertuples():
-            rep.row("data.duplicate-key", "error",
-                    f"this row repeats a key first sent at {first.file}:{first.line} "
-                    f"({rec.measure}/{rec.dimension}/{rec.category or 'total'}, {rec.region}, {rec.period})",
-                    rec, "measure", "send each cell once; remove one of the two rows")
-    return clean[~pd.Series(key).duplicated(keep="first").to_numpy()].reset_index(drop=True)
+    later = pd.Series(key).duplicated(keep="first").to_numpy()  # every repeat after the first sending
+    uniq, first_row = np.unique(key, return_index=True)  # each key's first row
+    file_names = [str(c) for c in clean["file"].cat.categories]
+    file_codes = clean["file"].cat.codes.to_numpy()
+    lines = clean["line"].to_numpy()
+    shown = Submissions(clean, rep.subs.files, [], rep.subs.columns)
+    reporter = _Reporter(shown, rep.register)
+
+    def describe(rec) -> tuple[str, str]:
+        j = int(first_row[np.searchsorted(uniq, key[rec.Index])])
+        return (f"this row repeats a key first sent at {file_names[file_codes[j]]}:{lines[j]} "
+                f"({rec.measure}/{rec.dimension}/{rec.category or 'total'}, {rec.region}, {rec.period})",
+                "send each cell once; remove one of the two rows")
+
+    reporter.each(clean, later, "data.duplicate-key", "error", "measure", describe)
+    rep.findings.extend(reporter.findings)
+    return clean[~later].reset_index(drop=True)
 
 
 def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

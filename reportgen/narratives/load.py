@@ -12,6 +12,7 @@ that would not render as written, and a scan for personal information.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..core import catalogue
-from ..core.findings import Finding, did_you_mean, relative
+from ..core.findings import Finding, did_you_mean, did_you_mean_hint, relative
 from ..core.yamlsource import YamlSource, load_yaml, validation_findings
 from . import markdown, privacy
 from .locate import finding_at, strings
@@ -99,7 +100,7 @@ def _choice(src: YamlSource, loc: tuple, value, choices: Iterable[str], code: st
     if not isinstance(value, str) or not value.strip() or value in choices:
         return []
     near = did_you_mean(value, choices)
-    hint = f"did you mean '{near}'?" if near else f"use one of: {', '.join(choices)}"
+    hint = did_you_mean_hint(value, near) if near else f"use one of: {', '.join(choices)}"
     line, col = src.position(loc)
     return [Finding(code, "error", f"unknown {what} '{value}'", file=src.display, line=line, column=col,
                     excerpt=src.line_text(line), hint=hint)]
@@ -120,6 +121,32 @@ def _story_codes(src: YamlSource, config) -> list[Finding]:
         out += _choice(src, ("consent", "status"), consent.get("status"), CONSENT_STATES,
                        "story.unknown-consent", "consent status")
     return out
+
+
+def _consent_date(src: YamlSource) -> list[Finding]:
+    """A consent dated after the day of the build (``SOURCE_DATE_EPOCH``'s day when set) records consent
+    that has not been given yet: an error at the date."""
+    from ..runtime.reproducible import build_date
+
+    data = src.data if isinstance(src.data, dict) else {}
+    consent = data.get("consent")
+    given = consent.get("date") if isinstance(consent, dict) else None
+    if isinstance(given, str):
+        try:
+            given = dt.date.fromisoformat(given.strip())
+        except ValueError:
+            return []  # not a date: the schema says so
+    if isinstance(given, dt.datetime):
+        given = given.date()
+    today = build_date()
+    if not isinstance(given, dt.date) or given <= today:
+        return []
+    line, col = src.position(("consent", "date"))
+    return [Finding("story.consent-date", "error", f"the consent is dated {given.isoformat()}, after today "
+                    f"({today.isoformat()}): consent cannot be recorded before it is given", file=src.display,
+                    line=line, column=col, excerpt=src.line_text(line),
+                    hint="write the date the signed consent was given (YYYY-MM-DD); a consent still to come is "
+                         "status: pending, with no date")]
 
 
 def _stray_files(folder: Path, root: Path) -> list[Finding]:
@@ -173,7 +200,7 @@ def load_narratives(folder: Path, root: Path, config=None) -> Narratives:
     for path in sorted((folder / "stories").glob("*.y*ml")):
         story, ssrc = _load(path, root, Story, config, findings)
         if ssrc is not None:
-            code_problems = _story_codes(ssrc, config)
+            code_problems = _story_codes(ssrc, config) + _consent_date(ssrc)
             findings += code_problems
             if story is not None and any(f.is_error for f in code_problems):
                 story = None  # a story with an unknown region or theme cannot be rendered until fixed

@@ -20,7 +20,18 @@ Unicode normal form C with look-alikes folded — fullwidth letters and digits
 (０２１, ＠), every kind of space, non-breaking and other hyphens and minus
 signs as "-", invisible characters (zero-width spaces and joiners, soft
 hyphens, word joiners) dropped, and accents removed for the name list — and
-reports each hit as the original text. ``rendered`` scans what is published
+reports each hit as the original text. Letters of other scripts that look Latin
+(a Cyrillic А in "Аroha") are read as the Latin letter.
+
+Evasions are read too (issue 25): an NHI written with a space, hyphen or dot
+(``URD 9869``; not when the four digits read as a year, 1900–2099, as in an
+agency's "MSD 2024"); a listed name written surname first (``Tipene-Walker,
+Aroha``) or with a space for its hyphen; a phone number in words, English or
+te reo Māori (``oh two one, five five five…``, ``kore rua tahi…``); and an
+e-mail address written out (``aroha (at) example (dot) nz``, ``aroha[at]…``,
+``aroha at example dot nz``, ``aroha @ example.nz``).
+
+``rendered`` scans what is published
 (placeholders filled, Markdown rendered to HTML, tags stripped, link targets
 included), so text that only appears once a placeholder is evaluated
 (``{{ "a" ~ "@" ~ "b.nz" }}``) is caught too.
@@ -33,6 +44,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ..core.safetext import latin_lookalike
 
 _NHI_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # A–Z without I and O
 
@@ -97,6 +110,8 @@ _PHONE = re.compile(
     rf"|0(?:800|508)(?:{_SEP}\d){{6,7}}"
     r")(?![\d])")
 _NHI = re.compile(r"(?<![\w])[A-HJ-NP-Z]{3}(?:\d{4}|\d{2}[A-HJ-NP-Z]{2})(?![\w])", re.I)
+# written with a separator: capital letters only (so that "and 2021" in prose is not read as one)
+_NHI_SPACED = re.compile(r"(?<![\w])([A-HJ-NP-Z]{3})[ .\-](\d{2}[ .\-]?(?:\d{2}|[A-HJ-NP-Z]{2}))(?![\w])")
 _IRD = re.compile(r"(?<![\w-])\d{2,3}[\s-]?\d{3}[\s-]?\d{3}(?![\w-])")
 _STREET_TYPES = ("Street|St|Road|Rd|Avenue|Ave|Drive|Dr|Place|Pl|Crescent|Cres|Terrace|Tce|Lane|Ln|Way|"
                  "Close|Court|Ct|Grove|Gr|Parade|Pde|Highway|Hwy|Boulevard|Blvd|Square|Sq|Rise|Quay|"
@@ -114,6 +129,9 @@ _DASHES[0x00AD] = ""  # a soft hyphen is invisible
 def _fold_char(c: str, accents: bool) -> str:
     if c.isascii():
         return c
+    latin = latin_lookalike(c)  # a Cyrillic А in a name is still the name
+    if latin is not None:
+        return latin
     if c in "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d":
         return "-"
     cat = unicodedata.category(c)
@@ -158,6 +176,137 @@ def _fold_phrases(phrases: Iterable[str], accents: bool) -> list[str]:
     return [fold(p, accents=accents)[0] for p in phrases]
 
 
+def _nhi_spaced(m: re.Match) -> bool:
+    digits = re.sub(r"[ .\-]", "", m.group(2))
+    if digits.isdigit() and 1900 <= int(digits) <= 2099:
+        return False  # "MSD 2024": an agency and a year
+    return nhi_valid(m.group(1) + digits)
+
+
+# ---- numbers in words -----------------------------------------------------------------------------
+
+_DIGIT_WORDS = {
+    # English
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "nil": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    # te reo Māori
+    "kore": "0", "tahi": "1", "rua": "2", "toru": "3", "whā": "4", "wha": "4", "rima": "5", "ono": "6",
+    "whitu": "7", "waru": "8", "iwa": "9",
+}
+_REPEAT = {"double": 2, "triple": 3}
+_TOKEN = re.compile(r"\+|\d+|[^\W\d_]+")
+_BETWEEN = re.compile(r"^[\s,.\-()/]*$")
+
+
+def _spoken_phones(text: str) -> list[tuple[int, int]]:
+    """Spans of phone numbers written (wholly or partly) in words: runs of digit words, digits and
+    'double'/'triple', separated by spaces or punctuation, that read as a New Zealand number."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int, str, bool]] = []  # (start, end, digits, was a word)
+    pending = 1
+    last_end = -1
+
+    def close() -> None:
+        if run and any(w for *_, w in run):
+            digits = "".join(d for _, _, d, _ in run)
+            if len(digits.lstrip("+")) >= 8 and _PHONE.fullmatch(digits):
+                out.append((run[0][0], run[-1][1]))
+        run.clear()
+
+    for m in _TOKEN.finditer(text):
+        word = m.group(0).lower()
+        if run and not _BETWEEN.match(text[last_end:m.start()]):
+            close()
+            pending = 1
+        if word in _REPEAT:
+            pending = _REPEAT[word]
+            last_end = m.end() if run else last_end
+            if not run:
+                run.append((m.start(), m.start(), "", True))
+                last_end = m.end()
+            continue
+        digit = _DIGIT_WORDS.get(word)
+        if digit is not None or word.isdigit() or (word == "+" and not run) or (word == "plus" and not run):
+            value = "+" if word in ("+", "plus") else (digit or word) * (pending if digit else 1)
+            run.append((m.start(), m.end(), value, digit is not None or word == "plus"))
+            last_end = m.end()
+        else:
+            close()
+        pending = 1
+    close()
+    return out
+
+
+# ---- e-mail addresses written out ------------------------------------------------------------------
+
+_TLDS = "nz|com|org|net|co|govt|gov|ac|school|iwi|maori|health|edu|info|biz|io|au|uk"
+# every pattern starts at a fixed character or a word's start, so none is slow on long text
+_SPELLED_AT = re.compile(r"[(\[{<] ?(?:at|@) ?[)\]}>]|@", re.I)
+_SPELLED_DOT = re.compile(r"[(\[{<] ?(?:dot|\.) ?[)\]}>]", re.I)
+_WORDED = re.compile(rf"(?<![\w.+-])[\w.+-]+[ \t]+at[ \t]+[\w-]+(?:[ \t]+dot[ \t]+[\w-]+)*[ \t]+dot[ \t]+"
+                     rf"(?:{_TLDS})\b", re.I)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span with the spaces around it (at most a few on each side)."""
+    a, b = start, end
+    while a > 0 and start - a < 3 and text[a - 1] in " \t":
+        a -= 1
+    while b < len(text) and b - end < 3 and text[b] in " \t":
+        b += 1
+    return a, b
+
+
+def _unspelled(text: str) -> tuple[str, list[int]]:
+    """``text`` with spelled-out '@' and '.' of e-mail addresses written as the characters, and for each
+    character the index of the one it came from."""
+    pieces: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    for pattern, repl in ((_SPELLED_AT, "@"), (_SPELLED_DOT, ".")):
+        for m in pattern.finditer(text):
+            a, b = _widen(text, m.start(), m.end())
+            if (a, b) != (m.start(), m.end()) or m.group(0) != repl:
+                pieces.append((a, b, repl))
+    for m in _WORDED.finditer(text):
+        for w in re.finditer(r"\s+(at|dot)\s+", m.group(0), re.I):
+            pieces.append((m.start() + w.start(), m.start() + w.end(), "@" if w.group(1).lower() == "at" else "."))
+    if not pieces:
+        return text, list(range(len(text) + 1))
+    pieces.sort()
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for start, end, repl in pieces:
+        if start < pos:
+            continue  # overlapping: the first one stands
+        out.append(text[pos:start])
+        index += range(pos, start)
+        out.append(repl)
+        index += [start] * len(repl)
+        pos = end
+    out.append(text[pos:])
+    index += range(pos, len(text) + 1)
+    return "".join(out), index
+
+
+# ---- names --------------------------------------------------------------------------------------------
+
+def _name_patterns(name: str) -> list[str]:
+    """Regexes for a listed name as written, with a space or hyphen between its parts either way, and
+    surname first ('Tipene-Walker, Aroha', 'Tipene-Walker Aroha')."""
+    words = name.split()
+    if not words:
+        return []
+
+    def word(w: str) -> str:
+        return r"[\s\-]*".join(re.escape(part) for part in re.split(r"[\-‐]+", w) if part) or re.escape(w)
+
+    forward = r"\s+".join(word(w) for w in words)
+    out = [forward]
+    if len(words) > 1:
+        out.append(word(words[-1]) + r"\s*,?\s+" + r"\s+".join(word(w) for w in words[:-1]))
+    return out
+
+
 def scan(text: str, *, names: Iterable[str] = (), allow: Iterable[str] = ()) -> list[Hit]:
     """Every piece of personal information in ``text``, in order, minus allowed text."""
     names, allow = list(names), list(allow)
@@ -175,10 +324,23 @@ def scan(text: str, *, names: Iterable[str] = (), allow: Iterable[str] = ()) -> 
             if valid is None or valid(m.group(0)):
                 a, b = back(m.start(), m.end(), index)
                 hits.append(Hit(kind, a, b, text[a:b].rstrip(".,")))
-    for start, end in _spans(plain, _fold_phrases(names, True)):
-        if (start == 0 or not plain[start - 1].isalnum()) and (end == len(plain) or not plain[end].isalnum()):
-            a, b = back(start, end, plain_index)
-            hits.append(Hit("name", a, b, text[a:b]))
+    for m in _NHI_SPACED.finditer(folded):
+        if _nhi_spaced(m):
+            a, b = back(m.start(), m.end(), index)
+            hits.append(Hit("nhi", a, b, text[a:b]))
+    for start, end in _spoken_phones(folded):
+        a, b = back(start, end, index)
+        hits.append(Hit("phone", a, b, text[a:b]))
+    unspelled, unspelled_index = _unspelled(folded)
+    if unspelled != folded:
+        for m in _EMAIL.finditer(unspelled):
+            if any(unspelled_index[i] != unspelled_index[i - 1] + 1 for i in range(m.start() + 1, m.end())):
+                start, end = unspelled_index[m.start()], unspelled_index[m.end() - 1] + 1
+                a, b = back(start, end, index)
+                hits.append(Hit("email", a, b, text[a:b].rstrip(".,")))
+    for start, end in _name_spans(plain, names):
+        a, b = back(start, end, plain_index)
+        hits.append(Hit("name", a, b, text[a:b]))
     allowed = [back(a, b, index) for a, b in _spans(folded, _fold_phrases(allow, False))]
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
@@ -189,6 +351,17 @@ def scan(text: str, *, names: Iterable[str] = (), allow: Iterable[str] = ()) -> 
             continue
         kept.append(hit)
     return kept
+
+
+def _name_spans(plain: str, names: list[str]) -> list[tuple[int, int]]:
+    out = []
+    for name in _fold_phrases(names, True):
+        for pattern in _name_patterns(name):
+            for m in re.finditer(pattern, plain, re.I):
+                start, end = m.start(), m.end()
+                if (start == 0 or not plain[start - 1].isalnum()) and (end == len(plain) or not plain[end].isalnum()):
+                    out.append((start, end))
+    return out
 
 
 WHAT = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 VOICES = ("client", "whānau", "staff", "kaimahi", "volunteer")
 CONSENT_STATES = ("given", "pending", "withdrawn")
@@ -99,7 +99,7 @@ class Story(_Model):
     pull_quote: str = ""
     body: Text
     consent: Consent
-    names_changed: bool = False
-    approved: bool = False
+    names_changed: StrictBool = False  # true or false as YAML writes them: "true" in quotes is text, and refused
+    approved: StrictBool = False
     expires: Date | None = None
     member: str = ""  # org_id of the member that gathered it: never published; shown in that member's own report

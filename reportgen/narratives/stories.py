@@ -80,8 +80,8 @@ def select_stories(stories: list[tuple[str, Story]], *, final: bool, reference: 
 def story_member_findings(narratives, register) -> list[Finding]:
     """A story's ``member`` that is not in the register (a typo would keep it out of the member's
     report): a warning at the field."""
-    out = []
-    if register is None:
+    out: list[Finding] = []
+    if register is None or not getattr(register, "usable", True):  # no register to look in: reported once
         return out
     for s in narratives.stories:
         story, src = s.story, s.source

@@ -37,7 +37,8 @@ CELL = ["measure", "dimension", "category"]
 class Aggregates:
     period: Period
     cells: pd.DataFrame  # scope, period, measure, dimension, category, raw, members
-    # member-level resolved rows per published period (internal: audit and quality report)
+    # member-level rows per published period, half-years resolved by the period rules (internal:
+    # the audit's dominance proof, the members' own figures)
     member_rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     # (org_id, region, measure) whose half-year figure was summed from quarters (non-additive)
     summed_from_quarters: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -136,13 +137,32 @@ def _sum_by(df: pd.DataFrame, cols: list[str], value: np.ndarray) -> tuple[pd.Da
     return df[cols].iloc[first].reset_index(drop=True), sums, inverse
 
 
+def top_two(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The largest and the second-largest of ``values`` in each group (0 where a group has fewer):
+    each member's contribution to a cell, for the dominance rule (confidentiality rule 12)."""
+    top1 = np.zeros(n_groups, dtype=np.float64)
+    top2 = np.zeros(n_groups, dtype=np.float64)
+    if len(values) == 0:
+        return top1, top2
+    order = np.lexsort((-values, groups))
+    g, v = groups[order], values[order]
+    first = np.ones(len(g), dtype=bool)
+    first[1:] = g[1:] != g[:-1]
+    top1[g[first]] = v[first]
+    second = np.zeros(len(g), dtype=bool)
+    second[1:] = first[:-1] & ~first[1:]  # the row after a group's first, in the same group
+    top2[g[second]] = v[second]
+    return top1, top2
+
+
 def _cells(member_rows: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
     """Sum member rows into national and regional cells with contributor counts.
 
     A member contributes to a cell when its own figure for it (summed over its
-    regions, for national cells) is above zero. Rows carry a ``period`` column,
+    regions, for national cells) is above zero. ``top1`` and ``top2`` are the two largest
+    members' contributions (for the dominance rule). Rows carry a ``period`` column,
     or ``period`` names the one period they all belong to."""
-    cols = ["scope", "period", *CELL, "raw", "members"]
+    cols = ["scope", "period", *CELL, "raw", "members", "top1", "top2"]
     if member_rows.empty:
         return pd.DataFrame(columns=cols)
     if period is not None:
@@ -152,15 +172,18 @@ def _cells(member_rows: pd.DataFrame, period: str | None = None) -> pd.DataFrame
     regional, raw_r, inv = _sum_by(per_region, ["period", "region", *CELL], v_region)
     regional["raw"] = raw_r
     regional["members"] = np.bincount(inv, weights=v_region > 0, minlength=len(regional))
+    regional["top1"], regional["top2"] = top_two(inv, v_region, len(regional))
     per_org, v_org, _ = _sum_by(per_region, ["period", "org_id", *CELL], v_region)
     national, raw_n, inv = _sum_by(per_org, ["period", *CELL], v_org)
     national["raw"] = raw_n
     national["members"] = np.bincount(inv, weights=v_org > 0, minlength=len(national))
+    national["top1"], national["top2"] = top_two(inv, v_org, len(national))
     national["scope"] = NATIONAL
     regional = regional.rename(columns={"region": "scope"})
     out = pd.concat([national[cols].astype({c: str for c in ["period", *CELL]}),
                      regional[cols].astype({c: str for c in ["period", "scope", *CELL]})], ignore_index=True)
-    out["raw"] = out["raw"].round().astype("int64")
+    for c in ("raw", "top1", "top2"):
+        out[c] = out[c].round().astype("int64")
     out["members"] = out["members"].astype("int64")
     return out[cols]
 
@@ -202,8 +225,10 @@ def matched_cells(frames: dict[str, pd.DataFrame], comparisons: list[tuple[str, 
                   scopes: list[str]) -> pd.DataFrame:
     """Like-for-like sums: for each comparison (period, base) and scope, every cell summed over
     the members that reported in both periods (``coverage.matched``), in each period; ``members``
-    counts the members of that panel with a value above zero in either."""
-    cols = ["scope", "period", "base", *CELL, "now", "then", "members"]
+    counts the members of that panel with a value above zero in either; ``now_top1`` … ``then_top2``
+    are the two largest members' contributions on each side (the dominance rule)."""
+    cols = ["scope", "period", "base", *CELL, "now", "then", "members", "now_top1", "now_top2", "then_top1",
+            "then_top2"]
     out = []
     for period, base in comparisons:
         if period not in frames or base not in frames:
@@ -222,13 +247,17 @@ def matched_cells(frames: dict[str, pd.DataFrame], comparisons: list[tuple[str, 
             sums.append(per_org.rename(which))
         per_org = pd.concat(sums, axis=1).fillna(0).reset_index()
         per_org["members"] = ((per_org["now"] > 0) | (per_org["then"] > 0)).astype("int64")
-        cells = per_org.groupby(["scope", *CELL], observed=True, sort=True)[["now", "then", "members"]].sum()
+        grouped = per_org.groupby(["scope", *CELL], observed=True, sort=True)
+        cells = grouped[["now", "then", "members"]].sum()
+        ids, n = grouped.ngroup().to_numpy(), grouped.ngroups
+        for side in ("now", "then"):
+            cells[f"{side}_top1"], cells[f"{side}_top2"] = top_two(ids, per_org[side].to_numpy(np.float64), n)
         out.append(cells.reset_index().assign(period=period, base=base))
     if not out:
         return pd.DataFrame(columns=cols)
     frame = pd.concat(out, ignore_index=True)[cols]
     frame = frame.astype({c: str for c in ["scope", "period", "base", *CELL]})
-    return frame.astype({"now": "int64", "then": "int64", "members": "int64"})
+    return frame.astype({c: "int64" for c in cols[6:]})
 
 
 def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Period) -> Aggregates:
@@ -256,8 +285,8 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
     frames.append(_cells(quarter_rows))
     groups.append(_group_cells(quarter_rows, None, config))
     cells = pd.concat(frames, ignore_index=True)
-    cells["raw"] = cells["raw"].astype("int64")
-    cells["members"] = cells["members"].astype("int64")
+    for c in ("raw", "members", "top1", "top2"):
+        cells[c] = cells[c].astype("int64")
     group_frames = [g for g in groups if not g.empty]
     group_cells = (pd.concat(group_frames, ignore_index=True) if group_frames
                    else _group_cells(rows.iloc[:0], str(period), config))
@@ -266,6 +295,7 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
     coverage = scope_coverage(quarter_rows, member_rows, register, scopes, quarters)
     agg = Aggregates(period=period, cells=cells, member_rows=member_rows, summed_from_quarters=flagged,
                      quarters=quarters, group_cells=group_cells, coverage=coverage)
-    by_period = {**member_rows, **{q: part for q, part in quarter_rows.groupby("period", observed=True)}}
-    agg.matched = matched_cells({str(k): v for k, v in by_period.items()}, agg.comparisons(), coverage, scopes)
+    for q, part in quarter_rows.groupby("period", observed=True):  # a quarter's rows are its members' own
+        member_rows[str(q)] = part[["org_id", "region", "measure", "dimension", "category", "value"]]
+    agg.matched = matched_cells(member_rows, agg.comparisons(), coverage, scopes)
     return agg

@@ -1,0 +1,259 @@
+"""The audit's proofs over the whole bundle (confidentiality rules 12 and 13).
+
+Each proof reads what is published — the files of the bundle, and the earlier
+releases — and checks it against what it must not reveal; each returns
+``{"holds": bool, "checked": n, "violations": n}``, counts only.
+
+* ``derived_from_published``: every share, ratio, outcome rate, percentage
+  change and absolute change in the published tables is recomputed here from
+  the published count tables alone and must equal what is published. A derived
+  figure that is a function of published counts tells an intruder nothing the
+  counts do not: no ratio × magnitude, share × total or change × previous
+  period narrows a count.
+* ``like_for_like_left_out``: every published like-for-like change, against
+  the one member left out of its panel (when only one is): knowing its own
+  figures, that member cannot rule out any raw value the published counts allow.
+* ``dominance``: no published count or hours figure fails the p % rule, with
+  each member's contribution recomputed here from the members' rows.
+* ``releases_agree``: every count published by an earlier release (a quarterly
+  release, a draft's final, a revision) has the same value now, or carries R.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.config import Config
+from ..core.periods import Period
+from .confidentiality import PublishedStore
+from .published import NOT_AVAILABLE, SUPPRESSED
+from .rules import Rules
+
+KEY = ("scope", "period", "measure", "dimension", "category")
+WITHHELD = {"S", "C"}
+
+
+def _result(checked: int, bad: int) -> dict:
+    return {"holds": bool(bad == 0), "checked": int(checked), "violations": int(bad)}
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def count_table_names(config: Config) -> set[str]:
+    return {m if d == "total" else f"{m}_by_{d}" for m, spec in config.measures.items() for d in spec.dimensions}
+
+
+def published_counts(files: dict[str, bytes], config: Config) -> dict[tuple, tuple[float | None, str, str]]:
+    """Every cell of the count tables: key → (value, symbol, flag)."""
+    names = count_table_names(config)
+    out: dict[tuple, tuple[float | None, str, str]] = {}
+    for name, data in files.items():
+        stem = name.removeprefix("tables/").removesuffix(".csv")
+        if name.startswith("tables/") and name.endswith(".csv") and stem in names:
+            for r in _rows(data):
+                value = float(r["value"]) if r["value"] else None
+                out[tuple(r[k] for k in KEY)] = (value, r["symbol"], r["flag"])
+    return out
+
+
+class _Published:
+    """The published count tables, read back: figures by cell, as a reader of the bundle has them."""
+
+    def __init__(self, counts: dict[tuple, tuple[float | None, str, str]], rules: Rules):
+        self.counts, self.rules = counts, rules
+
+    def cell(self, scope: str, period: str, measure: str, dimension: str = "total", category: str = ""):
+        return self.counts.get((scope, period, measure, dimension, category))
+
+    def combine(self, parts: Iterable, wholes: Iterable, scale: float, digits: int) -> str:
+        """sum(parts) ÷ sum(wholes) × scale, as the tables write it: a number, S, or ..; "?" when a
+        cell is missing from the tables (which the proof counts as a violation)."""
+        parts, wholes = list(parts), list(wholes)
+        if any(c is None for c in (*parts, *wholes)):
+            return "?"
+        symbols = {c[1] for c in (*parts, *wholes)}
+        if NOT_AVAILABLE in symbols:
+            return NOT_AVAILABLE
+        if symbols & WITHHELD:
+            return SUPPRESSED
+        top = sum(c[0] or 0.0 for c in parts)
+        bottom = sum(c[0] or 0.0 for c in wholes)
+        if bottom < self.rules.min_denominator:
+            return SUPPRESSED
+        return _plain(round(top / bottom * scale, digits) + 0.0)
+
+    @staticmethod
+    def _withheld(now, then) -> str:
+        """What a change of two cells is when either is missing ("?"), not available or withheld; "" else."""
+        if now is None or then is None:
+            return "?"
+        symbols = {now[1], then[1]}
+        return NOT_AVAILABLE if NOT_AVAILABLE in symbols else SUPPRESSED if symbols & WITHHELD else ""
+
+    def change(self, now, then, digits: int) -> str:
+        b = (then[0] or 0.0) if then is not None else 0.0
+        if self._withheld(now, then) or b < self.rules.min_denominator:
+            return self._withheld(now, then) or SUPPRESSED
+        return _plain(round(((now[0] or 0.0) - b) / b * 100.0, digits) + 0.0)
+
+    def difference(self, now, then) -> str:
+        return self._withheld(now, then) or _plain((now[0] or 0.0) - (then[0] or 0.0))
+
+
+def _plain(value: float) -> str:
+    """As the CSV tables write a derived number."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _shown(row: dict[str, str]) -> str:
+    return row["symbol"] or row["value"]
+
+
+def derived_from_published(files: dict[str, bytes], config: Config, ratios: list, groups: dict) -> dict:
+    """Every derived figure of the tables recomputed from the published count tables alone.
+
+    ``ratios``: (code, numerator measures, denominator measures, per, percent) of each published ratio;
+    ``groups``: outcome dimension → group → its categories."""
+    rules = Rules.of(config)
+    pub = _Published(published_counts(files, config), rules)
+    d = rules.percent_decimals
+    ratio_defs = {r[0]: r for r in ratios}
+    checked = bad = 0
+
+    def same(row: dict[str, str], expected: str) -> None:
+        nonlocal checked, bad
+        checked += 1
+        got = _shown(row)
+        if row["value"] and expected not in (SUPPRESSED, NOT_AVAILABLE, "?"):
+            bad += abs(float(row["value"]) - float(expected)) > 1e-9
+        elif expected == SUPPRESSED:  # withheld with its input: S, or C for a region not published at all
+            bad += got not in WITHHELD
+        else:
+            bad += got != expected
+
+    for name, data in sorted(files.items()):
+        stem = name.removeprefix("tables/").removesuffix(".csv")
+        if not (name.startswith("tables/") and name.endswith(".csv")):
+            continue
+        if stem == "shares":
+            for r in _rows(data):
+                same(r, pub.combine([pub.cell(r["scope"], r["period"], r["measure"], r["dimension"], r["category"])],
+                                    [pub.cell(r["scope"], r["period"], r["measure"])], 100.0, d))
+        elif stem == "ratios":
+            for r in _rows(data):
+                code, num, den, per, percent = ratio_defs[r["measure"]]
+                same(r, pub.combine([pub.cell(r["scope"], r["period"], m) for m in num],
+                                    [pub.cell(r["scope"], r["period"], m) for m in den],
+                                    100.0 if percent else per, d if percent else 1))
+        elif stem == "outcomes":
+            for r in _rows(data):
+                same(r, _outcome(pub, r, groups, d))
+        elif stem.startswith(("change_percent_vs_", "change_vs_")):
+            which = stem.rsplit("_vs_", 1)[1]
+            for r in _rows(data):
+                period = Period.parse(r["period"])
+                base = str(period.previous() if which == "previous" else period.year_earlier())
+                key = (r["measure"], r["dimension"], r["category"])
+                now, then = pub.cell(r["scope"], r["period"], *key), pub.cell(r["scope"], base, *key)
+                same(r, pub.change(now, then, d) if stem.startswith("change_percent") else pub.difference(now, then))
+    return _result(checked, bad)
+
+
+def _outcome(pub: _Published, r: dict[str, str], groups: dict, d: int) -> str:
+    scope, period, measure, dim, cat = (r[k] for k in KEY)
+    if dim.endswith("_group"):
+        base_dim = dim.removesuffix("_group")
+        cats = groups.get(base_dim, {}).get(cat, [])
+    else:
+        base_dim, cats = dim, [cat]
+    assessed = [pub.cell(scope, period, "outcome_assessed", base_dim, c) for c in cats]
+    if measure == "improvement_rate":
+        return pub.combine([pub.cell(scope, period, "outcome_improved", base_dim, c) for c in cats], assessed, 100.0, d)
+    return pub.combine(assessed, [pub.cell(scope, period, "clients")] * len(cats), 100.0, d)
+
+
+def like_for_like_left_out(store: PublishedStore, derived: pd.DataFrame) -> dict:
+    """Every published like-for-like change against the one member left out of its panel."""
+    checked = bad = 0
+    lfl = derived[derived["table"].str.startswith("like_for_like_vs_") & (derived["symbol"] == "")]
+    for rec in lfl.itertuples(index=False):
+        period = Period.parse(rec.period)
+        base = period.previous() if rec.table.endswith("previous") else period.year_earlier()
+        outside = store.left_out(rec.scope, period, base, "now") | store.left_out(rec.scope, period, base, "then")
+        if len(outside) != 1:
+            continue
+        checked += 1
+        bad += store.narrows_for_left_out(rec.scope, period, base, (rec.measure, rec.dimension, rec.category))
+    return _result(checked, bad)
+
+
+def member_contributions(member_rows: dict[str, pd.DataFrame], periods: Iterable[str],
+                         national: str) -> pd.DataFrame:
+    """Each cell's total and its two largest members' contributions, per scope (each region, and the
+    nation with each member's regions added up), recomputed from the members' rows with pandas."""
+    frames = []
+    for period in periods:
+        rows = member_rows.get(period)
+        if rows is None or rows.empty:
+            continue
+        r = rows.astype({c: str for c in ("org_id", "region", "measure", "dimension", "category")})
+        cell = ["measure", "dimension", "category"]
+        regional = r.groupby(["region", *cell, "org_id"], observed=True)["value"].sum().reset_index()
+        regional = regional.rename(columns={"region": "scope"})
+        nat = r.groupby([*cell, "org_id"], observed=True)["value"].sum().reset_index().assign(scope=national)
+        both = pd.concat([regional, nat], ignore_index=True)
+        both = both.sort_values("value", ascending=False, kind="stable")
+        ranked = both.assign(rank=both.groupby(["scope", *cell], sort=False).cumcount())
+        summary = ranked.groupby(["scope", *cell], sort=False).agg(total=("value", "sum"))
+        for k, name in ((0, "largest"), (1, "second")):
+            top = ranked[ranked["rank"] == k].set_index(["scope", *cell])["value"].rename(name)
+            summary = summary.join(top)
+        frames.append(summary.fillna(0.0).reset_index().assign(period=period))
+    if not frames:
+        return pd.DataFrame(columns=[*KEY, "total", "largest", "second"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def dominance(store: PublishedStore, member_rows: dict[str, pd.DataFrame], config: Config, national: str) -> dict:
+    """No published number (count or hours) where the second-largest member could estimate the largest
+    within p %: the sum of the others below p % of the largest."""
+    p = config.confidentiality.dominance_p
+    published = store.frame()
+    published = published[published["symbol"] == ""][list(KEY)]
+    contributions = member_contributions(member_rows, store.periods, national)
+    joined = published.merge(contributions, on=list(KEY), how="inner")
+    others = joined["total"] - joined["largest"] - joined["second"]
+    bad = (p > 0) & (joined["total"] > 0) & (others < p / 100.0 * joined["largest"])
+    return _result(len(joined), int(bad.sum()))
+
+
+def releases_agree(files: dict[str, bytes], config: Config, release_log: list[dict]) -> dict:
+    """Every count an earlier release published (the latest release that published each cell) is
+    published the same now, or carries R."""
+    names = count_table_names(config)
+    before: dict[tuple, str] = {}
+    out_dir = Path(config.output_dir)
+    for entry in release_log:
+        for path in sorted((out_dir / entry["bundle"] / "tables").glob("*.csv")):
+            if path.stem in names:
+                for r in _rows(path.read_bytes()):
+                    before[tuple(r[k] for k in KEY)] = _shown(r)
+    now = published_counts(files, config)
+    checked = bad = 0
+    for key, old in before.items():
+        if key not in now:
+            continue
+        checked += 1
+        value, symbol, flag = now[key]
+        shown = symbol or _plain(value or 0.0)
+        bad += shown != old and "R" not in flag.split()
+    return _result(checked, bad)
