@@ -48,9 +48,6 @@ class Layout:
 WIDE = Layout("wide", 640, 280, 64, 16, 20, 48, 14)
 NARROW = Layout("narrow", 340, 260, 52, 12, 20, 50, 13)
 LAYOUTS = (WIDE, NARROW)
-# kept for the callers that draw one chart at the wide size
-WIDTH, HEIGHT = WIDE.width, WIDE.height
-LEFT, RIGHT, TOP, BOTTOM = WIDE.left, WIDE.right, WIDE.top, WIDE.bottom
 
 
 @dataclass(frozen=True)
