@@ -148,11 +148,16 @@ def test_coverage_and_the_register_as_the_docs_quote_them(checked):
 
 @pytest.mark.slow
 def test_the_workbook_and_key_figures_as_the_docs_quote_them(built_sample):
+    import json
+
     from openpyxl import load_workbook
 
     wb = load_workbook(built_sample / "tables" / "tables.xlsx")
     rows = sum(ws.max_row for ws in wb.worksheets)
     assert f"the sample's workbook ({len(wb.sheetnames)} sheets, {rows:,} rows)" in flat(text("README.md"))
+    proofs = json.loads((built_sample / "manifest.json").read_text(encoding="utf-8"))["disclosure_audit"]["proofs"]
+    pinned = proofs["no_count_pinned_by_margins"]
+    assert f"on the sample {pinned['narrowed']:,} of {pinned['checked']:,} ranges" in flat(text("docs/confidentiality.md"))
     dash = (built_sample / "report.html").read_text(encoding="utf-8")
     people = re.search(r'<span class="kf-label">people supported</span> <span class="kf-value">([^<]+)</span>', dash)
     assert people and f'"people supported, {flat(people.group(1))}"' in flat(text("docs/templates.md"))
