@@ -238,7 +238,7 @@ def figures_for(config: Config, period: Period):
 def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, metrics) -> Publication:
     """A quarterly release: no report, but the dashboard's pages and their files."""
     from .charts import Charts
-    from .dashboard_site.pages import pages
+    from .dashboard_site.site import site as pages  # the pages, the breakdowns and downloads (issue 27)
     from .documents.render_html import template_dirs
 
     css, logo, assets = "", "", {}

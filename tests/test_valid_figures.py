@@ -84,7 +84,7 @@ def test_changes_are_like_for_like_and_no_text_reads_the_gap_as_a_fall(held_out)
         for name in names:
             assert not re.search(rf"(fall|fell|drop)\w* (was )?in {re.escape(name)}", text), text
     # the national trend's last quarter is provisional, and its alt text says so
-    trend = next(a for a in alts if a.startswith("Line chart of clients each quarter, New Zealand"))
+    trend = next(a for a in alts if a.startswith("Line chart of clients each quarter, Aotearoa New Zealand"))
     assert "P: provisional (Q2 2025)" in trend and " fell " not in trend
     table1 = html[html.index('id="table-regions"'):html.index("</table>", html.index('id="table-regions"'))]
     assert re.search(r"\d+ of \d+\u00a0P</td>", table1)  # the national row: members reporting, provisional

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -37,6 +38,7 @@ class ChartSpec:
     section: str
     source: str = SOURCE
     scope: str = NATIONAL
+    provisional: str = ""  # the note on provisional (P) quarters: shown once per section (documents.by_section)
 
 
 @dataclass
@@ -53,7 +55,7 @@ class ChartInputs:
 
     @property
     def where(self) -> str:
-        return "New Zealand" if self.scope == NATIONAL else self.config.region_label(self.scope)
+        return NATION if self.scope == NATIONAL else self.config.region_label(self.scope)
 
     @property
     def suffix(self) -> str:
@@ -187,7 +189,6 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         note = (f"P: provisional ({', '.join(flagged)}): a member expected to report did not, so the "
                 "line may dip there without any change in need.")
         alt_parts.append(note)
-        caption = f"{caption} {note}".strip()
     marked = _event_positions(ci.events, ci.quarters) if events else []
     if marked:
         alt_parts.append("Marked events: " + "; ".join(e["label"] for e in marked) + ".")
@@ -195,7 +196,7 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         caption = caption[len(EVENTS_CAPTION):].strip()  # no event falls inside the quarters shown
     return ChartSpec(
         id=chart_id, kind="trend", title=title, subtitle=subtitle, caption=caption, section=section,
-        scope=ci.scope,
+        scope=ci.scope, provisional=note if flagged else "",
         alt=f"Line chart of {noun}, {ci.where}, by quarter. " + " ".join(alt_parts),
         table_header=header, table_rows=rows,
         draw={"x": labels, "unit": unit, "zero": zero, "events": marked,
@@ -410,7 +411,7 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
         subtitle=f"Share of clients seeking help with housing, by region, {ci.period.label()}",
         caption="The dashed line is the national share.", alt=alt,
         table_header=["Region", "Share of clients"], table_rows=[[r[0], str(r[1])] for r in rows]
-        + [["New Zealand", str(national)]],
+        + [[NATION, str(national)]],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
               "symbols": [r[1].symbol for r in rows], "national": _num(national), "unit": "percent"},
     )
@@ -462,11 +463,9 @@ def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
              "Client numbers fell in every region shown" if fell == len(changes) and fell else
              "Client numbers by region")
     caption = "Each panel has its own scale: compare shapes, not heights."
-    if flagged:
-        caption += " P: provisional, a member expected to report did not."
     return ChartSpec(
         id="clients-regions", kind="multiples", title=title,
         section=section, subtitle=f"People seen each quarter by region, {labels[0]} to {labels[-1]}",
-        caption=caption, alt=alt, table_header=["Region"] + labels, table_rows=rows,
+        caption=caption, provisional="P: provisional, a member expected to report did not." if flagged else "", alt=alt, table_header=["Region"] + labels, table_rows=rows,
         draw={"x": labels, "panels": panels},
     )

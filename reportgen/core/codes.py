@@ -349,6 +349,16 @@ _CODES: list[Code] = [
     Code("final.placeholder", "error", "an unresolved placeholder stops the final", "fix the placeholder", _REVIEW),
     Code("final.empty-section", "error", "a report section without text stops the final",
          "write the section in the report narrative", _REVIEW),
+    # issue 27: governed releases
+    Code("final.review-missing", "error", "a review the final needs (config governance.reviews; by default the "
+         "Māori data review) is not recorded", "have the items of the draft's review pack reviewed, then: "
+         'reportgen review PERIOD --record ID --by "NAME"', _STAFF),
+    Code("final.review-out-of-date", "error", "a review was recorded for items (figures, sentences) that have "
+         "changed since", "have the changed items reviewed, then record the review again", _STAFF),
+    Code("governance.unknown-review", "error", "reportgen review --record names a review config.yaml does not list",
+         "name one of the reviews under governance.reviews", _STAFF),
+    Code("governance.unreadable-record", "error", "a review record cannot be read (the file was edited by hand?)",
+         "record the review again with reportgen review; the file is written by it", _STAFF),
 
     # ---- the member side (reportgen member): the export folder and its files -----------
     Code("member.missing-file", "error", "clients.csv or sessions.csv is not in the export folder",

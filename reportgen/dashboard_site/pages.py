@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
 from ..charts.specs import _event_positions
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -26,7 +27,8 @@ from ..disclosure.published import SYMBOLS
 from ..disclosure.rules import Rules
 from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL
-from .svg import Series, line_chart
+from .release_details import ReleaseDetails, release_details
+from .svg import LAYOUTS, Series, line_chart
 
 COLOURS_SECOND = "#b35900"  # a second series (hours): orange, distinguishable in greyscale by its labels
 
@@ -55,6 +57,7 @@ class DashChart:
     table_rows: list[list[str]]
     csv_href: str  # relative to the page
     csv_name: str  # relative to dashboard/
+    provisional: str = ""  # the note on provisional (P) quarters: given once per page, under the first chart
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class PageContext:
     protection: str  # how the figures are protected, from the config's rules (disclosure/rules.py)
     coverage: str
     sentences: list[str]  # what changed, computed from the data
+    release: ReleaseDetails  # when released, the next release, licence, contact, how to cite, downloads (issue 27)
+    governance: list[str] = field(default_factory=list)  # how the data were governed: the reviews (issue 27)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +107,7 @@ class ScopePageContext(PageContext):
     charts: list[DashChart]
     events: list
     regions: list[Link] = field(default_factory=list)  # the overview's list of region pages
+    breakdowns_href: str = ""  # the scope's breakdown page (issue 27), relative to this page
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,7 +180,7 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
 
 def _chart(store: PublishedStore, config: Config, events: list, scope: str, quarters: list[Period],
            measure: str, root: str) -> tuple[DashChart, bytes]:
-    name = "New Zealand" if scope == NATIONAL else config.region_label(scope)
+    name = NATION if scope == NATIONAL else config.region_label(scope)
     label = config.measures[measure].label
     vals = [store.get(measure, scope=scope, period=q) for q in quarters]
     x = [q.axis_label() for q in quarters]
@@ -196,24 +202,25 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
         desc += f" Not published in {', '.join(gaps)} ({', '.join(sorted({v.symbol for v in vals if v.symbol}))})."
     flagged = [x[i] for i, v in enumerate(vals) if "P" in v.flag.split()]
     note = f"Counts are {Rules.of(config).rounding_phrase()}."
+    p_note = ""
     if flagged:
         p_note = (f"Provisional (P) in {', '.join(flagged)}: a member expected to report did not, so a dip "
                   "there is not a change in need.")
         desc += " " + p_note
-        note += " " + p_note
     if numbered:
         desc += " Policy events: " + "; ".join(f"{n}, {t}" for n, t in numbered) + "."
     series = Series(label, [float(v.value) if v.is_number else None for v in vals], [v.symbol for v in vals],
                     [v.flag.split() for v in vals])
-    svg = line_chart(x, [series], unit="count", events=[(e["x"], i + 1) for i, e in enumerate(marked)],
-                     colours=[config.dashboard.accent], title=title, desc=desc, chart_id=chart_id)
+    svg = "".join(line_chart(x, [series], unit="count", events=[(e["x"], i + 1) for i, e in enumerate(marked)],
+                             colours=[config.dashboard.accent], title=title, desc=desc, chart_id=chart_id,
+                             layout=layout) for layout in LAYOUTS)  # wide, and narrow for phones
     header = ["Quarter", label, "Flags"]
     rows = [[q.label(), v.symbol or formats.plain(v.value, v.kind), " ".join(v.flag.split())]
             for q, v in zip(quarters, vals)]
     csv_name = f"data/{chart_id}.csv"
     table = [[row[0], v.shown(), row[2]] for row, v in zip(rows, vals)]
     chart = DashChart(chart_id, title, f"{label} each quarter, {name}", Markup(svg), desc, note, numbered,
-                      header, table, root + csv_name, csv_name)
+                      header, table, root + csv_name, csv_name, p_note)
     return chart, _csv(header, rows)
 
 
@@ -231,20 +238,25 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
                   protection=Rules.of(config).reader_note())
 
     def nav(root: str) -> list[Link]:
-        return [Link(f"{root}index.html", "Overview"), Link(f"{root}not-published.html", "Regions not shown")]
+        return [Link(f"{root}index.html", "Overview"), Link(f"{root}breakdowns/index.html", "Breakdowns"),
+                Link(f"{root}not-published.html", "Regions not shown"), Link(f"{root}downloads.html", "Downloads")]
 
     def scope_page(scope: str, root: str, name: str, template: str) -> ScopePageContext:
         charts = []
         for measure in config.dashboard.headline:
             if measure in config.measures:
                 chart, data = _chart(store, config, events, scope, quarters, measure, root)
+                if chart.provisional and any(c.provisional == chart.provisional for c in charts):
+                    chart = replace(chart, provisional="")  # said once, under the first chart it concerns
                 charts.append(chart)
                 files[f"dashboard/{chart.csv_name}"] = data
-        where = "Aotearoa New Zealand" if scope == NATIONAL else config.region_label(scope)
+        where = NATION if scope == NATIONAL else config.region_label(scope)
         return ScopePageContext(
             **common, name=name, template=template, root=root, logo=(root + logo) if logo else "",
             title=f"{where}: {period.label()}", description=f"{config.dashboard.title}: {where}, {period.label()}",
             nav=nav(root), coverage=store.coverage.get(scope, period).text(),
+            release=release_details(config, period, root),
+            breakdowns_href=f"{root}breakdowns/{'index' if scope == NATIONAL else scope}.html",
             sentences=sentences(store, config, scope, period), scope=scope, scope_name=where,
             figures=[_figure(store, config, m, scope, period) for m in config.dashboard.headline
                      if m in config.measures],
@@ -258,6 +270,7 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
         logo=logo, title=f"Regions not shown: {period.label()}",
         description=f"{config.dashboard.title}: why some regions are not shown, {period.label()}",
         nav=nav(""), coverage=store.coverage.get(NATIONAL, period).text(), sentences=[],
+        release=release_details(config, period, ""),
         regions=[(config.region_label(code), why) for code, why in barred.items()],
         region_rule=Rules.of(config).region_rule()))
     return out, files

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
+from ..core.release_calendar import next_release_text, release_of
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS
 from ..figures.methodology import notes
@@ -65,8 +66,18 @@ def outline(report) -> list[Part]:
 
 
 def by_section(charts) -> dict[str, list]:
+    """The charts of each section, in order. A note on provisional (P) quarters is given once per
+    section: with the first chart that needs it, not repeated under every later one (each chart's
+    alt text and data table still say which quarters are provisional)."""
+    from dataclasses import replace
+
     out: dict[str, list] = {}
+    noted: dict[str, set[str]] = {}
     for chart in charts:
+        said = noted.setdefault(chart.section, set())
+        if chart.provisional and chart.provisional in said:
+            chart = replace(chart, spec=replace(chart.spec, provisional=""))
+        said.add(chart.provisional)
         out.setdefault(chart.section, []).append(chart)
     return out
 
@@ -150,6 +161,8 @@ def imprint(config: Config, period: Period, report) -> Imprint:
     publisher = pub.publisher or report.publisher
     when = pub.release_date or report.publication_date
     release, release_iso = pub.release_text(report.publication_date)
+    if pub.release_date is None and (listed := release_of(config, period)) is not None:  # the release calendar
+        release, release_iso = listed.text, listed.iso
     year = str(when.year if when is not None else period.year)
     where = f"{pub.base_url}report.html" if pub.base_url else ""
     title = language.plain(report.title)
@@ -158,7 +171,7 @@ def imprint(config: Config, period: Period, report) -> Imprint:
     citation = " ".join(citation.split()).removesuffix(".") + "."
     return Imprint(publisher=publisher, contact=pub.contact or "", contact_phone=pub.contact_phone or "",
                    licence=pub.licence, licence_url=pub.licence_link, citation=citation, issn=pub.issn or "",
-                   release=release, release_iso=release_iso, next_release=pub.next_release or "",
+                   release=release, release_iso=release_iso, next_release=next_release_text(config, period),
                    base_url=pub.base_url or "")
 
 
@@ -237,7 +250,7 @@ def _common(config: Config, period: Period, report) -> dict:
 
 
 def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
-                   charts: list, events: list) -> ReportContext:
+                   charts: list, events: list, governance: list[str] | None = None) -> ReportContext:
     not_published = metrics.not_published_regions()
     data_notes = notes(config, period, agg, dominated=metrics.dominated_regions(period))
     return ReportContext(
@@ -259,6 +272,7 @@ def report_context(config: Config, period: Period, agg: Aggregates, store: Publi
         coverage=data_notes.coverage + "".join(f" Not published: {config.region_label(code)} — {why}."
                                                for code, why in not_published.items()),
         story_groups=story_groups(report.stories, config),
+        governance=governance or [],
     )
 
 
@@ -289,7 +303,12 @@ def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedSt
              charts, events: list) -> tuple[DocumentContext, ...]:
     """The national report's context, then one brief's per region with enough members reporting
     (``charts.regions``, in the configured order)."""
-    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events),
+    from .governance import governance_sentences, review_status, texts_of
+
+    every_chart = [*charts.national, *(c for region in charts.regions.values() for c in region)]
+    statuses = review_status(config, period, store, texts_of(report, every_chart))
+    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events,
+                           governance_sentences(statuses)),
             *[brief_context(config, period, agg, store, metrics, report, list(region_charts), code)
               for code, region_charts in charts.regions.items()])
 

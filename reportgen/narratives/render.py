@@ -24,6 +24,7 @@ from .namespace import SYMBOL_CLOSE, SYMBOL_OPEN
 from .placeholders import fill
 from .stories import WITHDRAWN, WITHHELD, reference_date, select_stories, status
 
+FLAGS = ("P", "R", "A")  # flags beside a value; the symbols that stand in for one (S, C, ..) are not flags
 HINT = "see docs/editors-guide.md for the placeholders you can use"
 
 
@@ -141,18 +142,30 @@ class _Filler:
             self._scan(text, [out], src, loc)
         return out
 
-    def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None) -> str:
+    def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None,
+           flagged: set[str] | None = None) -> str:
+        """``flagged``: the flags already shown in this section (shared by the items of one list)."""
         html = markdown_to_html(self._fill(text, src, loc, names), inline=inline)
         self._scan(text, privacy.visible_texts(html.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")), src, loc)
-        return self._footnote_refs(html)
+        return self._footnote_refs(html, set() if flagged is None else flagged)
 
-    def _footnote_refs(self, html: str) -> str:
+    def _footnote_refs(self, html: str, flagged: set[str]) -> str:
+        """Each symbol with its note's number — once per section (one field's text): the first figure
+        a flag applies to carries it, the later ones in the same text do not repeat it (issue 27: the
+        executive summary had "P¹" after nearly every figure). A symbol standing in for a value (S,
+        C, ..) is always shown."""
         numbers = {sym: i + 1 for i, sym in enumerate(self.used)}
         parts = html.split(SYMBOL_OPEN)
         out = [parts[0]]
         for part in parts[1:]:
             symbol, _, rest = part.partition(SYMBOL_CLOSE)
-            n = numbers.get(htmlmod.unescape(symbol))
+            plain = htmlmod.unescape(symbol)
+            if plain in flagged and all(f in FLAGS for f in plain.split()):
+                out[-1] = out[-1].removesuffix("\u00a0").removesuffix("&nbsp;")  # the space before the flag
+                out.append(rest)
+                continue
+            flagged.add(plain)
+            n = numbers.get(plain)
             ref = (f'<sup class="note-ref"><a href="#narrative-note-{n}">{n}</a></sup>' if n else "")
             out.append(f'<span class="symbol">{symbol}</span>{ref}{rest}')
         return "".join(out)
@@ -211,7 +224,8 @@ def _render_regions(narr: Narratives, f: _Filler, names: dict, config) -> dict[s
         out[code] = RenderedRegion(
             code=code, name=config.region_label(code) if config is not None else code,
             intro_html=f.md(c.intro, src, ("intro",), names=scoped),
-            key_points_html=[f.md(t, src, ("key_points", i), names=scoped) for i, t in enumerate(c.key_points)],
+            key_points_html=[f.md(t, src, ("key_points", i), names=scoped, flagged=points)
+                             for points in [set[str]()] for i, t in enumerate(c.key_points)],
             source_file=src.display)
     return out
 
@@ -229,6 +243,8 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     if r is None or src is None:
         return None, findings
     f = _Filler(names, findings, config, final=final)
+    findings_flagged: set[str] = set()  # a list's items are one section: each flag once in it
+    recommendations_flagged: set[str] = set()
     rendered = RenderedReport(
         title=f.plain(r.title, src, ("title",)),
         subtitle=f.plain(r.subtitle, src, ("subtitle",)),
@@ -236,8 +252,9 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
         publisher=f.plain(r.publisher, src, ("publisher",)),
         contact=r.contact,
         summary_html=f.md(r.summary, src, ("summary",)),
-        findings_html=[f.md(t, src, ("findings", i)) for i, t in enumerate(r.findings)],
-        recommendations_html=[f.md(t, src, ("recommendations", i)) for i, t in enumerate(r.recommendations)],
+        findings_html=[f.md(t, src, ("findings", i), flagged=findings_flagged) for i, t in enumerate(r.findings)],
+        recommendations_html=[f.md(t, src, ("recommendations", i), flagged=recommendations_flagged)
+                              for i, t in enumerate(r.recommendations)],
         sections_html={k: f.md(v, src, ("sections", k)) if v else "" for k, v in r.sections.model_dump().items()},
         methodology_html=f.md(r.methodology, src, ("methodology",)),
         source_file=src.display,
