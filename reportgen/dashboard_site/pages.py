@@ -147,7 +147,7 @@ def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: 
 def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> list[str]:
     """What changed this quarter, computed: never a change across a missing return."""
     cov = store.coverage.get(scope, q)
-    out = [f"{len(cov.reporting)} of {len(cov.expected)} expected members reported for {q.label()}."]
+    out = [cov.sentence(q.label())]
     if cov.provisional:
         n = len(cov.missing)
         out.append(f"The quarter's figures are provisional (P): {n} expected member{'s' if n != 1 else ''} did "

@@ -100,8 +100,7 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
     base = period.year_earlier()
     rows = []
     for code in [*config.regions, NATIONAL]:
-        n, expected = metrics.members_reporting(code)
-        members = f"{n} of {expected}" + ("\u00a0P" if store.flag(code, period) else "")
+        members = metrics.agg.coverage.get(code, period).text() + ("\u00a0P" if store.flag(code, period) else "")
         name = "Aotearoa New Zealand" if code == NATIONAL else config.region_label(code)
         if code in barred:
             rows.append(RegionRow(code, name, members, [], False, reason=barred[code]))

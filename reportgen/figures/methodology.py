@@ -95,7 +95,7 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
                       f"{period.previous().label()}, and with the same quarter a year earlier, "
                       f"{period.year_earlier().label()}.")
     return Notes(
-        coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
+        coverage=cov.sentence(period.label()),
         period_definition=definition,
         rounding=rules.rounding_sentence(),
         suppression=(f"{rules.small_counts_phrase().capitalize()} are suppressed (S). A figure drawing on "

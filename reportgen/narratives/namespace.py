@@ -47,6 +47,7 @@ from ..core.findings import did_you_mean
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS, Published
+from ..inputs.coverage import count_words
 from ..statistics.aggregate import NATIONAL
 
 SYMBOL_OPEN, SYMBOL_CLOSE = "\ue000", "\ue001"  # private-use characters; stripped from editors' text
@@ -281,7 +282,7 @@ def _coverage_names(store: PublishedStore, scope: str, period: Period) -> dict[s
     """Members reporting of those expected ("41 of 44" nationally, "12" for a region) and the
     members in both periods of each like-for-like change."""
     cov = store.coverage.get(scope, period)
-    return {"members_reporting": cov.text() if scope == NATIONAL else str(len(cov.reporting)),
+    return {"members_reporting": count_words(len(cov.reported), len(cov.members)) if scope == NATIONAL else str(len(cov.reported)),
             "members_in_both": str(store.panel(scope, period, period.year_earlier())),
             "members_in_both_previous": str(store.panel(scope, period, period.previous()))}
 
