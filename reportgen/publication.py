@@ -127,6 +127,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     ``run``; returns None when there are errors, or when ``charts`` is None (``check``: the
     narratives are checked, nothing is drawn)."""
     from .disclosure.confidentiality import confidentialise, empty_store
+    from .figures.materiality import Judge
     from .figures.metrics import compute_metrics
     from .figures.revisions import revise
     from .inputs.coverage import empty_periods
@@ -159,10 +160,10 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         if charts is not None:  # check needs only the store, for the placeholders
             with run.stage("metrics"):
                 metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
-        names = namespace(store, config, period)
+        names = namespace(store, config, period, judge=Judge(store, config, agg, inputs.data.rows))
     else:  # the narratives are still checked, every placeholder against figures that are all ".."
         store, metrics = empty_store(config, period), None
-        names = namespace(store, config, period)
+        names = namespace(store, config, period, judge=Judge(store, config))
     report = None
     if narratives is not None:
         with run.stage("placeholders"):

@@ -184,7 +184,7 @@ def test_nested_loops_are_refused_before_anything_runs(tmp_path):
 
 
 def test_every_bad_placeholder_in_a_field_is_reported_on_its_own_line(tmp_path):
-    summary = "summary: |\n  One {{ cleints }}.\n\n  Two {{ sessons }} and {{ cleints }}.\n"
+    summary = "summary: |\n  See {{ cleints }}.\n\n  And {{ sessons }} and {{ cleints }}.\n"
     _, findings = run(tmp_path, {"report.yaml": "title: T\npublisher: P\n" + summary})
     assert [(f.code, f.line, f.column) for f in findings] == [
         ("placeholder.unknown", 4, 7), ("placeholder.unknown", 6, 7), ("placeholder.unknown", 6, 25)]
@@ -192,7 +192,7 @@ def test_every_bad_placeholder_in_a_field_is_reported_on_its_own_line(tmp_path):
 
 def test_placeholder_errors_in_lists_and_nested_fields_point_at_their_line(tmp_path):
     text = ("title: T\npublisher: P\nsummary: S\nfindings:\n  - fine {{ clients }}\n  - bad {{ clinets }}\n"
-            "sections:\n  needs: |\n    Text.\n    More {{ region.XX.clients }}\n")
+            "sections:\n  needs: |\n    Text.\n    Also {{ region.XX.clients }}\n")
     _, findings = run(tmp_path, {"report.yaml": text})
     assert [(f.line, f.column) for f in findings] == [(6, 9), (10, 10)]
 

@@ -258,6 +258,7 @@ def report_context(config: Config, period: Period, agg: Aggregates, store: Publi
         coverage=data_notes.coverage + "".join(f" Not published: {config.region_label(code)} — {why}."
                                                for code, why in not_published.items()),
         story_groups=story_groups(report.stories, config),
+        review_items=tuple(i for i in report.review if i.scope in ("report", "story")),
     )
 
 
@@ -281,6 +282,7 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         key_figures=key_figures(store, period, code, against_national=True),
         report_link=f"{config.publication.base_url or '../'}report.html",
         summary=brief_summary(config, period, store, code),
+        review_items=tuple(i for i in report.review if i.scope == code or (i.scope == "story" and i.region == code)),
     )
 
 
