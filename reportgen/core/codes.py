@@ -286,6 +286,8 @@ _CODES: list[Code] = [
     Code("privacy.ird", "error", "an IRD number in narrative text", "remove it", _EDIT),
     Code("privacy.address", "error", "a street address in narrative text", "name only the town or suburb", _EDIT),
     Code("privacy.name", "error", "a name on the privacy.names list", "use the changed name", _EDIT),
+    Code("scaffold.no-source", "error", "reportgen new --from: the period named has no report to start from",
+         "name a period whose narratives exist", _EDIT),
     Code("scaffold.exists", "error", "reportgen new: the file already exists", "edit it, or choose another name",
          _EDIT),
     Code("scaffold.bad-name", "error", "reportgen new: the name is not lower-case words and hyphens",

@@ -99,10 +99,10 @@ def scan(text: str, start: int, end: int, period: Period, *, field: str, story: 
         if field == "title" and p.is_half:
             add("period.other-period", f"the title names {what}, but this report is for {period.label()}: "
                                        "write {{ period }}", m)
-        elif p.first_day() > p_end:
+        elif p.first_day() > p_end and not RELEASE.search(sentence):
             add("period.other-period", f"the text names {what}, after the period this report covers "
                                        f"({period.label()})", m)
-        elif p.is_half and not comparing:
+        elif p.is_half and p.first_day() < p_start and not comparing:
             add("period.other-period", f"the text names {what} as if it were this report's period "
                                        f"({period.label()}): write {{{{ period }}}}, or say what it is compared with", m)
 
@@ -256,4 +256,24 @@ def release_findings(narratives, config, period: Period, *, final: bool) -> list
         why = next_release_problem(pub.next_release, period, release)
         if why:
             out.append(at("next_release", "period.next-release", why[0]))
+    return out
+
+
+def file_findings(src, period: Period, *, story: bool = False) -> list[Finding]:
+    """Every period word of one narrative file that does not belong to ``period`` (``reportgen new --from``
+    lists them once it has written the file; a build finds the same, sentence by sentence)."""
+    from .locate import finding_at, strings
+    from .sentences import split
+
+    out = []
+    for loc, text in strings(src.data):
+        if not loc or loc[0] in ("publisher", "contact", "consent", "voice", "region", "themes", "member"):
+            continue
+        kind = "title" if loc[0] in ("title", "subtitle") and not story else "text"
+        for s in split(text):
+            if s.no_checks:
+                continue
+            for p in scan(text, s.start, s.end, period, field=kind, story=story):
+                out.append(finding_at(src, loc, p.fragment, p.code, p.message, "rewrite it for this period",
+                                      occurrence=text[:p.start].count(p.fragment), severity="warning"))
     return out
