@@ -110,9 +110,9 @@ def claim_findings(findings):
     # volunteer hours like for like: +0 %
     ("volunteer_hours.change is not down and volunteer_hours.change is up", "claim.false",
      "the sentence says volunteer_hours.change is up, but it is +0\u00a0%"),
-    # Manawatū-Whanganui's totals grew +149 % because a member joined: not a change the figures can vouch for
-    ("region.MWT.clients.change_all is up", "claim.not-material",
-     "the like-for-like figures are withheld, so the difference cannot be told apart from who reported"),
+    # Hawke's Bay's totals fell 18 % because a member left; like for like they rose
+    ("region.HKB.clients.change_all is down", "claim.not-material",
+     "(a figure withheld from publication) it moves the other way or by less than 2\u00a0%"),
     # Nelson 7 %, Wellington and Manawatū-Whanganui 6 %: a lead of one point is no lead
     ("region.NSN.clients.need.education.share is the highest of the regions", "claim.not-material",
      "next come Manawatū-Whanganui and Wellington with 6\u00a0%: 7\u00a0% and 6\u00a0% are 1 point apart, less "
@@ -127,6 +127,10 @@ def claim_findings(findings):
      "the sentence says region.AKL.clients is not published, but it is 3,606"),
     ("clients.need.housing.share is above 30", "claim.unlike", "compare a figure with another figure"),
     ("quarter.2026Q1.clients is up", "claim.unknown", "'quarter.2026Q1' is not a quarter of the data"),
+    # Bay of Plenty's totals: +1 %, but a member sent one quarter only, and like for like they rose
+    ("region.BOP.clients.change_all is little changed", "claim.false",
+     "the sentence says region.BOP.clients.change_all is little changed, but it is +1\u00a0%"),
+    ("region.MWT.clients.change is little changed", "claim.not-available", "region.MWT.clients.change is S"),
 ])
 def test_a_claim_must_be_material_honest_about_ties_and_about_who_reported(tmp_path, check, code, fragment):
     _, findings = run(tmp_path, summary(f"A sentence. [[check {check}]]"))
@@ -147,6 +151,20 @@ def test_a_claim_must_be_material_honest_about_ties_and_about_who_reported(tmp_p
 ])
 def test_the_honest_sentence_holds(tmp_path, check):
     _, findings = run(tmp_path, summary(f"A sentence. [[check {check}]]"))
+    assert claim_findings(findings) == []
+
+
+def test_a_sentence_that_says_who_reported_may_speak_of_the_totals(tmp_path):
+    # "the region's totals grew with it": true of the all-member figures, and the sentence says why
+    text = ("A new member began reporting in Manawatū-Whanganui: the region's totals grew with it, which is not a "
+            "change in need. [[check region.MWT.members_joined is 1 and region.MWT.clients.change_all is up]]")
+    _, findings = run(tmp_path, summary(text))
+    assert claim_findings(findings) == []
+    _, findings = run(tmp_path / "b", summary("Hawke's Bay fell. [[check region.HKB.clients.change_all is down]]"))
+    assert [c for c, _ in claim_findings(findings)] == ["claim.not-material"]
+    _, findings = run(tmp_path / "c", summary("A member left Hawke's Bay and its totals fell with it. "
+                                              "[[check region.HKB.members_left is 1 and region.HKB.clients.change_all "
+                                              "is down]]"))
     assert claim_findings(findings) == []
 
 

@@ -120,6 +120,15 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+def _panel_words(published: str, shown: str, limit: float, unit: str) -> str:
+    """Why a difference does not hold like for like: with the published figure, or, where that is withheld,
+    without any number (the finding must not give a withheld figure away)."""
+    if shown:
+        return f"over the members that reported in both periods {published}: the rest is who reported"
+    return (f"over the members that reported in both periods (a figure withheld from publication) it moves the "
+            f"other way or by less than {limit:g}{unit.replace(' ', chr(160))}: the rest is who reported")
+
+
 class Judge:
     """Materiality, drivers and the usual variation, for one build's published figures."""
 
@@ -134,8 +143,41 @@ class Judge:
         """Whether the members in the two periods' figures differ (a joiner, a leaver, a missed return)."""
         return bool(self.store.coverage.excluded(scope, period, base))
 
-    def change(self, value: Published, ref: FigureRef | None = None) -> Verdict:
-        """Whether a percentage change may be called a rise or a fall."""
+    def little_changed(self, value: Published, ref: FigureRef | None = None, *, totals: bool = False) -> bool:
+        """Whether "little changed" is the honest word for a change: smaller than ``change_percent``, or (a
+        quarter on the previous one) within the series' usual variation — and, for a change over every
+        member's figures across periods whose members differ, little changed like for like too (a joiner can
+        hide a fall, a leaver a rise). Never for a figure the judge cannot see: that is unknown."""
+        if not value.is_number:
+            return False
+        v = float(value.value or 0)
+        if (ref is not None and ref.base is not None and not ref.like_for_like and not totals
+                and self.members_differ(ref.scope, ref.period, ref.base)):
+            same, _ = self._panel_change(ref.measure, ref.dimension, ref.category, ref.scope,
+                                         Period.parse(str(ref.period)), Period.parse(str(ref.base)), True)
+            if same is None or abs(same) >= self.rules.change_percent:
+                return False
+        if abs(v) < self.rules.change_percent:
+            return True
+        usual = self._usual_for(ref)
+        return usual is not None and usual.contains(v)
+
+    def _usual_for(self, ref: FigureRef | None) -> Variation | None:
+        if ref is None or ref.base is None:
+            return None
+        period = Period.parse(str(ref.period))
+        if not period.is_quarter or str(ref.base) != str(period.previous()):
+            return None
+        return self.usual_variation(ref.measure, ref.scope, period, ref.dimension, ref.category)
+
+    def change(self, value: Published, ref: FigureRef | None = None, *, totals: bool = False,
+               internal: bool = True) -> Verdict:
+        """Whether a percentage change may be called a rise or a fall. ``totals``: the sentence says who
+        reported (a member joined, left, missed a return), so a change over every member's figures is
+        claimed as a change of the totals, not of need, and needs no like-for-like support. ``internal``:
+        where the like-for-like figure is withheld (it would reveal a member left out of it), judge on the
+        unpublished one and say only whether it bears the claim out (an editor's check; never a computed
+        sentence, which states published figures only)."""
         if not value.is_number:
             return Verdict(False, f"it is not published as a number ({value.symbol})")
         v, limit = float(value.value or 0), self.rules.change_percent
@@ -143,25 +185,23 @@ class Judge:
             return Verdict(False, f"{formats.change(v)} is less than {formats.percent(limit)}: little changed")
         if ref is None or ref.base is None:
             return MATERIAL
-        if not ref.like_for_like and self.members_differ(ref.scope, ref.period, ref.base):
-            same = self.store.like_for_like(ref.measure, ref.dimension, ref.category, scope=ref.scope,
-                                            period=ref.period, base=ref.base)
-            if not same.is_number:
+        if not ref.like_for_like and not totals and self.members_differ(ref.scope, ref.period, ref.base):
+            same, shown = self._panel_change(ref.measure, ref.dimension, ref.category, ref.scope,
+                                             Period.parse(str(ref.period)), Period.parse(str(ref.base)), internal)
+            if same is None:
                 return Verdict(False, WITHHELD)
-            if _sign(float(same.value or 0)) != _sign(v) or abs(float(same.value or 0)) < limit:
-                return Verdict(False, f"over the members that reported in both, the change is {same.display()}: "
-                                      "the rest is who reported")
-        if Period.parse(str(ref.period)).is_quarter and str(ref.base) == str(Period.parse(str(ref.period)).previous()):
-            usual = self.usual_variation(ref.measure, ref.scope, Period.parse(str(ref.period)), ref.dimension,
-                                         ref.category)
-            if usual is not None and usual.contains(v):
-                return Verdict(False, f"{formats.change(v)} is within the usual quarter-to-quarter variation "
-                                      f"({usual.words()}; not seasonally adjusted)")
+            if _sign(same) != _sign(v) or abs(same) < limit:
+                return Verdict(False, _panel_words(f"the change is {shown}", shown, limit, " %"))
+        usual = self._usual_for(ref)
+        if usual is not None and usual.contains(v):
+            return Verdict(False, f"{formats.change(v)} is within the usual quarter-to-quarter variation "
+                                  f"({usual.words()}; not seasonally adjusted)")
         return MATERIAL
 
     def difference(self, a: Published, ref_a: FigureRef | None, b: Published,
-                   ref_b: FigureRef | None) -> Verdict:
-        """Whether ``a`` and ``b`` (of the same kind) may be said to differ, in the direction of a − b."""
+                   ref_b: FigureRef | None, *, totals: bool = False, internal: bool = True) -> Verdict:
+        """Whether ``a`` and ``b`` (of the same kind) may be said to differ, in the direction of a − b.
+        Without refs (or with ``totals``: the sentence says who reported) only their size is judged."""
         if not (a.is_number and b.is_number):
             return Verdict(False, "a figure is not published as a number")
         x, y = float(a.value or 0), float(b.value or 0)
@@ -173,7 +213,7 @@ class Judge:
                                       f"{limit:g}: about the same")
             return MATERIAL
         same_cell, later, earlier = self._periods(ref_a, ref_b)
-        differ = same_cell and self.members_differ(ref_a.scope, later, earlier)  # type: ignore[union-attr]
+        differ = same_cell and not totals and self.members_differ(ref_a.scope, later, earlier)  # type: ignore[union-attr]
         if a.kind == "percent":
             limit = self.rules.share_points
             if abs(diff) < limit:
@@ -181,12 +221,11 @@ class Judge:
                                       f"point{'s' if abs(diff) != 1 else ''} apart, less than {limit:g}: within "
                                       "rounding, about the same")
             if differ:
-                moved = self._share_like_for_like(ref_a, ref_b, later, earlier)  # type: ignore[arg-type]
+                moved, shown = self._share_like_for_like(ref_a, ref_b, later, earlier, internal)  # type: ignore[arg-type]
                 if moved is None:
                     return Verdict(False, WITHHELD)
                 if _sign(moved) != _sign(diff) or abs(moved) < limit:
-                    return Verdict(False, f"over the members that reported in both periods the share moved by "
-                                          f"{moved:+.0f} points: the rest is who reported")
+                    return Verdict(False, _panel_words(f"the share moved by {shown} points", shown, limit, " points"))
             return MATERIAL
         noise = 2 * (self.config.confidentiality.rounding_base - 1) if a.kind == "count" else 0
         if abs(diff) <= noise:
@@ -198,16 +237,38 @@ class Judge:
             return Verdict(False, f"{a.display()} and {b.display()} differ by less than {formats.percent(limit)}: "
                                   "about the same")
         if differ:
-            same = self.store.like_for_like(ref_a.measure, ref_a.dimension, ref_a.category,  # type: ignore[union-attr]
-                                            scope=ref_a.scope, period=later, base=earlier)  # type: ignore[union-attr]
+            same, shown = self._panel_change(ref_a.measure, ref_a.dimension, ref_a.category,  # type: ignore[union-attr]
+                                             ref_a.scope, later, earlier, internal)  # type: ignore[union-attr]
             later_is_a = str(ref_a.period) == str(later)  # type: ignore[union-attr]
             wanted = _sign(diff) * (1 if later_is_a else -1)
-            if not same.is_number:
+            if same is None:
                 return Verdict(False, WITHHELD)
-            if _sign(float(same.value or 0)) != wanted or abs(float(same.value or 0)) < limit:
-                return Verdict(False, f"over the members that reported in both periods the change is "
-                                      f"{same.display()}: the rest is who reported")
+            if _sign(same) != wanted or abs(same) < limit:
+                return Verdict(False, _panel_words(f"the change is {shown}", shown, limit, " %"))
         return MATERIAL
+
+    # ---- like for like: published, or (for an editor's check) the unpublished figure behind it -----------------
+    def _panel_change(self, measure: str, dimension: str, category: str, scope: str, later: Period, earlier: Period,
+                      internal: bool) -> tuple[float | None, str]:
+        """The like-for-like % change of a cell between two periods, and how it may be said: the published
+        figure, or, where that is withheld and ``internal``, the unpublished one (said as "withheld")."""
+        same = self.store.like_for_like(measure, dimension, category, scope=scope, period=later, base=earlier)
+        if same.is_number:
+            return float(same.value or 0), same.display()
+        sums = self._panel_sums(measure, dimension, category, scope, later, earlier) if internal else None
+        if sums is None or not sums[1]:
+            return None, ""
+        return (sums[0] - sums[1]) / sums[1] * 100, ""
+
+    def _panel_sums(self, measure: str, dimension: str, category: str, scope: str, later: Period,
+                    earlier: Period) -> tuple[float, float] | None:
+        """Internal: a cell summed over the members that reported in both periods, in each (never published)."""
+        panel = self.store.coverage.matched(scope, later, earlier)
+        if not panel or (self.agg is None and self.rows is None):
+            return None
+        now = self._member_values(measure, dimension, category, scope, later)
+        then = self._member_values(measure, dimension, category, scope, earlier)
+        return sum(now.get(o, 0.0) for o in panel), sum(then.get(o, 0.0) for o in panel)
 
     @staticmethod
     def _periods(ref_a: FigureRef | None, ref_b: FigureRef | None) -> tuple[bool, Period, Period]:
@@ -220,19 +281,28 @@ class Judge:
         pa, pb = Period.parse(str(ref_a.period)), Period.parse(str(ref_b.period))
         return same, max(pa, pb), min(pa, pb)
 
-    def _share_like_for_like(self, ref_a: FigureRef, ref_b: FigureRef, later: Period, earlier: Period) -> float | None:
+    def _share_like_for_like(self, ref_a: FigureRef, ref_b: FigureRef, later: Period, earlier: Period,
+                             internal: bool = True) -> tuple[float | None, str]:
         """How far the share of ``ref_a``'s category moved over the members in both periods (in the
-        direction a − b), from the published like-for-like changes of the category and the total."""
+        direction a − b): from the published like-for-like changes of the category and the total, or, where
+        those are withheld and ``internal``, from the unpublished panel sums (said as "withheld")."""
         store = self.store
+        direction = 1 if str(ref_a.period) == str(later) else -1
         cat = store.like_for_like(ref_a.measure, ref_a.dimension, ref_a.category, scope=ref_a.scope, period=later,
                                   base=earlier)
         total = store.like_for_like(ref_a.measure, scope=ref_a.scope, period=later, base=earlier)
         before = store.share(ref_a.measure, ref_a.dimension, ref_a.category, scope=ref_a.scope, period=earlier)
-        if not (cat.is_number and total.is_number and before.is_number) or float(total.value or 0) <= -100:
-            return None
-        b = float(before.value or 0)
-        moved = b * (1 + float(cat.value or 0) / 100) / (1 + float(total.value or 0) / 100) - b
-        return moved if str(ref_a.period) == str(later) else -moved
+        if cat.is_number and total.is_number and before.is_number and float(total.value or 0) > -100:
+            b = float(before.value or 0)
+            moved = (b * (1 + float(cat.value or 0) / 100) / (1 + float(total.value or 0) / 100) - b) * direction
+            return moved, f"{moved:+.0f}"
+        if not internal:
+            return None, ""
+        part = self._panel_sums(ref_a.measure, ref_a.dimension, ref_a.category, ref_a.scope, later, earlier)
+        whole = self._panel_sums(ref_a.measure, "total", "", ref_a.scope, later, earlier)
+        if part is None or whole is None or not whole[0] or not whole[1]:
+            return None, ""
+        return (part[0] / whole[0] - part[1] / whole[1]) * 100 * direction, ""
 
     # ---- the usual variation ------------------------------------------------------------------
     def usual_variation(self, measure: str, scope: str, quarter: Period, dimension: str = "total",

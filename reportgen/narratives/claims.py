@@ -87,8 +87,9 @@ def evaluate(marker: str, names: dict, config) -> list[Problem]:
 class Evaluation:
     """One marker's clauses evaluated: its problems, and the changes it vouches for."""
 
-    def __init__(self, marker: str, names: dict, config):
+    def __init__(self, marker: str, names: dict, config, *, totals: bool = False):
         self.marker, self.names, self.config = marker, names, config
+        self.totals = totals  # the sentence says who reported: a change of the totals is claimed as such
         self.judge = getattr(names, "judge", None)
         self.problems: list[Problem] = []
         self.changes: list[Change] = []
@@ -156,12 +157,16 @@ class Evaluation:
         if missing:
             return missing
         v = round(value.value)
-        verdict = self.judge.change(value, ref) if self.judge is not None else None
+        verdict = self.judge.change(value, ref, totals=self.totals) if self.judge is not None else None
         material = verdict.material if verdict is not None else v != 0
         if test in ("unchanged", "little changed"):
-            if not material:
+            holds = (v == 0 if test == "unchanged" or self.judge is None else
+                     self.judge.little_changed(value, ref, totals=self.totals))
+            if holds:
                 return None
-            return self._problem("claim.false", f"the sentence says {path} is {test}, but it is {value.display()}")
+            little = test == "unchanged" and self.judge is not None and self.judge.little_changed(value, ref)
+            return self._problem("claim.false", f"the sentence says {path} is {test}, but it is {value.display()}"
+                                 + (": say it is little changed" if little else ""))
         holds = {"up": v > 0, "down": v < 0, "not up": v <= 0, "not down": v >= 0}[test]
         if not holds:
             return self._problem("claim.false", f"the sentence says {path} is {test}, but it is {value.display()}")
@@ -222,7 +227,7 @@ class Evaluation:
     def _material(self, a, ref_a, b, ref_b) -> bool:
         if self.judge is None:
             return a.value != b.value
-        return self.judge.difference(a, ref_a, b, ref_b).material
+        return self.judge.difference(a, ref_a, b, ref_b, totals=self.totals).material
 
     def _compare(self, path: str, value, ref, op: str, words: str, other_path: str) -> Problem | None:
         if _NUMBER.fullmatch(other_path):
@@ -244,8 +249,8 @@ class Evaluation:
             if missing:
                 return missing
         a, b = value.value, other.value
-        if op == "~":
-            if not self._material(value, ref, other, other_ref):
+        if op == "~":  # "about the same": their size alone (a withheld like-for-like figure proves nothing)
+            if not self._material(value, None, other, None):
                 return None
             return self._problem("claim.false", f"the sentence says {path} ({value.display()}) is {words} "
                                  f"{other_path} ({other.display()}), but the difference is material")
@@ -257,7 +262,7 @@ class Evaluation:
             return self._problem("claim.false", f"the sentence says {path} ({value.display()}) is {words} "
                                  f"{other_path} ({other.display()}), which is not so")
         if op in (">", "<") and self.judge is not None and value.kind != "members":
-            verdict = self.judge.difference(value, ref, other, other_ref)
+            verdict = self.judge.difference(value, ref, other, other_ref, totals=self.totals)
             if not verdict.material:
                 return self._problem("claim.not-material", f"the sentence says {path} ({value.display()}) is {words} "
                                      f"{other_path} ({other.display()}), but {verdict.why}: say they are about the "

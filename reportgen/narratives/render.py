@@ -194,8 +194,9 @@ class _Filler:
                     notes.append(("statement.no-reason", "a [[no check]] needs its reason: why the figures cannot "
                                   "test this sentence (the reviewer reads it in the review appendix)", m.text, m.start))
             changes: list[claims.Change] = []
+            said = any(c.kind == "coverage" for c in statements.cues(s, text)) if s.checks else False
             for m in s.checks:
-                ev = claims.Evaluation(m.text, names, config)
+                ev = claims.Evaluation(m.text, names, config, totals=said)
                 notes += [(p.code, p.message, m.text, m.start) for p in ev.problems]
                 changes += ev.changes
             changes += self._placeholder_changes(s, names)
