@@ -219,7 +219,7 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
         rows.append([f"Symbol {sym}", meaning[:1].upper() + meaning[1:]])
     text = notes(config, period, metrics.agg)
     rows += [["Rounding", text.rounding], ["Suppression", text.suppression], ["Hours", text.hours],
-             ["Derived figures", text.derived], ["Regions", text.regions],
+             ["Derived figures", text.derived], ["Shares", text.shares], ["Regions", text.regions],
              ["Outcome coverage", text.outcome_coverage]]
     for dim, spec in config.dimensions.items():
         if spec.note:

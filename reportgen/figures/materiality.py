@@ -70,6 +70,20 @@ class FigureRef(Protocol):
 
 
 @dataclass(frozen=True)
+class Cell:
+    """A published figure's identity, for the judge (``FigureRef``), as charts and computed sentences name it."""
+
+    measure: str
+    dimension: str = "total"
+    category: str = ""
+    scope: str = NATIONAL
+    period: Period = Period.half(2000, 1)
+    what: str = "value"  # value | share | change
+    base: Period | None = None
+    like_for_like: bool = True
+
+
+@dataclass(frozen=True)
 class Verdict:
     """Whether a difference may be called one, and if not, why (in words an editor reads)."""
 
