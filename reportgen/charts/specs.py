@@ -210,9 +210,12 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         high_value = next(v for _, v in pts if v.value == top)
         text = (f"{name}: {first[1]} in {first[0]}, {last[1]} in {last[0]}; the highest was "
                 f"{high_value} in {at}.")
-        gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number]
+        gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number and v.symbol != ".."]
         if gaps:
             text += f" Suppressed in {', '.join(gaps)}."
+        absent = [labels[i] for i, v in enumerate(vals) if v.symbol == ".."]
+        if absent:
+            text += f" No figures for {', '.join(absent)}."
         alt_parts.append(text)
     if change:
         alt_parts.append(change)
@@ -458,8 +461,12 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
         def regions(names: list[str]) -> str:
             return _and(names) if len(names) <= 3 else f"{len(names)} regions"
 
-        title = (f"Housing need ranged from {shown[-1][1]} of clients in {regions(lows)} "
-                 f"to {shown[0][1]} in {regions(highs)}")
+        if shown[0][1].value == shown[-1][1].value:  # one published value: no range to speak of
+            title = (f"Housing need was {shown[0][1]} of clients in "
+                     f"{'every region shown' if len(shown) > 1 else shown[0][0]}")
+        else:
+            title = (f"Housing need ranged from {shown[-1][1]} of clients in {regions(lows)} "
+                     f"to {shown[0][1]} in {regions(highs)}")
         alt += (f" Highest: {_listing([(r[0], str(r[1])) for r in shown])}. "
                 f"Lowest: {_and(lows)} ({shown[-1][1]}). National figure: {national}.")
     unpublished = [label for code, label in cfg.regions.items() if (code, str(ci.period)) in ci.store.unpublished]
@@ -501,8 +508,8 @@ def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
         panels.append({"label": name, "values": [_num(v) for v in vals], "symbols": [v.symbol for v in vals],
                        "flags": [v.flag for v in vals]})
         rows.append([name] + [_cell(v) for v in vals])
-        if (code, str(last)) in ci.store.unpublished:
-            not_published.append(name)
+        if (code, str(last)) in ci.store.unpublished or not any(v.is_number for v in vals):
+            not_published.append(name)  # too few members, or none: no panel is shown
             continue
         year = ci.store.like_for_like("clients", scope=code, period=last, base=base)
         if not year.is_number:
@@ -530,7 +537,7 @@ def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
                 "a dip there is not a change in need.")
     if not_published:
         alt += f" Not published (too few members reported): {', '.join(not_published)}."
-    gaps = [p["label"] for p in panels if any(v is None for v in p["values"]) and p["label"] not in not_published]
+    gaps = [p["label"] for p in panels if any(s in ("S", "C") for s in p["symbols"]) and p["label"] not in not_published]
     if gaps:
         alt += f" Some quarters are not published for confidentiality in {', '.join(gaps)}."
     every = shown and not withheld and not disagree
