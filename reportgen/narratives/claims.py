@@ -120,7 +120,8 @@ class Evaluation:
         if not m:
             return self._problem("claim.syntax", f"'{clause}' is not a check: write '<figure> is <test>', e.g. "
                                  "'clients.change is up' or 'region.AKL.clients is the highest of the regions'")
-        path, test = m.group("figure"), " ".join(m.group("test").lower().split())
+        path, written = m.group("figure"), " ".join(m.group("test").split())
+        test = written.lower()  # the test's words in any case; a figure's name as written
         value, ref, problem = self._figure(path)
         if problem:
             return problem
@@ -132,13 +133,13 @@ class Evaluation:
         if test in _TESTS:
             return self._direction(path, value, ref, test)
         if _NUMBER.fullmatch(test):
-            test = f"the same as {test}"
+            test, written = f"the same as {test}", f"the same as {written}"
         ranking = re.fullmatch(r"(among )?the (highest|lowest) of (.+)", test)
         if ranking:
             return self._ranking(path, value, ref, ranking.group(2), ranking.group(3), bool(ranking.group(1)))
         for words, op in sorted(_COMPARE.items(), key=lambda kv: -len(kv[0])):
             if test.startswith(words + " "):
-                return self._compare(path, value, ref, op, words, test[len(words):].strip())
+                return self._compare(path, value, ref, op, words, written[len(words):].strip())
         return self._problem("claim.syntax", f"'is {test}' is not a test: use up, down, little changed, the "
                              "highest of …, the lowest of …, among the highest of …, above …, below …, at least …, "
                              "at most …, the same as …, about the same as …, published or not published")
