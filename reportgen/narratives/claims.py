@@ -172,8 +172,9 @@ class Evaluation:
         if not holds:
             return self._problem("claim.false", f"the sentence says {path} is {test}, but it is {value.display()}")
         if test in ("up", "down") and not material:
-            return self._problem("claim.not-material", f"the sentence says {path} is {test}, but {verdict.why}: "  # type: ignore[union-attr]
-                                 "say it is little changed")
+            why = verdict.why  # type: ignore[union-attr]
+            return self._problem("claim.not-material", f"the sentence says {path} is {test}, but {why}"
+                                 + ("" if why.endswith("little changed") else ": say it is little changed"))
         if test in ("up", "down") and ref is not None and ref.base is not None:
             self.changes.append(Change(ref.measure, ref.dimension, ref.category, ref.scope, ref.period, ref.base))
         return None

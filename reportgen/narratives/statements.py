@@ -85,7 +85,8 @@ COMPARISON = re.compile(
     r"(?:over|under)-?represented)\b", re.I)
 COVERAGE = re.compile(
     r"\b(?:members?\b[^.;:]{0,40}?\b(?:reported|reporting|sent|submitted|returned|joined|left|missed|"
-    r"stopped|began|started)|new members?|could not send|did not (?:report|send)|"
+    r"stopped|began|started)|new members?|(?:could|did|could not|did not|couldn't|didn't) (?:send|report)|"
+    r"(?:missed|missing|late|partial) (?:a |an |its |their )?(?:returns?|quarters?|figures)|"
     r"not (?:published|shown)|(?:too )?few members|suppressed|withheld|provisional)\b", re.I)
 CUES = (("number", NUMBER_WORD), ("direction", DIRECTION), ("ranking", RANKING), ("comparison", COMPARISON),
         ("coverage", COVERAGE))
