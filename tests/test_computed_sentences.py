@@ -132,7 +132,7 @@ def coverage_lines(b):
                    and any(q not in o.clients for q in quarters_of(H1) if Period.parse(q) >= Period.parse(o.start))}
         members = expected | reported
         cov = b.store.coverage.get(region, H1)
-        cell = f"{len(reported)} of {len(members)}" + (f" ({len(partial)} in part)" if partial else "")
+        cell = f"{len(reported)} of {len(members)}" + (f" ({len(partial)}\u00a0in\u00a0part)" if partial else "")
         assert cov.text() == cell, (region, cov.text(), cell)
         sentence = notes(b.config, H1, b.agg, region).coverage
         assert sentence.startswith(f"{len(reported)} of {len(members)} members reported for {H1.label()}")
@@ -297,7 +297,7 @@ def test_a_member_with_rows_outside_its_registered_region_is_counted_where_its_d
 
 def test_a_member_that_sent_one_quarter_reported_in_part():
     b = build([Org("AKL0", "AKL", series(200, 0.0, missing=("2025Q2",))), *steady("AKL", 4)[1:]])
-    assert b.store.coverage.get("NZ", H1).text() == "4 of 4 (1 in part)"
+    assert b.store.coverage.get("NZ", H1).text() == "4 of 4 (1\u00a0in\u00a0part)"
     assert notes(b.config, H1, b.agg).coverage == "4 of 4 members reported for January–June 2025, 1 of them in part."
 
 

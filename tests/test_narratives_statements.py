@@ -118,7 +118,7 @@ def test_a_check_or_a_reasoned_no_check_answers_for_the_sentence(tmp_path):
     assert "[[" not in rendered.summary_html and "MBIE" not in rendered.summary_html
     item = rendered.review[0]
     assert (item.kind, item.where, item.sentence) == ("untested", f"{R}:5:3", "Rents rose faster than wages.")
-    assert item.reason == "rents and wages are MBIE's and Stats NZ's figures, not ours"
+    assert item.reason == "rents and wages are MBIE's and Stats NZ's figures, not ours."
 
 
 def test_a_no_check_needs_its_reason(tmp_path):

@@ -106,7 +106,8 @@ def partial_words(partial: int, *, short: bool = False) -> str:
     table cell, " (1 in part)"); "" when none did."""
     if not partial:
         return ""
-    return f" ({partial} in part)" if short else f", {partial} of them in part"
+    # in a table cell the note keeps together (it wraps, whole, under the count)
+    return f" ({partial}\u00a0in\u00a0part)" if short else f", {partial} of them in part"
 
 
 # ---- every scope and period: who was expected, who reported, whose figures are in ----------------

@@ -243,7 +243,7 @@ class _Filler:
                 self._published(s, names),
                 [(code, message, claims.hint(code) if code.startswith("claim.") else STATEMENT_HINTS.get(code, HINT))
                  for code, message, _, _ in notes],
-                "; ".join(r for r in reasons if r), self.scope, self.region, marked))
+                _sentence_end("; ".join(r for r in reasons if r)), self.scope, self.region, marked))
             if marked:
                 inserts.append((s.start, 0, f"{MARK_OPEN}{'p' if notes else 'u'}{number}{MARK_MID}"))
                 inserts.append((s.end, 2, MARK_CLOSE))
@@ -335,6 +335,11 @@ class _Filler:
 
     def notes(self) -> list[Note]:
         return [Note(i + 1, sym, meaning) for i, (sym, meaning) in enumerate(self.used.items())]
+
+
+def _sentence_end(text: str) -> str:
+    """A reason as a sentence: with its full stop."""
+    return text if not text or text[-1] in ".!?" else text + "."
 
 
 def _before_stop(text: str, s: Sentence) -> int:
