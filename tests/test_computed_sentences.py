@@ -259,13 +259,16 @@ def dashboard(b):
                 assert f"over the previous {len(steps)} quarters" in against[0]
 
 
-def key_figure_values(b):
+def key_figure_values(b, caveats: bool = True):
     for scope in ("NZ", *shown_regions(b)):
-        figures = key_figures(b.store, H1, scope, against_national=scope != "NZ")
+        figures = key_figures(b.store, H1, scope, against_national=scope != "NZ", judge=b.judge)
         assert figures[0].value == b.store.get("clients", scope=scope, period=H1).shown()
         if scope != "NZ":
             change = b.store.like_for_like("clients", scope=scope, period=H1, base=H1.year_earlier())
             assert figures[3].value == change.shown() and "like for like" in figures[3].label
+            if caveats:
+                said = "comes from one member" in figures[3].label
+                assert said == (material_change(b, change) and one_member_drives(b, scope, H1, H1.year_earlier()))
 
 
 # ---- the cases the issue found, each planted on purpose ---------------------------------------------------
@@ -308,7 +311,11 @@ def test_a_rise_one_members_flagged_jump_makes_carries_its_caveat():
     assert seasonal_free
     text = " ".join(brief_summary(b.config, H1, b.store, "CAN", b.judge))
     assert "most of this rise comes from one member whose client numbers moved by more than 50\u00a0% in a quarter" in text
+    [change] = [f for f in key_figures(b.store, H1, "CAN", against_national=True, judge=b.judge)
+                if f.label.startswith("change in people supported")]
+    assert "(most of this rise comes from one member" in change.label
     briefs(b)
+    key_figure_values(b)
 
 
 def test_a_flat_series_holds_steady():

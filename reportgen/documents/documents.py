@@ -74,7 +74,10 @@ def by_section(charts) -> dict[str, list]:
 
 
 
-def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
+def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool,
+                judge: Judge | None = None) -> list[KeyFigure]:
+    """The headline figures. The change in people supported says, in its label, when most of it comes from
+    one member's flagged large movement (``figures/materiality.py``)."""
     def one(value, national, label: str) -> KeyFigure:
         return KeyFigure(value.shown(), label, national.shown() if against_national else "")
 
@@ -85,9 +88,14 @@ def key_figures(store: PublishedStore, period: Period, scope: str, *, against_na
         figs.append(one(store.get(measure, scope=scope, period=period),
                         store.get(measure, period=period), label))
     if against_national:
-        figs.append(one(store.like_for_like("clients", scope=scope, period=period, base=base),
-                        store.like_for_like("clients", period=period, base=base),
-                        f"change in people supported since {base.label()}, like for like"))
+        change = store.like_for_like("clients", scope=scope, period=period, base=base)
+        driver = judge.driver("clients", "total", "", scope, period, base) if judge is not None and \
+            judge.change(change, Cell("clients", scope=scope, period=period, what="change", base=base),
+                         internal=False).material else None
+        label = f"change in people supported since {base.label()}, like for like"
+        if driver is not None:
+            label += f" ({driver.caveat})"
+        figs.append(one(change, store.like_for_like("clients", period=period, base=base), label))
         figs.append(one(store.share("clients", "need", "housing", scope=scope, period=period),
                         store.share("clients", "need", "housing", period=period),
                         "of people supported needed help with housing"))
@@ -296,7 +304,7 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         region_name=name,
         commentary=report.regions.get(code),
         stories=[s for s in report.stories if s.state == "published" and s.region == code],
-        key_figures=key_figures(store, period, code, against_national=True),
+        key_figures=key_figures(store, period, code, against_national=True, judge=judge),
         report_link=f"{config.publication.base_url or '../'}report.html",
         summary=brief_summary(config, period, store, code, judge),
         review_items=tuple(i for i in report.review if i.scope == code or (i.scope == "story" and i.region == code)),
