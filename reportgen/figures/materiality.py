@@ -151,6 +151,9 @@ class Judge:
         self.store, self.config, self.agg, self.rows = store, config, agg, rows
         self.rules = config.materiality
         self._flagged: dict[str, set[str]] | None = None  # quarter → members with a large movement
+        self._values: dict[tuple, dict[str, float]] = {}  # (cell, scope, period) → each member's figure
+        self._drivers: dict[tuple, Driver | None] = {}
+        self._usual: dict[tuple, Variation | None] = {}
 
     # ---- the rule ---------------------------------------------------------------------------
     def members_differ(self, scope: str, period: Period | str, base: Period | str) -> bool:
@@ -323,6 +326,13 @@ class Judge:
                         category: str = "") -> Variation | None:
         """The range of the like-for-like quarter-on-quarter changes of the ``usual_quarters`` quarters
         before ``quarter``; None when fewer than ``usual_minimum`` of them are published as numbers."""
+        key = (measure, scope, str(quarter), dimension, category)
+        if key not in self._usual:
+            self._usual[key] = self._usual_variation(measure, scope, quarter, dimension, category)
+        return self._usual[key]
+
+    def _usual_variation(self, measure: str, scope: str, quarter: Period, dimension: str,
+                         category: str) -> Variation | None:
         known = sorted(Period.parse(p) for p in self.store.periods if Period.parse(p).is_quarter)
         before = [q for q in known if q < quarter][-self.rules.usual_quarters:]
         steps = []
@@ -351,7 +361,15 @@ class Judge:
 
     def _member_values(self, measure: str, dimension: str, category: str, scope: str,
                        period: Period) -> dict[str, float]:
-        """Each member's raw figure for one cell (internal: never published)."""
+        """Each member's raw figure for one cell (internal: never published); remembered, since every
+        sentence about a change asks for the same few."""
+        key = (measure, dimension, category, scope, str(period))
+        if key not in self._values:
+            self._values[key] = self._read_member_values(measure, dimension, category, scope, period)
+        return self._values[key]
+
+    def _read_member_values(self, measure: str, dimension: str, category: str, scope: str,
+                            period: Period) -> dict[str, float]:
         if period.is_half:
             rows = self.agg.member_rows.get(str(period)) if self.agg is not None else None
         else:
@@ -371,7 +389,14 @@ class Judge:
                base: Period | str) -> Driver | None:
         """The one member a like-for-like change mostly comes from, when that member's client numbers
         were flagged for a large movement in a quarter between the two periods; else None."""
-        period, base = Period.parse(str(period)), Period.parse(str(base))
+        key = (measure, dimension, category, scope, str(period), str(base))
+        if key not in self._drivers:
+            self._drivers[key] = self._driver(measure, dimension, category, scope, Period.parse(str(period)),
+                                              Period.parse(str(base)))
+        return self._drivers[key]
+
+    def _driver(self, measure: str, dimension: str, category: str, scope: str, period: Period,
+                base: Period) -> Driver | None:
         flagged_quarters = [q for q, orgs in self.flagged().items() if orgs
                             and base.quarters()[-1] < Period.parse(q) <= period.quarters()[-1]]
         if not flagged_quarters:

@@ -19,6 +19,7 @@ gives its spans, so that the statement rules can leave someone's own words alone
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -97,7 +98,9 @@ def _protected(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    """Whether ``pos`` falls in one of ``spans`` (sorted, not overlapping)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _ends(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> list[int]:

@@ -30,6 +30,7 @@ What is left alone, and why (docs/editors-guide.md, "Every sentence true of the 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -118,6 +119,7 @@ def _mask(text: str, spans: list[tuple[int, int]], keep_digits: bool = False) ->
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=16)  # a field's sentences are read one by one: its text is masked once
 def readable(text: str) -> tuple[str, str]:
     """(the text as the cue words are read: placeholders, markers, links' addresses, quotations and other
     languages blanked; the text as numbers are read: the same, but digits in other languages kept)."""
