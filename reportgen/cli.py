@@ -590,10 +590,30 @@ def new_region(period: str | None, region: str, config_path: str | None) -> None
 
 @new.command("report")
 @period_option
+@click.option("--from", "start", metavar="PERIOD", default=None,
+              help="start from that period's report and regional commentary (e.g. the previous half-year's), "
+                   "with its publication date and period words cleared")
 @config_option
-def new_report(period: str | None, config_path: str | None) -> None:
-    """Write narratives/PERIOD/report.yaml."""
-    _new_file("report", period, config_path)
+def new_report(period: str | None, start: str | None, config_path: str | None) -> None:
+    """Write narratives/PERIOD/report.yaml (with --from, and PERIOD's regional commentary)."""
+    if start is None:
+        _new_file("report", period, config_path)
+        return
+    from .narratives.scaffold import default_period, start_from
+
+    p = _period(period) if period else default_period()
+    config = _config(config_path)
+    written, problems = start_from(config, p, _period(start))
+    if any(f.is_error for f in problems):
+        _print_findings(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    names = ", ".join(w.relative_to(config.root).as_posix() for w in written)
+    click.echo(f"Wrote {names}: from {start}, with the publication date cleared and {_period(start).label()} "
+               "written as {{ period }}. Stories are not copied (each has its own consent).")
+    if problems:
+        click.echo(f"Rewrite these for {p.label()} ({len(problems)}):")
+        _print_findings(problems, err=False)
+    click.echo(f"Then run: reportgen check {p}")
 
 
 @cli.command()

@@ -16,13 +16,15 @@ from reportgen.dashboard_site import breakdowns, pages, release_details, site
 from reportgen.documents import context
 from reportgen.documents.render_html import environment
 from reportgen.figures.methodology import Notes
+from reportgen.narratives.render import ReviewItem
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
 
 TYPES = {cls.__name__: cls for cls in (context.DocumentContext, context.ReportContext, context.BriefContext,
                                        Notes, context.Part, context.KeyFigure, context.RegionRow,
-                                       context.Download, context.StoryGroup, context.Review, context.Imprint, pages.PageContext,
+                                       context.Download, context.StoryGroup, context.Review, context.Imprint,
+                                       ReviewItem, pages.PageContext,
                                        pages.ScopePageContext, pages.NotPublishedContext, pages.Figure,
                                        pages.DashChart, pages.Link, context.MemberContext, context.MemberFigure,
                                        context.CompareRow, context.CompareTable, context.TrendRow, context.OutcomeRow,

@@ -431,6 +431,27 @@ class GovernanceSettings(Section):
         return v
 
 
+# ---- issue 24: when a difference is worth a sentence (figures/materiality.py; additive) ---------------
+class Materiality(Section):
+    """When a change or a difference between published figures may be called one (docs/editors-guide.md,
+    "Claims that mean something"): smaller than these, rounding and who reported can explain it, and the
+    honest sentence is "little changed" or "about the same"."""
+
+    share_points: float = Field(2.0, ge=0, le=100, allow_inf_nan=False,
+                                description="shares (percentages) that differ by less than this many "
+                                            "percentage points are about the same")
+    change_percent: float = Field(2.0, ge=0, le=1_000, allow_inf_nan=False,
+                                  description="a change (or a difference between counts, hours or ratios) "
+                                              "smaller than this per cent is little changed")
+    one_member: float = Field(0.5, gt=0, le=1, allow_inf_nan=False,
+                              description="a change is driven by one member when one member flagged for a "
+                                          "large movement (contract rule 12) makes more than this share of it")
+    usual_quarters: int = Field(8, ge=2, le=40, description="the quarters before a quarter whose like-for-like "
+                                                            "changes give the usual quarter-to-quarter variation")
+    usual_minimum: int = Field(4, ge=2, le=40, description="fewer quarters than this: the usual variation is "
+                                                           "not judged")
+
+
 class Config(Section):
     data: DataPaths = DataPaths()
     output: OutputSettings = OutputSettings()
@@ -447,6 +468,7 @@ class Config(Section):
     intake: IntakeSettings = IntakeSettings()  # issue 26
     releases: ReleaseCalendarSettings = ReleaseCalendarSettings()  # issue 27
     governance: GovernanceSettings = GovernanceSettings()  # issue 27
+    materiality: Materiality = Materiality()  # issue 24
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)

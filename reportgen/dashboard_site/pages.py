@@ -25,6 +25,7 @@ from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS
 from ..disclosure.rules import Rules
+from ..figures.materiality import Cell, Judge
 from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL
 from .release_details import ReleaseDetails, release_details
@@ -128,32 +129,67 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # a byte-order mark: Excel then reads the macrons
 
 
-def _change_words(store: PublishedStore, measure: str, scope: str, q: Period) -> tuple[str, str]:
-    """(against the previous quarter, against a year earlier), like for like, in words."""
-    out = []
-    for base in (q.previous(), q.year_earlier()):
+@dataclass(frozen=True)
+class Changes:
+    """A headline measure's like-for-like changes this quarter, in words: the year-on-year change (the one to
+    lead with: same season) and the change on the previous quarter (not seasonally adjusted), each judged
+    for materiality and, on the quarter, against the usual quarter-to-quarter variation."""
+
+    year: str  # "up 5 %", "little changed (+1 %)", or "" when it cannot be given like for like
+    year_caveat: str  # one member's flagged movement makes most of it, or ""
+    quarter: str  # "up 8 %", or ""
+    usual: str  # "within the usual quarter-to-quarter variation (between -7 % and +13 % a quarter over …)", or ""
+
+
+def changes(store: PublishedStore, config: Config, measure: str, scope: str, q: Period,
+            judge: Judge | None = None) -> Changes:
+    judge = judge or Judge(store, config)
+    words = {}
+    for name, base in (("year", q.year_earlier()), ("quarter", q.previous())):
         c = store.like_for_like(measure, scope=scope, period=q, base=base)
-        out.append(formats.words(c.value) if c.is_number else "")
-    return out[0], out[1]
+        cell = Cell(measure, scope=scope, period=q, what="change", base=base)
+        if not c.is_number:
+            words[name] = ""
+        elif abs(c.value) < config.materiality.change_percent:
+            words[name] = f"little changed ({formats.change(c.value)})"
+        else:
+            words[name] = formats.words(c.value)
+        if name == "year" and c.is_number and judge.change(c, cell, internal=False).material:
+            driver = judge.driver(measure, "total", "", scope, q, base)
+            caveat = driver.caveat if driver else ""
+        elif name == "year":
+            caveat = ""
+        else:
+            usual = judge.usual_variation(measure, scope, q)
+            note = ""
+            if c.is_number and usual is not None:
+                inside = "within" if usual.contains(c.value) else "outside"
+                note = f"{inside} the usual quarter-to-quarter variation ({usual.words()})"
+    return Changes(words["year"], caveat, words["quarter"], note)
 
 
-def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: Period) -> Figure:
+def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: Period,
+            judge: Judge | None = None) -> Figure:
+    """A headline figure and what it did: the year-on-year change first, like for like, then the previous
+    quarter's, said to be not seasonally adjusted."""
     label = config.measures[measure].label
-    prev, year = _change_words(store, measure, scope, q)
-    parts = []
-    if prev:
-        parts.append(f"{prev} on the previous quarter")
-    if year:
-        parts.append(f"{year} on a year earlier")
-    change = (" and ".join(parts) + ", like for like") if parts else \
-        "no like-for-like change can be given (a member joined, left or did not report)"
-    return Figure(label, store.get(measure, scope=scope, period=q).shown(), change[0].upper() + change[1:] + ".")
+    c = changes(store, config, measure, scope, q, judge)
+    if c.year:
+        change = f"{c.year} on a year earlier, like for like" + (f" ({c.year_caveat})" if c.year_caveat else "") + "."
+    else:
+        change = "No like-for-like change on a year earlier can be given (a member joined, left or did not report)."
+    if c.quarter:
+        change += (f" On the previous quarter: {c.quarter}" + (f", {c.usual}" if c.usual else "")
+                   + "; not seasonally adjusted.")
+    return Figure(label, store.get(measure, scope=scope, period=q).shown(), change[0].upper() + change[1:])
 
 
-def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> list[str]:
-    """What changed this quarter, computed: never a change across a missing return."""
+def sentences(store: PublishedStore, config: Config, scope: str, q: Period, judge: Judge | None = None) -> list[str]:
+    """What changed this quarter, computed: never a change across a missing return; the year-on-year change
+    (the same season) first, the previous quarter's second, said to be not seasonally adjusted and set against
+    the usual quarter-to-quarter variation."""
     cov = store.coverage.get(scope, q)
-    out = [f"{len(cov.reporting)} of {len(cov.expected)} expected members reported for {q.label()}."]
+    out = [cov.sentence(q.label())]
     if cov.provisional:
         n = len(cov.missing)
         out.append(f"The quarter's figures are provisional (P): {n} expected member{'s' if n != 1 else ''} did "
@@ -161,14 +197,14 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
     for measure in config.dashboard.headline:
         if measure not in config.measures:
             continue
-        prev, year = _change_words(store, measure, scope, q)
+        c = changes(store, config, measure, scope, q, judge)
         noun = config.measures[measure].label.lower()
-        if prev and year:
-            out.append(f"Among the members that reported in both quarters, {noun} were {prev} on "
-                       f"{q.previous().label()} and {year} on {q.year_earlier().label()}.")
-        elif year:
-            out.append(f"Among the members that reported in both quarters, {noun} were {year} on "
-                       f"{q.year_earlier().label()}.")
+        if c.year:
+            out.append(f"Among the members that reported in both quarters, {noun} were {c.year} on "
+                       f"{q.year_earlier().label()}" + (f": {c.year_caveat}" if c.year_caveat else "") + ".")
+        if c.quarter:
+            out.append(f"Against {q.previous().label()} they were {c.quarter} like for like"
+                       + (f", {c.usual}" if c.usual else "") + "; the figures are not seasonally adjusted.")
     housing = store.share("clients", "need", "housing", scope=scope, period=q) if "clients" in config.measures \
         and "need" in config.dimensions and "housing" in config.dimensions["need"].categories else None
     if housing is not None and housing.is_number:
@@ -179,7 +215,7 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
 
 
 def _chart(store: PublishedStore, config: Config, events: list, scope: str, quarters: list[Period],
-           measure: str, root: str) -> tuple[DashChart, bytes]:
+           measure: str, root: str, judge: Judge | None = None) -> tuple[DashChart, bytes]:
     name = NATION if scope == NATIONAL else config.region_label(scope)
     label = config.measures[measure].label
     vals = [store.get(measure, scope=scope, period=q) for q in quarters]
@@ -189,7 +225,7 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
     chart_id = f"{measure}-{scope.lower()}"
     shown = [(x[i], v) for i, v in enumerate(vals) if v.is_number]
     last = quarters[-1]
-    prev, year = _change_words(store, measure, scope, last)
+    year = changes(store, config, measure, scope, last, judge).year
     title = f"{label}, {name}, each quarter"
     if year:
         title = f"{label} were {year} on a year earlier in {last.axis_label()}, like for like"
@@ -225,7 +261,7 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
 
 
 def pages(store: PublishedStore, metrics, config: Config, period: Period, events: list,
-          css: str, logo: str) -> tuple[list[PageContext], dict[str, bytes]]:
+          css: str, logo: str, *, judge: Judge | None = None) -> tuple[list[PageContext], dict[str, bytes]]:
     """Every page's context, and the files beside them (each chart's CSV)."""
     quarters = [Period.parse(p) for p in store.periods if Period.parse(p).is_quarter and Period.parse(p) <= period]
     barred = metrics.not_published_regions(period)
@@ -245,7 +281,7 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
         charts = []
         for measure in config.dashboard.headline:
             if measure in config.measures:
-                chart, data = _chart(store, config, events, scope, quarters, measure, root)
+                chart, data = _chart(store, config, events, scope, quarters, measure, root, judge)
                 if chart.provisional and any(c.provisional == chart.provisional for c in charts):
                     chart = replace(chart, provisional="")  # said once, under the first chart it concerns
                 charts.append(chart)
@@ -257,8 +293,8 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
             nav=nav(root), coverage=store.coverage.get(scope, period).text(),
             release=release_details(config, period, root),
             breakdowns_href=f"{root}breakdowns/{'index' if scope == NATIONAL else scope}.html",
-            sentences=sentences(store, config, scope, period), scope=scope, scope_name=where,
-            figures=[_figure(store, config, m, scope, period) for m in config.dashboard.headline
+            sentences=sentences(store, config, scope, period, judge), scope=scope, scope_name=where,
+            figures=[_figure(store, config, m, scope, period, judge) for m in config.dashboard.headline
                      if m in config.measures],
             charts=charts, events=[e for e in events if quarters and quarters[0].first_day() <= e.date],
             regions=[Link(f"regions/{c}.html", config.region_label(c)) for c in published] if scope == NATIONAL else [])

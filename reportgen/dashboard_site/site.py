@@ -29,9 +29,10 @@ class DownloadsContext(PageContext):
 
 
 def site(store: PublishedStore, metrics, config: Config, period: Period, events: list, css: str,
-         logo: str) -> tuple[list[PageContext], dict[str, bytes]]:
-    """Every page's context, and the files beside them (each chart's CSV)."""
-    out, files = pages(store, metrics, config, period, events, css, logo)
+         logo: str, *, judge=None) -> tuple[list[PageContext], dict[str, bytes]]:
+    """Every page's context, and the files beside them (each chart's CSV); ``judge`` (figures/materiality)
+    decides which differences the pages' sentences may call one."""
+    out, files = pages(store, metrics, config, period, events, css, logo, judge=judge)
     overview = next(p for p in out if isinstance(p, ScopePageContext) and p.scope == NATIONAL)
     common = {f.name: getattr(overview, f.name) for f in fields(overview) if f.name in _COMMON}
     published = [link.href.removeprefix("regions/").removesuffix(".html") for link in overview.regions]

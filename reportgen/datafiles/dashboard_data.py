@@ -98,7 +98,7 @@ def _coverage(store: PublishedStore, scope: str, periods: list[str]) -> dict:
     out = {}
     for p in periods:
         cov = store.coverage.get(scope, p)
-        out[p] = {"members_expected": len(cov.expected), "members_reporting": len(cov.reporting),
+        out[p] = {"members_expected": len(cov.expected), "members_reporting": len(cov.reported),
                   "provisional": bool(store.flag(scope, p))}
     return out
 

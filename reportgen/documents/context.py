@@ -114,6 +114,9 @@ class DocumentContext:
     charts: list  # charts.Chart
     charts_by_section: dict[str, list]
     imprint: Imprint
+    # the sentences a reviewer should look at, in drafts and the preview (narratives.ReviewItem;
+    # none in a final, which refuses to build while a sentence has a problem)
+    review_items: tuple = ()
 
 
 @dataclass(frozen=True, kw_only=True)
