@@ -165,3 +165,24 @@ def test_a_change_from_a_period_not_available_to_a_region_not_published_is_c_or_
     assert proof("", "C") == {"holds": True, "checked": 1, "violations": 0}
     assert proof("", "..")["holds"]
     assert not proof("", "S")["holds"] and not proof("12.5", "")["holds"]
+
+
+def test_no_sentence_of_the_bundle_holds_a_symbol_and_a_planted_one_fails(built_sample, built_large):
+    """Issue 23: prose never contains a symbol — the sample's pages and five times its members hold none
+    (a withheld figure is said in words, a flag noted once), and each kind of leak planted in a real
+    page is caught: a flag after a figure, a symbol for a figure, a symbol in alt text."""
+    from reportgen.disclosure.proofs import no_symbol_in_prose
+
+    for bundle in (built_sample, built_large):
+        files = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*.html")}
+        result = no_symbol_in_prose(files)
+        assert result["holds"] and result["checked"] > 300, result
+    files = {p.relative_to(built_sample).as_posix(): p.read_bytes() for p in built_sample.rglob("*.html")}
+    report = files["report.html"].decode("utf-8")
+    assert "suppressed (S)" in report  # a symbol named in brackets, to explain it, is no leak
+    plants = ['<p>We supported 15,048 P people.</p>', '<p>Māori were S of the people supported in Gisborne.</p>',
+              '<li>Sessions: .. on a year earlier</li>', '<p>Outcomes improved for 45 % A of them.</p>',
+              '<img src="x.svg" alt="Bars of clients by region: Gisborne C, Otago 1,203.">']
+    for plant in plants:
+        tampered = {**files, "report.html": report.replace("</main>", plant + "</main>", 1).encode("utf-8")}
+        assert "</main>" in report and no_symbol_in_prose(tampered)["violations"] == 1, plant

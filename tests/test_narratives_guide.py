@@ -87,6 +87,8 @@ CASES: dict[str, tuple] = {
     "placeholder.too-big": (report("summary: \"Hi {{ 9**9**9 }}\""), R, 3, 14,
                             "is beyond ±1,000,000,000,000,000, larger than any figure"),
     "placeholder.error": (report('summary: "Hi {{ 1 / 0 }}"'), R, 3, 14, "a placeholder divides by zero"),
+    "placeholder.withheld": (report('summary: "On the West Coast members supported {{ region.WTC.clients }} people."'),
+                             R, 3, 47, "is not published (confidential) here"),
     "claim.false": (report("summary: |\n  Otago feels it most. [[check region.OTA.clients.need.housing.share is the "
                            "highest of the regions]]"), R, 4, 24, "is the highest of the regions, but Auckland has"),
     "claim.not-available": (report("summary: West Coast rose. [[check region.WTC.clients.change is up]]"), R, 3, 27,
@@ -139,7 +141,7 @@ CASES: dict[str, tuple] = {
 
 DRAFT_WARNINGS = {"claim.false", "claim.not-available", "claim.not-material", "claim.one-member",
                   "statement.unverified", "statement.typed-number", "statement.seasonal", "period.other-period",
-                  "period.no-year", "period.after-period", "period.publication-date"}
+                  "period.no-year", "period.after-period", "period.publication-date", "placeholder.withheld"}
 
 SCAFFOLD_CASES = {
     "scaffold.exists": (dict(kind="story", slug="kai"), "already exists: it was left as it is"),

@@ -106,18 +106,51 @@ def test_words_for_change():
     assert notes.used == {"S": SYMBOLS["S"]}
 
 
-def test_suppressed_value_renders_as_symbol_with_footnote(tmp_path):
+def test_a_figure_not_published_is_said_in_words_and_reported_never_a_symbol_in_the_sentence(tmp_path):
     _, _, store = sample()
     assert store.get("clients", scope="WTC", period=H1).symbol == "C"  # few members on the West Coast
     rendered, findings = run(tmp_path, {"report.yaml": (
         "title: West Coast {{ region.WTC.clients }}\npublisher: P\n"
         "summary: On the Coast {{ region.WTC.clients }} people; nationally {{ clients.previous }}.\n")})
-    assert findings == []
-    assert rendered.title == "West Coast C"
-    assert ('<span class="symbol">C</span><sup class="note-ref"><a href="#narrative-note-1">1</a></sup>'
-            in rendered.summary_html)
+    # each sentence with a withheld figure is found at its placeholder: a warning in a draft
+    assert [(f.code, f.severity, f.line, f.column) for f in findings] == [
+        ("placeholder.withheld", "warning", 1, 19), ("placeholder.withheld", "warning", 3, 23)]
+    assert "not published (confidential)" in findings[0].message and "is not published" in findings[0].hint
+    assert rendered.title == "West Coast not published (confidential)"
+    assert ('On the Coast <span class="withheld">not published (confidential)</span><sup class="note-ref">'
+            '<a href="#narrative-note-1">1</a></sup> people' in rendered.summary_html)
     assert [(n.number, n.symbol, n.anchor) for n in rendered.notes] == [(1, "C", "narrative-note-1")]
     assert "confidential" in rendered.notes[0].meaning
+    text = re.sub(r"<[^>]+>", "", rendered.summary_html)
+    assert not re.search(r"(?<![\w.])(S|C|\.\.)(?![\w.])", text), text  # no symbol inside the sentence
+    # the final refuses such a sentence: rewrite it, or say in words why the figure is not published
+    _, final = run(tmp_path / "final", {"report.yaml": (
+        "title: T\npublisher: P\nsummary: On the Coast {{ region.WTC.clients }} people.\n")}, final=True)
+    assert [(f.code, f.severity) for f in final] == [("placeholder.withheld", "error")]
+    _, rewritten = run(tmp_path / "rewritten", {"report.yaml": (
+        "title: T\npublisher: P\nsummary: The West Coast's figures are not published, as fewer than three members "
+        "reported there. [[check region.WTC.clients is not published]]\n")}, final=True)
+    assert rewritten == []
+
+
+def shown_plain(measure: str) -> str:
+    return sample()[2].get(measure, period=H1).display()
+
+
+def test_a_flag_is_noted_once_at_the_end_of_the_text_not_beside_each_figure(tmp_path):
+    rendered, findings = run(tmp_path, {"report.yaml": (
+        "title: T\npublisher: P\nsummary: We saw {{ clients }} people and {{ sessions }} sessions.\n")})
+    assert findings == []
+    body = rendered.summary_html
+    assert "P" not in re.sub(r"<[^>]+>", "", body).replace("people", "")  # no flag beside a figure
+    assert body.count('class="note-ref"') == 1 and body.endswith('sessions.<sup class="note-ref"><a href='
+                                                                 '"#narrative-note-1">1</a></sup></p>\n'), body
+    # the note goes where the sentence with the first flagged figure ends, once in a section
+    rendered, _ = run(tmp_path / "two", {"report.yaml": (
+        "title: T\npublisher: P\nsummary: We saw {{ clients }} people. Sessions were {{ sessions }}.\n")})
+    assert rendered.summary_html == ('<p>We saw ' + shown_plain("clients") + ' people.<sup class="note-ref"><a href='
+                                     '"#narrative-note-1">1</a></sup> Sessions were ' + shown_plain("sessions") + '.</p>\n')
+    assert [(n.number, n.symbol) for n in rendered.notes] == [(1, "P")]
 
 
 def test_editors_cannot_forge_the_symbol_markers(tmp_path):

@@ -141,8 +141,8 @@ def test_a_draft_marks_the_sentence_and_lists_it_with_its_file_and_line(tmp_path
                                                "Food is the most common need. [[check clients.need.food.share is "
                                                "the highest of clients.need]]"))
     assert rendered.summary_html == (
-        "<p>We saw 15,048&nbsp;<span class=\"symbol\">P</span><sup class=\"note-ref\"><a href=\"#narrative-note-1\">1"
-        "</a></sup> people.\n<mark class=\"review-flag review-problem\" id=\"review-flag-1\">Demand stepped up again."
+        "<p>We saw 15,048 people.<sup class=\"note-ref\"><a href=\"#narrative-note-1\">1"
+        "</a></sup>\n<mark class=\"review-flag review-problem\" id=\"review-flag-1\">Demand stepped up again."
         "<a class=\"review-flag-ref\" href=\"#review-item-1\" data-review=\"1\" aria-label=\"Review note 1 (a problem "
         "the build found): see Sentences to review\"></a></mark>\nFood is the most common need.</p>\n")
     [item] = rendered.review

@@ -244,6 +244,9 @@ _CODES: list[Code] = [
          "use only the documented placeholders", _EDIT),
     Code("placeholder.too-slow", "either", "a field's placeholders took longer than the time limit",
          "use only the documented placeholders", _EDIT),
+    Code("placeholder.withheld", "either", "a sentence's figure is not published (suppressed, confidential or not "
+         "available): the text says so in words where the figure would be",
+         "rewrite the sentence without the figure, or say why it is not published", _EDIT),
     Code("placeholder.error", "either", "a placeholder could not be evaluated (division by zero, arithmetic on text)",
          "use only the documented placeholders", _EDIT),
     Code("claim.false", "either", "a sentence's check does not hold on the published figures",

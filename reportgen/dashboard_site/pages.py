@@ -209,8 +209,8 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period, judg
         and "need" in config.dimensions and "housing" in config.dimensions["need"].categories else None
     if housing is not None and housing.is_number:
         before = store.share("clients", "need", "housing", scope=scope, period=q.year_earlier())
-        tail = f", against {before.shown()} a year earlier" if before.is_number else ""
-        out.append(f"{housing.shown()} of the people supported sought help with housing{tail}.")
+        tail = f", against {before.display()} a year earlier" if before.is_number else ""  # no flag in a sentence:
+        out.append(f"{housing.display()} of the people supported sought help with housing{tail}.")  # P said above
     return out
 
 

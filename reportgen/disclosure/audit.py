@@ -200,4 +200,5 @@ def audit_bundle(store: PublishedStore, metrics, config: Config, files: dict[str
     found["like_for_like_left_out"] = bundle.like_for_like_left_out(store, metrics.derived)
     found["dominance"] = bundle.dominance(store, metrics.agg.member_rows, config, NATIONAL)
     found["releases_agree"] = bundle.releases_agree(files, config, release_log(Path(config.output_dir)))
+    found["no_symbol_in_prose"] = bundle.no_symbol_in_prose(files)
     return disclosure, audit_findings(disclosure)

@@ -17,13 +17,21 @@ releases — and checks it against what it must not reveal; each returns
   each member's contribution recomputed here from the members' rows.
 * ``releases_agree``: every count published by an earlier release (a quarterly
   release, a draft's final, a revision) has the same value now, or carries R.
+* ``no_symbol_in_prose``: no sentence of a published page — paragraphs, list
+  items, headings, captions and alt text of the report, the briefs and the
+  dashboard — holds a symbol where a figure goes ("7,350 P people", "Māori were
+  S of …"): a withheld figure is said in words, a flag noted once. Tables, the
+  lists that explain the symbols and a symbol named in brackets or as a key
+  ("(S)", "P: provisional") are not sentences that use one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -263,4 +271,82 @@ def releases_agree(files: dict[str, bytes], config: Config, release_log: list[di
         value, symbol, flag = now[key]
         shown = symbol or _plain(value or 0.0)
         bad += shown != old and "R" not in flag.split()
+    return _result(checked, bad)
+
+
+# a symbol where a figure goes: S, C or .. standing alone, or a flag right after a number; not a symbol
+# named in brackets, quotes or as a key ("(S)", "P: provisional"), nor a letter inside a word or code
+SYMBOL_IN_PROSE = re.compile(r"(?<![\w.'’‘\"“/(\[-])(?:S|C|\.\.)(?![\w.'’\"”:/)\]-])"
+                             r"|(?<=[\d%])\s?(?:P|R|A)(?![\w:)\]])")
+
+
+class _Prose(HTMLParser):
+    """The sentences of a page: the text of its paragraphs, list items, headings and captions outside
+    tables, code and the lists that explain the symbols; and every image's alt text."""
+
+    PROSE = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "blockquote", "caption"}
+    SKIP = {"table", "dl", "svg", "script", "style", "code", "pre", "template"}
+    SKIP_CLASSES = ("narrative-notes", "symbols", "key-figures")  # key figures: labelled values, as in a table
+    VOID = {"br", "img", "meta", "link", "input", "hr", "wbr", "source", "col", "area", "base", "embed"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._stack: list[tuple[str, bool, bool]] = []  # tag, skipped, prose
+        self._skip = self._prose = 0
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "img" and a.get("alt"):
+            self.texts.append(a["alt"])
+        if tag in self.VOID:
+            return
+        skip = tag in self.SKIP or any(c in (a.get("class") or "").split() for c in self.SKIP_CLASSES)
+        prose = tag in self.PROSE and not skip and not self._skip
+        self._stack.append((tag, skip, prose))
+        self._skip += skip
+        if prose:
+            self._prose += 1
+            if self._prose == 1:
+                self._buf = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if not any(t == tag for t, _, _ in self._stack):
+            return  # a stray end tag
+        while self._stack:
+            t, skip, prose = self._stack.pop()
+            self._skip -= skip
+            if prose:
+                self._prose -= 1
+                if self._prose == 0:
+                    self.texts.append(" ".join("".join(self._buf).split()))
+            if t == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._prose and not self._skip:
+            self._buf.append(data)
+
+
+def prose_of(html: str) -> list[str]:
+    parser = _Prose()
+    parser.feed(html)
+    parser.close()
+    return parser.texts
+
+
+def symbols_in_prose(text: str) -> list[str]:
+    """Each symbol ``text`` uses where a figure goes, with a little of its context."""
+    return [text[max(0, m.start() - 30):m.end() + 20] for m in SYMBOL_IN_PROSE.finditer(text)]
+
+
+def no_symbol_in_prose(files: dict[str, bytes]) -> dict:
+    """Every sentence of the bundle's HTML pages (the PDFs are laid out from them), read for symbols."""
+    checked = bad = 0
+    for name, data in sorted(files.items()):
+        if name.endswith(".html"):
+            for text in prose_of(data.decode("utf-8", "replace")):
+                checked += 1
+                bad += bool(symbols_in_prose(text))
     return _result(checked, bad)

@@ -22,6 +22,11 @@ SYMBOLS = {
     REVISED: "revised: different from the value an earlier release published (see revisions.csv)",
     "A": "fewer than half of the clients were assessed: the outcome rate describes only part of them",
 }
+# a figure that stands as a symbol is said in words inside a sentence, never as its symbol (a sentence
+# holds no symbol: "7,350 P people" or "Māori were S of the people" read as nonsense); the flags (P, R, A)
+# are not said beside each figure but noted once at the end of the text
+IN_WORDS = {SUPPRESSED: "not published (suppressed)", CONFIDENTIAL: "not published (confidential)",
+            NIL: "nil", NOT_AVAILABLE: "not available"}
 
 @dataclass(frozen=True, slots=True)
 class Published:

@@ -15,7 +15,7 @@ from ..core.config import Config
 from ..core.periods import Period
 from ..core.release_calendar import next_release_text, release_of
 from ..disclosure.confidentiality import PublishedStore
-from ..disclosure.published import SYMBOLS
+from ..disclosure.published import PROVISIONAL, SYMBOLS
 from ..figures.materiality import Cell, Judge
 from ..figures.methodology import notes
 from ..runtime.provenance import describe
@@ -217,7 +217,7 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     # like for like (over the members that reported in both half-years), as the key figures are
     change = store.like_for_like("clients", scope=code, period=period, base=base)
     if clients.is_number:
-        sentence = f"In {period.label()} members in {name} supported {clients.shown()} people"
+        sentence = f"In {period.label()} members in {name} supported {clients.display()} people"
         if change.is_number:
             cell = Cell("clients", scope=code, period=period, what="change", base=base)
             if judge.change(change, cell, internal=False).material:
@@ -227,14 +227,15 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
             else:
                 sentence += (f", about as many as in {base.label()} like for like (members that reported in both: "
                              f"{formats.change(change.value)}, little changed)")
-        if clients.flag:
-            sentence += f" ({clients.flag}: provisional, a member expected to report did not)"
         out.append(sentence + ".")
     new = store.get("new_clients", scope=code, period=period)
     sessions = store.get("sessions", scope=code, period=period)
     if new.is_number and sessions.is_number:
-        out.append(f"{new.shown()} people came to a member for the first time, and members delivered "
-                   f"{sessions.shown()} sessions.")
+        out.append(f"{new.display()} people came to a member for the first time, and members delivered "
+                   f"{sessions.display()} sessions.")
+    # no flag inside a sentence (issue 23): the figures' P is said once, in words
+    if any(PROVISIONAL in p.flag.split() for p in (clients, new, sessions) if p.is_number):
+        out.append("These figures are provisional: a member expected to report did not.")
     top, _ = _top_needs(store, config, period, code, judge)
     if top:
         labels = [label.lower() for _, label, _ in top]

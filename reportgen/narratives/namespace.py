@@ -37,12 +37,14 @@ every line below works.
 
 "Like for like" compares only the members that reported in both periods, so a
 missing return or a new member is never read as a change in need. A figure
-that is suppressed, confidential, nil or not available renders as its symbol
+that is suppressed, confidential, nil or not available stands as its symbol
 (S, C, –, ..); a figure of a period in which an expected member did not report
 carries the flag P. Each symbol used is recorded in the namespace's
 ``symbols`` so the document can footnote it; in the text the symbol is
 wrapped in the private markers ``SYMBOL_OPEN``/``SYMBOL_CLOSE``, which the
-narrative renderer turns into the symbol plus a footnote reference.
+narrative renderer turns into words (``disclosure.published.IN_WORDS``: a
+sentence never holds a symbol) with a footnote reference, and a flag into one
+footnote reference at the end of the text.
 """
 
 from __future__ import annotations
@@ -91,10 +93,15 @@ class SymbolNotes:
         if not published.symbol:
             if not published.flag:
                 return published.display()
-            self.used.setdefault(published.flag, SYMBOLS.get(published.flag, published.flag))
+            self.flagged(published.flag)
             return f"{published.display()}\u00a0{SYMBOL_OPEN}{published.flag}{SYMBOL_CLOSE}"
         self.used.setdefault(published.symbol, SYMBOLS.get(published.symbol, published.symbol))
         return f"{SYMBOL_OPEN}{published.symbol}{SYMBOL_CLOSE}"
+
+    def flagged(self, flag: str) -> None:
+        """Record the flags of a figure ("P", or "P R"), each with its own note."""
+        for one in flag.split():
+            self.used.setdefault(one, SYMBOLS.get(one, one))
 
 
 class _Context:
@@ -184,7 +191,7 @@ def _words(change: Published, notes: SymbolNotes) -> str:
         return notes.mark(change)
     words = formats.words(change.value)
     if change.flag:
-        notes.used.setdefault(change.flag, SYMBOLS.get(change.flag, change.flag))
+        notes.flagged(change.flag)
         words += f"\u00a0{SYMBOL_OPEN}{change.flag}{SYMBOL_CLOSE}"
     return words
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..core.findings import Finding
 from ..core.yamlsource import YamlSource
+from ..disclosure.published import IN_WORDS
 from ..runtime.reproducible import build_date
 from . import claims, periods, privacy, statements
 from .load import Narratives
@@ -41,8 +42,11 @@ _PRIVATE = str.maketrans("", "", MARK_OPEN + MARK_MID + MARK_CLOSE)
 # problems a draft reports as warnings and a final as errors; every other narrative problem is an error
 DRAFT_WARNINGS = ("claim.false", "claim.not-available", "claim.not-material", "statement.unverified",
                   "statement.typed-number", "statement.seasonal", "period.other-period", "period.no-year",
-                  "period.after-period")
+                  "period.after-period", "placeholder.withheld")
 STATEMENT_HINTS = {
+    "placeholder.withheld": "rewrite the sentence without the figure: say that it is not published and why, "
+                            "checked with [[check region.WTC.clients is not published]], or leave it out "
+                            "(docs/editors-guide.md, 'A figure that is not published')",
     "statement.unverified": "take its figures from placeholders and add the check that makes it true, e.g. "
                             "[[check clients.change is up]]; or, when the figures cannot test it, "
                             "[[no check: why]] (docs/editors-guide.md, 'Every sentence true of the figures')",
@@ -201,6 +205,7 @@ class _Filler:
                 notes += [(p.code, p.message, m.text, m.start) for p in ev.problems]
                 changes += ev.changes
             changes += self._placeholder_changes(s, names)
+            notes += self._withheld(s, names)
             if not s.checks and not s.no_checks and kind in ("text", "story", "recommendation"):
                 found = statements.cues(s, text)
                 if kind != "text" and "{{" not in s.text:
@@ -252,6 +257,18 @@ class _Filler:
             text = text[:offset] + piece + text[offset:]
         return strip_markers(text)
 
+    def _withheld(self, s: Sentence, names: dict) -> list[tuple[str, str, str, int]]:
+        """Each placeholder of the sentence whose figure is not published (S, C, ..): the text says so in
+        words where the figure would be, and the editor is told (a draft marks the sentence, the final
+        refuses it), since such a sentence rarely reads well: rewrite it or leave the figure out."""
+        out = []
+        for m in re.finditer(r"\{\{.*?\}\}", s.text, flags=re.S) if "{{" in s.text else ():
+            got = re.search(f"{SYMBOL_OPEN}(S|C|\\.\\.){SYMBOL_CLOSE}", self._quiet_fill(m.group(0), names))
+            if got:
+                out.append(("placeholder.withheld", f"the figure '{m.group(0)}' is {IN_WORDS[got.group(1)]} here, so the "
+                            "sentence says that in words where the figure would be", m.group(0), s.start + m.start()))
+        return out
+
     def _placeholder_changes(self, s: Sentence, names: dict) -> list[claims.Change]:
         """The changes a sentence's placeholders show ({{ clients.change }}), for the one-member caveat."""
         out = []
@@ -287,13 +304,17 @@ class _Filler:
             return driver.caveat
         return ""
 
+    def _quiet_fill(self, text: str, names: dict) -> str:
+        """``text`` filled without recording a footnote (for the review appendix and the checks)."""
+        known = dict(self.used)
+        out, _ = fill(text, names)
+        for symbol in set(self.used) - set(known):
+            del self.used[symbol]
+        return out
+
     def _published(self, s: Sentence, names: dict) -> str:
         """A sentence as published, in plain text (for the review appendix)."""
-        known = dict(self.used)
-        out, _ = fill(strip_markers(s.text), names)
-        for symbol in set(self.used) - set(known):  # the appendix adds no footnote of its own
-            del self.used[symbol]
-        out = out.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        out = in_words(self._quiet_fill(strip_markers(s.text), names))
         html = markdown_to_html(out, inline=True)
         return " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", html)).split())
 
@@ -309,7 +330,7 @@ class _Filler:
         return out
 
     def plain(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None, kind: str = "plain") -> str:
-        out = self._fill(text, src, loc, names, kind).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        out = in_words(self._fill(text, src, loc, names, kind))
         out = out.translate(_PRIVATE)
         if out != text:
             self._scan(text, [out], src, loc)
@@ -326,28 +347,53 @@ class _Filler:
         return self._footnote_refs(review_marks(html), set() if flagged is None else flagged)
 
     def _footnote_refs(self, html: str, flagged: set[str]) -> str:
-        """Each symbol with its note's number — once per section (one field's text): the first figure
-        a flag applies to carries it, the later ones in the same text do not repeat it (issue 27: the
-        executive summary had "P¹" after nearly every figure). A symbol standing in for a value (S,
-        C, ..) is always shown."""
+        """No symbol inside a sentence (issue 23): a figure that stands as a symbol (S, C, .., –) is said
+        in words (``IN_WORDS``) with its note's number; a flag beside a figure (P, R, A) is not repeated
+        after each one (issue 27: "P¹" after nearly every figure) but noted once, by its note's number
+        where the sentence with the first figure it applies to ends — once per section (``flagged``: the
+        flags the section has noted already)."""
         numbers = {sym: i + 1 for i, sym in enumerate(self.used)}
         parts = html.split(SYMBOL_OPEN)
-        out = [parts[0]]
+        out, due = [parts[0]], []  # due: (offset in the text, the notes' numbers)
         for part in parts[1:]:
             symbol, _, rest = part.partition(SYMBOL_CLOSE)
             plain = htmlmod.unescape(symbol)
-            if plain in flagged and all(f in FLAGS for f in plain.split()):
+            if all(f in FLAGS for f in plain.split()):
                 out[-1] = out[-1].removesuffix("\u00a0").removesuffix("&nbsp;")  # the space before the flag
+                new = [f for f in plain.split() if f not in flagged and f in numbers]
+                flagged.update(new)
+                if new:
+                    due.append((sum(map(len, out)), [numbers[f] for f in new]))
                 out.append(rest)
                 continue
-            flagged.add(plain)
-            n = numbers.get(plain)
-            ref = (f'<sup class="note-ref"><a href="#narrative-note-{n}">{n}</a></sup>' if n else "")
-            out.append(f'<span class="symbol">{symbol}</span>{ref}{rest}')
-        return "".join(out)
+            out.append(f'<span class="withheld">{htmlmod.escape(IN_WORDS.get(plain, plain))}</span>'
+                       f'{_ref(numbers.get(plain))}{rest}')
+        text = "".join(out)
+        for offset, notes in reversed(due):
+            end = _SENTENCE_END.search(text, offset)
+            at = end.end() if end else len(text)
+            text = text[:at] + "".join(_ref(n) for n in notes) + text[at:]
+        return text
 
     def notes(self) -> list[Note]:
         return [Note(i + 1, sym, meaning) for i, (sym, meaning) in enumerate(self.used.items())]
+
+
+# where a sentence ends in HTML: its full stop (not a decimal point), or the end of its paragraph or item
+_SENTENCE_END = re.compile(r"[.!?](?=[\s<]|$)|(?=</(?:p|li|h\d)>)")
+
+
+def _ref(n: int | None) -> str:
+    return f'<sup class="note-ref"><a href="#narrative-note-{n}">{n}</a></sup>' if n else ""
+
+
+def in_words(text: str) -> str:
+    """Plain text with each symbol a figure stands as said in words and each flag left out (for titles,
+    the review appendix: places without footnotes)."""
+    def one(m: re.Match) -> str:
+        sym = m.group(2)
+        return "" if all(f in FLAGS for f in sym.split()) else m.group(1) + IN_WORDS.get(sym, sym)
+    return re.sub(f"(\u00a0?){SYMBOL_OPEN}(.*?){SYMBOL_CLOSE}", one, text)
 
 
 def _sentence_end(text: str) -> str:
