@@ -57,13 +57,27 @@ def with_register_columns(root: Path, delivery=lambda org: "", contact=lambda or
             writer.writerow({**r, "delivery": delivery(r["org_id"]), "contact": contact(r["org_id"])})
 
 
-def small_project(dest: Path, members: int = 5) -> Path:
+def small_project(dest: Path, members: int = 5, *, final: bool = False) -> Path:
     """The sample's config, narratives and templates with a small generated dataset: the national
-    report and three regional briefs (AKL, WGN, CAN) instead of fourteen — for tests that build often."""
+    report and three regional briefs (AKL, WGN, CAN) instead of fourteen — for tests that build often.
+
+    ``final``: for tests that make a final of it. The sample's narratives describe the sample's data:
+    their checks would rightly refuse a final of other data, and a region's figure they quote may not
+    be published there. So each check becomes ``[[no check: …]]``, each regional figure the national
+    one, and the regions' commentary gives way to the computed summary."""
+    import re
+
     from reportgen.inputs.sample_data import generate
 
     copy_project(dest, data=False)
     generate(dest / "data", members=members)
+    if final:
+        folder = dest / "narratives" / "2025H1"
+        shutil.rmtree(folder / "regions")
+        for path in folder.rglob("*.yaml"):
+            text = re.sub(r"\[\[check [^\]]*\]\]", "[[no check — generated test data]]",
+                          path.read_text(encoding="utf-8"))
+            path.write_text(re.sub(r"\bregion\.[A-Z]{3}\.", "", text), encoding="utf-8")
     return dest
 
 

@@ -56,19 +56,25 @@ def test_changes_smaller_than_the_threshold_are_little_changed():
 
 
 def test_a_change_over_every_members_figures_holds_only_like_for_like():
-    # Hawke's Bay's totals fell 18 %: a member left. Like for like (withheld: it would give a member's figure
-    # away) the members that stayed saw more people — the fall is who reported, not need
+    # Bay of Plenty's sessions fell 9 %: a member sent one quarter of two. Like for like the members that
+    # reported in both saw more — the fall is who reported, not demand
     j = judge()
-    value, ref = figure("clients.change_all", "HKB")
-    assert value.display() == "-18\u00a0%" and not ref.like_for_like and not figure("clients.change", "HKB")[0].is_number
+    value, ref = figure("sessions.change_all", "BOP")
+    assert value.display() == "-9\u00a0%" and not ref.like_for_like
+    assert figure("sessions.change", "BOP")[0].display() == "+12\u00a0%"
     verdict = j.change(value, ref)
-    assert verdict.why == ("over the members that reported in both periods (a figure withheld from publication) it "
-                           "moves the other way or by less than 2\u00a0%: the rest is who reported")
-    assert not any(ch.isdigit() for ch in verdict.why.replace("2\u00a0%", ""))  # no withheld figure given away
-    assert j.change(value, ref, internal=False).why == WITHHELD  # a computed sentence: published figures only
-    assert j.change(value, ref, totals=True).material  # "a member left, and the totals fell": true
+    assert not verdict.material and verdict.why == ("over the members that reported in both periods the change is "
+                                                    "+12\u00a0%: the rest is who reported")
+    assert j.change(value, ref, totals=True).material  # "a member sent one quarter, and the sessions fell": true
+    # Manawatū-Whanganui's totals rose 145 % with a joiner. Like for like is withheld (it would give a member's
+    # figure away): an editor's check is judged on it, a computed sentence (published figures only) cannot be
+    mwt, mwt_ref = figure("clients.change_all", "MWT")
+    assert mwt.display() == "+145\u00a0%" and not figure("clients.change", "MWT")[0].is_number
+    assert j.change(mwt, mwt_ref).material
+    assert j.change(mwt, mwt_ref, internal=False).why == WITHHELD
+    assert not any(ch.isdigit() for ch in WITHHELD)  # no withheld figure given away
     assert not j.little_changed(*figure("clients.change_all", "BOP"))  # +1 %, but not like for like
-    assert j.change(*figure("clients.change_all")).material  # the nation: +10 %, and +12 % like for like
+    assert j.change(*figure("clients.change_all")).material  # the nation, like for like too
 
 
 def test_counts_within_rounding_do_not_differ():
@@ -114,9 +120,10 @@ def test_a_quarters_change_within_the_usual_variation_is_not_news():
     assert "not seasonally adjusted" in verdict.why
 
 
-@pytest.mark.parametrize("region", ["TAS", "NSN"])
+@pytest.mark.parametrize("region", ["NSN"])
 def test_a_change_mostly_from_one_members_flagged_jump_is_found(region):
-    # PRE001 (Tasman and Nelson) moved by +79 % in 2025Q2, a rule-12 warning: it makes most of both regions' rise
+    # PRE001 (Tasman and Nelson) moved by +79 % in 2025Q2, a rule-12 warning: it makes most of Nelson's rise
+    # (Tasman's like-for-like change is withheld since issue 23: one member dominates it)
     j = judge()
     assert "PRE001" in j.flagged()["2025Q2"]
     driver = j.driver("clients", "total", "", region, H1, H1.year_earlier())

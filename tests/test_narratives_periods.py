@@ -66,8 +66,11 @@ def test_a_story_is_read_only_for_explicit_period_labels():
 def release(tmp_path: Path, period: Period, *, publication_date: str | None, final: bool = False, **changes):
     config = load_config(REPO / "config.yaml")
     intake = changes.pop("intake", None)
+    calendar = changes.pop("calendar", None)
+    releases = config.releases.model_copy(update={"calendar": {**config.releases.calendar, **calendar}}) \
+        if calendar else config.releases
     config = config.model_copy(update={"publication": config.publication.model_copy(update=changes),
-                                       **({"intake": intake} if intake else {})})
+                                       "releases": releases, **({"intake": intake} if intake else {})})
     report = "title: T\npublisher: P\nsummary: S\n" + (f"publication_date: {publication_date}\n"
                                                          if publication_date else "")
     folder = write(tmp_path, {"report.yaml": report})
@@ -87,9 +90,17 @@ def test_a_release_dated_before_the_period_ends_is_reported_where_the_date_is(tm
     assert got == [("period.publication-date", "narratives/2025H2/report.yaml", 4, "warning",
                     "the publication date is 15 September 2025, but July–December 2025 ends on 31 December 2025: a "
                     "report cannot come out before its period is over")]
-    got = release(tmp_path / "b", H2, publication_date=None, final=True)  # config's date and next release
+    # the release calendar's date for the period (config releases.calendar), and a next release in config
+    got = release(tmp_path / "b", H2, publication_date=None, final=True, next_release="March 2026 (July–December 2025)",
+                  calendar={"2025H2": dt.date(2025, 12, 1)})
+    calendar_line = next(i for i, line in enumerate((REPO / "config.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                         if line.strip().startswith("2025H2:"))
+    publication_line = (REPO / "config.yaml").read_text(encoding="utf-8").splitlines().index("publication:") + 1
     assert [(c, f, line, s) for c, f, line, s, _ in got] == [
-        ("period.publication-date", "config.yaml", 23, "error"), ("period.next-release", "config.yaml", 28, "error")]
+        ("period.publication-date", "config.yaml", calendar_line, "error"),
+        ("period.next-release", "config.yaml", publication_line + 1, "error")]  # the key is not in the file: its section
+    assert got[0][4].startswith("the release calendar's date for 2025H2 is 1 December 2025, but July–December 2025 "
+                                "ends on 31 December 2025")
     assert got[1][4] == ("the next release is said to be for July–December 2025, but the release after "
                          "July–December 2025 is for January–June 2026")
 
@@ -98,9 +109,10 @@ def test_a_release_before_the_data_close_is_reported(tmp_path):
     closes = IntakeSettings(calendar={"2025Q2": PeriodDates(opens=dt.date(2025, 7, 1), due=dt.date(2025, 7, 31),
                                                              closes=dt.date(2025, 9, 30))})
     got = release(tmp_path, H1, publication_date=None, intake=closes, next_release=None)
-    assert got == [("period.publication-date", "config.yaml", 23, "warning",
-                    "publication.release_date is 15 September 2025, before the data close on 30 September 2025 "
-                    "(intake.calendar)")]
+    assert got == [("period.publication-date", "config.yaml", 36, "warning",
+                    "the release calendar's date for 2025H1 is 15 September 2025, before the data close on "
+                    "30 September 2025 (intake.calendar)")]
+    assert (REPO / "config.yaml").read_text(encoding="utf-8").splitlines()[35].strip() == "2025H1: 2025-09-15"
 
 
 def test_a_next_release_not_after_this_one_is_reported(tmp_path):
@@ -132,7 +144,7 @@ def test_new_starts_a_period_from_the_previous_one_with_its_period_parts_cleared
     listed = [line.split(": warning")[0] for line in r.stdout.splitlines() if ": warning:" in line]
     assert listed, r.stdout
     assert all(x.startswith("narratives/2025H2/") for x in listed)
-    assert "April–June without a year" in r.stdout and "March without a year" in r.stdout
+    assert "January–March without a year" in r.stdout and "names March without a year" in r.stdout
     # the new narratives load; a second run never overwrites them
     narr = load_narratives(tmp_path / "narratives" / "2025H2", tmp_path, load_config(tmp_path / "config.yaml"))
     assert narr.report is not None and narr.report.publication_date is None

@@ -74,7 +74,7 @@ def command(root: Path, *args: str):
 def _release(tmp_path_factory) -> dict:
     from reportgen.publication import publication_for
 
-    root = small_project(tmp_path_factory.mktemp("governed") / "project")
+    root = small_project(tmp_path_factory.mktemp("governed") / "project", final=True)
     (root / PENDING).unlink()  # the sample's story waiting for consent: its own test is test_final.py
     config = load_config(root / "config.yaml")
     steps: dict = {"root": root}

@@ -187,9 +187,9 @@ def test_a_copy_into_the_next_half_year_is_reported_for_its_dates_and_period_wor
             (rel, line_of(project, rel, "publication_date: 2025-09-15"), "period.publication-date"),
             (rel, line_of(project, rel, "And when the community food-security fund closed in March"), "period.no-year"),
             (rel, line_of(project, rel, "could send its figures for January–March only"), "period.no-year"),
-            ("config.yaml", line_of(project, "config.yaml", "release_date: 2025-09-15"), "period.publication-date"),
-            ("config.yaml", line_of(project, "config.yaml", "next_release:"), "period.next-release"),
         } <= got, sorted(got)
+        # the release date and the next release come from the release calendar, which has 2025H2's own
+        assert not [g for g in got if g[0] == "config.yaml"], sorted(got)
     finally:
         shutil.rmtree(h2)
 

@@ -157,7 +157,7 @@ def test_manifest_holds_the_disclosure_audit(built_sample):
         "within_rounding_of_raw": True, "no_small_counts": True, "min_contributors": True,
         "no_recovery_by_subtraction": True, "tables_match_store": True, "derived_follow_inputs": True,
         "no_count_pinned_by_margins": True, "derived_from_published": True, "like_for_like_left_out": True,
-        "dominance": True, "releases_agree": True}
+        "dominance": True, "releases_agree": True, "no_symbol_in_prose": True}
     assert audit["proofs"]["derived_from_published"]["checked"] > 20_000
     assert audit["proofs"]["dominance"]["checked"] > 10_000
     for path in count_table_paths(built_sample / "tables"):

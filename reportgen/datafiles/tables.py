@@ -43,6 +43,7 @@ import pandas as pd
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
+from ..core.release_calendar import next_release_text, release_of
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import NOT_AVAILABLE, SYMBOLS
 from ..disclosure.rules import Rules
@@ -258,10 +259,11 @@ def _cover(config: Config, period: Period, tables: list[Table]) -> Sheet:
                         ["Period", f"{period.label()} ({period})"]]
     if pub.publisher:
         rows.append(["Published by", pub.publisher])
-    if pub.release_date:
-        rows.append(["Released", pub.release_text()[0].replace("\u00a0", " ")])
-    if pub.next_release:
-        rows.append(["Next release", pub.next_release])
+    released, following = release_of(config, period), next_release_text(config, period)  # the release calendar
+    if released is not None:
+        rows.append(["Released", released.text.replace("\u00a0", " ")])
+    if following:
+        rows.append(["Next release", following.replace("\u00a0", " ")])
     contact = " · ".join(x for x in (pub.contact, pub.contact_phone) if x)
     if contact:
         rows.append(["Contact", contact])

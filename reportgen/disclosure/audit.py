@@ -179,7 +179,8 @@ def audit_findings(report: dict) -> list[Finding]:
         if not proof["holds"]:
             out.append(Finding("audit.failed", "error",
                                f"disclosure audit: '{name}' fails for {proof['violations']} of "
-                               f"{proof['checked']} cells; nothing was published",
+                               f"{proof['checked']} cells; nothing was published"
+                               + (f" (the first: {proof['first']})" if proof.get("first") else ""),
                                hint="this is a bug in reportgen: please report it with the build log"))
     return out
 

@@ -286,7 +286,7 @@ class _Prose(HTMLParser):
 
     PROSE = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "blockquote", "caption"}
     SKIP = {"table", "dl", "svg", "script", "style", "code", "pre", "template"}
-    SKIP_CLASSES = ("narrative-notes", "symbols", "key-figures")  # key figures: labelled values, as in a table
+    SKIP_CLASSES = ("narrative-notes", "symbols", "key-figures", "figures")  # key figures: labelled values, as in a table
     VOID = {"br", "img", "meta", "link", "input", "hr", "wbr", "source", "col", "area", "base", "embed"}
 
     def __init__(self) -> None:
@@ -344,9 +344,12 @@ def symbols_in_prose(text: str) -> list[str]:
 def no_symbol_in_prose(files: dict[str, bytes]) -> dict:
     """Every sentence of the bundle's HTML pages (the PDFs are laid out from them), read for symbols."""
     checked = bad = 0
+    first = ""
     for name, data in sorted(files.items()):
         if name.endswith(".html"):
             for text in prose_of(data.decode("utf-8", "replace")):
                 checked += 1
-                bad += bool(symbols_in_prose(text))
-    return _result(checked, bad)
+                hits = symbols_in_prose(text)
+                bad += bool(hits)
+                first = first or (f"{name}: '{hits[0]}'" if hits else "")
+    return _result(checked, bad) | ({"first": first} if first else {})

@@ -147,8 +147,8 @@ class Evaluation:
     def _unavailable(self, path: str, value) -> Problem | None:
         if value.is_number:
             return None
-        return self._problem("claim.not-available", f"the check cannot be made: {path} is {value.symbol} (not "
-                             "published as a number), so the sentence cannot be shown to be true")
+        return self._problem("claim.not-available", f"the check cannot be made: {path} is not published as a "
+                             f"number ({value.symbol}), so the sentence cannot be shown to be true")
 
     def _direction(self, path: str, value, ref, test: str) -> Problem | None:
         if value.kind not in ("change", "difference"):

@@ -235,13 +235,16 @@ def release_findings(narratives, config, period: Period, *, final: bool) -> list
             out.append(Finding("period.publication-date", severity, why, file=src.display, line=line, column=col,
                                excerpt=src.line_text(line), hint=hint))
     pub = config.publication
-    if pub.release_date is None and pub.next_release is None:
+    calendar = config.releases.calendar.get(str(period)) if pub.release_date is None else None
+    day = calendar.date() if isinstance(calendar, dt.datetime) else calendar
+    if pub.release_date is None and pub.next_release is None and day is None:
         return out
     path = next((c for c in (Path(config.source), config.root / Path(config.source).name) if c.is_file()), None)
     config_src = load_yaml(path, config.source)[0] if path is not None else None
 
-    def at(key: str, code: str, message: str) -> Finding:
-        line, col = config_src.position(("publication", key)) if config_src is not None else (None, None)
+    def at(key: str | tuple, code: str, message: str) -> Finding:
+        where = ("publication", key) if isinstance(key, str) else key
+        line, col = config_src.position(where) if config_src is not None else (None, None)
         return Finding(code, severity, message, file=config.source, line=line, column=col,
                        excerpt=config_src.line_text(line) if config_src is not None and line else None,
                        hint=hint if code == "period.publication-date" else
@@ -251,8 +254,12 @@ def release_findings(narratives, config, period: Period, *, final: bool) -> list
         why = date_problem(pub.release_date, period, closes, "publication.release_date")
         if why:
             out.append(at("release_date", "period.publication-date", why))
+    elif day is not None:  # the release calendar's date for the period (config releases.calendar)
+        why = date_problem(day, period, closes, f"the release calendar's date for {period}")
+        if why:
+            out.append(at(("releases", "calendar", str(period)), "period.publication-date", why))
     if pub.next_release:
-        release = pub.release_date or (report.publication_date if report is not None else None)
+        release = pub.release_date or day or (report.publication_date if report is not None else None)
         why = next_release_problem(pub.next_release, period, release)
         if why:
             out.append(at("next_release", "period.next-release", why[0]))

@@ -59,8 +59,8 @@ def _revised(revisions) -> dict:
     before issue 27 compare equal)."""
     if revisions is None or not revisions.changed:
         return {}
-    return {"revised": {" · ".join(str(v) for v in key if v): f"{old} → {now} ({revisions.source})"
-                        for key, (old, now) in sorted(revisions.changed.items())}}
+    return {"revised": {" · ".join(str(v) for v in key if v): f"{old} → {now} ({release})"
+                        for key, (release, old, now) in sorted(revisions.changed.items())}}
 
 
 def _cells(store) -> dict[str, str]:
