@@ -66,7 +66,7 @@ def test_the_issue_example_auckland_against_the_nation(tmp_path):
     ("", "claim.syntax", "the check is empty"),
     ("cleints.change is up", "claim.unknown", "did you mean 'clients'"),
     ("clients.need.hosuing.share is above clients.need.food.share", "claim.unknown", "hosuing"),
-    ("region.WTC.clients.change is up", "claim.not-available", "is C"),  # a region not published
+    ("region.WTC.clients.change is up", "claim.not-available", "is not published as a number (C)"),  # a region not published
     ("clients.need.food.share is the highest of the regions", "claim.syntax", "not a region's figure"),
     ("clients.need.food.share is the highest of clients.gender", "claim.syntax", "is not one of clients.gender"),
 ])
