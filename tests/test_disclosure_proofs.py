@@ -183,6 +183,11 @@ def test_no_sentence_of_the_bundle_holds_a_symbol_and_a_planted_one_fails(built_
     plants = ['<p>We supported 15,048 P people.</p>', '<p>Māori were S of the people supported in Gisborne.</p>',
               '<li>Sessions: .. on a year earlier</li>', '<p>Outcomes improved for 45 % A of them.</p>',
               '<img src="x.svg" alt="Bars of clients by region: Gisborne C, Otago 1,203.">']
+    fine = ['<p>Review note 1 A new member began reporting.</p>', '<p>Counts of 1 to 5 are suppressed (S).</p>',
+            '<p>P: provisional, a member expected to report did not.</p>']
+    for text in fine:
+        tampered = {**files, "report.html": report.replace("</main>", text + "</main>", 1).encode("utf-8")}
+        assert no_symbol_in_prose(tampered)["holds"], text
     for plant in plants:
         tampered = {**files, "report.html": report.replace("</main>", plant + "</main>", 1).encode("utf-8")}
         assert "</main>" in report and no_symbol_in_prose(tampered)["violations"] == 1, plant

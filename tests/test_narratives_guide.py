@@ -92,7 +92,7 @@ CASES: dict[str, tuple] = {
     "claim.false": (report("summary: |\n  Otago feels it most. [[check region.OTA.clients.need.housing.share is the "
                            "highest of the regions]]"), R, 4, 24, "is the highest of the regions, but Auckland has"),
     "claim.not-available": (report("summary: West Coast rose. [[check region.WTC.clients.change is up]]"), R, 3, 27,
-                            "the check cannot be made: region.WTC.clients.change is C"),  # not published: C everywhere
+                            "the check cannot be made: region.WTC.clients.change is not published as a number (C)"),  # not published: C everywhere
     "claim.syntax": (report("summary: It grew. [[check clients goes up]]"), R, 3, 19, "'clients goes up' is not a check"),
     "claim.unlike": (report("summary: More. [[check clients.need.housing.share is above clients]]"), R, 3, 16,
                      "compare like with like"),

@@ -274,10 +274,11 @@ def releases_agree(files: dict[str, bytes], config: Config, release_log: list[di
     return _result(checked, bad)
 
 
-# a symbol where a figure goes: S, C or .. standing alone, or a flag right after a number; not a symbol
-# named in brackets, quotes or as a key ("(S)", "P: provisional"), nor a letter inside a word or code
+# a symbol where a figure goes: S, C or .. standing alone, or a flag right after a number (A after a
+# percentage: after another number it is the article, "note 1 A new member"); not a symbol named in
+# brackets, quotes or as a key ("(S)", "P: provisional"), nor a letter inside a word or code
 SYMBOL_IN_PROSE = re.compile(r"(?<![\w.'’‘\"“/(\[-])(?:S|C|\.\.)(?![\w.'’\"”:/)\]-])"
-                             r"|(?<=[\d%])\s?(?:P|R|A)(?![\w:)\]])")
+                             r"|(?<=[\d%])\s?(?:P|R)(?![\w:)\]])|(?<=%)\s?A(?![\w:)\]])")
 
 
 class _Prose(HTMLParser):
