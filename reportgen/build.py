@@ -56,7 +56,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .runtime.cache import StageCache
 
     # a preview lays nothing out; a quarterly draft neither (no chart, the members' reports as HTML only)
-    with Workers(1 if release.preview or not member_pdfs(period, release) else jobs) as workers:
+    with Workers(jobs if lays_out(period, release) else 1) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -146,10 +146,16 @@ def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[st
 
 
 def member_pdfs(period: Period, release: Release) -> bool:
-    """Whether the members' reports are laid out as PDFs too: in every half-year build and in a quarter's
-    final; a quarterly draft makes them as HTML only, so that it stays quick (``reportgen member-reports``
-    lays a draft's out when they are wanted)."""
-    return period.is_half or release.final
+    """Whether the members' reports are laid out as PDFs too: in a final, which is what members receive;
+    a draft (half-year or quarter) makes them as HTML only, so that it stays quick (``reportgen
+    member-reports`` lays a draft's out when they are wanted)."""
+    return release.final
+
+
+def lays_out(period: Period, release: Release) -> bool:
+    """Whether the build lays out any PDF (on worker processes): a half-year's report and briefs, and the
+    members' letters of a final; a preview lays out nothing, nor does a quarterly draft."""
+    return not release.preview and (period.is_half or member_pdfs(period, release))
 
 
 def member_reports(publication, release: Release):
