@@ -82,7 +82,9 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     from .documents.render_pdf import Rendering
 
     web_review, print_review = release.reviews(publication, fp)
-    layout = None if release.preview else Rendering(publication.config, workers, use_cache=use_cache)
+    # each PDF is laid out, and a draft's marks stamped on it, on the workers as soon as its HTML exists
+    layout = None if release.preview else Rendering(publication.config, workers, use_cache=use_cache,
+                                                     then=release.marks(fp))
     web, printed = [], []
     with run.stage("html"):  # each document is laid out as soon as its HTML exists
         for context in publication.documents:
@@ -101,8 +103,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
     with run.stage("pdf"):
-        files |= document_files(web, printed, layout.result(), run)
-        release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
+        files |= document_files(web, printed, layout.result(), run)  # laid out and stamped on the workers
     run.result.laid_out = list(layout.laid_out)
     with run.stage("audit"):
         disclosure, problems = audit_bundle(publication.store, publication.metrics, publication.config, files)
