@@ -3,10 +3,12 @@
     load_inputs   register, events → load → validate → aggregate          (publication.py)
     gather        confidentialise → metrics → narratives → charts → contexts (publication.py)
     documents     HTML of the national report and every brief              (documents.py)
-    PDF           laid out on worker processes, cached by exact HTML       (render_pdf.py)
-    members       each member's private report, laid out on the workers too (member_reports.py, member_files.py)
+    PDF           laid out on worker processes, cached by exact HTML; a draft's marks stamped there too
+                                                                           (render_pdf.py)
+    members       each member's private report (a final's laid out on the workers too) (member_reports/)
     tables        tables/*.csv, tables.xlsx, dashboard.json                (tables.py, dashboard.py)
-    audit         the disclosure proofs; a failed proof writes nothing     (audit.py)
+    audit         the disclosure proofs, while the PDFs are laid out (cached on what they read);
+                  a failed proof writes nothing                            (audit.py, audit_cache.py)
     release       preview, numbered draft or guarded final                 (release.py)
 
 Stages report findings rather than raising; a build with any error writes
@@ -76,8 +78,8 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
 
 
 def _release(publication, release: Release, run: Run, cache, fp, workers: Workers, use_cache: bool) -> BuildResult:
-    """documents → PDF → tables, dashboard → audit → write, as the release mode says."""
-    from .disclosure.audit import audit_bundle
+    """documents → PDF (on the workers) → members' reports, tables, dashboard, audit (here, meanwhile) →
+    write, as the release mode says."""
     from .documents.documents import render
     from .documents.render_pdf import Rendering
 
@@ -102,12 +104,12 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
         members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
-    with run.stage("pdf"):
-        files |= document_files(web, printed, layout.result(), run)  # laid out and stamped on the workers
-    run.result.laid_out = list(layout.laid_out)
-    with run.stage("audit"):
-        disclosure, problems = audit_bundle(publication.store, publication.metrics, publication.config, files)
+    with run.stage("audit"):  # reads the tables, not the PDFs: it runs while they are laid out
+        disclosure, problems = audit(publication, files, cache, fp)
     run.report(problems)
+    with run.stage("pdf"):  # waits for the layouts (and a draft's marks) on the workers
+        files |= document_files(web, printed, layout.result(), run)
+    run.result.laid_out = list(layout.laid_out)
     if not run.ok:
         return run.result
     files |= release.records(publication, fp, disclosure)
@@ -157,6 +159,16 @@ def lays_out(period: Period, release: Release) -> bool:
     """Whether the build lays out any PDF (on worker processes): a half-year's report and briefs, and the
     members' letters of a final; a preview lays out nothing, nor does a quarterly draft."""
     return not release.preview and (period.is_half or member_pdfs(period, release))
+
+
+def audit(publication, files: dict[str, bytes], cache, fp) -> tuple[dict, list]:
+    """The disclosure audit of the bundle's data files (``disclosure/audit.py``); cached on exactly what it
+    reads (``disclosure/audit_cache.py``), so that an edit to a story does not prove the same figures again."""
+    from .disclosure.audit_cache import cached_audit
+    from .publication import published_key
+
+    return cached_audit(cache, published_key(fp, publication.period, publication.config), publication.store,
+                        publication.metrics, publication.config, files)
 
 
 def member_reports(publication, release: Release):
