@@ -43,6 +43,17 @@ def sent_pairs(rows: pd.DataFrame) -> set[tuple[str, str]]:
     """(org, period) pairs that have at least one row."""
     if rows.empty:
         return set()
+    if all(isinstance(rows[c].dtype, pd.CategoricalDtype) for c in ("org_id", "period")):
+        # categorical codes counted, not rows hashed: linear in millions of rows
+        import numpy as np
+
+        orgs, periods = rows["org_id"].cat, rows["period"].cat
+        n = len(periods.categories)
+        o, p = orgs.codes.to_numpy().astype(np.int64), periods.codes.to_numpy()
+        key = (o * n + p)[(o >= 0) & (p >= 0)]
+        seen = np.flatnonzero(np.bincount(key, minlength=len(orgs.categories) * n))
+        org_names, period_names = [str(c) for c in orgs.categories], [str(c) for c in periods.categories]
+        return {(org_names[k // n], period_names[k % n]) for k in seen.tolist()}
     pairs = rows[["org_id", "period"]].drop_duplicates()
     return {(str(o), str(p)) for o, p in zip(pairs["org_id"], pairs["period"])}
 

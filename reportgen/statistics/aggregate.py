@@ -194,7 +194,7 @@ def top_two(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 class _Rows:
-    """Member rows as integer codes: per key column, the codes (int32) and their names; the values."""
+    """Member rows as integer codes: per key column, the codes (int8 to int32) and their names; the values."""
 
     def __init__(self, names: dict[str, list[str]], codes: dict[str, np.ndarray], value: np.ndarray):
         self.names, self.codes, self.value = names, codes, value
@@ -205,7 +205,7 @@ class _Rows:
         for c in KEYS:
             col = rows[c] if isinstance(rows[c].dtype, pd.CategoricalDtype) else rows[c].astype("category")
             names[c] = [str(x) for x in col.cat.categories]
-            codes[c] = col.cat.codes.to_numpy().astype(np.int32)
+            codes[c] = col.cat.codes.to_numpy()  # as small as pandas keeps them; keys are built in int64
         return cls(names, codes, rows["value"].to_numpy().astype(np.int64))
 
     def code(self, column: str, name: str, add: bool = False) -> int:
@@ -266,8 +266,8 @@ def _fill_not_stated(rows: _Rows, config: Config) -> _Rows:
         return rows
     idx = np.concatenate(extra_idx)
     n = len(rows.value)
-    for c in KEYS:  # one column at a time: the rows are copied once, not all at once
-        r[c] = np.concatenate([r[c], r[c][idx]])
+    for c in KEYS:  # one column at a time: the rows are copied once, not all at once; wide enough for new codes
+        r[c] = np.concatenate([r[c].astype(np.int32), r[c][idx]])
     r["dimension"][n:] = np.concatenate(extra_dim)
     r["category"][n:] = rows.code("category", "not_stated", add=True)
     return _Rows(rows.names, r, np.concatenate([rows.value, rows.value[idx]]))
