@@ -23,6 +23,7 @@ from .core.config import Config
 from .core.findings import StageFailed
 from .core.periods import Period
 from .publication import gather, load_inputs
+from .release.embargo import Embargoed
 from .release.modes import Release, choose
 from .runtime.fingerprint import input_fingerprint
 from .runtime.run import BuildResult, Progress, Run
@@ -45,10 +46,12 @@ def check(config: Config, period: Period, progress: Progress | None = None) -> B
 
 def build(config: Config, period: Period, progress: Progress | None = None, *, final: bool = False,
           revision: str | None = None, jobs: int | None = None, use_cache: bool = True,
-          html_only: bool = False) -> BuildResult:
-    """A numbered draft, or with ``final`` the release, or with ``html_only`` the preview's HTML.
-    ``jobs``: worker processes (default: every core); ``use_cache=False``: recompute every stage."""
-    release = choose(config, period, final=final, revision=revision, preview=html_only)
+          html_only: bool = False, embargo: tuple | None = None) -> BuildResult:
+    """A numbered draft, or with ``final`` the release, or with ``html_only`` the preview's HTML, or with
+    ``embargo`` (until, recipient) an embargoed pre-release copy. ``jobs``: worker processes (default:
+    every core); ``use_cache=False``: recompute every stage."""
+    release = (choose(config, period, final=final, revision=revision, preview=html_only) if embargo is None
+               else Embargoed(config, period, *embargo))
     run = Run(period, progress, final=release.final)
     fp = input_fingerprint(config, period, memo=use_cache and not release.final)
     if release.unchanged(fp, use_cache=use_cache):  # nothing rendered, nothing heavy imported
@@ -71,6 +74,9 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
                 run.report(release.blockers(publication, run.findings))
             if publication is None or not run.ok:
                 return run.result
+            if use_cache and release.nothing_new(publication, fp):  # only another period's final changed
+                run.result.nothing_new = True
+                return run.unchanged(release.previous, release.pdir)
             return _release(publication, release, run, cache, fp, workers, use_cache)
         except StageFailed as exc:  # a stage that cannot go on (a template that fails, say)
             run.report(exc.findings)
@@ -100,10 +106,13 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result
-    with run.stage("member reports"):  # private, outside the bundle (member_files.py)
-        members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
+    members = None
+    if release.members:
+        with run.stage("member reports"):  # private, outside the bundle (member_files.py)
+            members = member_reports(publication, release).start(workers, use_cache)  # queued behind the PDFs
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
+        files |= dashboard_downloads(publication, files)
     with run.stage("audit"):  # reads the tables, not the PDFs: it runs while they are laid out
         disclosure, problems = audit(publication, files, cache, fp)
     run.report(problems)
@@ -116,8 +125,9 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     files["manifest.json"] = release.manifest(files, disclosure, fp)
     with run.stage("quality"):
         internal = internal_files(publication, run.findings)
-    with run.stage("member PDFs"):  # waits for the members' layouts on the workers
-        internal |= member_report_files(members, run)
+    if members is not None:
+        with run.stage("member PDFs"):  # waits for the members' layouts on the workers
+            internal |= member_report_files(members, run)
     with run.stage("write"):
         run.result.out_dir = release.write(files, internal, fp)
     run.result.files, run.result.draft = sorted(files), getattr(release, "number", None)
@@ -127,6 +137,7 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
 def data_files(publication, cache, fp) -> dict[str, bytes]:
     """The published tables and the dashboard data and its schema, from the same store (cached on the
     figures)."""
+    from .datafiles.calendar_files import calendar_files
     from .datafiles.dashboard_data import SCHEMA_NAME, dashboard_json, schema_bytes
     from .datafiles.tables import table_files
     from .publication import published_key
@@ -136,7 +147,18 @@ def data_files(publication, cache, fp) -> dict[str, bytes]:
     tables, _ = cache.run("tables", key, table_files, *args)
     dashboard = cache.run("dashboard", key, dashboard_json, *args, publication.events)
     revisions = publication.revisions.csv() if publication.revisions is not None else b""
-    return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions}
+    return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions,
+            **calendar_files(publication.config)}
+
+
+def dashboard_downloads(publication, files: dict[str, bytes]) -> dict[str, bytes]:
+    """A quarter's release: its files (and the latest half-year report) copied into ``dashboard/downloads/``,
+    inside the folder the website copies; a half-year's bundle has no dashboard pages."""
+    if not publication.period.is_quarter:
+        return {}
+    from .dashboard_site.release_details import download_copies, latest_report
+
+    return download_copies(files, latest_report(publication.config, publication.period))
 
 
 def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[str, bytes]:
@@ -182,12 +204,13 @@ def member_reports(publication, release: Release):
 def internal_files(publication, findings: list) -> dict[str, bytes]:
     """For staff, outside every published bundle: the data-quality report."""
     from .documents.quality_report import render_quality_report
+    from .release.governance import review_pack
 
     data, metrics = publication.inputs.data, publication.metrics
     html = render_quality_report(publication.config, publication.period, data.rows, data.register, findings,
                                  publication.aggregates.coverage, metrics.dominance_counts(),
                                  metrics.dominated_regions())
-    return {"quality.html": html.encode("utf-8")}
+    return {"quality.html": html.encode("utf-8"), **review_pack(publication)}  # and each review's pack (issue 27)
 
 
 def member_report_files(members, run: Run) -> dict[str, bytes]:

@@ -125,10 +125,15 @@ def cli() -> None:
 @click.option("--final", is_flag=True, help="the release: refuses while anything is wrong; no draft marks")
 @click.option("--revision", "revision", metavar="REASON", default=None,
               help="with --final: replace an existing final, recording REASON")
+@click.option("--embargo", "embargo_until", metavar="UNTIL", default=None,
+              help="an embargoed pre-release copy, stamped 'EMBARGOED until UNTIL' (2025-09-15T10:00, New Zealand "
+                   "time) on every page and logged; with --to")
+@click.option("--to", "embargo_to", metavar="RECIPIENT", default=None,
+              help="with --embargo: who receives the copy (named on every page and in the embargo log)")
 @jobs_option
 @no_cache_option
 def build(period: str, config_path: str | None, quiet: bool, final: bool, revision: str | None,
-          jobs: int | None, no_cache: bool) -> None:
+          embargo_until: str | None, embargo_to: str | None, jobs: int | None, no_cache: bool) -> None:
     """Build the publication bundle for PERIOD: 2025H1 (the report, briefs, tables and
     dashboard data) or 2025Q3 (the quarterly dashboard pages, data and tables).
 
@@ -143,36 +148,50 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
         _fail_usage("--revision needs a reason, e.g. --revision \"corrected AKL figures\"")
     p = _release_period(period)
     config = _config(config_path)
+    embargo = _embargo(embargo_until, embargo_to, final, config, p)
     _preflight("build")
     _memory_ceiling()
     result = _guarded(config, lambda: _locked_build(config, p, quiet, final=final, revision=revision, jobs=jobs,
-                                                     use_cache=not no_cache), final=final)
+                                                     use_cache=not no_cache, embargo=embargo),
+                      final=final or embargo is not None)
     errors = [f for f in result.findings if f.is_error]
     if errors:
         _print_findings(result.findings, err=True, warnings=False)
         _summary(result.findings, err=True)
-        if final:
-            click.echo(f"The final was refused: {len(errors)} blocker{'s' * (len(errors) != 1)} above. "
+        if final or embargo is not None:
+            what = "final" if final else "embargoed copy"
+            click.echo(f"The {what} was refused: {len(errors)} blocker{'s' * (len(errors) != 1)} above. "
                        "Nothing was written.", err=True)
         else:
             click.echo("Nothing was written. Fix the errors above and build again.", err=True)
         sys.exit(EXIT_PROBLEMS)
     _print_findings(_cache_warnings(), err=True)
     if result.unchanged:
-        click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
+        if result.nothing_new:
+            click.echo(f"Nothing published changed since draft {result.draft} (only the release log did: a final was "
+                       f"made since): no new draft. {_shown(result.out_dir)}")
+        else:
+            click.echo(f"No input changed since draft {result.draft}: {_shown(result.out_dir)}")
         return
-    warnings = len(result.findings)
-    if warnings and not quiet:
-        click.echo(f"{warnings} warning{'s' * (warnings != 1)}; see them with: reportgen check {p}", err=True)
+    if not quiet:  # the warnings, grouped by code and member, those that need action first (issue 27)
+        from .runtime.warning_summary import summary_lines
+
+        for line in summary_lines(result.findings, p, sample=config.report.sample_data):
+            click.echo(line, err=True)
     assert result.out_dir is not None
     out = _shown(result.out_dir)
     what = "final" if final else f"draft {result.draft}"
+    if embargo is not None:
+        what = f"embargoed copy {result.draft} for {' '.join(embargo[1].split())}"
     if p.is_quarter:
         click.echo(f"Built {p} {what}: {out / 'dashboard' / 'index.html'}")
         click.echo(f"            {out / 'dashboard.json'}")
     else:
         click.echo(f"Built {p} {what}: {out / 'report.pdf'}")
         click.echo(f"            {out / 'report.html'}")
+    if embargo is not None:
+        click.echo(f"  every page stamped \"EMBARGOED until …\"; logged in "
+                   f"{out.parent.parent / 'internal' / 'embargo-log.json'}")
     if not quiet:
         pdfs = sum(1 for name in result.files if name.endswith(".pdf"))
         laid, drawn = len(result.laid_out), result.charts_drawn
@@ -189,6 +208,23 @@ def build(period: str, config_path: str | None, quiet: bool, final: bool, revisi
             pdir = out.parent if final else out.parent.parent  # output/P/final or output/P/drafts/N
             click.echo(f"  {n} member{'s' * (n != 1)}' private report{'s' * (n != 1)} in "
                        f"{pdir / 'internal' / 'members'}/ ({how})", err=True)
+
+
+def _embargo(until: str | None, to: str | None, final: bool, config: Config, p: Period):
+    """(until, recipient) of an embargoed copy (issue 27), or None; a usage error when half given."""
+    if until is None and to is None:
+        return None
+    if until is None or not (to or "").strip():
+        _fail_usage('--embargo UNTIL and --to RECIPIENT go together, e.g. --embargo 2025-09-15T10:00 --to "Office of '
+                    'the Minister for Social Development"')
+    if final:
+        _fail_usage("--embargo makes a pre-release copy of what the final will be: leave out --final")
+    from .release.embargo import EmbargoError, parse_until
+
+    try:
+        return parse_until(until or "", config, p), (to or "").strip()
+    except EmbargoError as exc:
+        _fail_usage(str(exc))
 
 
 def _shown(path: Path | None) -> Path:
@@ -554,10 +590,30 @@ def new_region(period: str | None, region: str, config_path: str | None) -> None
 
 @new.command("report")
 @period_option
+@click.option("--from", "start", metavar="PERIOD", default=None,
+              help="start from that period's report and regional commentary (e.g. the previous half-year's), "
+                   "with its publication date and period words cleared")
 @config_option
-def new_report(period: str | None, config_path: str | None) -> None:
-    """Write narratives/PERIOD/report.yaml."""
-    _new_file("report", period, config_path)
+def new_report(period: str | None, start: str | None, config_path: str | None) -> None:
+    """Write narratives/PERIOD/report.yaml (with --from, and PERIOD's regional commentary)."""
+    if start is None:
+        _new_file("report", period, config_path)
+        return
+    from .narratives.scaffold import default_period, start_from
+
+    p = _period(period) if period else default_period()
+    config = _config(config_path)
+    written, problems = start_from(config, p, _period(start))
+    if any(f.is_error for f in problems):
+        _print_findings(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    names = ", ".join(w.relative_to(config.root).as_posix() for w in written)
+    click.echo(f"Wrote {names}: from {start}, with the publication date cleared and {_period(start).label()} "
+               "written as {{ period }}. Stories are not copied (each has its own consent).")
+    if problems:
+        click.echo(f"Rewrite these for {p.label()} ({len(problems)}):")
+        _print_findings(problems, err=False)
+    click.echo(f"Then run: reportgen check {p}")
 
 
 @cli.command()
@@ -613,3 +669,7 @@ cli.add_command(_member)
 from .intake.cli import intake as _intake  # noqa: E402  (click only, as above)
 
 cli.add_command(_intake)
+
+from .release.review_cli import review as _review  # noqa: E402  (click only, as above; issue 27)
+
+cli.add_command(_review)

@@ -127,6 +127,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     ``run``; returns None when there are errors, or when ``charts`` is None (``check``: the
     narratives are checked, nothing is drawn)."""
     from .disclosure.confidentiality import confidentialise, empty_store
+    from .figures.materiality import Judge
     from .figures.metrics import compute_metrics
     from .figures.revisions import revise
     from .inputs.coverage import empty_periods
@@ -159,10 +160,12 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         if charts is not None:  # check needs only the store, for the placeholders
             with run.stage("metrics"):
                 metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
-        names = namespace(store, config, period)
+        judge = Judge(store, config, agg, inputs.data.rows)
+        names = namespace(store, config, period, judge=judge)
     else:  # the narratives are still checked, every placeholder against figures that are all ".."
         store, metrics = empty_store(config, period), None
-        names = namespace(store, config, period)
+        judge = Judge(store, config)
+        names = namespace(store, config, period, judge=judge)
     report = None
     if narratives is not None:
         with run.stage("placeholders"):
@@ -171,16 +174,16 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     if metrics is None or charts is None or not run.ok or (period.is_half and report is None):
         return None
     if period.is_quarter:
-        return replace(_quarterly(config, period, inputs, run, store, metrics), revisions=revisions)
+        return replace(_quarterly(config, period, inputs, run, store, metrics, judge), revisions=revisions)
     from .charts import draw_charts
     from .documents.documents import contexts
 
     with run.stage("charts"):
         drawn = draw_charts(store, config, period, agg.quarters, inputs.events, metrics.eligible_regions(),
-                            cache=charts, outcome_caveat=metrics.outcome_caveat())
+                            cache=charts, outcome_caveat=metrics.outcome_caveat(), judge=judge)
     run.result.charts_drawn = charts.drawn
     with run.stage("contexts"):
-        documents = contexts(config, period, agg, store, metrics, report, drawn, inputs.events)
+        documents = contexts(config, period, agg, store, metrics, report, drawn, inputs.events, judge=judge)
     return Publication(config, period, inputs, store, metrics, report, drawn, documents, revisions=revisions)
 
 
@@ -235,10 +238,10 @@ def figures_for(config: Config, period: Period):
     return store, compute_metrics(store, inputs.aggregates, config), run
 
 
-def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, metrics) -> Publication:
+def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, metrics, judge=None) -> Publication:
     """A quarterly release: no report, but the dashboard's pages and their files."""
     from .charts import Charts
-    from .dashboard_site.pages import pages
+    from .dashboard_site.site import site as pages  # the pages, the breakdowns and downloads (issue 27)
     from .documents.render_html import template_dirs
 
     css, logo, assets = "", "", {}
@@ -254,7 +257,7 @@ def _quarterly(config: Config, period: Period, inputs: Inputs, run: Run, store, 
             logo = "logo" + Path(config.dashboard.logo).suffix.lower()
             assets[f"dashboard/{logo}"] = (folder / config.dashboard.logo).read_bytes()
     with run.stage("pages"):
-        documents, files = pages(store, metrics, config, period, inputs.events, css, logo)
+        documents, files = pages(store, metrics, config, period, inputs.events, css, logo, judge=judge)
     return Publication(config, period, inputs, store, metrics, None, Charts((), {}), tuple(documents),
                        {**assets, **files})
 

@@ -15,6 +15,30 @@ from reportgen.inputs.register import Register
 from reportgen.statistics.aggregate import CELL, MEMBER_KEY, NATIONAL, Aggregates, fill_not_stated
 
 
+def unrecorded_breakdowns(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Every (org_id, period, region, measure, dimension) where a member sent the measure's total but none
+    of the dimension's categories (single or multiple response; not the outcome pools)."""
+    cols = ["org_id", "period", "region", "measure", "dimension"]
+    keys = ["org_id", "period", "region"]
+    totals = rows.loc[rows["dimension"] == "total", [*keys, "measure"]].drop_duplicates()
+    sent = rows.loc[rows["dimension"] != "total", [*keys, "measure", "dimension"]].drop_duplicates()
+    out = []
+    for measure, spec in config.measures.items():
+        dims = [d for d in spec.dimensions if d != "total" and config.dimensions[d].response != "pool"]
+        m_totals = totals[totals["measure"] == measure][keys]
+        if m_totals.empty:
+            continue
+        for dim in dims:
+            have = sent.loc[(sent["measure"] == measure) & (sent["dimension"] == dim), keys]
+            missing = m_totals.merge(have, on=keys, how="left", indicator=True)
+            missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+            if not missing.empty:
+                out.append(missing.assign(measure=measure, dimension=dim))
+    if not out:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(out, ignore_index=True)[cols].astype(str)
+
+
 def resolve_half(rows: pd.DataFrame, half: Period, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Member-level rows for a half-year, applying the contract's precedence.
 
@@ -172,6 +196,7 @@ def matched_cells(frames: dict[str, pd.DataFrame], comparisons: list[tuple[str, 
 
 
 def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Period) -> Aggregates:
+    unrecorded = unrecorded_breakdowns(rows, config)
     rows = fill_not_stated(rows, config)
     # categorical codes: grouping and filtering on integers, not strings (large rollouts)
     keys = ["org_id", "period", "region", "measure", "dimension", "category"]
@@ -205,7 +230,7 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
     scopes = [NATIONAL, *config.regions]
     coverage = scope_coverage(quarter_rows, member_rows, register, scopes, quarters)
     agg = Aggregates(period=period, cells=cells, member_rows=member_rows, summed_from_quarters=flagged,
-                     quarters=quarters, group_cells=group_cells, coverage=coverage)
+                     quarters=quarters, group_cells=group_cells, coverage=coverage, unrecorded=unrecorded)
     for q, part in quarter_rows.groupby("period", observed=True):  # a quarter's rows are its members' own
         member_rows[str(q)] = part[["org_id", "region", "measure", "dimension", "category", "value"]]
     agg.matched = matched_cells(member_rows, agg.comparisons(), coverage, scopes)

@@ -255,3 +255,20 @@ def generated_h1(tmp_path_factory) -> tuple[Path, BuildResult]:
     result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
     assert result.ok, [f.format() for f in result.findings if f.is_error]
     return root, result
+
+
+def record_reviews(root: Path, period: str, by: str = "Test Reviewer") -> None:
+    """Record every review the final of ``period`` needs (config ``governance.reviews``: by default the
+    Māori data review), over what the release has now — as staff do with ``reportgen review PERIOD
+    --record ID --by NAME`` once the reviewers have been through the review pack (issue 27)."""
+    from reportgen.charts import ChartCache, chart_cache_dir
+    from reportgen.publication import publication_for
+    from reportgen.release.governance import record_review
+
+    config = load_config(root / "config.yaml")
+    p = Period.parse(period)
+    publication, run = publication_for(config, p, charts=ChartCache(chart_cache_dir(config)))
+    assert publication is not None, [f.format() for f in run.findings if f.is_error]
+    for review in config.governance.reviews:
+        record, problems = record_review(config, p, publication, review, by)
+        assert record is not None, problems

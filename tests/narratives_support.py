@@ -11,6 +11,7 @@ from reportgen.core.config import load_config
 from reportgen.core.findings import Finding
 from reportgen.core.periods import Period
 from reportgen.disclosure.confidentiality import confidentialise
+from reportgen.figures.materiality import Judge
 from reportgen.inputs.register import load_register
 from reportgen.inputs.submissions import load_submissions
 from reportgen.inputs.validate import validate
@@ -31,18 +32,29 @@ summary: Hello.
 
 
 @functools.cache
-def sample():
-    """(config, aggregates, store) for the shipped sample data, computed once per session."""
+def _sample():
     config = load_config(REPO / "config.yaml")
     register, _ = load_register(config)
     data = validate(load_submissions(config), register, config)
     agg = aggregate(data.rows, register, config, H1)
-    return config, agg, confidentialise(agg, config, config.confidentiality_key())
+    return config, agg, confidentialise(agg, config, config.confidentiality_key()), data.rows
+
+
+def sample():
+    """(config, aggregates, store) for the shipped sample data, computed once per session."""
+    return _sample()[:3]
+
+
+@functools.cache
+def judge():
+    """The build's materiality judge on the sample (``figures/materiality.py``), as ``publication.py`` makes it."""
+    config, agg, store, rows = _sample()
+    return Judge(store, config, agg, rows)
 
 
 def names(scope: str = "NZ"):
     config, agg, store = sample()
-    return namespace(store, config, H1, scope=scope)
+    return namespace(store, config, H1, scope=scope, judge=judge())
 
 
 def write(root: Path, files: dict[str, str], *, report: str | None = MINIMAL_REPORT) -> Path:

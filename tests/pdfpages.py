@@ -93,10 +93,11 @@ def is_heading(line: Line, names: dict[str, str]) -> str | None:
 
 
 def chapter_headings(html_file: Path) -> dict[str, str]:
-    """The headings of the parts that start on a new page (``<section class="… chapter …">``)."""
+    """The headings of the parts that start on a new page (``<section class="… chapter …">``, and a
+    draft's "Changes since draft n" appendix)."""
     text = html_file.read_text(encoding="utf-8")
     out = {}
-    for inner in re.findall(r'<section\b[^>]*class="[^"]*\bchapter\b[^"]*"[^>]*>\s*<h2\b[^>]*>(.*?)</h2>', text,
+    for inner in re.findall(r'<section\b[^>]*class="[^"]*\b(?:chapter|review-changes)\b[^"]*"[^>]*>\s*<h2\b[^>]*>(.*?)</h2>', text,
                             flags=re.S):
         plain = " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", inner)).split())
         out[plain] = "h2"

@@ -12,21 +12,26 @@ import pytest
 from jinja2 import meta, nodes
 
 from reportgen.core.config import load_config
-from reportgen.dashboard_site import pages
+from reportgen.dashboard_site import breakdowns, pages, release_details, site
 from reportgen.documents import context
 from reportgen.documents.render_html import environment
 from reportgen.figures.methodology import Notes
+from reportgen.narratives.render import ReviewItem
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
 
 TYPES = {cls.__name__: cls for cls in (context.DocumentContext, context.ReportContext, context.BriefContext,
                                        Notes, context.Part, context.KeyFigure, context.RegionRow,
-                                       context.Download, context.StoryGroup, context.Review, context.Imprint, pages.PageContext,
+                                       context.Download, context.StoryGroup, context.Review, context.Imprint,
+                                       ReviewItem, pages.PageContext,
                                        pages.ScopePageContext, pages.NotPublishedContext, pages.Figure,
                                        pages.DashChart, pages.Link, context.MemberContext, context.MemberFigure,
                                        context.CompareRow, context.CompareTable, context.TrendRow, context.OutcomeRow,
-                                       context.MemberRegion, context.Check, context.FindingGroup, context.FindingLine)}
+                                       context.MemberRegion, context.Check, context.FindingGroup, context.FindingLine,
+                                       breakdowns.BreakdownPageContext, site.DownloadsContext,
+                                       release_details.ReleaseDetails, release_details.DownloadGroup,
+                                       release_details.DownloadFile)}
 
 
 def documented(name: str) -> set[str]:
@@ -68,7 +73,9 @@ def test_docs_name_exactly_the_fields(name):
                                           ("brief.html.j2", context.BriefContext),
                                           ("dashboard/overview.html.j2", pages.ScopePageContext),
                                           ("dashboard/region.html.j2", pages.ScopePageContext),
-                                          ("dashboard/not-published.html.j2", pages.NotPublishedContext)])
+                                          ("dashboard/not-published.html.j2", pages.NotPublishedContext),
+                                          ("dashboard/breakdowns.html.j2", breakdowns.BreakdownPageContext),
+                                          ("dashboard/downloads.html.j2", site.DownloadsContext)])
 def test_templates_use_only_names_the_context_gives(template, cls):
     env = environment(load_config(REPO / "config.yaml"))
     given = {f.name for f in dataclasses.fields(cls)} | set(context.RENDER_NAMES)

@@ -37,7 +37,7 @@ def test_the_sample_dashboard_validates_and_is_documented(built_sample):
     dash = json.loads((built_sample / "dashboard.json").read_text(encoding="utf-8"))
     validate(dash)
     assert (built_sample / "dashboard.schema.json").read_bytes() == SCHEMA_FILE.read_bytes()
-    assert dash["schema_version"] == "2.0.0" and dash["release"] == {
+    assert dash["schema_version"] == "2.1.0" and dash["release"] == {
         "period": "2025H1", "kind": "half-year", "label": "January–June 2025", "latest_quarter": "2025Q2"}
     assert [q["code"] for q in dash["quarters"]] == ["2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3",
                                                       "2024Q4", "2025Q1", "2025Q2"]

@@ -146,3 +146,22 @@ def test_the_numbers_docs_confidentiality_quotes_are_the_samples(clean):
     assert re.search(rf"nearer, rounding \({store.unpinned} half-year cells on the sample\)", doc)
     margins = proofs(store, config)["no_count_pinned_by_margins"]
     assert f"on the sample {margins['narrowed']:,} of {margins['checked']:,} ranges lose one or more values" in doc
+
+
+def test_a_change_from_a_period_not_available_to_a_region_not_published_is_c_or_not_available(clean):
+    """A region published in neither quarter (no data before, fewer than three members now): its change
+    is C or .., never a number and never S (a planted S or number fails)."""
+    from reportgen.disclosure.proofs import derived_from_published
+
+    config = clean[0]
+    head = "scope,period,measure,dimension,category,value,symbol,flag\r\n"
+    counts = head + "MBH,2025Q4,clients,total,,,C,\r\nMBH,2025Q3,clients,total,,,..,\r\n"
+
+    def proof(value: str, symbol: str) -> dict:
+        change = head + f"MBH,2025Q4,clients,total,,{value},{symbol},\r\n"
+        files = {"tables/clients.csv": counts.encode(), "tables/change_percent_vs_previous.csv": change.encode()}
+        return derived_from_published(files, config, [], {})
+
+    assert proof("", "C") == {"holds": True, "checked": 1, "violations": 0}
+    assert proof("", "..")["holds"]
+    assert not proof("", "S")["holds"] and not proof("12.5", "")["holds"]

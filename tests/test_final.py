@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project, run_cli, tree
+from .conftest import copy_project, record_reviews, run_cli, tree
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -30,6 +30,7 @@ def finals(tmp_path_factory) -> dict:
     steps = {"root": root, "pending": run_cli("build", "2025H1", "--final", "-q", cwd=root)}
     steps["after_pending"] = sorted(p.name for p in (root / "output").glob("*/*")) if (root / "output").exists() else []
     approve(root)
+    record_reviews(root, "2025H1")  # the Māori data review a final needs (issue 27)
     steps["first"] = run_cli("build", "2025H1", "--final", "-q", cwd=root)
     steps["first_tree"] = tree(root / "output/2025H1/final")
     steps["again"] = run_cli("build", "2025H1", "--final", "-q", cwd=root)
@@ -45,7 +46,8 @@ def test_final_refuses_with_a_pending_story_and_writes_nothing(finals):
     assert ("narratives/2025H1/stories/starting-over-in-otautahi.yaml: error: story 'starting-over-in-otautahi' "
             "is withheld (consent pending; not approved) — a final cannot be made until it is approved with "
             "consent given, or its file is removed [final.story-not-ready]") in r.stderr
-    assert "The final was refused: 1 blocker above. Nothing was written." in r.stderr
+    assert "[final.review-missing]" in r.stderr  # and the review it needs is not recorded yet (issue 27)
+    assert "The final was refused: 2 blockers above. Nothing was written." in r.stderr
     assert finals["after_pending"] == []
 
 
@@ -60,7 +62,7 @@ def test_final_lists_every_blocker_at_once(tmp_path: Path):
     assert "[final.story-not-ready]" in r.stderr
     assert ("narratives/2025H1/report.yaml: error: section 'needs' has no text — a final needs every "
             "section written [final.empty-section]") in r.stderr
-    assert "The final was refused: 2 blockers above. Nothing was written." in r.stderr
+    assert "The final was refused: 3 blockers above. Nothing was written." in r.stderr  # the review, too
     assert not (root / "output").exists()
 
 

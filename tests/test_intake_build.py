@@ -17,7 +17,7 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .conftest import REPO
+from .conftest import REPO, record_reviews
 from .intake_support import Service, intake_project, issue, send, with_bad_region
 
 pytestmark = pytest.mark.slow
@@ -40,6 +40,7 @@ def test_builds_use_the_intake_receipts_and_a_late_revision_is_marked_r(tmp_path
     q2 = Period.parse("2025Q2")
     from reportgen.intake.store import Store
     Store(root / "intake").create().close()  # as the service's first start makes it
+    record_reviews(root, "2025Q2")  # the Māori data review a final needs (issue 27)
     first = build(config, q2, final=True)
     assert first.ok, [f.format() for f in first.findings if f.is_error]
     service = Service(root).start()
@@ -61,6 +62,7 @@ def test_builds_use_the_intake_receipts_and_a_late_revision_is_marked_r(tmp_path
         assert send(service, bap, "2025Q2", [("BAP001.csv", with_bad_region(good_bap))])[1]["status"] == "rejected"
     finally:
         service.stop()
+    record_reviews(root, "2025Q2")
     again = build(load_config(root / "config.yaml"), q2, final=True, revision="ANG001 sent a late revision")
     assert again.ok, [f.format() for f in again.findings if f.is_error]
     release = json.loads((again.out_dir / "release.json").read_text())

@@ -94,3 +94,91 @@ def test_a_check_in_a_list_item_without_quotes_is_valid_yaml(tmp_path):
     rendered, findings = run(tmp_path, files)
     assert not [f for f in findings if f.is_error], [f.format() for f in findings]
     assert rendered.findings_html == ["<p>Demand rose.</p>\n"]
+
+
+# ---- claims that mean something (issue 24) ------------------------------------------------------------
+
+def claim_findings(findings):
+    return [(f.code, f.message) for f in findings if f.code.startswith("claim.")]
+
+
+@pytest.mark.parametrize("check,code,fragment", [
+    # 11 % against 10 %: a point apart, within rounding
+    ("clients.need.physical_health.share is above clients.need.employment.share", "claim.not-material",
+     "11\u00a0% and 10\u00a0% are 1 point apart, less than 2: within rounding, about the same: say they are about "
+     "the same ([[check clients.need.physical_health.share is about the same as clients.need.employment.share]])"),
+    # volunteer hours like for like: +0 %
+    ("volunteer_hours.change is not down and volunteer_hours.change is up", "claim.false",
+     "the sentence says volunteer_hours.change is up, but it is +0\u00a0%"),
+    # Hawke's Bay's totals fell 18 % because a member left; like for like they rose
+    ("region.HKB.clients.change_all is down", "claim.not-material",
+     "(a figure withheld from publication) it moves the other way or by less than 2\u00a0%"),
+    # Nelson 7 %, Wellington and Manawatū-Whanganui 6 %: a lead of one point is no lead
+    ("region.NSN.clients.need.education.share is the highest of the regions", "claim.not-material",
+     "next come Manawatū-Whanganui and Wellington with 6\u00a0%: 7\u00a0% and 6\u00a0% are 1 point apart, less "
+     "than 2: within rounding, about the same; say 'among the highest'"),
+    # Wellington and Marlborough: 23 % each
+    ("region.WGN.clients.need.debt.share is the highest of the regions", "claim.false",
+     "but Marlborough has the same: say 'joint highest' or 'among the highest'"),
+    ("region.BOP.clients.need.housing.share is among the highest of the regions", "claim.false",
+     "but Auckland has 44\u00a0%, clearly higher"),
+    ("members_partial is 2", "claim.false", "the sentence says members_partial is 2, but it is 1"),
+    ("region.AKL.clients is not published", "claim.false",
+     "the sentence says region.AKL.clients is not published, but it is 3,606"),
+    ("clients.need.housing.share is above 30", "claim.unlike", "compare a figure with another figure"),
+    ("quarter.2026Q1.clients is up", "claim.unknown", "'quarter.2026Q1' is not a quarter of the data"),
+    # Bay of Plenty's totals: +1 %, but a member sent one quarter only, and like for like they rose
+    ("region.BOP.clients.change_all is little changed", "claim.false",
+     "the sentence says region.BOP.clients.change_all is little changed, but it is +1\u00a0%"),
+    ("region.MWT.clients.change is little changed", "claim.not-available", "region.MWT.clients.change is S"),
+])
+def test_a_claim_must_be_material_honest_about_ties_and_about_who_reported(tmp_path, check, code, fragment):
+    _, findings = run(tmp_path, summary(f"A sentence. [[check {check}]]"))
+    got = claim_findings(findings)
+    assert [c for c, _ in got] == [code] and fragment in got[0][1], got
+
+
+@pytest.mark.parametrize("check", [
+    "volunteer_hours.change is little changed",
+    "clients.need.physical_health.share is about the same as clients.need.employment.share",
+    "region.NSN.clients.need.education.share is among the highest of the regions",
+    "region.WGN.clients.need.debt.share is among the highest of the regions",
+    "members_partial is 1 and members_missing is 0 and region.BOP.members_partial is 1",
+    "region.MWT.members_joined is 1 and members_joined is at least 1",
+    "region.WTC.clients is not published and region.STL.clients is not published and region.AKL.clients is published",
+    "quarter.2024Q3.clients.need.housing.share is above quarter.2024Q2.clients.need.housing.share",
+    "clients.need.housing.share is above clients.need.housing.year_ago.share",
+])
+def test_the_honest_sentence_holds(tmp_path, check):
+    _, findings = run(tmp_path, summary(f"A sentence. [[check {check}]]"))
+    assert claim_findings(findings) == []
+
+
+def test_a_sentence_that_says_who_reported_may_speak_of_the_totals(tmp_path):
+    # "the region's totals grew with it": true of the all-member figures, and the sentence says why
+    text = ("A new member began reporting in Manawatū-Whanganui: the region's totals grew with it, which is not a "
+            "change in need. [[check region.MWT.members_joined is 1 and region.MWT.clients.change_all is up]]")
+    _, findings = run(tmp_path, summary(text))
+    assert claim_findings(findings) == []
+    _, findings = run(tmp_path / "b", summary("Hawke's Bay fell. [[check region.HKB.clients.change_all is down]]"))
+    assert [c for c, _ in claim_findings(findings)] == ["claim.not-material"]
+    _, findings = run(tmp_path / "c", summary("A member left Hawke's Bay and its totals fell with it. "
+                                              "[[check region.HKB.members_left is 1 and region.HKB.clients.change_all "
+                                              "is down]]"))
+    assert claim_findings(findings) == []
+
+
+def test_a_change_that_one_members_flagged_jump_makes_gets_its_caveat_in_the_text(tmp_path):
+    rendered, findings = run(tmp_path, summary(
+        "In Tasman clients were {{ region.TAS.clients.change }} like for like. [[check region.TAS.clients.change is up]]"))
+    assert rendered.summary_html == (
+        "<p>In Tasman clients were up 17&nbsp;% like for like (most of this rise comes from one member whose "
+        "client numbers moved by more than 50&nbsp;% in a quarter, a movement flagged for review).</p>\n")
+    f = only(findings, "claim.one-member")
+    assert (f.severity, f.line, f.column) == ("warning", 4, 3)
+    # a placeholder's change alone carries the caveat too, in a region's own commentary
+    rendered, _ = run(tmp_path / "b", {"regions/NSN.yaml": "intro: Clients were {{ clients.change }} on a year "
+                                                           "earlier.\n"})
+    assert "most of this rise comes from one member" in rendered.regions["NSN"].intro_html
+    rendered, findings = run(tmp_path / "c", summary("Auckland clients were {{ region.AKL.clients.change }}."))
+    assert "one member" not in rendered.summary_html and not claim_findings(findings)

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from reportgen.core.config import load_config
-from reportgen.narratives.scaffold import new_file
+from reportgen.core.periods import Period
+from reportgen.narratives.scaffold import new_file, start_from
 
 from .conftest import REPO
 from .narratives_support import H1, STORY, run
@@ -94,6 +95,29 @@ CASES: dict[str, tuple] = {
     "claim.unlike": (report("summary: More. [[check clients.need.housing.share is above clients]]"), R, 3, 16,
                      "compare like with like"),
     "claim.unknown": (report("summary: Up. [[check cleints.change is up]]"), R, 3, 14, "did you mean 'clients'"),
+    "claim.not-material": (report("summary: Bay of Plenty saw more people. [[check region.BOP.clients.change_all is up]]"),
+                           R, 3, 41, "+1\u00a0% is less than 2\u00a0%: little changed"),
+    "claim.one-member": (report("summary: Tasman saw {{ region.TAS.clients.change }} more people."), R, 3, 10,
+                         "comes mostly from one member whose client numbers moved by more than 50 % in a quarter"),
+    "statement.unverified": (report("summary: Demand stepped up again this year."), R, 3, 17,
+                             "the sentence states a direction ('stepped up') but carries no check"),
+    "statement.typed-number": (report("summary: We supported 14,220 people."), R, 3, 23,
+                               "the sentence states a number typed as text ('14,220')"),
+    "statement.seasonal": (report("summary: Against the previous half-year clients were "
+                                  "{{ clients.change_all_previous }}."), R, 3, 57,
+                           "without saying it is not seasonally adjusted"),
+    "statement.no-reason": (report("summary: |\n  Rents rose faster than wages. [[no check]]"), R, 4, 33,
+                            "a [[no check]] needs its reason"),
+    "period.other-period": ({"report.yaml": "title: T\nsubtitle: What we saw in the second half of 2024\npublisher: P"
+                                            "\nsummary: S\n"}, R, 2, 30,
+                            "the title names second half of 2024 (July–December 2024), but this report is for "
+                            "January–June 2025"),
+    "period.no-year": (report("summary: The fund closed in September."), R, 3, 29,
+                       "the text names September without a year, and September is not part of January–June 2025"),
+    "period.after-period": (report("summary: By September 2025 the queue had doubled. [[check clients.change is up]]"),
+                            R, 3, 13, "the text names September 2025, after the end of the period this report covers"),
+    "period.publication-date": (report("summary: S\npublication_date: 2025-06-30"), R, 4, 19,
+                                "the publication date is 30 June 2025, but January–June 2025 ends on 30 June 2025"),
     "markdown.raw-html": (report('summary: Hi <img src="file:///etc/passwd"> there'), R, 3, 13,
                           'HTML is not allowed in narrative text: <img src="file:///etc/passwd">'),
     "markdown.image": (report("summary: See ![x](file:///etc/passwd)"), R, 3, 19,
@@ -113,12 +137,15 @@ CASES: dict[str, tuple] = {
                      "a name on the list of names that must not appear"),
 }
 
-DRAFT_WARNINGS = {"claim.false", "claim.not-available"}
+DRAFT_WARNINGS = {"claim.false", "claim.not-available", "claim.not-material", "claim.one-member",
+                  "statement.unverified", "statement.typed-number", "statement.seasonal", "period.other-period",
+                  "period.no-year", "period.after-period", "period.publication-date"}
 
 SCAFFOLD_CASES = {
     "scaffold.exists": (dict(kind="story", slug="kai"), "already exists: it was left as it is"),
     "scaffold.bad-name": (dict(kind="story", slug="Kai Time"), "'Kai Time' cannot name a story file"),
     "scaffold.unknown-region": (dict(kind="region", region="AKK"), "unknown region code 'AKK'"),
+    "scaffold.no-source": (dict(kind="from", old="2024H2"), "narratives/2024H2/report.yaml does not exist"),
 }
 
 
@@ -147,8 +174,13 @@ def test_guide_error_code(tmp_path, code):
 def test_guide_scaffold_code(tmp_path, code):
     (tmp_path / "config.yaml").write_text((REPO / "config.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     config = load_config(tmp_path / "config.yaml")
-    args, fragment = SCAFFOLD_CASES[code]
+    args, fragment = dict(SCAFFOLD_CASES[code][0]), SCAFFOLD_CASES[code][1]
     kind = args.pop("kind")
+    if kind == "from":
+        written, problems = start_from(config, Period.parse("2025H2"), Period.parse(args["old"]))
+        assert written == [] and [p.code for p in problems] == [code]
+        assert fragment in problems[0].message and problems[0].hint
+        return
     if code == "scaffold.exists":
         path, problems = new_file(kind, config, H1, **args)
         assert path is not None and not problems

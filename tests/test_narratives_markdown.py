@@ -79,6 +79,8 @@ def test_a_hostile_narrative_produces_findings_and_nothing_is_written(tmp_path):
         ("placeholder.unknown", 8), ("placeholder.unsafe", 7),
         ("privacy.address", 11), ("privacy.email", 10), ("privacy.ird", 10), ("privacy.nhi", 10),
         ("privacy.phone", 10),
+        # and the sentence states numbers no placeholder gives (the phone number is the first)
+        ("statement.typed-number", 10),
     ]
     # check goes on to the placeholders, so the editor sees every problem in one run
     report = check(config, Period.parse("2025H1"))

@@ -62,8 +62,8 @@ def test_placeholders_give_the_published_values():
         "{{ clients.need.housing.share }}": shown(store.share("clients", "need", "housing", period=H1)),
         "{{ region.AKL.clients }}": shown(store.get("clients", scope="AKL", period=H1)),
         "{{ members_in_both }}": str(store.panel("NZ", H1, H1.year_earlier())),
-        "{{ members_reporting }}": agg.coverage.get("NZ", H1).text(),
-        "{{ region.AKL.members_reporting }}": str(len(agg.coverage.get("AKL", H1).reporting)),
+        "{{ members_reporting }}": "43 of 43",  # the member that sent one quarter of two reported, in part
+        "{{ region.AKL.members_reporting }}": str(len(agg.coverage.get("AKL", H1).reported)),
         "{{ period }}": "January–June 2025",
         "{{ region.akl.name }}": "Auckland",
     }
@@ -86,7 +86,7 @@ def test_a_regional_namespace_gives_the_regions_figures():
     _, agg, store = sample()
     out, problems = fill("{{ clients }} / {{ members_reporting }}", names("CAN"))
     assert problems == []
-    assert out == f"{store.get('clients', scope='CAN', period=H1).display()} / {len(agg.coverage.get('CAN', H1).reporting)}"
+    assert out == f"{store.get('clients', scope='CAN', period=H1).display()} / {len(agg.coverage.get('CAN', H1).reported)}"
 
 
 def test_number_and_percent_filters():
@@ -184,7 +184,7 @@ def test_nested_loops_are_refused_before_anything_runs(tmp_path):
 
 
 def test_every_bad_placeholder_in_a_field_is_reported_on_its_own_line(tmp_path):
-    summary = "summary: |\n  One {{ cleints }}.\n\n  Two {{ sessons }} and {{ cleints }}.\n"
+    summary = "summary: |\n  See {{ cleints }}.\n\n  And {{ sessons }} and {{ cleints }}.\n"
     _, findings = run(tmp_path, {"report.yaml": "title: T\npublisher: P\n" + summary})
     assert [(f.code, f.line, f.column) for f in findings] == [
         ("placeholder.unknown", 4, 7), ("placeholder.unknown", 6, 7), ("placeholder.unknown", 6, 25)]
@@ -192,7 +192,7 @@ def test_every_bad_placeholder_in_a_field_is_reported_on_its_own_line(tmp_path):
 
 def test_placeholder_errors_in_lists_and_nested_fields_point_at_their_line(tmp_path):
     text = ("title: T\npublisher: P\nsummary: S\nfindings:\n  - fine {{ clients }}\n  - bad {{ clinets }}\n"
-            "sections:\n  needs: |\n    Text.\n    More {{ region.XX.clients }}\n")
+            "sections:\n  needs: |\n    Text.\n    Also {{ region.XX.clients }}\n")
     _, findings = run(tmp_path, {"report.yaml": text})
     assert [(f.line, f.column) for f in findings] == [(6, 9), (10, 10)]
 

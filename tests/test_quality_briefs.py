@@ -43,19 +43,26 @@ def check_region(config, store, code):
         return
     assert f"supported {clients.shown()} people" in text
     change = store.like_for_like("clients", scope=code, period=H1, base=H1.year_earlier())
-    if change.is_number and formats.words(change.value) != "unchanged":
+    # materiality (config materiality, written out here): a change under 2 % is "about as many"
+    points, percent = config.materiality.share_points, config.materiality.change_percent
+    if change.is_number and abs(change.value) >= percent:
         assert f"{formats.words(change.value)} on {H1.year_earlier().label()} like for like" in text
+    elif change.is_number:
+        assert f"about as many as in {H1.year_earlier().label()} like for like" in text and "little changed" in text
     shares = {c: store.share("clients", "need", c, scope=code, period=H1)
               for c in config.dimensions["need"].categories if not residual_rank(c)}
     published = {c: s for c, s in shares.items() if s.is_number}
     if published:
         best = max(s.value for s in published.values())
-        top = [config.dimensions["need"].categories[c].lower() for c, s in published.items() if s.value == best]
+        # every need within the threshold of the highest shares the lead: no tie is broken, no point of rounding
+        top = [config.dimensions["need"].categories[c].lower() for c, s in published.items()
+               if best - s.value < points]
         named = re.search(r"most common reasons? people sought support (?:was|were) (.+?) \(", text).group(1)
         assert set(re.split(r", | and ", named)) == set(top), (code, named, top)
         national = store.share("clients", "need", next(c for c, s in published.items() if s.value == best), period=H1)
         if len(top) == 1 and national.is_number:
-            word = "higher than" if best > national.value else "lower than" if best < national.value else "the same as"
+            word = ("about the same as" if abs(best - national.value) < points else
+                    "higher than" if best > national.value else "lower than")
             assert f"{word} the national {national}" in text
     # every number quoted is a published one of this region or the nation (no raw value leaks)
     allowed = {str(p) for p in (clients, change, store.get("new_clients", scope=code, period=H1),

@@ -12,11 +12,14 @@ import itertools
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from reportgen.charts import national_specs, region_specs
 from reportgen.charts.draw import DATA, laid_out
+from reportgen.charts.style import style as house_style
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.disclosure.confidentiality import PublishedStore
@@ -30,26 +33,58 @@ from .conftest import REPO, copy_project
 
 H1 = Period.parse("2025H1")
 TOLERANCE_PX = 1.0  # extents touching by a pixel or less are not an overlap
+LINE_SHARE = 0.2  # of a line box's height: labels one line apart share less than this
 
 
 def drawn_texts(fig) -> list[tuple[str, object]]:
-    """(text, window extent) of every text matplotlib actually draws."""
+    """(text, window extent) of every line of text matplotlib actually draws. A text of one line is
+    measured as a whole; a text of several lines (a wrapped category label, an event's entry in the
+    key below a trend chart) line by line: matplotlib draws each line on its own and passes no text
+    object with it, so its extent comes from the line's own metrics at the place it is drawn."""
+    return [(t, box) for t, box, _ in _drawn(fig)]
+
+
+def _drawn(fig) -> list[tuple[str, Bbox, int]]:
+    """(text, extent, which text object) of every drawn line; lines of one text share the last."""
     renderer = fig.canvas.get_renderer()
-    seen: list[Text] = []
-    original = renderer.draw_text
+    _, height = renderer.get_canvas_width_height()
+    seen: list[tuple[str, Bbox, int]] = []
+    whole: list[Text] = []
+    drawing: list[Text] = []
+    original, original_draw = renderer.draw_text, Text.draw
+
+    def draw(self, r, *args, **kwargs):
+        drawing.append(self)
+        try:
+            return original_draw(self, r, *args, **kwargs)
+        finally:
+            drawing.pop()
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if mtext is not None and s.strip():
-            seen.append(mtext)
+        if s.strip():
+            if mtext is not None:
+                whole.append(mtext)
+            elif drawing:
+                w, h, d = renderer.get_text_width_height_descent(s, prop, ismath=ismath)
+                base = height - y  # the baseline, in display coordinates (y up)
+                corners = np.array([[0, -d], [w, -d], [w, h - d], [0, h - d]], dtype=float)
+                turn = np.deg2rad(angle)
+                rot = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+                pts = corners @ rot.T + [x, base]
+                box = Bbox.from_extents(*pts.min(axis=0), *pts.max(axis=0))
+                seen.append((s, box, id(drawing[-1])))
         return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
     renderer.draw_text = record
+    Text.draw = draw
     try:
-        fig.draw(renderer)
+        with house_style():  # the fonts the chart is drawn with ("sans-serif" is Noto Sans only there)
+            fig.draw(renderer)
+            unique = list(dict.fromkeys(whole))
+            return [(t.get_text(), t.get_window_extent(renderer), id(t)) for t in unique] + seen
     finally:
         renderer.draw_text = original
-    unique = list(dict.fromkeys(seen))
-    return [(t.get_text(), t.get_window_extent(renderer)) for t in unique]
+        Text.draw = original_draw
 
 
 def data_paths(fig):
@@ -58,10 +93,21 @@ def data_paths(fig):
 
 
 def collisions(fig) -> list[str]:
-    texts = drawn_texts(fig)
-    shrunk = [(t, type(box).from_extents(box.x0 + TOLERANCE_PX, box.y0 + TOLERANCE_PX,
-                                   box.x1 - TOLERANCE_PX, box.y1 - TOLERANCE_PX)) for t, box in texts]
-    out = [f"{a!r} overlaps {b!r}" for (a, ba), (b, bb) in itertools.combinations(shrunk, 2) if ba.overlaps(bb)]
+    """Texts that overlap another text, or a data line. A text's extent is its font's full line box
+    (Noto Sans: 1.36 em high, ascender to descender), so two labels set one line apart touch: they
+    collide when their boxes share more than a pixel of width and more than a fifth of the smaller
+    one's height (a label printed over another shares most of it)."""
+    texts = _drawn(fig)
+    out = []
+    for (a, ba, ga), (b, bb, gb) in itertools.combinations(texts, 2):
+        if ga == gb:
+            continue
+        wide = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+        high = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+        if wide > TOLERANCE_PX and high > max(TOLERANCE_PX, LINE_SHARE * min(ba.height, bb.height)):
+            out.append(f"{a!r} overlaps {b!r}")
+    shrunk = [(t, Bbox.from_extents(box.x0 + TOLERANCE_PX, box.y0 + TOLERANCE_PX,
+                                    box.x1 - TOLERANCE_PX, box.y1 - TOLERANCE_PX)) for t, box, _ in texts]
     for path in data_paths(fig):
         out += [f"a data line crosses {t!r}" for t, box in shrunk if path.intersects_bbox(box, filled=False)]
     return out

@@ -211,24 +211,73 @@ def test_every_download_is_a_relative_link_to_a_file_in_the_bundle(bundle: Path)
                 assert (pdf.parent / href).resolve().is_file(), (pdf.name, href)
 
 
-def test_no_table_of_the_appendix_leaves_one_row_behind_or_carries_one_over(bundle: Path):
-    """An appendix table may run on to the next page, but no page holds a single row of it."""
-    html = (bundle / "report.html").read_text(encoding="utf-8")
-    appendix = html.split('id="appendix"', 1)[1]
-    laid = pages(bundle / "report.pdf")
-    lines = [(k, ln.text) for k, page in enumerate(laid) for ln in page.lines]
-    problems, checked = [], 0
-    for table in re.findall(r"<table.*?</table>", appendix, flags=re.S):
-        caption = re.search(r"(Table for figure \d+):", table).group(1)
-        labels = [" ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", th)).split())
-                  for th in re.findall(r'<th scope="row">(.*?)</th>', table, flags=re.S)]
-        start = next(i for i, (_, text) in enumerate(lines) if text.startswith(caption + ":"))
+MIN_ROWS = 3  # a table split across pages leaves at least this many rows on each
+
+
+def table_pages(pdf: Path, html: str) -> dict[str, dict[int, int]]:
+    """Each printed table (by its caption) → how many of its body rows each page holds. A table is
+    printed when its caption starts a line of the PDF; its rows are found in order after it, by the
+    first words of each row's first cell."""
+    laid = pages(pdf)
+    lines = [(k, " ".join(ln.text.split())) for k, page in enumerate(laid) for ln in page.lines]
+    out: dict[str, dict[int, int]] = {}
+    for table in re.findall(r"<table\b.*?</table>", html, flags=re.S):
+        cap = re.search(r"<caption[^>]*>(.*?)</caption>", table, flags=re.S)
+        if not cap:
+            continue
+        caption = " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", " ", cap.group(1))).split())[:40]
+        start = next((i for i, (_, text) in enumerate(lines) if text.startswith(caption)), None)
+        if start is None:
+            continue  # not printed (a screen-only table)
+        body = table.split("<tbody", 1)[-1]
+        labels = []
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, flags=re.S):
+            first = re.search(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.S)
+            words = " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", " ", first.group(1))).split()) if first else ""
+            if words:  # its first characters: a narrow column hyphenates "Manawatū-Whanganui" after "Manawatū-"
+                labels.append(words[:9])
         where, i = [], start
-        for label in labels:  # each row's label, in order, after the caption
-            i = next(j for j in range(i + 1, len(lines)) if lines[j][1].startswith(label))
+        for label in labels:  # each row's first words, in order, after the caption
+            i = next((j for j in range(i + 1, len(lines)) if lines[j][1].startswith(label)), None)
+            if i is None:
+                break
             where.append(lines[i][0])
-        counts = {page: where.count(page) for page in set(where)}
-        checked += 1
-        if len(counts) > 1 and min(counts.values()) < 2:
-            problems.append(f"{caption}: rows per page {sorted(counts.items())}")
-    assert checked and problems == [], "\n".join(problems)
+        if len(where) == len(labels) and where:
+            out[caption] = {page + 1: where.count(page) for page in sorted(set(where))}
+    return out
+
+
+def test_a_table_never_leaves_fewer_than_three_rows_on_a_page(bundle: Path):
+    """Every printed table of the report, the briefs and the members' reports: it may run on to the
+    next page, but each page holds at least three of its rows (a table of five rows or fewer stays
+    whole)."""
+    problems, checked = [], 0
+    members = sorted((bundle.parent.parent / "internal" / "members").glob("*.pdf"))
+    for pdf in [*documents(bundle), *members[:: 1 if len(members) < 60 else 10]]:
+        found = table_pages(pdf, pdf.with_suffix(".html").read_text(encoding="utf-8"))
+        checked += len(found)
+        for caption, counts in found.items():
+            if len(counts) > 1 and min(counts.values()) < MIN_ROWS:
+                problems.append(f"{pdf.relative_to(bundle.parent.parent)}: {caption}: rows per page {counts}")
+    assert checked > 20 and problems == [], "\n".join(problems)
+
+
+def test_provisional_notes_are_given_once_per_section_not_after_every_figure(bundle: Path):
+    """A flag (P) is marked, with its note's number, once in a section's text — the executive
+    summary, the key findings, a chapter — and a chart's note on provisional quarters is not repeated
+    under every later chart of the same section (issue 27: "P¹" about twelve times on one page)."""
+    problems = []
+    for pdf in documents(bundle):
+        html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+        for section in re.findall(r'<section id="([^"]+)"(.*?)</section>', html, flags=re.S):
+            name, body = section
+            flags = re.findall(r'<span class="symbol">(P|R|A|P R)</span>', body)
+            if any(flags.count(f) > 1 for f in set(flags)):
+                problems.append(f"{pdf.with_suffix('.html').name} #{name}: {flags}")
+            notes = [m.group(0) for note in re.findall(r'<p class="fig-note">([^<]*)</p>', body)
+                     if (m := re.search(r"P: provisional.*?(need|did not)\.", note))]
+            if len(notes) != len(set(notes)):
+                problems.append(f"{pdf.with_suffix('.html').name} #{name}: the same note {len(notes)} times")
+    assert problems == [], "\n".join(problems)
+    summary = (bundle / "report.html").read_text(encoding="utf-8").split('id="summary"', 1)[1].split("</section>")[0]
+    assert summary.count('<span class="symbol">P</span>') == 1  # the sample's half-year is provisional

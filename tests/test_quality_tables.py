@@ -93,3 +93,25 @@ def test_csvs_carry_labels_units_and_a_byte_order_mark(request, bundle_name):
         rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
         assert list(rows[0]) == TABLE_COLUMNS
         assert all(r["unit"] for r in rows) and all(r["measure_label"] for r in rows)
+
+
+@needs_libreoffice
+def test_the_workbook_has_a_title_and_shows_thousands_separators(built_sample, tmp_path):
+    """Issue 27: the workbook's title is a document property (what Excel's Info, a file browser and a
+    screen reader show), and numbers are formatted with thousands separators — LibreOffice, saving
+    the cells as shown, writes "15,048", not "15048"."""
+    xlsx = built_sample / "tables" / "tables.xlsx"
+    wb = load_workbook(xlsx)
+    assert wb.properties.title == wb["Cover"]["A1"].value and "Te Hunga e Tautokona" in wb.properties.title
+    sheet = wb["clients"] if "clients" in wb.sheetnames else wb[wb.sheetnames[3]]
+    numbers = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, int | float)]
+    assert numbers and all(c.number_format.startswith("#,##0") for c in numbers)
+    shown = tmp_path / "shown"
+    shown.mkdir()
+    # as above, but "save cell contents as shown" (the ninth option) on
+    result = soffice(["--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1',
+                      "--outdir", str(shown), str(xlsx)], shown)
+    assert result.returncode == 0, result.stderr
+    text = "".join(p.read_text(encoding="utf-8") for p in shown.glob("*.csv"))
+    big = [v for c in numbers if isinstance(c.value, int) and (v := c.value) >= 1000]
+    assert big and f"{big[0]:,}" in text and f'"{big[0]:,}"' in text  # quoted: the comma is in the number

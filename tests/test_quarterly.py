@@ -23,7 +23,7 @@ from reportgen.core.periods import Period
 from reportgen.inputs.sample_data import generate
 
 from .browser import axe_violations, describe
-from .conftest import copy_project
+from .conftest import copy_project, record_reviews
 from .test_dashboard import validate
 
 pytestmark = pytest.mark.slow
@@ -54,6 +54,7 @@ def project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def q3_final(project) -> Path:
+    record_reviews(project, "2025Q3")  # the Māori data review a final needs (issue 27)
     r = cli(project, "build", "2025Q3", "--final", "-q")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Built 2025Q3 final: output/2025Q3/final/dashboard/index.html")
@@ -81,7 +82,10 @@ def test_the_final_validates_and_its_release_is_the_quarter(q3_final):
     assert dash["quarters"][-1]["code"] == "2025Q3"  # nothing after the quarter released
     html = (q3_final / "dashboard" / "index.html").read_text(encoding="utf-8")
     assert "DRAFT" not in html and "July–September 2025" in html
-    assert 'src="http' not in html and 'href="http' not in html and "file://" not in html
+    assert 'src="http' not in html and "file://" not in html
+    import re  # the one link out is the licence's own page (issue 27: every page names its licence)
+
+    assert {h for h in re.findall(r'href="(https?://[^"]*)"', html)} == {"https://creativecommons.org/licenses/by/4.0/"}
 
 
 def test_each_chart_has_its_table_and_a_csv_of_exactly_what_it_shows(q3_final):
@@ -90,9 +94,10 @@ def test_each_chart_has_its_table_and_a_csv_of_exactly_what_it_shows(q3_final):
     html = (q3_final / "dashboard" / "index.html").read_text(encoding="utf-8")
     charts = re.findall(r'<figure class="dash-chart" id="chart-([^"]+)".*?</figure>', html, flags=re.S)
     assert len(charts) == 3
-    for chart_id in charts:
+    for chart_id in charts:  # the figure, then its data table (folded on screen, printed in print) and its CSV
         block = html[html.index(f'id="chart-{chart_id}"'):]
-        block = block[:block.index("</figure>")]
+        block = block[:block.index("</p>", block.index('class="chart-csv"'))]
+        block = block.split('class="print-only chart-data-print"')[0] + block[block.index('class="chart-csv"'):]
         assert '<svg' in block and 'role="img"' in block and "<desc" in block and "<table>" in block
         href = re.search(r'<a href="([^"]+\.csv)" download>', block).group(1)
         data = rows((q3_final / "dashboard" / href).read_bytes())
@@ -179,6 +184,7 @@ def test_a_resubmission_is_marked_revised_in_the_next_release(project, q3_final,
             lines[i] = ",".join(cells)
     sub.write_text("\n".join(lines), encoding="utf-8")
     org, region = sub.stem, next(line.split(",")[2] for line in lines[1:] if line)
+    record_reviews(root, "2025Q4")
     r = cli(root, "build", "2025Q4", "--final", "-q")
     assert r.returncode == 0, r.stderr
     q4 = root / "output" / "2025Q4" / "final"

@@ -25,7 +25,8 @@ def test_check_groups_by_member_and_summarises(project, capsys):
     assert block.count("[data.unidentified-share]") == 6
     assert "  files read: 501\n" in out
     assert "  rows (valid): 74,700\n" in out
-    assert "  coverage: 42 of 43 members reported (2025Q1: 43 of 43; 2025Q2: 42 of 43)\n" in out
+    # one definition of reporting: BAP002 sent 2025Q1 only, so it reported, in part
+    assert "  coverage: 43 of 43 members reported, 1 of them in part (2025Q1: 43 of 43; 2025Q2: 42 of 43)\n" in out
     # 58 data warnings, plus the sample story withheld for pending consent
     assert out.rstrip().endswith("0 errors, 59 warnings")
 
@@ -45,7 +46,7 @@ def test_check_json_document(project, capsys):
     assert code == 0 and doc["schema"] == 1 and doc["member"] is None
     s = doc["summary"]
     assert (s["period"], s["files_read"], s["rows"], s["errors"], s["warnings"]) == ("2025H1", 501, 74700, 0, 59)  # 58 data warnings + the withheld sample story
-    assert (s["members_expected"], s["members_reporting"]) == (43, 42)
+    assert (s["members_expected"], s["members_reporting"], s["members_partial"]) == (43, 43, 1)
     assert s["quarters"] == {"2025Q1": {"reporting": 43, "expected": 43},
                              "2025Q2": {"reporting": 42, "expected": 43}}
     missing = [f for f in doc["findings"] if f["code"] == "data.missing-quarter"]
@@ -86,7 +87,7 @@ def test_internal_quality_report_is_written_marked_and_never_published(built_sam
     assert html.startswith("<!DOCTYPE html>")
     assert html.count("Internal — not for publication") >= 3  # banner, heading note, footer
     assert '@top-center { content: "Internal — not for publication"' in html  # every printed page
-    assert "42 of 43 members reported" in html
+    assert "43 of 43 members reported, 1 of them in part" in html  # one definition of reporting
     # the grid: one row per member, a cell per quarter; BAP002 missing 2025Q2
     row = re.search(r"<tr><th scope=\"row\">BAP002</th>(.*?)</tr>", html).group(1)
     assert row.count("<td class=\"sent\">") == 7 and row.endswith('<td class="missing">missing</td>')

@@ -149,26 +149,27 @@ def _numbered(chart_specs: list[ChartSpec], drawn: list[tuple[str, bytes]]) -> t
 
 def draw_charts(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
                 events: list[Event], regions: list[str], *, cache: ChartCache | None = None,
-                outcome_caveat: str = "") -> Charts:
+                outcome_caveat: str = "", judge=None) -> Charts:
     """Every chart, numbered in each document's reading order: the national report's and those
     of the briefs of ``regions``. The ones not in the cache are drawn at once, in parallel when
-    the cache has workers."""
+    the cache has workers. ``judge`` (``figures/materiality.Judge``) decides when a title may call a
+    difference one, and which changes carry the one-member caveat."""
     cache = cache or ChartCache(None)
-    national = national_specs(store, config, period, quarters, events, outcome_caveat=outcome_caveat)
-    by_region = {code: region_specs(store, config, period, quarters, events, code) for code in regions}
+    national = national_specs(store, config, period, quarters, events, outcome_caveat=outcome_caveat, judge=judge)
+    by_region = {code: region_specs(store, config, period, quarters, events, code, judge=judge) for code in regions}
     cache.prefetch(national + [spec for specs in by_region.values() for spec in specs])
     return Charts(_numbered(national, cache.svgs(national)),
                   {code: _numbered(specs, cache.svgs(specs)) for code, specs in by_region.items()})
 
 
 def national_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                   events: list[Event], *, outcome_caveat: str = "") -> list[ChartSpec]:
+                   events: list[Event], *, outcome_caveat: str = "", judge=None) -> list[ChartSpec]:
     """What each chart of the national report shows, in reading order (cheap: nothing drawn).
     ``outcome_caveat``: the sentence the outcome chart carries when few clients were assessed."""
     from ..statistics.aggregate import NATIONAL
     from . import specs
 
-    ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL, outcome_caveat)
+    ci = specs.ChartInputs(store, config, period, quarters, events, NATIONAL, outcome_caveat, judge)
     return [
         specs.clients_trend(ci, section="demographics"),
         specs.share_bars(ci, "clients", "age_band", section="demographics", sort=False,
@@ -191,11 +192,11 @@ def national_specs(store: PublishedStore, config: Config, period: Period, quarte
 
 
 def region_specs(store: PublishedStore, config: Config, period: Period, quarters: list[Period],
-                 events: list[Event], region: str) -> list[ChartSpec]:
+                 events: list[Event], region: str, *, judge=None) -> list[ChartSpec]:
     """What each chart of one regional brief shows (cheap: nothing drawn)."""
     from . import specs
 
-    ci = specs.ChartInputs(store, config, period, quarters, events, region)
+    ci = specs.ChartInputs(store, config, period, quarters, events, region, judge=judge)
     return [
         specs.clients_trend(ci, section="trend"),
         specs.share_bars(ci, "clients", "need", section="needs", sort=True, chart_id=f"needs-{ci.suffix}",

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from ..core import formats
+from ..core.catalogue import NATION
 from . import style as s
 
 DATA = "data"  # gid of the lines that carry data (text must not cross them)
@@ -76,23 +77,37 @@ def _spread(ys: list[float], gap: float) -> list[float]:
     return out
 
 
+def _rows(labels: list[str], row_in: float, width: int = 26) -> list[float]:
+    """The height (in rows, the first at the top) of each labelled row: one row apart, further where a
+    label wraps on to two lines (at ``width`` characters), so that a label neither reaches into its
+    neighbour's nor seems to belong to it (house style: 9 pt labels)."""
+    row_pt = row_in * 72
+    lines = [s.wrap(lab, width).count("\n") + 1 for lab in labels]
+    ys = [0.0]
+    for above, below in zip(lines, lines[1:]):
+        # half of each label's height, and clear white space between them where one of them wraps
+        need = (above + below) / 2 * s.MIN_PT * 1.3 + (s.MIN_PT * 0.6 if max(above, below) > 1 else 0)
+        ys.append(ys[-1] + max(1.0, need / row_pt))
+    return [ys[-1] - y for y in ys]
+
+
 def bars(d: dict):
     """Horizontal bars, in the given order (first at the top), labelled directly."""
     labels, values, symbols, unit = d["labels"], d["values"], d["symbols"], d["unit"]
-    n = len(labels)
     row = d.get("row_in", 0.18)  # inches per bar (a brief's charts are a little tighter)
-    fig, ax = s.figure(row * n + 0.35 + 0.14 * sum(len(lab) > 26 for lab in labels), left=0.3)
+    ys = _rows(labels, row)
+    span = (ys[0] if ys else 0) + 1
+    fig, ax = s.figure(row * span + 0.35, left=0.3)
     top = _nice_max(values)
-    for i, (v, sym) in enumerate(zip(values, symbols)):
-        y = n - 1 - i
+    for y, v, sym in zip(ys, values, symbols):
         if v is None:
             s.gap_label(ax, top * 0.02, y, sym, ha="left")
             continue
         ax.barh(y, v, color=d.get("color", s.BLUE), height=0.68)
         ax.text(v + top * 0.01, y, _fmt(v, unit), va="center", fontsize=s.MIN_PT)
-    ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
+    ax.set_yticks(ys, [s.wrap(lab) for lab in labels])
     ax.set_xlim(0, top)
-    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_ylim(-0.6, span - 0.4)
     ax.xaxis.set_visible(False)
     s.clean_axes(ax, x=False)
     return fig
@@ -128,13 +143,16 @@ def _event_markers(ax, rows: list[tuple[int, dict, int]], bottom: float, band: f
                 bbox={"boxstyle": "circle,pad=0.18", "facecolor": "white", "edgecolor": s.MUTED, "linewidth": 0.8})
     # the key, below the time axis: two columns when there are more than three events
     cols = 1 if len(rows) <= 3 else 2
-    width = 100 if cols == 1 else 46
+    box = ax.get_position()
+    fig_pt, axes_pt = ax.figure.get_figwidth() * 72, box.width * ax.figure.get_figwidth() * 72
+    # the first column's entries end before the second begins; the last ones at the figure's edge
+    rooms = [fig_pt * (1 - box.x0) - 4] if cols == 1 else [axes_pt * 0.52 - 8, fig_pt * (1 - box.x0) - axes_pt * 0.52 - 4]
     per_col = math.ceil(len(rows) / cols)
     line_pt = s.MIN_PT * 1.3
     for c in range(cols):
         y_pt = -34.0  # below the two-line quarter labels
         for number, ev, _tier in rows[c * per_col:(c + 1) * per_col]:
-            text = textwrap.fill(f"{number}  {ev['label']}", width, subsequent_indent="    ")
+            text = _fit_lines(f"{number}  {ev['label']}", rooms[c], indent="    ")
             ax.annotate(text, xy=(c * 0.52, 0), xycoords="axes fraction", xytext=(0, y_pt),
                         textcoords="offset points", ha="left", va="top", fontsize=s.MIN_PT, color=s.INK)
             y_pt -= line_pt * (text.count("\n") + 1) + 3
@@ -199,20 +217,22 @@ def trend(d: dict):
 def diverging(d: dict):
     """Outcome ratings per domain: declined | same | improved, grouped, with n assessed."""
     groups = d["groups"]
-    rows = sum(len(g["rows"]) for g in groups) + len(groups)
+    sequence = [label for g in groups for label in ["", *(r["label"] for r in g["rows"])]]  # a heading, its rows
+    heights = _rows(sequence, 0.25, width=34)
+    places, rows = iter(heights), (heights[0] if heights else 0) + 1
     drawn = [r for g in groups for r in g["rows"] if r["improved"] is not None]
     left = -max([r["declined"] + r["same"] / 2 for r in drawn] + [20]) - 15
     right = max([r["improved"] + r["same"] / 2 for r in drawn] + [40]) + 15
     n_x = right + 20
     fig, ax = s.figure(0.25 * rows + 0.7, left=0.36)
-    y = rows - 1
     ticks, tick_labels = [], []
     for g in groups:
+        y = next(places)
         ax.annotate(g["name"].upper(), xy=(0, y), xycoords=("axes fraction", "data"), xytext=(-4, 0),
                     textcoords="offset points", ha="right", va="center", fontsize=s.MIN_PT,
                     fontweight="bold", color=s.MUTED)
-        y -= 1
         for r in g["rows"]:
+            y = next(places)
             ticks.append(y)
             tick_labels.append(s.wrap(r["label"], 34))
             if r["improved"] is None:
@@ -227,7 +247,6 @@ def diverging(d: dict):
                 ax.text(-same / 2 - dec - 1.2, y, formats.percent(dec, 0), va="center", ha="right",
                         fontsize=s.MIN_PT, color=s.VERMILLION)
             ax.text(n_x, y, r["n"], va="center", ha="right", fontsize=s.MIN_PT, color=s.MUTED)
-            y -= 1
     # the key above the bars (left) and the n column's heading (right), on one line
     handles = [Patch(color=s.VERMILLION, label="declined"), Patch(color=s.NEUTRAL, label="same"),
                Patch(color=s.BLUE, label="improved")]
@@ -248,14 +267,14 @@ def dots(d: dict):
     """One measure per region as dots, with the national value as a reference line. Each value
     is labelled on the side away from the national line, so the line never crosses a label."""
     labels, values, symbols, unit, national = d["labels"], d["values"], d["symbols"], d["unit"], d["national"]
-    n = len(labels)
-    fig, ax = s.figure(0.18 * n + 0.6, left=0.3)
+    ys = _rows(labels, 0.18)
+    span = (ys[0] if ys else 0) + 1
+    fig, ax = s.figure(0.18 * span + 0.6, left=0.3)
     shown = [v for v in values if v is not None] + ([national] if national is not None else [])
     lo = min(shown + [0]) if unit != "percent" else max(0, min(shown + [100]) - 8)
     hi = max(shown + [1]) * 1.08 + (3 if unit == "percent" else 0)
     pad = (hi - lo) * 0.015
-    for i, (v, sym) in enumerate(zip(values, symbols)):
-        y = n - 1 - i
+    for y, v, sym in zip(ys, values, symbols):
         ax.axhline(y, color=s.GRID, linewidth=0.8, zorder=0)
         if v is None:
             s.gap_label(ax, lo + (hi - lo) * 0.03, y, sym)
@@ -266,16 +285,30 @@ def dots(d: dict):
             ax.plot([v], [y], "o", color=s.BLUE, markersize=6.5)
             ax.text(v + pad * 1.6, y, _fmt(v, unit), fontsize=s.MIN_PT, va="center", ha="left")
     if national is not None:
-        ax.plot([national, national], [-0.6, n - 0.45], color=s.VERMILLION, linewidth=1.2,
+        ax.plot([national, national], [-0.6, span - 0.45], color=s.VERMILLION, linewidth=1.2,
                 linestyle=(0, (4, 2)), gid=DATA)
-        ax.text(national, n - 0.35, f"New Zealand {_fmt(national, unit)}", color=s.VERMILLION,
+        ax.text(national, span - 0.35, f"{NATION} {_fmt(national, unit)}", color=s.VERMILLION,
                 fontsize=s.MIN_PT, ha="center", va="bottom", fontweight="bold")
-    ax.set_yticks(range(n), [s.wrap(lab) for lab in reversed(labels)])
+    ax.set_yticks(ys, [s.wrap(lab) for lab in labels])
     ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.6, n + 0.4)
+    ax.set_ylim(-0.6, span + 0.4)
     _exact_ticks(ax.xaxis, unit, lo, hi)
     s.clean_axes(ax, y=False)
     return fig
+
+
+def _fit_lines(text: str, room_pt: float, *, indent: str = "") -> str:
+    """``text`` wrapped so that, at the minimum size, each line fits ``room_pt`` (measured, not counted
+    in characters: "Middle Eastern" is wider than "illicit")."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT)
+    for width in range(len(text), 5, -1):
+        lines = textwrap.wrap(text, width, subsequent_indent=indent) or [text]
+        if max(TextPath((0, 0), line, prop=font).get_extents().width for line in lines) <= room_pt:
+            return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, 6, subsequent_indent=indent))
 
 
 def _fit_title(text: str, room_pt: float) -> str:

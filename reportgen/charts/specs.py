@@ -12,10 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import Published
+from ..figures import breakdowns
+from ..figures.materiality import Cell, Judge
 from ..inputs.register import Event
 from ..statistics.aggregate import NATIONAL
 
@@ -37,6 +40,7 @@ class ChartSpec:
     section: str
     source: str = SOURCE
     scope: str = NATIONAL
+    provisional: str = ""  # the note on provisional (P) quarters: shown once per section (documents.by_section)
 
 
 @dataclass
@@ -50,10 +54,22 @@ class ChartInputs:
     events: list[Event] = field(default_factory=list)
     scope: str = NATIONAL
     outcome_caveat: str = ""  # Metrics.outcome_caveat: fewer than half of the clients assessed
+    judge: Judge | None = None  # when a difference may be called one (figures/materiality.py)
+
+    @property
+    def j(self) -> Judge:
+        """The build's judge, or one over the published figures alone (no member-level data: no caveats)."""
+        if self.judge is None:
+            self.judge = Judge(self.store, self.config)
+        return self.judge
+
+    def about_the_same(self, a: Published, b: Published) -> bool:
+        """Two published values of one kind that may not be said to differ (judged on their size alone)."""
+        return not self.j.difference(a, None, b, None, internal=False).material
 
     @property
     def where(self) -> str:
-        return "New Zealand" if self.scope == NATIONAL else self.config.region_label(self.scope)
+        return NATION if self.scope == NATIONAL else self.config.region_label(self.scope)
 
     @property
     def suffix(self) -> str:
@@ -73,6 +89,11 @@ def _ratio(store: PublishedStore, num: tuple[str, str, str], den: tuple[str, str
 def _listing(items: list[tuple[str, str]], limit: int = 3) -> str:
     parts = [f"{label} ({value})" for label, value in items[:limit]]
     return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else (parts[0] if parts else "")
+
+
+def _and(names: list[str]) -> str:
+    """"Food", "Food and income", "Food, income and housing"."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else (names[0] if names else "")
 
 
 # ---------------------------------------------------------------------------
@@ -115,11 +136,19 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
     if stated:
         top = stated[0]
         stated_word = "" if top is ranked[0] else "stated "  # an "Other" or "Not stated" was larger
-        group = f"largest {stated_word}group"
+        # honest ties: every category whose published share is not clearly below the top's leads with it
+        leaders = [r for r in stated if r is top or ci.about_the_same(top[1], r[1])]
+        names = [r[0] if i == 0 or dimension not in ("need", "service_type") else r[0].lower()
+                 for i, r in enumerate(leaders)]
+        several = len(leaders) > 1
+        group = f"largest {stated_word}group{'s' if several else ''}"
+        shares = _and([str(r[1]) for r in leaders])
         title = {
-            "need": f"{top[0]} was the most common {stated_word}reason people sought support",
-            "service_type": f"{top[0]} was the most common {stated_word}service",
-        }.get(dimension, f"{top[0]}: the {group} of {measure_label}, at {top[1]}")
+            "need": (f"{_and(names)} {'were' if several else 'was'} the most common {stated_word}"
+                     f"reason{'s' if several else ''} people sought support"),
+            "service_type": (f"{_and(names)} {'were' if several else 'was'} the most common {stated_word}"
+                             f"service{'s' if several else ''}"),
+        }.get(dimension, f"{_and(names)}: the {group} of {measure_label}, at {shares}")
         pattern = _listing([(r[0].lower() if dimension in ("need", "service_type") else r[0], str(r[1]))
                             for r in ranked])
         alt = (f"Bar chart of {noun} in {ci.where}, {ci.period.label()}. Largest: {pattern}. "
@@ -131,6 +160,11 @@ def share_bars(ci: ChartInputs, measure: str, dimension: str, *, section: str, s
     if hidden:
         alt += f" Not shown for confidentiality: {', '.join(hidden)}."
     caption = dim.note or ""
+    unrecorded = breakdowns.note(cfg, measure, dimension,
+                                 breakdowns.unrecorded(ci.j.agg, measure, dimension, ci.scope, ci.period))
+    caption = f"{caption} {unrecorded}".strip()
+    if unrecorded:
+        alt += " " + unrecorded
     return ChartSpec(
         id=chart_id, kind="bars", title=title, section=section, scope=ci.scope,
         subtitle=f"{noun[0].upper() + noun[1:]}, {ci.where}, {ci.period.label()}",
@@ -173,12 +207,18 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
             alt_parts.append(f"{name}: every quarter is suppressed.")
             continue
         first, last = pts[0], pts[-1]
-        high = max(pts, key=lambda p: p[1].value)
+        top = max(p[1].value for p in pts)
+        highs = [q for q, v in pts if v.value == top]
+        at = _and(highs) if len(highs) <= 3 else f"{len(highs)} quarters"
+        high_value = next(v for _, v in pts if v.value == top)
         text = (f"{name}: {first[1]} in {first[0]}, {last[1]} in {last[0]}; the highest was "
-                f"{high[1]} in {high[0]}.")
-        gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number]
+                f"{high_value} in {at}.")
+        gaps = [labels[i] for i, v in enumerate(vals) if not v.is_number and v.symbol != ".."]
         if gaps:
             text += f" Suppressed in {', '.join(gaps)}."
+        absent = [labels[i] for i, v in enumerate(vals) if v.symbol == ".."]
+        if absent:
+            text += f" No figures for {', '.join(absent)}."
         alt_parts.append(text)
     if change:
         alt_parts.append(change)
@@ -187,7 +227,6 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         note = (f"P: provisional ({', '.join(flagged)}): a member expected to report did not, so the "
                 "line may dip there without any change in need.")
         alt_parts.append(note)
-        caption = f"{caption} {note}".strip()
     marked = _event_positions(ci.events, ci.quarters) if events else []
     if marked:
         alt_parts.append("Marked events: " + "; ".join(e["label"] for e in marked) + ".")
@@ -195,7 +234,7 @@ def trend(ci: ChartInputs, series: list[tuple[str, list[Published]]], *, chart_i
         caption = caption[len(EVENTS_CAPTION):].strip()  # no event falls inside the quarters shown
     return ChartSpec(
         id=chart_id, kind="trend", title=title, subtitle=subtitle, caption=caption, section=section,
-        scope=ci.scope,
+        scope=ci.scope, provisional=note if flagged else "",
         alt=f"Line chart of {noun}, {ci.where}, by quarter. " + " ".join(alt_parts),
         table_header=header, table_rows=rows,
         draw={"x": labels, "unit": unit, "zero": zero, "events": marked,
@@ -223,36 +262,42 @@ def _year_on_year(ci: ChartInputs, measure: str) -> Published:
     return ci.store.like_for_like(measure, scope=ci.scope, period=last, base=last.year_earlier())
 
 
-def _direction_title(ci: ChartInputs, measure: str, what: str, unit_word: str) -> str:
-    """Which way ``measure`` went over the year and in how many quarters it rose — like for like
-    (over the members that reported in both quarters compared), never across a missing return."""
+def _year_cell(ci: ChartInputs, measure: str) -> Cell:
+    last = ci.quarters[-1]
+    return Cell(measure, scope=ci.scope, period=last, what="change", base=last.year_earlier())
+
+
+def _direction_title(ci: ChartInputs, measure: str, what: str, unit_word: str = "") -> str:
+    """Which way ``measure`` went over the year: the last quarter against the same quarter a year earlier,
+    like for like (over the members that reported in both quarters), never across a missing return, and
+    only when the change is material (``figures/materiality.py``: otherwise it "held steady"). The
+    quarter-to-quarter steps are not counted: the data are seasonal and not seasonally adjusted."""
     what = what[0].upper() + what[1:]
     if len(ci.quarters) < 5:  # too few quarters to say what the year did: a whole title all the same
         return f"{what}, each quarter"
     year = _year_on_year(ci, measure)
     if not year.is_number:
         return f"{what}, each quarter"
-    steps = [ci.store.like_for_like(measure, scope=ci.scope, period=b, base=a)
-             for a, b in zip(ci.quarters[:-1], ci.quarters[1:])]
-    steps = [c for c in steps if c.is_number]
-    if abs(year.value) < 2:
+    if not ci.j.change(year, _year_cell(ci, measure), internal=False).material:
         return f"{what} held steady over the year"
-    verb = "rose" if year.value > 0 else "fell"
-    if len(steps) < len(ci.quarters) - 1:  # some quarters cannot be compared like for like
-        return f"{what} {verb} over the year"
-    rises = sum(1 for c in steps if c.value > 0)
-    return f"{what} {verb} over the year, {unit_word} in {rises} of the last {len(steps)} quarters"
+    return f"{what} {'rose' if year.value > 0 else 'fell'} over the year"
 
 
 def _year_sentence(ci: ChartInputs, measure: str, name: str) -> str:
+    """The year's like-for-like change in words for the alt text: "little changed" when it is not material,
+    and the caveat when one member's flagged movement makes most of it."""
     year = _year_on_year(ci, measure)
     if not year.is_number:
         return ""
     last = ci.quarters[-1]
+    cell = _year_cell(ci, measure)
+    if not ci.j.change(year, cell, internal=False).material:
+        return (f"Like for like (members that reported in both quarters), {name.lower()} in {last.axis_label()} "
+                f"were little changed on a year earlier ({formats.change(year.value)}).")
+    driver = ci.j.driver(measure, "total", "", ci.scope, last, last.year_earlier())
     return (f"Like for like (members that reported in both quarters), {name.lower()} in {last.axis_label()} "
-            f"were {formats.words(year.value).replace('up', 'up by').replace('down', 'down by')} on a year earlier."
-            if formats.words(year.value) != "unchanged" else
-            f"Like for like, {name.lower()} in {last.axis_label()} were unchanged on a year earlier.")
+            f"were {formats.words(year.value).replace('up', 'up by').replace('down', 'down by')} on a year earlier"
+            + (f"; {driver.caveat}" if driver else "") + ".")
 
 
 def clients_trend(ci: ChartInputs, *, section: str = "context") -> ChartSpec:
@@ -269,8 +314,11 @@ def housing_trend(ci: ChartInputs, *, section: str = "needs") -> ChartSpec:
     title = "Housing need"
     if len(pts) >= 2 and _comparable(ci, pts[0][0], pts[-1][0]):
         first, last = pts[0][1], pts[-1][1]
-        verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "held"
-        title = f"The share of clients seeking help with housing {verb} from {first} to {last}"
+        if ci.about_the_same(last, first):
+            title = f"The share of clients seeking help with housing held at about {last}"
+        else:
+            verb = "rose" if last.value > first.value else "fell"
+            title = f"The share of clients seeking help with housing {verb} from {first} to {last}"
     elif pts:
         title = f"{pts[-1][1]} of clients sought help with housing in {pts[-1][0].axis_label()}"
     return trend(ci, [("Housing", vals)], chart_id=f"housing-trend-{ci.suffix}", section=section, title=title,
@@ -308,7 +356,7 @@ def workload_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
         (q0, first), (q1, last) = pts[0], pts[-1]
         title = f"Each 100 hours of paid staff time served {last} clients in {q1.axis_label()}"
         if _comparable(ci, q0, q1):
-            verb = "rose" if last.value > first.value else "fell" if last.value < first.value else "held"
+            verb = ("held" if ci.about_the_same(last, first) else "rose" if last.value > first.value else "fell")
             title += f"; the load {verb} over the period"
     return trend(ci, [("Clients per 100 staff hours", vals)], chart_id=f"workload-trend-{ci.suffix}",
                  section=section, title=title, unit="ratio", noun="clients per 100 staff hours",
@@ -322,8 +370,9 @@ def workload_trend(ci: ChartInputs, *, section: str = "services") -> ChartSpec:
 def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
     cfg = ci.config
     dim = cfg.dimensions["score_domain"]
-    groups, rows_table, best, worst = [], [], None, None
-    shown: list[tuple[float, float]] = []  # (improved, declined) of each domain shown
+    groups, rows_table = [], []
+    shown: list[tuple[Published, Published, str]] = []  # (improved, declined, label) of each domain shown
+    hidden = 0
     for group, codes in dim.groups.items():
         rows = []
         for code in codes:
@@ -339,19 +388,26 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
             rows_table.append([f"{group.title()}: {label}", str(n), str(shares["improved"]),
                                str(shares["same"]), str(shares["declined"])])
             if ok:
-                imp = shares["improved"].value
-                best = max(best or (imp, label), (imp, label))
-                worst = min(worst or (imp, label), (imp, label))
-                shown.append((imp, shares["declined"].value))
+                shown.append((shares["improved"], shares["declined"], label))
+            else:
+                hidden += 1
         groups.append({"name": group, "rows": rows})
-    if best:
-        title = _outcomes_title(shown, best[1])
-        rose = sum(1 for imp, dec in shown if imp > dec)
-        more = ("in every domain more ratings rose than fell" if rose == len(shown) else
+    if shown:
+        top = max(imp.value for imp, _, _ in shown)
+        bottom = min(imp.value for imp, _, _ in shown)
+        best = [label for imp, _, label in shown if imp.value == top]  # ties in the published rate: all named
+        worst = [label for imp, _, label in shown if imp.value == bottom]
+        # honest ties: domains whose rate is not clearly below the top's share the "most often"
+        top_value = next(imp for imp, _, _ in shown if imp.value == top)
+        leaders = [label for imp, _, label in shown if imp.value == top or ci.about_the_same(top_value, imp)]
+        title = _outcomes_title(ci, shown, leaders, hidden)
+        rose = sum(1 for imp, dec, _ in shown if imp.value > dec.value and not ci.about_the_same(imp, dec))
+        every = "every domain" if not hidden else "every domain shown"
+        more = (f"in {every} more ratings rose than fell" if rose == len(shown) else
                 f"in {rose} of the {len(shown)} domains shown more ratings rose than fell")
         alt = (f"Diverging bar chart of outcome ratings by domain, {ci.where}, {ci.period.label()}. "
-               f"The share whose rating improved ranged from {formats.percent(worst[0], 0)} ({worst[1]}) to "
-               f"{formats.percent(best[0], 0)} ({best[1]}); {more}.")
+               f"The share whose rating improved ranged from {formats.percent(bottom, 0)} ({_and(worst)}) to "
+               f"{formats.percent(top, 0)} ({_and(best)}); {more}.")
     else:
         title = "Outcome ratings"
         alt = f"Diverging bar chart of outcome ratings, {ci.where}; every value is suppressed."
@@ -367,13 +423,18 @@ def outcomes(ci: ChartInputs, *, section: str = "outcomes") -> ChartSpec:
     )
 
 
-def _outcomes_title(shown: list[tuple[float, float]], most_often: str) -> str:
-    """What the ratings did in the domains shown (improved, declined), and where most often."""
-    where = f"most often for {most_often.lower()}"
-    if all(imp > 50 for imp, _ in shown):
+def _outcomes_title(ci: ChartInputs, shown: list[tuple[Published, Published, str]], leaders: list[str],
+                    hidden: int) -> str:
+    """What the ratings did in the domains shown (improved, declined), and where most often: every domain
+    whose rate is not clearly below the highest is named ("most often for felt listened to and satisfied with
+    the service"); a domain whose rates are withheld is not claimed ("every domain shown")."""
+    where = f"most often for {_and([x.lower() for x in leaders[:3]])}" if len(leaders) <= 3 else \
+        f"most often in {len(leaders)} domains"
+    every = "every domain" if not hidden else "every domain shown"
+    if all(imp.value > 50 for imp, _, _ in shown):
         return f"Ratings improved for most people assessed, {where}"
-    if all(imp > dec for imp, dec in shown):
-        return f"Ratings rose more often than they fell in every domain, {where}"
+    if all(imp.value > dec.value and not ci.about_the_same(imp, dec) for imp, dec, _ in shown):
+        return f"Ratings rose more often than they fell in {every}, {where}"
     return f"Ratings improved {where}"
 
 
@@ -395,10 +456,21 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
     title = "Housing need by region"
     alt = f"Dot plot of the share of clients seeking help with housing by region, {ci.period.label()}."
     if shown:
-        title = (f"Housing need ranged from {shown[-1][1]} of clients in {shown[-1][0]} "
-                 f"to {shown[0][1]} in {shown[0][0]}")
+        # ties in the published share are named together, never broken by the unrounded figures
+        highs = [r[0] for r in shown if r[1].value == shown[0][1].value]
+        lows = [r[0] for r in shown if r[1].value == shown[-1][1].value]
+
+        def regions(names: list[str]) -> str:
+            return _and(names) if len(names) <= 3 else f"{len(names)} regions"
+
+        if shown[0][1].value == shown[-1][1].value:  # one published value: no range to speak of
+            title = (f"Housing need was {shown[0][1]} of clients in "
+                     f"{'every region shown' if len(shown) > 1 else shown[0][0]}")
+        else:
+            title = (f"Housing need ranged from {shown[-1][1]} of clients in {regions(lows)} "
+                     f"to {shown[0][1]} in {regions(highs)}")
         alt += (f" Highest: {_listing([(r[0], str(r[1])) for r in shown])}. "
-                f"Lowest: {shown[-1][0]} ({shown[-1][1]}). National figure: {national}.")
+                f"Lowest: {_and(lows)} ({shown[-1][1]}). National figure: {national}.")
     unpublished = [label for code, label in cfg.regions.items() if (code, str(ci.period)) in ci.store.unpublished]
     hidden = [r[0] for r in rows if not r[1].is_number and r[0] not in unpublished]
     if unpublished:
@@ -410,63 +482,111 @@ def region_dots(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
         subtitle=f"Share of clients seeking help with housing, by region, {ci.period.label()}",
         caption="The dashed line is the national share.", alt=alt,
         table_header=["Region", "Share of clients"], table_rows=[[r[0], str(r[1])] for r in rows]
-        + [["New Zealand", str(national)]],
+        + [[NATION, str(national)]],
         draw={"labels": [r[0] for r in rows], "values": [_num(r[1]) for r in rows],
               "symbols": [r[1].symbol for r in rows], "national": _num(national), "unit": "percent"},
     )
 
 
 def region_multiples(ci: ChartInputs, *, section: str = "regions") -> ChartSpec:
-    """Clients each quarter in every region; the alt text and title compare the last quarter with
-    the same quarter a year earlier like for like (members that reported in both), so a missing
-    return or a member that joined is never read as a rise or fall."""
+    """Clients each quarter in every region. The title and alt text compare the last quarter with the same
+    quarter a year earlier like for like (members that reported in both), so a missing return or a member
+    that joined is never read as a rise or fall; a change is a rise or a fall only when it is material
+    (``figures/materiality.py``), and "every region shown" is said only when it is true of every panel shown:
+    each one's like-for-like change a material rise (or fall), and its own line going the same way. The
+    largest rise names every region tied with it, and carries the caveat when one member's flagged movement
+    makes most of it."""
     cfg = ci.config
     labels = [q.axis_label() for q in ci.quarters]
     last = ci.quarters[-1]
-    panels, rows, changes = [], [], []
-    not_published = []
+    base = last.year_earlier()
+    panels, rows = [], []
+    not_published: list[str] = []
+    # (published change, name, code) of every region shown whose like-for-like change is published
+    changes: list[tuple[Published, str, str]] = []
+    withheld, disagree = [], []  # regions shown with no like-for-like change; whose line goes the other way
     for code, name in cfg.regions.items():
         vals = [ci.store.get("clients", scope=code, period=q) for q in ci.quarters]
         panels.append({"label": name, "values": [_num(v) for v in vals], "symbols": [v.symbol for v in vals],
                        "flags": [v.flag for v in vals]})
         rows.append([name] + [_cell(v) for v in vals])
-        if (code, str(last)) in ci.store.unpublished:
-            not_published.append(name)
+        if (code, str(last)) in ci.store.unpublished or not any(v.is_number for v in vals):
+            not_published.append(name)  # too few members, or none: no panel is shown
             continue
-        year = ci.store.like_for_like("clients", scope=code, period=last, base=last.year_earlier())
-        if year.is_number:
-            changes.append((year.value, name))
-    changes.sort()
+        year = ci.store.like_for_like("clients", scope=code, period=last, base=base)
+        if not year.is_number:
+            withheld.append(name)
+            continue
+        changes.append((year, name, code))
+        now, then = ci.store.get("clients", scope=code, period=last), ci.store.get("clients", scope=code, period=base)
+        if now.is_number and then.is_number and (now.value - then.value) * year.value < 0:
+            disagree.append(name)
+    cells = {code: Cell("clients", scope=code, period=last, what="change", base=base) for _, _, code in changes}
+    material = [(c, n, code) for c, n, code in changes if ci.j.change(c, cells[code], internal=False).material]
+    rises = [x for x in material if x[0].value > 0]
+    falls = [x for x in material if x[0].value < 0]
+    shown = len(changes) + len(withheld)
     alt = f"Small multiple line charts of clients each quarter in each of {len(panels)} regions."
     if changes:
-        (low, low_name), (high, high_name) = changes[0], changes[-1]
-        top = (f"the largest rise was in {high_name} ({formats.change(high)})" if high > 0 else
-               f"the smallest fall was in {high_name} ({formats.change(high)})")
-        bottom = (f"the largest fall in {low_name} ({formats.change(low)})" if low < 0 else
-                  f"the smallest rise in {low_name} ({formats.change(low)})")
-        alt += (f" Against {last.year_earlier().axis_label()}, like for like (members that reported in both "
-                f"quarters), {top} and {bottom}.")
+        alt += (f" Against {base.axis_label()}, like for like (members that reported in both quarters), "
+                + _extremes(ci, changes, last, base) + ".")
+    if disagree:
+        alt += (f" In {_and(disagree)} the line goes the other way: members that joined, left or did not report "
+                "move it, and the like-for-like change leaves them out.")
     flagged = [p["label"] for p in panels if any(p["flags"])]
     if flagged:
         alt += (f" Some quarters are provisional (P: a member did not report) in {', '.join(flagged)}: "
                 "a dip there is not a change in need.")
     if not_published:
         alt += f" Not published (too few members reported): {', '.join(not_published)}."
-    gaps = [p["label"] for p in panels if any(v is None for v in p["values"]) and p["label"] not in not_published]
+    gaps = [p["label"] for p in panels if any(s in ("S", "C") for s in p["symbols"]) and p["label"] not in not_published]
     if gaps:
         alt += f" Some quarters are not published for confidentiality in {', '.join(gaps)}."
-    rose = sum(1 for change, _ in changes if change > 0)
-    fell = sum(1 for change, _ in changes if change < 0)
-    title = ("Client numbers moved differently across the regions" if rose and fell else
-             "Client numbers rose in every region shown" if rose == len(changes) and rose else
-             "Client numbers fell in every region shown" if fell == len(changes) and fell else
-             "Client numbers by region")
+    every = shown and not withheld and not disagree
+    if rises and falls:
+        title = "Client numbers moved differently across the regions"
+    elif rises and len(rises) == shown and every:
+        title = "Client numbers rose in every region shown"
+    elif falls and len(falls) == shown and every:
+        title = "Client numbers fell in every region shown"
+    elif rises:
+        title = f"Like for like, client numbers rose in {len(rises)} of the {shown} regions shown"
+    elif falls:
+        title = f"Like for like, client numbers fell in {len(falls)} of the {shown} regions shown"
+    else:
+        title = "Client numbers by region"
     caption = "Each panel has its own scale: compare shapes, not heights."
-    if flagged:
-        caption += " P: provisional, a member expected to report did not."
     return ChartSpec(
         id="clients-regions", kind="multiples", title=title,
         section=section, subtitle=f"People seen each quarter by region, {labels[0]} to {labels[-1]}",
-        caption=caption, alt=alt, table_header=["Region"] + labels, table_rows=rows,
+        caption=caption, provisional="P: provisional, a member expected to report did not." if flagged else "", alt=alt, table_header=["Region"] + labels, table_rows=rows,
         draw={"x": labels, "panels": panels},
     )
+
+
+def _extremes(ci: ChartInputs, changes: list[tuple[Published, str, str]], last: Period, base: Period) -> str:
+    """"the largest rise was in Canterbury (+29 %; most of this rise comes from one member …) and the
+    smallest in Otago (+1 %, little changed)": ties in the published change named together."""
+    values = sorted({c.value for c, _, _ in changes})
+    high, low = values[-1], values[0]
+
+    def at(value: float) -> tuple[str, str]:
+        names = [n for c, n, _ in changes if c.value == value]
+        codes = [code for c, _, code in changes if c.value == value]
+        note = ""
+        change = next(c for c, _, _ in changes if c.value == value)
+        if not ci.j.change(change, Cell("clients", scope=codes[0], period=last, what="change", base=base),
+                           internal=False).material:
+            note = ", little changed"
+        elif len(codes) == 1:
+            driver = ci.j.driver("clients", "total", "", codes[0], last, base)
+            note = f"; {driver.caveat}" if driver else ""
+        return _and(names), f"{formats.change(value)}{note}"
+
+    (hi_names, hi), (lo_names, lo) = at(high), at(low)
+    top = (f"the largest rise was in {hi_names} ({hi})" if high > 0 else
+           f"the smallest fall was in {hi_names} ({hi})")
+    if high == low:
+        return top
+    bottom = (f"the largest fall in {lo_names} ({lo})" if low < 0 else f"the smallest rise in {lo_names} ({lo})")
+    return f"{top} and {bottom}"

@@ -18,7 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-STYLE_VERSION = "3"  # bump when the look changes: it is part of every chart's cache key
+STYLE_VERSION = "5"  # bump when the look changes: it is part of every chart's cache key
 
 INK = "#1a1a1a"
 MUTED = "#6b6b6b"

@@ -7,6 +7,7 @@ codes themselves are fixed by the contract that member systems are built on.
 from __future__ import annotations
 
 NATIONAL = "NZ"  # the scope code of Aotearoa New Zealand as a whole (the regions have theirs below)
+NATION = "Aotearoa New Zealand"  # the nation's one name, in every document, page, table and data file
 
 REGIONS: dict[str, str] = {
     "NTL": "Northland",

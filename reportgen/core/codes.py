@@ -256,6 +256,30 @@ _CODES: list[Code] = [
          "compare like with like: a share with a share, a count with a count", _EDIT),
     Code("claim.unknown", "error", "a check names something that is not a figure",
          "use a figure's name as in a placeholder", _EDIT),
+    # every sentence true of the figures beside it (issue 24: narratives/statements.py, periods.py)
+    Code("claim.not-material", "either", "a sentence's check says up, down, above or the highest, but the difference "
+         "is within what rounding and who reported can explain", "say the figure is little changed (or about the same, "
+         "among the highest), and check that instead", _EDIT),
+    Code("claim.one-member", "warning", "the change a sentence speaks of comes mostly from one member's flagged large "
+         "movement: the text carries a caveat", "confirm the figures with the member", _EDIT),
+    Code("statement.unverified", "either", "a sentence states a direction, a ranking, a comparison or a fact about who "
+         "reported, without a check", "add the check that makes it true, or [[no check: why]]", _EDIT),
+    Code("statement.typed-number", "either", "a sentence states a number typed as text, not from a placeholder",
+         "write it as a placeholder, or check it", _EDIT),
+    Code("statement.seasonal", "either", "a sentence gives a change on the previous period without saying it is not "
+         "seasonally adjusted", "say so, or compare with a year earlier", _EDIT),
+    Code("statement.no-reason", "error", "a [[no check]] without its reason", "write why the figures cannot test "
+         "the sentence", _EDIT),
+    Code("period.other-period", "either", "narrative text names another period as if it were the report's, or a "
+         "period after it", "write {{ period }}, or say what the period is compared with", _EDIT),
+    Code("period.no-year", "either", "narrative text names a month or a quarter without its year, outside the report's "
+         "period", "give the year", _EDIT),
+    Code("period.after-period", "either", "narrative text names a date after the period the report covers",
+         "say when, or remove the date", _EDIT),
+    Code("period.publication-date", "either", "the release date is before the period's end or before its data close",
+         "date the release after the period's end and the data's closing date", _EDIT),
+    Code("period.next-release", "either", "publication.next_release names this period (or an earlier one), or a date "
+         "not after this release", "name the next period's release and when it is due", _EDIT),
     Code("markdown.raw-html", "error", "HTML in a narrative", "use Markdown instead; remove the tag", _EDIT),
     Code("markdown.image", "error", "an image in a narrative", "ask for a chart or figure instead", _EDIT),
     Code("markdown.unsafe-link", "error", "a link with a scheme other than https, http or mailto",
@@ -276,6 +300,8 @@ _CODES: list[Code] = [
     Code("privacy.ird", "error", "an IRD number in narrative text", "remove it", _EDIT),
     Code("privacy.address", "error", "a street address in narrative text", "name only the town or suburb", _EDIT),
     Code("privacy.name", "error", "a name on the privacy.names list", "use the changed name", _EDIT),
+    Code("scaffold.no-source", "error", "reportgen new --from: the period named has no report to start from",
+         "name a period whose narratives exist", _EDIT),
     Code("scaffold.exists", "error", "reportgen new: the file already exists", "edit it, or choose another name",
          _EDIT),
     Code("scaffold.bad-name", "error", "reportgen new: the name is not lower-case words and hyphens",
@@ -349,6 +375,16 @@ _CODES: list[Code] = [
     Code("final.placeholder", "error", "an unresolved placeholder stops the final", "fix the placeholder", _REVIEW),
     Code("final.empty-section", "error", "a report section without text stops the final",
          "write the section in the report narrative", _REVIEW),
+    # issue 27: governed releases
+    Code("final.review-missing", "error", "a review the final needs (config governance.reviews; by default the "
+         "Māori data review) is not recorded", "have the items of the draft's review pack reviewed, then: "
+         'reportgen review PERIOD --record ID --by "NAME"', _STAFF),
+    Code("final.review-out-of-date", "error", "a review was recorded for items (figures, sentences) that have "
+         "changed since", "have the changed items reviewed, then record the review again", _STAFF),
+    Code("governance.unknown-review", "error", "reportgen review --record names a review config.yaml does not list",
+         "name one of the reviews under governance.reviews", _STAFF),
+    Code("governance.unreadable-record", "error", "a review record cannot be read (the file was edited by hand?)",
+         "record the review again with reportgen review; the file is written by it", _STAFF),
 
     # ---- the member side (reportgen member): the export folder and its files -----------
     Code("member.missing-file", "error", "clients.csv or sessions.csv is not in the export folder",

@@ -114,6 +114,9 @@ class DashboardSettings(Section):
     logo_alt: str = Field("", description="the logo's alternative text (required with a logo)")
     headline: list[str] = Field(default_factory=lambda: ["clients", "new_clients", "sessions"],
                                 description="the measures the overview page leads with")
+    breakdowns: list[str] = Field(default_factory=lambda: ["need", "age_band", "ethnicity"],
+                                  description="the breakdowns of clients with a page each, nationally and "
+                                              "per region")
 
     @model_validator(mode="after")
     def _logo_has_alt(self):
@@ -148,7 +151,7 @@ DEFAULT_MI_GLOSSARY = (
     "kaimahi", "tamariki", "rangatahi", "kaumātua", "kuia", "koroua", "mokopuna", "pātaka", "kai",
     "mahi", "hapū", "iwi", "marae", "tangata whenua", "te reo Māori", "te reo", "tikanga", "kaupapa",
     "manaakitanga", "whanaungatanga", "kotahitanga", "wairua", "hui", "koha", "mātauranga",
-    "whakapapa", "whare", "Māori",
+    "whakapapa", "whare", "Māori", "Te Mana Raraunga", "Ngā Tikanga Paihere", "rōpū",
 )
 
 
@@ -334,6 +337,121 @@ class IntakeSettings(Section):
         return v
 
 
+# ---- issue 27: the release calendar, the reviews a release needs, the dashboard's breakdowns (additive) ----
+class ReleaseCalendarSettings(Section):
+    """The release calendar (``releases`` in config.yaml; not the intake's calendar of submissions,
+    ``intake.calendar``): when each release is published. Published as ``calendar.ics`` and
+    ``calendar.json`` in every bundle and linked from every dashboard page; every release's date and
+    time, and its next release, come from it (``core/release_calendar.py``)."""
+
+    timezone: str = Field("Pacific/Auckland", description="the time zone of the dates and times below")
+    time: str = Field("10:00", description="the time of day releases are published, 24-hour HH:MM")
+    calendar: dict[str, _dt.datetime | _dt.date] = Field(
+        default_factory=dict, description="period (2025Q3, 2025H1) → its release date (or date and time)")
+
+    @field_validator("calendar")
+    @classmethod
+    def _periods(cls, v: dict[str, _dt.datetime | _dt.date]) -> dict[str, _dt.datetime | _dt.date]:
+        from .periods import Period, PeriodError
+
+        out = {}
+        for key, when in v.items():
+            try:
+                period = Period.parse(str(key))
+            except PeriodError as exc:
+                raise ValueError(str(exc)) from None
+            out[str(period)] = when
+        return out
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        if not _re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v.strip()):
+            raise ValueError(f"'{v}' is not a time: write it as HH:MM on the 24-hour clock, e.g. 10:00")
+        return v.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return IntakeSettings._zone(v)
+
+
+RELEASE_KINDS: tuple[Literal["half-year", "quarter"], ...] = ("half-year", "quarter")
+DEFAULT_PRINCIPLES = (
+    "Te Mana Raraunga's principles of Māori data sovereignty",
+    "the CARE principles for Indigenous data governance",
+    "Ngā Tikanga Paihere",
+)
+
+
+class ReviewSpec(Section):
+    """A review a final needs: of every table and sentence a release has about a group (by default,
+    about Māori), recorded with who reviewed it and when (``reportgen review``)."""
+
+    name: str = Field(description="the review's name, e.g. 'Māori data review'")
+    about: str = Field(description="what is reviewed, in words: 'every table and sentence about Māori'")
+    categories: dict[str, list[str]] = Field(
+        default_factory=dict, description="dimension → categories whose figures are reviewed, e.g. ethnicity: [maori]")
+    words: list[str] = Field(default_factory=list,
+                             description="a sentence containing any of these words is reviewed")
+    principles: list[str] = Field(default_factory=list, description="what the review follows, for the methodology")
+    reviewers: str = Field("", description="who reviews, in words, e.g. 'the federation's Māori data advisory "
+                                           "rōpū' (the methodology names them)")
+    releases: list[Literal["half-year", "quarter"]] = Field(
+        default_factory=lambda: list(RELEASE_KINDS), description="the finals that need it")
+
+    @model_validator(mode="after")
+    def _something(self) -> ReviewSpec:
+        if not self.categories and not self.words:
+            raise ValueError("a review needs categories or words: what it reviews")
+        return self
+
+
+def _default_reviews() -> dict[str, ReviewSpec]:
+    return {"maori-data": ReviewSpec(
+        name="Māori data review", about="every table and sentence about Māori",
+        categories={"ethnicity": ["maori"]}, words=["Māori", "Maori", "iwi", "hapū"],
+        principles=list(DEFAULT_PRINCIPLES))}
+
+
+class GovernanceSettings(Section):
+    """How a release is governed (docs/policy-staff-guide.md): the reviews a final needs, and where
+    their records are kept. The methodology says how the data were governed."""
+
+    reviews: dict[str, ReviewSpec] = Field(default_factory=_default_reviews,
+                                           description="review id → what it reviews; {} for none")
+    records: str = Field("reviews", description="folder of the review records, one YAML file per period")
+
+    @field_validator("reviews")
+    @classmethod
+    def _ids(cls, v: dict[str, ReviewSpec]) -> dict[str, ReviewSpec]:
+        for key in v:
+            if not _re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", str(key)):
+                raise ValueError(f"'{key}': a review id is lower-case letters, digits and hyphens")
+        return v
+
+
+# ---- issue 24: when a difference is worth a sentence (figures/materiality.py; additive) ---------------
+class Materiality(Section):
+    """When a change or a difference between published figures may be called one (docs/editors-guide.md,
+    "Claims that mean something"): smaller than these, rounding and who reported can explain it, and the
+    honest sentence is "little changed" or "about the same"."""
+
+    share_points: float = Field(2.0, ge=0, le=100, allow_inf_nan=False,
+                                description="shares (percentages) that differ by less than this many "
+                                            "percentage points are about the same")
+    change_percent: float = Field(2.0, ge=0, le=1_000, allow_inf_nan=False,
+                                  description="a change (or a difference between counts, hours or ratios) "
+                                              "smaller than this per cent is little changed")
+    one_member: float = Field(0.5, gt=0, le=1, allow_inf_nan=False,
+                              description="a change is driven by one member when one member flagged for a "
+                                          "large movement (contract rule 12) makes more than this share of it")
+    usual_quarters: int = Field(8, ge=2, le=40, description="the quarters before a quarter whose like-for-like "
+                                                            "changes give the usual quarter-to-quarter variation")
+    usual_minimum: int = Field(4, ge=2, le=40, description="fewer quarters than this: the usual variation is "
+                                                           "not judged")
+
+
 class Config(Section):
     data: DataPaths = DataPaths()
     output: OutputSettings = OutputSettings()
@@ -348,6 +466,9 @@ class Config(Section):
     publication: PublicationSettings = PublicationSettings()  # issue 18
     glossary: GlossarySettings = GlossarySettings()  # issue 18
     intake: IntakeSettings = IntakeSettings()  # issue 26
+    releases: ReleaseCalendarSettings = ReleaseCalendarSettings()  # issue 27
+    governance: GovernanceSettings = GovernanceSettings()  # issue 27
+    materiality: Materiality = Materiality()  # issue 24
 
     # set by load_config, not by the file
     root: Path = Field(Path("."), exclude=True)

@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
 from ..charts.specs import _event_positions
 from ..core import formats
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS
 from ..disclosure.rules import Rules
+from ..figures.materiality import Cell, Judge
 from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL
-from .svg import Series, line_chart
+from .release_details import ReleaseDetails, release_details
+from .svg import LAYOUTS, Series, line_chart
 
 COLOURS_SECOND = "#b35900"  # a second series (hours): orange, distinguishable in greyscale by its labels
 
@@ -55,6 +58,7 @@ class DashChart:
     table_rows: list[list[str]]
     csv_href: str  # relative to the page
     csv_name: str  # relative to dashboard/
+    provisional: str = ""  # the note on provisional (P) quarters: given once per page, under the first chart
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class PageContext:
     protection: str  # how the figures are protected, from the config's rules (disclosure/rules.py)
     coverage: str
     sentences: list[str]  # what changed, computed from the data
+    release: ReleaseDetails  # when released, the next release, licence, contact, how to cite, downloads (issue 27)
+    governance: list[str] = field(default_factory=list)  # how the data were governed: the reviews (issue 27)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +108,7 @@ class ScopePageContext(PageContext):
     charts: list[DashChart]
     events: list
     regions: list[Link] = field(default_factory=list)  # the overview's list of region pages
+    breakdowns_href: str = ""  # the scope's breakdown page (issue 27), relative to this page
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,32 +129,67 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # a byte-order mark: Excel then reads the macrons
 
 
-def _change_words(store: PublishedStore, measure: str, scope: str, q: Period) -> tuple[str, str]:
-    """(against the previous quarter, against a year earlier), like for like, in words."""
-    out = []
-    for base in (q.previous(), q.year_earlier()):
+@dataclass(frozen=True)
+class Changes:
+    """A headline measure's like-for-like changes this quarter, in words: the year-on-year change (the one to
+    lead with: same season) and the change on the previous quarter (not seasonally adjusted), each judged
+    for materiality and, on the quarter, against the usual quarter-to-quarter variation."""
+
+    year: str  # "up 5 %", "little changed (+1 %)", or "" when it cannot be given like for like
+    year_caveat: str  # one member's flagged movement makes most of it, or ""
+    quarter: str  # "up 8 %", or ""
+    usual: str  # "within the usual quarter-to-quarter variation (between -7 % and +13 % a quarter over …)", or ""
+
+
+def changes(store: PublishedStore, config: Config, measure: str, scope: str, q: Period,
+            judge: Judge | None = None) -> Changes:
+    judge = judge or Judge(store, config)
+    words = {}
+    for name, base in (("year", q.year_earlier()), ("quarter", q.previous())):
         c = store.like_for_like(measure, scope=scope, period=q, base=base)
-        out.append(formats.words(c.value) if c.is_number else "")
-    return out[0], out[1]
+        cell = Cell(measure, scope=scope, period=q, what="change", base=base)
+        if not c.is_number:
+            words[name] = ""
+        elif abs(c.value) < config.materiality.change_percent:
+            words[name] = f"little changed ({formats.change(c.value)})"
+        else:
+            words[name] = formats.words(c.value)
+        if name == "year" and c.is_number and judge.change(c, cell, internal=False).material:
+            driver = judge.driver(measure, "total", "", scope, q, base)
+            caveat = driver.caveat if driver else ""
+        elif name == "year":
+            caveat = ""
+        else:
+            usual = judge.usual_variation(measure, scope, q)
+            note = ""
+            if c.is_number and usual is not None:
+                inside = "within" if usual.contains(c.value) else "outside"
+                note = f"{inside} the usual quarter-to-quarter variation ({usual.words()})"
+    return Changes(words["year"], caveat, words["quarter"], note)
 
 
-def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: Period) -> Figure:
+def _figure(store: PublishedStore, config: Config, measure: str, scope: str, q: Period,
+            judge: Judge | None = None) -> Figure:
+    """A headline figure and what it did: the year-on-year change first, like for like, then the previous
+    quarter's, said to be not seasonally adjusted."""
     label = config.measures[measure].label
-    prev, year = _change_words(store, measure, scope, q)
-    parts = []
-    if prev:
-        parts.append(f"{prev} on the previous quarter")
-    if year:
-        parts.append(f"{year} on a year earlier")
-    change = (" and ".join(parts) + ", like for like") if parts else \
-        "no like-for-like change can be given (a member joined, left or did not report)"
-    return Figure(label, store.get(measure, scope=scope, period=q).shown(), change[0].upper() + change[1:] + ".")
+    c = changes(store, config, measure, scope, q, judge)
+    if c.year:
+        change = f"{c.year} on a year earlier, like for like" + (f" ({c.year_caveat})" if c.year_caveat else "") + "."
+    else:
+        change = "No like-for-like change on a year earlier can be given (a member joined, left or did not report)."
+    if c.quarter:
+        change += (f" On the previous quarter: {c.quarter}" + (f", {c.usual}" if c.usual else "")
+                   + "; not seasonally adjusted.")
+    return Figure(label, store.get(measure, scope=scope, period=q).shown(), change[0].upper() + change[1:])
 
 
-def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> list[str]:
-    """What changed this quarter, computed: never a change across a missing return."""
+def sentences(store: PublishedStore, config: Config, scope: str, q: Period, judge: Judge | None = None) -> list[str]:
+    """What changed this quarter, computed: never a change across a missing return; the year-on-year change
+    (the same season) first, the previous quarter's second, said to be not seasonally adjusted and set against
+    the usual quarter-to-quarter variation."""
     cov = store.coverage.get(scope, q)
-    out = [f"{len(cov.reporting)} of {len(cov.expected)} expected members reported for {q.label()}."]
+    out = [cov.sentence(q.label())]
     if cov.provisional:
         n = len(cov.missing)
         out.append(f"The quarter's figures are provisional (P): {n} expected member{'s' if n != 1 else ''} did "
@@ -155,14 +197,14 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
     for measure in config.dashboard.headline:
         if measure not in config.measures:
             continue
-        prev, year = _change_words(store, measure, scope, q)
+        c = changes(store, config, measure, scope, q, judge)
         noun = config.measures[measure].label.lower()
-        if prev and year:
-            out.append(f"Among the members that reported in both quarters, {noun} were {prev} on "
-                       f"{q.previous().label()} and {year} on {q.year_earlier().label()}.")
-        elif year:
-            out.append(f"Among the members that reported in both quarters, {noun} were {year} on "
-                       f"{q.year_earlier().label()}.")
+        if c.year:
+            out.append(f"Among the members that reported in both quarters, {noun} were {c.year} on "
+                       f"{q.year_earlier().label()}" + (f": {c.year_caveat}" if c.year_caveat else "") + ".")
+        if c.quarter:
+            out.append(f"Against {q.previous().label()} they were {c.quarter} like for like"
+                       + (f", {c.usual}" if c.usual else "") + "; the figures are not seasonally adjusted.")
     housing = store.share("clients", "need", "housing", scope=scope, period=q) if "clients" in config.measures \
         and "need" in config.dimensions and "housing" in config.dimensions["need"].categories else None
     if housing is not None and housing.is_number:
@@ -173,8 +215,8 @@ def sentences(store: PublishedStore, config: Config, scope: str, q: Period) -> l
 
 
 def _chart(store: PublishedStore, config: Config, events: list, scope: str, quarters: list[Period],
-           measure: str, root: str) -> tuple[DashChart, bytes]:
-    name = "New Zealand" if scope == NATIONAL else config.region_label(scope)
+           measure: str, root: str, judge: Judge | None = None) -> tuple[DashChart, bytes]:
+    name = NATION if scope == NATIONAL else config.region_label(scope)
     label = config.measures[measure].label
     vals = [store.get(measure, scope=scope, period=q) for q in quarters]
     x = [q.axis_label() for q in quarters]
@@ -183,7 +225,7 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
     chart_id = f"{measure}-{scope.lower()}"
     shown = [(x[i], v) for i, v in enumerate(vals) if v.is_number]
     last = quarters[-1]
-    prev, year = _change_words(store, measure, scope, last)
+    year = changes(store, config, measure, scope, last, judge).year
     title = f"{label}, {name}, each quarter"
     if year:
         title = f"{label} were {year} on a year earlier in {last.axis_label()}, like for like"
@@ -196,29 +238,30 @@ def _chart(store: PublishedStore, config: Config, events: list, scope: str, quar
         desc += f" Not published in {', '.join(gaps)} ({', '.join(sorted({v.symbol for v in vals if v.symbol}))})."
     flagged = [x[i] for i, v in enumerate(vals) if "P" in v.flag.split()]
     note = f"Counts are {Rules.of(config).rounding_phrase()}."
+    p_note = ""
     if flagged:
         p_note = (f"Provisional (P) in {', '.join(flagged)}: a member expected to report did not, so a dip "
                   "there is not a change in need.")
         desc += " " + p_note
-        note += " " + p_note
     if numbered:
         desc += " Policy events: " + "; ".join(f"{n}, {t}" for n, t in numbered) + "."
     series = Series(label, [float(v.value) if v.is_number else None for v in vals], [v.symbol for v in vals],
                     [v.flag.split() for v in vals])
-    svg = line_chart(x, [series], unit="count", events=[(e["x"], i + 1) for i, e in enumerate(marked)],
-                     colours=[config.dashboard.accent], title=title, desc=desc, chart_id=chart_id)
+    svg = "".join(line_chart(x, [series], unit="count", events=[(e["x"], i + 1) for i, e in enumerate(marked)],
+                             colours=[config.dashboard.accent], title=title, desc=desc, chart_id=chart_id,
+                             layout=layout) for layout in LAYOUTS)  # wide, and narrow for phones
     header = ["Quarter", label, "Flags"]
     rows = [[q.label(), v.symbol or formats.plain(v.value, v.kind), " ".join(v.flag.split())]
             for q, v in zip(quarters, vals)]
     csv_name = f"data/{chart_id}.csv"
     table = [[row[0], v.shown(), row[2]] for row, v in zip(rows, vals)]
     chart = DashChart(chart_id, title, f"{label} each quarter, {name}", Markup(svg), desc, note, numbered,
-                      header, table, root + csv_name, csv_name)
+                      header, table, root + csv_name, csv_name, p_note)
     return chart, _csv(header, rows)
 
 
 def pages(store: PublishedStore, metrics, config: Config, period: Period, events: list,
-          css: str, logo: str) -> tuple[list[PageContext], dict[str, bytes]]:
+          css: str, logo: str, *, judge: Judge | None = None) -> tuple[list[PageContext], dict[str, bytes]]:
     """Every page's context, and the files beside them (each chart's CSV)."""
     quarters = [Period.parse(p) for p in store.periods if Period.parse(p).is_quarter and Period.parse(p) <= period]
     barred = metrics.not_published_regions(period)
@@ -231,22 +274,27 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
                   protection=Rules.of(config).reader_note())
 
     def nav(root: str) -> list[Link]:
-        return [Link(f"{root}index.html", "Overview"), Link(f"{root}not-published.html", "Regions not shown")]
+        return [Link(f"{root}index.html", "Overview"), Link(f"{root}breakdowns/index.html", "Breakdowns"),
+                Link(f"{root}not-published.html", "Regions not shown"), Link(f"{root}downloads.html", "Downloads")]
 
     def scope_page(scope: str, root: str, name: str, template: str) -> ScopePageContext:
         charts = []
         for measure in config.dashboard.headline:
             if measure in config.measures:
-                chart, data = _chart(store, config, events, scope, quarters, measure, root)
+                chart, data = _chart(store, config, events, scope, quarters, measure, root, judge)
+                if chart.provisional and any(c.provisional == chart.provisional for c in charts):
+                    chart = replace(chart, provisional="")  # said once, under the first chart it concerns
                 charts.append(chart)
                 files[f"dashboard/{chart.csv_name}"] = data
-        where = "Aotearoa New Zealand" if scope == NATIONAL else config.region_label(scope)
+        where = NATION if scope == NATIONAL else config.region_label(scope)
         return ScopePageContext(
             **common, name=name, template=template, root=root, logo=(root + logo) if logo else "",
             title=f"{where}: {period.label()}", description=f"{config.dashboard.title}: {where}, {period.label()}",
             nav=nav(root), coverage=store.coverage.get(scope, period).text(),
-            sentences=sentences(store, config, scope, period), scope=scope, scope_name=where,
-            figures=[_figure(store, config, m, scope, period) for m in config.dashboard.headline
+            release=release_details(config, period, root),
+            breakdowns_href=f"{root}breakdowns/{'index' if scope == NATIONAL else scope}.html",
+            sentences=sentences(store, config, scope, period, judge), scope=scope, scope_name=where,
+            figures=[_figure(store, config, m, scope, period, judge) for m in config.dashboard.headline
                      if m in config.measures],
             charts=charts, events=[e for e in events if quarters and quarters[0].first_day() <= e.date],
             regions=[Link(f"regions/{c}.html", config.region_label(c)) for c in published] if scope == NATIONAL else [])
@@ -258,6 +306,7 @@ def pages(store: PublishedStore, metrics, config: Config, period: Period, events
         logo=logo, title=f"Regions not shown: {period.label()}",
         description=f"{config.dashboard.title}: why some regions are not shown, {period.label()}",
         nav=nav(""), coverage=store.coverage.get(NATIONAL, period).text(), sentences=[],
+        release=release_details(config, period, ""),
         regions=[(config.region_label(code), why) for code, why in barred.items()],
         region_rule=Rules.of(config).region_rule()))
     return out, files

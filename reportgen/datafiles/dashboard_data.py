@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..core.catalogue import NATION
 from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
@@ -25,7 +26,7 @@ from ..disclosure.published import SYMBOLS, Published
 from ..figures.metrics import Metrics
 from ..statistics.aggregate import NATIONAL
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"  # 2.1: "publication" (issue 27); objects may carry fields a version does not name
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "dashboard.schema.json"
 SCHEMA_NAME = "dashboard.schema.json"  # written beside dashboard.json in every bundle
 BASES = {"previous_quarter": "previous", "same_quarter_year_earlier": "year_earlier"}
@@ -97,7 +98,7 @@ def _coverage(store: PublishedStore, scope: str, periods: list[str]) -> dict:
     out = {}
     for p in periods:
         cov = store.coverage.get(scope, p)
-        out[p] = {"members_expected": len(cov.expected), "members_reporting": len(cov.reporting),
+        out[p] = {"members_expected": len(cov.expected), "members_reporting": len(cov.reported),
                   "provisional": bool(store.flag(scope, p))}
     return out
 
@@ -112,7 +113,7 @@ def dashboard_data(store: PublishedStore, metrics: Metrics, config: Config, peri
     for scope in store.scopes:
         scopes.append({
             "code": scope,
-            "label": "New Zealand" if scope == NATIONAL else config.region_label(scope),
+            "label": NATION if scope == NATIONAL else config.region_label(scope),
             "type": "national" if scope == NATIONAL else "region",
             "published": scope not in barred,
             "not_published_reason": barred.get(scope),
@@ -141,7 +142,27 @@ def dashboard_data(store: PublishedStore, metrics: Metrics, config: Config, peri
         "events": [{"date": e.date.isoformat(), "title": e.title, "description": e.description or "",
                     "source": e.source or ""} for e in (events or [])],
         "scopes": scopes,
+        "publication": publication(config, period),
     }
+
+
+def publication(config: Config, period: Period) -> dict:
+    """Who publishes the release, when (the release calendar), the next release of its kind, the licence
+    and how to cite it (schema 2.1)."""
+    from ..core.release_calendar import next_release, release_of
+
+    pub = config.publication
+    publisher = pub.publisher or config.dashboard.name
+    released, nxt = release_of(config, period), next_release(config, period)
+    title = config.publication.series or config.dashboard.title
+    year = released.at.year if released is not None else period.year
+    citation = " ".join(pub.citation.format(publisher=publisher, year=str(year), title=title, period=period.label(),
+                                            where=pub.base_url or "").split()).removesuffix(".") + "."
+    return {"publisher": publisher, "released": released.at.isoformat() if released else None,
+            "next_release": {"period": str(nxt.period), "datetime": nxt.at.isoformat(), "title": nxt.what}
+            if nxt else None,
+            "licence": pub.licence, "licence_url": pub.licence_link, "contact": pub.contact or "",
+            "citation": citation, "calendar": "calendar.json"}
 
 
 def dashboard_json(store: PublishedStore, metrics: Metrics, config: Config, period: Period,

@@ -82,7 +82,8 @@ def _labels(config: Config) -> dict[str, dict[str, str]]:
     """Code → label for scopes, measures (catalogue and derived) and dimensions."""
     measures = {m: spec.label for m, spec in config.measures.items()}
     measures |= {r.code: r.label for r in RATIOS} | OUTCOME_LABELS
-    measures |= {"members_reporting": "Members reporting", "members_expected": "Members expected"}
+    measures |= {"members_reporting": "Members reporting", "members_expected": "Members expected",
+                 "members_partial": "Members reporting in part"}
     dimensions = {d: spec.label for d, spec in config.dimensions.items()}
     dimensions |= {"total": "Total", "score_domain_group": "Outcome domain group"}
     return {"scope": {"NZ": "Aotearoa New Zealand", **config.regions}, "measure": measures,
@@ -220,7 +221,7 @@ def notes_rows(config: Config, period: Period, metrics: Metrics, tables: list[Ta
     rows += [["Rounding", text.rounding], ["Suppression", text.suppression]]
     rows += [["One member's share", text.dominance]] if text.dominance else []
     rows += [["Hours", text.hours],
-             ["Derived figures", text.derived], ["Regions", text.regions],
+             ["Derived figures", text.derived], ["Shares", text.shares], ["Regions", text.regions],
              ["Outcome coverage", text.outcome_coverage]]
     for dim, spec in config.dimensions.items():
         if spec.note:

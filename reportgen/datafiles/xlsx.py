@@ -1,6 +1,7 @@
 """A small, fast writer for the published workbook (Office Open XML SpreadsheetML).
 
-The tables workbook is plain text and numbers: no formulas, no merged cells;
+The tables workbook is plain text and numbers (shown with thousands separators: 9,081), with
+the workbook's title as a document property; no formulas, no merged cells;
 each sheet may have a title in A1 (larger, bold), a bold header row, the rows
 above and including it frozen, column widths and links to other sheets. openpyxl (which reads the
 workbook back in the tests and in ``scripts/verify_published.py``) took about
@@ -106,7 +107,7 @@ def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError(f"unsupported cell value {value!r}")
             else:
-                cells.append(f'<c r="{col}{r}"{style}><v>{value!r}</v></c>')
+                cells.append(f'<c r="{col}{r}"{style or _number_style(value)}><v>{value!r}</v></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
     out.append("</sheetData>")
     if sheet.links:  # links inside the workbook: no relationship part needed
@@ -117,7 +118,18 @@ def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
     return "".join(out)
 
 
+def _number_style(value: int | float) -> str:
+    """A number shown with thousands separators and the decimals it has (issue 27: "9081" read as
+    "9,081"): #,##0 for whole numbers, #,##0.0 to #,##0.000 for one to three decimals."""
+    if isinstance(value, int) or float(value).is_integer():
+        return ' s="5"'
+    decimals = len(repr(float(value)).split(".")[1].rstrip("0")) if "e" not in repr(value) else 3
+    return f' s="{5 + min(max(decimals, 1), 3)}"'
+
+
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
+           '<numFmts count="2"><numFmt numFmtId="164" formatCode="#,##0.0"/>'
+           '<numFmt numFmtId="165" formatCode="#,##0.000"/></numFmts>'
            '<fonts count="4"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
            '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
            '<font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font>'
@@ -126,18 +138,25 @@ _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleShee
            '<fill><patternFill patternType="gray125"/></fill></fills>'
            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
            '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
            '<alignment vertical="top" wrapText="1"/></xf>'
-           '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+           '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+           '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+           '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+           '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
            '</styleSheet>')
 
 
-def workbook(sheets: list[Sheet]) -> bytes:
-    """The .xlsx bytes of ``sheets`` (in order)."""
+def workbook(sheets: list[Sheet], title: str | None = None) -> bytes:
+    """The .xlsx bytes of ``sheets`` (in order). ``title``: the workbook's title property (what a file
+    browser, a screen reader and Excel's "Info" show); by default the first sheet's title (its A1)."""
+    if title is None and sheets and sheets[0].title and sheets[0].rows and isinstance(sheets[0].rows[0][0], str):
+        title = sheets[0].rows[0][0]
     names = [s.name for s in sheets]
     if len(set(n.lower() for n in names)) != len(names) or any(len(n) > 31 or re.search(r"[\[\]:*?/\\]", n)
                                                                 for n in names):
@@ -161,10 +180,18 @@ def workbook(sheets: list[Sheet]) -> bytes:
             'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/'
+            'vnd.openxmlformats-package.core-properties+xml"/>'
             f"{overrides}</Types>"),
         "_rels/.rels": (
             f'{head}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'),
+            'Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+            'relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>'),
+        "docProps/core.xml": (
+            f'{head}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f'<dc:title>{_text(title or "")}</dc:title><dc:language>en-NZ</dc:language></cp:coreProperties>'),
         "xl/workbook.xml": (
             f'{head}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
             + "".join(f'<sheet name="{_text(s.name)}" sheetId="{i}" r:id="rId{i}"/>'

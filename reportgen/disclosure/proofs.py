@@ -31,11 +31,14 @@ import pandas as pd
 from ..core.config import Config
 from ..core.periods import Period
 from .confidentiality import PublishedStore
-from .published import NOT_AVAILABLE, SUPPRESSED
+from .published import CONFIDENTIAL, NOT_AVAILABLE, SUPPRESSED
 from .rules import Rules
 
 KEY = ("scope", "period", "measure", "dimension", "category")
 WITHHELD = {"S", "C"}
+# an input not available and another confidential: ".." for the figure, or C when the confidential
+# input is a region not published at all (every figure of it is C); either publishes no number
+NA_OR_C = "..|C"
 
 
 def _result(checked: int, bad: int) -> dict:
@@ -80,7 +83,7 @@ class _Published:
             return "?"
         symbols = {c[1] for c in (*parts, *wholes)}
         if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
+            return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
         if symbols & WITHHELD:
             return SUPPRESSED
         top = sum(c[0] or 0.0 for c in parts)
@@ -89,28 +92,24 @@ class _Published:
             return SUPPRESSED
         return _plain(round(top / bottom * scale, digits) + 0.0)
 
-    def change(self, now, then, digits: int) -> str:
+    @staticmethod
+    def _withheld(now, then) -> str:
+        """What a change of two cells is when either is missing ("?"), not available or withheld; "" else."""
         if now is None or then is None:
             return "?"
         symbols = {now[1], then[1]}
         if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
-        if symbols & WITHHELD:
-            return SUPPRESSED
-        b = then[0] or 0.0
-        if b < self.rules.min_denominator:
-            return SUPPRESSED
+            return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
+        return SUPPRESSED if symbols & WITHHELD else ""
+
+    def change(self, now, then, digits: int) -> str:
+        b = (then[0] or 0.0) if then is not None else 0.0
+        if self._withheld(now, then) or b < self.rules.min_denominator:
+            return self._withheld(now, then) or SUPPRESSED
         return _plain(round(((now[0] or 0.0) - b) / b * 100.0, digits) + 0.0)
 
     def difference(self, now, then) -> str:
-        if now is None or then is None:
-            return "?"
-        symbols = {now[1], then[1]}
-        if NOT_AVAILABLE in symbols:
-            return NOT_AVAILABLE
-        if symbols & WITHHELD:
-            return SUPPRESSED
-        return _plain((now[0] or 0.0) - (then[0] or 0.0))
+        return self._withheld(now, then) or _plain((now[0] or 0.0) - (then[0] or 0.0))
 
 
 def _plain(value: float) -> str:
@@ -139,8 +138,10 @@ def derived_from_published(files: dict[str, bytes], config: Config, ratios: list
         nonlocal checked, bad
         checked += 1
         got = _shown(row)
-        if row["value"] and expected not in (SUPPRESSED, NOT_AVAILABLE, "?"):
+        if row["value"] and expected not in (SUPPRESSED, NOT_AVAILABLE, NA_OR_C, "?"):
             bad += abs(float(row["value"]) - float(expected)) > 1e-9
+        elif expected == NA_OR_C:
+            bad += got not in (NOT_AVAILABLE, CONFIDENTIAL)
         elif expected == SUPPRESSED:  # withheld with its input: S, or C for a region not published at all
             bad += got not in WITHHELD
         else:

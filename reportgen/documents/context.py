@@ -10,7 +10,7 @@ changed, or none).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the methodology imports pandas; the build's early exit must not
@@ -91,6 +91,7 @@ class Review:
     changes: Any = None  # changes.Changes since the previous draft, or none
     css: str = ""  # review.css
     print: bool = False  # the HTML laid out as PDF
+    embargo: str = ""  # an embargoed copy's banner: "EMBARGOED until …" (issue 27)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +114,9 @@ class DocumentContext:
     charts: list  # charts.Chart
     charts_by_section: dict[str, list]
     imprint: Imprint
+    # the sentences a reviewer should look at, in drafts and the preview (narratives.ReviewItem;
+    # none in a final, which refuses to build while a sentence has a problem)
+    review_items: tuple = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +131,7 @@ class ReportContext(DocumentContext):
     not_published: list[tuple[str, str]]
     coverage: str
     story_groups: list[StoryGroup]
+    governance: list[str] = field(default_factory=list)  # how the data were governed: the reviews (issue 27)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,8 +13,10 @@ from __future__ import annotations
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
+from ..core.release_calendar import next_release_text, release_of
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS
+from ..figures.materiality import Cell, Judge
 from ..figures.methodology import notes
 from ..runtime.provenance import describe
 from ..statistics.aggregate import NATIONAL, Aggregates
@@ -65,15 +67,28 @@ def outline(report) -> list[Part]:
 
 
 def by_section(charts) -> dict[str, list]:
+    """The charts of each section, in order. A note on provisional (P) quarters is given once per
+    section: with the first chart that needs it, not repeated under every later one (each chart's
+    alt text and data table still say which quarters are provisional)."""
+    from dataclasses import replace
+
     out: dict[str, list] = {}
+    noted: dict[str, set[str]] = {}
     for chart in charts:
+        said = noted.setdefault(chart.section, set())
+        if chart.provisional and chart.provisional in said:
+            chart = replace(chart, spec=replace(chart.spec, provisional=""))
+        said.add(chart.provisional)
         out.setdefault(chart.section, []).append(chart)
     return out
 
 
 
 
-def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool) -> list[KeyFigure]:
+def key_figures(store: PublishedStore, period: Period, scope: str, *, against_national: bool,
+                judge: Judge | None = None) -> list[KeyFigure]:
+    """The headline figures. The change in people supported says, in its label, when most of it comes from
+    one member's flagged large movement (``figures/materiality.py``)."""
     def one(value, national, label: str) -> KeyFigure:
         return KeyFigure(value.shown(), label, national.shown() if against_national else "")
 
@@ -84,9 +99,14 @@ def key_figures(store: PublishedStore, period: Period, scope: str, *, against_na
         figs.append(one(store.get(measure, scope=scope, period=period),
                         store.get(measure, period=period), label))
     if against_national:
-        figs.append(one(store.like_for_like("clients", scope=scope, period=period, base=base),
-                        store.like_for_like("clients", period=period, base=base),
-                        f"change in people supported since {base.label()}, like for like"))
+        change = store.like_for_like("clients", scope=scope, period=period, base=base)
+        driver = judge.driver("clients", "total", "", scope, period, base) if judge is not None and \
+            judge.change(change, Cell("clients", scope=scope, period=period, what="change", base=base),
+                         internal=False).material else None
+        label = f"change in people supported since {base.label()}, like for like"
+        if driver is not None:
+            label += f" ({driver.caveat})"
+        figs.append(one(change, store.like_for_like("clients", period=period, base=base), label))
         figs.append(one(store.share("clients", "need", "housing", scope=scope, period=period),
                         store.share("clients", "need", "housing", period=period),
                         "of people supported needed help with housing"))
@@ -100,8 +120,7 @@ def region_rows(config: Config, period: Period, store: PublishedStore, metrics) 
     base = period.year_earlier()
     rows = []
     for code in [*config.regions, NATIONAL]:
-        n, expected = metrics.members_reporting(code)
-        members = f"{n} of {expected}" + ("\u00a0P" if store.flag(code, period) else "")
+        members = metrics.agg.coverage.get(code, period).text() + ("\u00a0P" if store.flag(code, period) else "")
         name = "Aotearoa New Zealand" if code == NATIONAL else config.region_label(code)
         figures = [store.get(m, scope=code, period=period).shown() for m in ("clients", "new_clients", "sessions")]
         figures.append(store.like_for_like("clients", scope=code, period=period, base=base).shown())
@@ -150,6 +169,8 @@ def imprint(config: Config, period: Period, report) -> Imprint:
     publisher = pub.publisher or report.publisher
     when = pub.release_date or report.publication_date
     release, release_iso = pub.release_text(report.publication_date)
+    if pub.release_date is None and (listed := release_of(config, period)) is not None:  # the release calendar
+        release, release_iso = listed.text, listed.iso
     year = str(when.year if when is not None else period.year)
     where = f"{pub.base_url}report.html" if pub.base_url else ""
     title = language.plain(report.title)
@@ -158,29 +179,37 @@ def imprint(config: Config, period: Period, report) -> Imprint:
     citation = " ".join(citation.split()).removesuffix(".") + "."
     return Imprint(publisher=publisher, contact=pub.contact or "", contact_phone=pub.contact_phone or "",
                    licence=pub.licence, licence_url=pub.licence_link, citation=citation, issn=pub.issn or "",
-                   release=release, release_iso=release_iso, next_release=pub.next_release or "",
+                   release=release, release_iso=release_iso, next_release=next_release_text(config, period),
                    base_url=pub.base_url or "")
 
 
-def _top_needs(store: PublishedStore, config: Config, period: Period, scope: str):
-    """The most common stated need(s) in ``scope`` by published share; ties in the published share
-    are all named (the reader sees them equal)."""
+def _top_needs(store: PublishedStore, config: Config, period: Period, scope: str, judge: Judge | None = None):
+    """The most common stated need(s) in ``scope`` by published share, highest first: every need whose
+    share is not clearly below the highest is named with it (a tie, or a lead within the materiality
+    threshold, is no lead: ``figures/materiality.py``)."""
     from ..charts.specs import residual_rank
 
     if "need" not in config.dimensions:
         return [], None
+    judge = judge or Judge(store, config)
     shares = [(code, label, store.share("clients", "need", code, scope=scope, period=period))
               for code, label in config.dimensions["need"].categories.items() if not residual_rank(code)]
     shown = [s for s in shares if s[2].is_number]
     if not shown:
         return [], None
-    best = max(s[2].value for s in shown)
-    return [s for s in shown if s[2].value == best], shown
+    best = max(shown, key=lambda s: s[2].value)[2]
+    top = [s for s in shown if s[2].value == best.value
+           or not judge.difference(best, None, s[2], None, internal=False).material]
+    return sorted(top, key=lambda s: -s[2].value), shown
 
 
-def brief_summary(config: Config, period: Period, store: PublishedStore, code: str) -> list[str]:
+def brief_summary(config: Config, period: Period, store: PublishedStore, code: str,
+                  judge: Judge | None = None) -> list[str]:
     """A few sentences for a region without commentary, each true of the published figures it
-    quotes (and left out when a figure it needs is suppressed)."""
+    quotes (and left out when a figure it needs is suppressed): a change is called one only when it is
+    material, and carries the caveat when one member's flagged movement makes most of it; a comparison
+    with the nation says "about the same" within the materiality threshold (``figures/materiality.py``)."""
+    judge = judge or Judge(store, config)
     name = config.region_label(code)
     base = period.year_earlier()
     out = []
@@ -190,10 +219,14 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     if clients.is_number:
         sentence = f"In {period.label()} members in {name} supported {clients.shown()} people"
         if change.is_number:
-            move = formats.words(change.value)
-            sentence += (f", {move} on {base.label()} like for like (members that reported in both)"
-                         if move != "unchanged" else
-                         f", about as many as in {base.label()} like for like (members that reported in both)")
+            cell = Cell("clients", scope=code, period=period, what="change", base=base)
+            if judge.change(change, cell, internal=False).material:
+                driver = judge.driver("clients", "total", "", code, period, base)
+                sentence += (f", {formats.words(change.value)} on {base.label()} like for like (members that "
+                             f"reported in both{'; ' + driver.caveat if driver else ''})")
+            else:
+                sentence += (f", about as many as in {base.label()} like for like (members that reported in both: "
+                             f"{formats.change(change.value)}, little changed)")
         if clients.flag:
             sentence += f" ({clients.flag}: provisional, a member expected to report did not)"
         out.append(sentence + ".")
@@ -202,7 +235,7 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
     if new.is_number and sessions.is_number:
         out.append(f"{new.shown()} people came to a member for the first time, and members delivered "
                    f"{sessions.shown()} sessions.")
-    top, _ = _top_needs(store, config, period, code)
+    top, _ = _top_needs(store, config, period, code, judge)
     if top:
         labels = [label.lower() for _, label, _ in top]
         what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -210,17 +243,21 @@ def brief_summary(config: Config, period: Period, store: PublishedStore, code: s
         national = [store.share("clients", "need", c, scope=NATIONAL, period=period) for c, _, _ in top]
         noun = "reason" if len(top) == 1 else "reasons"
         verb = "was" if len(top) == 1 else "were"
-        sentence = f"The most common {noun} people sought support {verb} {what} ({share}{'' if len(top) == 1 else ' each'} of clients"
+        values = [str(s) for _, _, s in top]
+        shares = (values[0] if len(set(values)) == 1 else ", ".join(values[:-1]) + " and " + values[-1])
+        each = " each" if len(top) > 1 and len(set(values)) == 1 else ""
+        sentence = f"The most common {noun} people sought support {verb} {what} ({shares}{each} of clients"
         if len(top) == 1 and national[0].is_number:
             nat = national[0].value
-            compare = ("higher than" if share.value > nat else "lower than" if share.value < nat else "the same as")
+            compare = ("about the same as" if not judge.difference(share, None, national[0], None).material else
+                       "higher than" if share.value > nat else "lower than")
             sentence += f", {compare} the national {national[0]}"
         out.append(sentence + ").")
     housing = store.share("clients", "need", "housing", scope=code, period=period)
     housing_nat = store.share("clients", "need", "housing", period=period)
     if housing.is_number and housing_nat.is_number and not any(c == "housing" for c, _, _ in top):
-        compare = ("more often than" if housing.value > housing_nat.value else
-                   "less often than" if housing.value < housing_nat.value else "as often as")
+        compare = ("about as often as" if not judge.difference(housing, None, housing_nat, None).material else
+                   "more often than" if housing.value > housing_nat.value else "less often than")
         out.append(f"{housing} of clients needed help with housing, {compare} across Aotearoa New Zealand "
                    f"({housing_nat}).")
     if not out and clients.symbol:  # every figure a sentence would quote is withheld: say so, in words
@@ -237,7 +274,7 @@ def _common(config: Config, period: Period, report) -> dict:
 
 
 def report_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
-                   charts: list, events: list) -> ReportContext:
+                   charts: list, events: list, governance: list[str] | None = None) -> ReportContext:
     not_published = metrics.not_published_regions()
     data_notes = notes(config, period, agg, dominated=metrics.dominated_regions(period))
     return ReportContext(
@@ -259,11 +296,13 @@ def report_context(config: Config, period: Period, agg: Aggregates, store: Publi
         coverage=data_notes.coverage + "".join(f" Not published: {config.region_label(code)} — {why}."
                                                for code, why in not_published.items()),
         story_groups=story_groups(report.stories, config),
+        governance=governance or [],
+        review_items=tuple(i for i in report.review if i.scope in ("report", "story")),
     )
 
 
 def brief_context(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
-                  charts: list, code: str) -> BriefContext:
+                  charts: list, code: str, judge: Judge | None = None) -> BriefContext:
     name = config.region_label(code)
     return BriefContext(
         **_common(config, period, report),
@@ -279,18 +318,24 @@ def brief_context(config: Config, period: Period, agg: Aggregates, store: Publis
         region_name=name,
         commentary=report.regions.get(code),
         stories=[s for s in report.stories if s.state == "published" and s.region == code],
-        key_figures=key_figures(store, period, code, against_national=True),
+        key_figures=key_figures(store, period, code, against_national=True, judge=judge),
         report_link=f"{config.publication.base_url or '../'}report.html",
-        summary=brief_summary(config, period, store, code),
+        summary=brief_summary(config, period, store, code, judge),
+        review_items=tuple(i for i in report.review if i.scope == code or (i.scope == "story" and i.region == code)),
     )
 
 
 def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedStore, metrics, report,
-             charts, events: list) -> tuple[DocumentContext, ...]:
+             charts, events: list, *, judge: Judge | None = None) -> tuple[DocumentContext, ...]:
     """The national report's context, then one brief's per region with enough members reporting
-    (``charts.regions``, in the configured order)."""
-    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events),
-            *[brief_context(config, period, agg, store, metrics, report, list(region_charts), code)
+    (``charts.regions``, in the configured order). ``judge``: the build's (``figures/materiality.py``)."""
+    from .governance import governance_sentences, review_status, texts_of
+
+    every_chart = [*charts.national, *(c for region in charts.regions.values() for c in region)]
+    statuses = review_status(config, period, store, texts_of(report, every_chart))
+    return (report_context(config, period, agg, store, metrics, report, list(charts.national), events,
+                           governance_sentences(statuses)),
+            *[brief_context(config, period, agg, store, metrics, report, list(region_charts), code, judge)
               for code, region_charts in charts.regions.items()])
 
 

@@ -17,6 +17,7 @@ from ..core.config import Config
 from ..core.periods import Period
 from ..disclosure.rules import Rules, in_words
 from ..statistics.aggregate import NATIONAL, Aggregates
+from . import breakdowns
 from .metrics import COVERAGE_CAVEAT
 
 
@@ -39,6 +40,7 @@ class Notes:
     like_for_like: str  # how changes are compared, with the members that joined or left
     provisional: str  # "" when every expected member reported for the document's scope
     double_counting: str  # a person seen by two members is counted by both
+    shares: str = ""  # what every share is of, and the breakdowns some members do not record (breakdowns.py)
 
     @property
     def disclosure(self) -> str:
@@ -113,7 +115,7 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
                       f"{period.previous().label()}, and with the same quarter a year earlier, "
                       f"{period.year_earlier().label()}.")
     return Notes(
-        coverage=f"{len(cov.reporting)} of {len(cov.expected)} members reported for {period.label()}.",
+        coverage=cov.sentence(period.label()),
         period_definition=definition,
         rounding=rules.rounding_sentence(),
         suppression=(f"{rules.small_counts_phrase().capitalize()} are suppressed (S). A figure drawing on "
@@ -138,4 +140,5 @@ def notes(config: Config, period: Period, agg: Aggregates, scope: str = NATIONAL
         double_counting=("Each member counts the distinct people it saw. A person supported by two members is "
                          "counted by both, so the totals count contacts between people and members, not "
                          "distinct people across the federation."),
+        shares=breakdowns.notes_sentence(config, agg, scope, period),
     )

@@ -105,9 +105,10 @@ class Metrics:
 
     # ---- coverage and eligibility ------------------------------------------
     def members_reporting(self, scope: str = NATIONAL, period: Period | str | None = None) -> tuple[int, int]:
-        """(members reporting, members expected) for a scope and period (``coverage.py``)."""
+        """(members that reported, wholly or in part; the members there) for a scope and period: the one
+        definition of ``coverage.py`` (``ScopeCoverage.reported``, ``.members``)."""
         cov = self.agg.coverage.get(scope, period or self.period)
-        return len(cov.reporting), len(cov.expected)
+        return len(cov.reported), len(cov.members)
 
     def not_published_regions(self, period: Period | str | None = None) -> dict[str, str]:
         """Regions not published for ``period`` (default: the report's), each with the reason
@@ -263,15 +264,16 @@ class Metrics:
         return rows
 
     def coverage_rows(self) -> list[tuple]:
-        """Members expected, reporting and in both periods of each like-for-like comparison, per
-        scope and period (organisations, not people: published as they are), flagged P where an
-        expected member did not report."""
+        """Members expected, reporting (wholly or in part), reporting in part, and in both periods of each
+        like-for-like comparison, per scope and period (organisations, not people: published as they
+        are), flagged P where an expected member did not report in full."""
         rows = []
         for scope in self.scopes:
             for period in self.periods:
-                reporting, expected = self.members_reporting(scope, period)
+                cov = self.agg.coverage.get(scope, period)
                 flag = self.store.flag(scope, period)
-                for measure, n in (("members_reporting", reporting), ("members_expected", expected)):
+                for measure, n in (("members_reporting", len(cov.reported)), ("members_expected", len(cov.expected)),
+                                   ("members_partial", len(cov.partial))):
                     rows.append(("coverage", scope, period, measure, "total", "", n, "", "members", flag))
             for name, base in (("previous", self.period.previous()), ("year_earlier", self.period.year_earlier())):
                 rows.append(("coverage", scope, str(self.period), f"members_in_both_vs_{name}", "total", "",

@@ -5,6 +5,14 @@ reporting per scope), the report's coverage sentences and the quality report:
 a member is expected in a quarter when the register says it is active then,
 and it has reported the quarter when it sent at least one row for that
 quarter (half-year rows do not count as reporting a quarter).
+
+For a half-year a member **reported** when it sent rows for any of its quarters, and
+reported **in part** when it missed one of the quarters it was active in: "43 of 43
+members reported, 1 of them in part". A partial return is never counted as a whole one
+(the figures it is in are provisional, P) nor as no return (its rows are in the
+figures). Every surface that says who reported — the report's coverage sentence and
+Table 1, the briefs, the dashboard, the tables, ``reportgen check`` — takes its words
+and numbers from ``Coverage``/``ScopeCoverage`` below (``text``, ``sentence``).
 """
 
 from __future__ import annotations
@@ -27,9 +35,24 @@ class Coverage:
     reporting: list[str] = field(default_factory=list)  # sent quarter rows for every active quarter
     missing: list[tuple[str, str]] = field(default_factory=list)  # (org, quarter) active, no rows
     per_quarter: dict[str, tuple[int, int]] = field(default_factory=dict)  # quarter → (sent, expected)
+    active: dict[str, int] = field(default_factory=dict)  # member → quarters of the half it is active in
+
+    @property
+    def sent(self) -> list[str]:
+        """Expected members that sent rows for at least one of their quarters (reported, wholly or in part)."""
+        gaps: dict[str, int] = {}
+        for org, _ in self.missing:
+            gaps[org] = gaps.get(org, 0) + 1
+        return [org for org in self.expected if gaps.get(org, 0) < self.active.get(org, 1)]
+
+    @property
+    def partial(self) -> list[str]:
+        """Members that reported some, not all, of the quarters they were active in."""
+        return [org for org in self.sent if org not in self.reporting]
 
     def summary(self) -> str:
-        return f"{len(self.reporting)} of {len(self.expected)} members reported"
+        """The summary: "43 of 43 members reported, 1 of them in part" (``count_words``, ``partial_words``)."""
+        return f"{count_words(len(self.sent), len(self.expected))} members reported{partial_words(len(self.partial))}"
 
     def findings(self) -> list[Finding]:
         return [Finding("data.missing-quarter", "warning",
@@ -70,6 +93,7 @@ def coverage(rows: pd.DataFrame, register: Register, half: Period) -> Coverage:
         if not active:
             continue
         cov.expected.append(member.org_id)
+        cov.active[member.org_id] = len(active)
         complete = True
         for q in active:
             got = (member.org_id, str(q)) in sent
@@ -81,6 +105,20 @@ def coverage(rows: pd.DataFrame, register: Register, half: Period) -> Coverage:
         if complete:
             cov.reporting.append(member.org_id)
     return cov
+
+
+def count_words(reported: int, of: int) -> str:
+    """"43 of 43": members that reported (wholly or in part) of the members there."""
+    return f"{reported} of {of}"
+
+
+def partial_words(partial: int, *, short: bool = False) -> str:
+    """What follows the count when some members reported in part: ", 1 of them in part" (or, in a
+    table cell, " (1 in part)"); "" when none did."""
+    if not partial:
+        return ""
+    # in a table cell the note keeps together (it wraps, whole, under the count)
+    return f" ({partial}\u00a0in\u00a0part)" if short else f", {partial} of them in part"
 
 
 # ---- every scope and period: who was expected, who reported, whose figures are in ----------------
@@ -111,8 +149,39 @@ class ScopeCoverage:
         """An expected member did not report: the scope's figures for the period are incomplete."""
         return bool(self.expected - self.reporting)
 
-    def text(self) -> str:
-        return f"{len(self.reporting)} of {len(self.expected)}"
+    @property
+    def reported(self) -> frozenset[str]:
+        """Members that reported for the scope and period, wholly or in part: every expected member
+        that reported in full, and every member whose rows are in the scope's figures (a member that
+        sent one quarter of a half-year; a member that sent rows for a region it is not registered
+        for). A partial return is counted as reported, and as partial (``partial``)."""
+        return self.reporting | self.contributing
+
+    @property
+    def members(self) -> frozenset[str]:
+        """The members a coverage line counts: those expected, and any other whose rows are in."""
+        return self.expected | self.contributing
+
+    @property
+    def partial(self) -> frozenset[str]:
+        """Expected members whose rows are in the figures but that missed a quarter they were active in."""
+        return (self.expected & self.contributing) - self.reporting
+
+    @property
+    def absent(self) -> frozenset[str]:
+        """Expected members that sent nothing for the scope and period (internal: never published by name)."""
+        return self.expected - self.reported
+
+    def text(self, *, short: bool = True) -> str:
+        """"43 of 43" — members that reported (wholly or in part) of the members there — and, when some
+        reported in part, " (1 in part)" (``short``) or ", 1 of them in part"."""
+        return count_words(len(self.reported), len(self.members)) + partial_words(len(self.partial), short=short)
+
+    def sentence(self, label: str) -> str:
+        """The coverage sentence: "43 of 43 members reported for January–June 2025, 1 of them in part."
+        """
+        return (f"{count_words(len(self.reported), len(self.members))} members reported for {label}"
+                f"{partial_words(len(self.partial))}.")
 
 
 PROVISIONAL = "P"  # the flag of a figure whose scope and period lack an expected member's return

@@ -22,9 +22,15 @@ every line below works.
     {{ region.AKL.clients }}               any of the above for a region (by code)
     {{ region.AKL.name }}                  the region's name, "Auckland"
     {{ region.AKL.members_reporting }}     members reporting in that region, "12"
-    {{ members_reporting }}                "41 of 44"
+    {{ members_reporting }}                "43 of 44": members that reported, wholly or in part, of the members there
+    {{ members_partial }}                  members that reported for part of the period only, "1"
+    {{ members_missing }}                  members expected that sent nothing for the period, "0"
+    {{ members_joined }}                   members expected now that were not a year earlier, "1"
+    {{ members_left }}                     members expected a year earlier that are not now, "1"
     {{ members_in_both }}                  members that reported in both half-years compared, "40"
     {{ members_in_both_previous }}         … in this and the previous half-year
+    {{ coverage }}                         the coverage sentence, "43 of 43 members reported for …, 1 of them in part."
+    {{ quarter.2024Q3.clients }}           any figure above for one quarter of the data
     {{ period }}                           "January–June 2025"
     {{ 1234567 | number }}                 a number with thousands separators, "1,234,567"
     {{ 34.2 | percent }}                   a number as a percentage, "34 %"
@@ -41,12 +47,16 @@ narrative renderer turns into the symbol plus a footnote reference.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from ..core import formats
 from ..core.config import Config
 from ..core.findings import did_you_mean
 from ..core.periods import Period
 from ..disclosure.confidentiality import PublishedStore
 from ..disclosure.published import SYMBOLS, Published
+from ..inputs.coverage import count_words
 from ..statistics.aggregate import NATIONAL
 
 SYMBOL_OPEN, SYMBOL_CLOSE = "\ue000", "\ue001"  # private-use characters; stripped from editors' text
@@ -92,6 +102,21 @@ class _Context:
         self.store, self.config, self.scope, self.notes = store, config, scope, notes
 
 
+@dataclass(frozen=True)
+class Ref:
+    """What a figure a check names is (for the materiality judge, ``figures/materiality.py``): the cell,
+    and for a change its base and whether it is like for like."""
+
+    measure: str
+    dimension: str
+    category: str
+    scope: str
+    period: Period
+    what: str = "value"  # value | share | change | members
+    base: Period | None = None
+    like_for_like: bool = True
+
+
 class _Figure:
     """Base: renders as its published display text."""
 
@@ -121,6 +146,16 @@ class _Figure:
     _VALUES = {"change": ("year_earlier", True), "change_previous": ("previous", True),
                "change_pct": ("year_earlier", True), "change_all": ("year_earlier", False),
                "change_all_previous": ("previous", False), "change_all_pct": ("year_earlier", False)}
+
+    def ref(self, name: str | None = None) -> Ref:
+        """What ``{{ figure }}`` or ``{{ figure.<name> }}`` is, for the materiality judge."""
+        dimension, category = (getattr(self, "_d", "total"), getattr(self, "_cat", ""))
+        if name in self._VALUES:
+            base, like = self._VALUES[name]
+            return Ref(self._m, dimension, category, self._c.scope, self._p, "change",  # type: ignore[attr-defined]
+                       getattr(self._p, base)(), like)
+        return Ref(self._m, dimension, category, self._c.scope, self._p,  # type: ignore[attr-defined]
+                   "share" if name == "share" else "value")
 
     def value_of(self, name: str | None = None) -> Published:
         """The published value behind ``{{ figure }}`` (``name`` None) or ``{{ figure.<name> }}``."""
@@ -257,10 +292,27 @@ class MeasureFigure(_Figure):
         raise _no_part(self._m, name, dims + self._PROPS)
 
 
+class Members:
+    """A count of member organisations (``{{ members_partial }}``): shown as text, checked as a number."""
+
+    def __init__(self, n: int, text: str | None = None):
+        self.n, self.text = n, str(n) if text is None else text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def value(self) -> Published:
+        return Published(float(self.n), "", "members")
+
+
+MEMBER_NAMES = ("members_reporting", "members_partial", "members_missing", "members_joined", "members_left",
+                "members_in_both", "members_in_both_previous")
+
+
 class _Scope:
     """One region's figures: ``region.AKL.clients``."""
 
-    _NAMES = ["name", "members_reporting", "members_in_both", "members_in_both_previous"]
+    _NAMES = ["name", *MEMBER_NAMES, "coverage"]
 
     def __init__(self, ctx: _Context, period: Period):
         self._ctx, self._p = ctx, period
@@ -277,13 +329,22 @@ class _Scope:
         raise _no_part(f"region.{self._ctx.scope}", name, [*self._ctx.config.measures, *self._NAMES])
 
 
-def _coverage_names(store: PublishedStore, scope: str, period: Period) -> dict[str, str]:
-    """Members reporting of those expected ("41 of 44" nationally, "12" for a region) and the
-    members in both periods of each like-for-like change."""
+def _coverage_names(store: PublishedStore, scope: str, period: Period) -> dict[str, object]:
+    """Who reported (``inputs/coverage.py``, one definition): members reporting of the members there
+    ("43 of 44" nationally, "12" for a region), in part, not at all, joined and left since a year
+    earlier, in both periods of each like-for-like change; and the coverage sentence."""
     cov = store.coverage.get(scope, period)
-    return {"members_reporting": cov.text() if scope == NATIONAL else str(len(cov.reporting)),
-            "members_in_both": str(store.panel(scope, period, period.year_earlier())),
-            "members_in_both_previous": str(store.panel(scope, period, period.previous()))}
+    base = period.year_earlier()
+    reported = len(cov.reported)
+    return {"members_reporting": Members(reported, count_words(reported, len(cov.members)) if scope == NATIONAL
+                                         else None),
+            "members_partial": Members(len(cov.partial)),
+            "members_missing": Members(len(cov.absent)),
+            "members_joined": Members(len(store.coverage.joiners(scope, period, base))),
+            "members_left": Members(len(store.coverage.leavers(scope, period, base))),
+            "members_in_both": Members(store.panel(scope, period, base)),
+            "members_in_both_previous": Members(store.panel(scope, period, period.previous())),
+            "coverage": cov.sentence(period.label())}
 
 
 class RegionFigures:
@@ -304,9 +365,46 @@ class RegionFigures:
         raise PlaceholderError("'region' needs a region code and a measure, e.g. region.AKL.clients")
 
 
-def resolve(names: dict, path: str) -> Published:
+class QuarterFigures:
+    """``quarter.2024Q3`` (in a check) or ``quarter["2024Q3"]`` (in a placeholder): the figures of one
+    quarter of the data, for the document's scope, with ``region`` and every name above."""
+
+    def __init__(self, store: PublishedStore, config: Config, scope: str, notes: SymbolNotes, judge=None):
+        self._s, self._cfg, self._scope, self._notes, self._judge = store, config, scope, notes, judge
+
+    def __getitem__(self, name: str):
+        try:
+            quarter = Period.parse(str(name))
+        except ValueError:
+            quarter = None
+        known = [p for p in self._s.periods if Period.parse(p).is_quarter]
+        if quarter is None or not quarter.is_quarter or str(quarter) not in known:
+            shown = f"{known[0]} to {known[-1]}" if known else "none"
+            raise PlaceholderError(f"'quarter.{name}' is not a quarter of the data: write it as 2024Q3 "
+                                   f"(the quarters published: {shown})")
+        return Namespace(self._s, self._cfg, quarter, self._scope, self._notes, self._judge)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __str__(self) -> str:
+        raise PlaceholderError('\'quarter\' needs a quarter and a figure, e.g. quarter["2024Q3"].clients')
+
+
+QUARTER_PATH = re.compile(r"\bquarter\.(\d{4}[Qq][1-4])\b")
+
+
+def quarter_items(expression: str) -> str:
+    """``quarter.2024Q3`` written in a placeholder, as the template language reads it (``quarter["2024Q3"]``)."""
+    return QUARTER_PATH.sub(lambda m: f'quarter["{m.group(1).upper()}"]', expression)
+
+
+def resolve_ref(names: dict, path: str) -> tuple[Published, Ref | None]:
     """The published value a dotted placeholder path names (``region.AKL.clients.need.housing.share``),
-    for claims: the same figure the placeholder shows, as a value. Raises PlaceholderError."""
+    for claims — the same figure the placeholder shows, as a value — and what it is (a ``Ref``; none
+    for a count of members). Raises PlaceholderError."""
     parts = [p for p in path.strip().split(".") if p]
     if not parts or parts[0] not in names:
         raise _unknown("name", parts[0] if parts else path, [k for k in names if not k.startswith("_")])
@@ -314,13 +412,20 @@ def resolve(names: dict, path: str) -> Published:
     for i, part in enumerate(parts[1:], start=1):
         last = i == len(parts) - 1
         if last and isinstance(obj, _Figure) and (part in _Figure._VALUES or part == "share"):
-            return obj.value_of(part)
+            return obj.value_of(part), obj.ref(part)
         if part.startswith("_"):
             raise PlaceholderError(f"'{part}' is internal")
-        obj = getattr(obj, part)
+        obj = obj[part] if isinstance(obj, (dict, QuarterFigures)) else getattr(obj, part)
     if isinstance(obj, _Figure):
-        return obj.value_of(None)
-    raise PlaceholderError(f"'{path}' is not a figure: name a measure, a category or a share")
+        return obj.value_of(None), obj.ref(None)
+    if isinstance(obj, Members):
+        return obj.value(), None
+    raise PlaceholderError(f"'{path}' is not a figure: name a measure, a category, a share or a count of members")
+
+
+def resolve(names: dict, path: str) -> Published:
+    """The published value a dotted placeholder path names (``resolve_ref`` without the ``Ref``)."""
+    return resolve_ref(names, path)[0]
 
 
 def format_number(value, decimals: int = 0) -> str:
@@ -351,22 +456,28 @@ class Namespace(dict):
     not keys, so placeholders cannot reach them.
     """
 
-    def __init__(self, store: PublishedStore, config: Config, period: Period, scope: str, notes: SymbolNotes):
+    def __init__(self, store: PublishedStore, config: Config, period: Period, scope: str, notes: SymbolNotes,
+                 judge=None):
         ctx = _Context(store, config, scope, notes)
         super().__init__({m: MeasureFigure(ctx, m, period) for m in config.measures})
         self["period"] = period.label()
         self["region"] = RegionFigures(store, config, period, notes)
         self.update(_coverage_names(store, scope, period))
+        self["quarter"] = QuarterFigures(store, config, scope, notes, judge)
         self.symbols = notes
         self.scope = scope
+        self.period = period
+        self.judge = judge  # figures/materiality.Judge: when a difference may be called one (claims.py)
         self._args = (store, config, period)
 
     def scoped(self, scope: str) -> Namespace:
         """The same figures for another scope (a region's commentary), sharing the symbol notes."""
         store, config, period = self._args
-        return Namespace(store, config, period, scope, self.symbols)
+        return Namespace(store, config, period, scope, self.symbols, self.judge)
 
 
-def namespace(store: PublishedStore, config: Config, period: Period, *, scope: str = NATIONAL) -> Namespace:
-    """The names available inside placeholders for one document."""
-    return Namespace(store, config, period, scope, SymbolNotes())
+def namespace(store: PublishedStore, config: Config, period: Period, *, scope: str = NATIONAL,
+              judge=None) -> Namespace:
+    """The names available inside placeholders for one document; ``judge`` (``figures/materiality.Judge``,
+    handed in by ``publication.py``) decides when a claimed difference is material."""
+    return Namespace(store, config, period, scope, SymbolNotes(), judge)

@@ -29,7 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from ..core import limits
 from ..core.findings import did_you_mean
 from ..core.limits import TooBig, check_number, guarded_binop
-from .namespace import FILTERS, SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError
+from .namespace import FILTERS, SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError, quarter_items
 
 MAX_TEXT = limits.PLACEHOLDER_TEXT  # characters one placeholder may produce (kept for callers)
 
@@ -118,7 +118,7 @@ def _check_tree(tree: nodes.Node, names: dict) -> None:
 
 def evaluate(expression: str, names: dict) -> str:
     """Evaluate the inside of one ``{{ … }}``; raises on any problem (see ``fill``)."""
-    source = "{{" + expression + "}}"
+    source = "{{" + quarter_items(expression) + "}}"
     tree = ENV.parse(source)
     _check_tree(tree, names)
     out = ENV.from_string(tree).render(names)

@@ -4,6 +4,14 @@ Placeholders are filled from the namespace (published values only); a
 suppressed value comes out as its symbol with a numbered footnote
 reference, and the document lists the footnotes (``RenderedReport.notes``).
 Stories pass through governance (``stories.py``) first.
+
+Every sentence is read before it is filled (``sentences.py``): its checks are evaluated
+(``claims.py``), a statement of fact without a check is found (``statements.py``), its period words
+are held against the report's period (``periods.py``), and a change that one member's flagged
+movement mostly makes gets its caveat in the text. In a draft (and the preview) a sentence with a
+problem is marked where it stands — a highlight and a numbered margin mark — and listed, with its
+file and line, in ``RenderedReport.review`` (the review appendix), as is every sentence an editor
+marked ``[[no check: …]]`` with its reason. A final has neither: it refuses to build instead.
 """
 
 from __future__ import annotations
@@ -16,15 +24,67 @@ from dataclasses import dataclass, field
 from ..core.findings import Finding
 from ..core.yamlsource import YamlSource
 from ..runtime.reproducible import build_date
-from . import claims, privacy
+from . import claims, periods, privacy, statements
 from .load import Narratives
 from .locate import finding_at
 from .markdown import markdown_to_html
-from .namespace import SYMBOL_CLOSE, SYMBOL_OPEN
+from .namespace import SYMBOL_CLOSE, SYMBOL_OPEN, PlaceholderError, _Figure, resolve_ref
 from .placeholders import fill
+from .sentences import Sentence, split, strip_markers
 from .stories import WITHDRAWN, WITHHELD, reference_date, select_stories, status
 
+FLAGS = ("P", "R", "A")  # flags beside a value; the symbols that stand in for one (S, C, ..) are not flags
 HINT = "see docs/editors-guide.md for the placeholders you can use"
+# a review mark around a sentence, in the text between filling and HTML: OPEN number MID … CLOSE
+MARK_OPEN, MARK_MID, MARK_CLOSE = "\ue010", "\ue011", "\ue012"
+_PRIVATE = str.maketrans("", "", MARK_OPEN + MARK_MID + MARK_CLOSE)
+# problems a draft reports as warnings and a final as errors; every other narrative problem is an error
+DRAFT_WARNINGS = ("claim.false", "claim.not-available", "claim.not-material", "statement.unverified",
+                  "statement.typed-number", "statement.seasonal", "period.other-period", "period.no-year",
+                  "period.after-period")
+STATEMENT_HINTS = {
+    "statement.unverified": "take its figures from placeholders and add the check that makes it true, e.g. "
+                            "[[check clients.change is up]]; or, when the figures cannot test it, "
+                            "[[no check: why]] (docs/editors-guide.md, 'Every sentence true of the figures')",
+    "statement.typed-number": "write the number as a placeholder ({{ … }}), or check it: "
+                              "[[check members_partial is 1]]; a number the data cannot give needs "
+                              "[[no check: where it comes from]]",
+    "statement.seasonal": "the figures are not seasonally adjusted (winter is the busiest quarter): say so "
+                          "('not seasonally adjusted'), or compare with a year earlier (.change)",
+    "statement.no-reason": "write why the figures cannot test the sentence, e.g. [[no check: rents are "
+                           "MBIE's figures, not our members']]",
+    "claim.one-member": "confirm the figures with the member; the caveat stays while its movement is flagged",
+    "period.other-period": "write {{ period }} for this report's period, or name the period it is compared "
+                           "with",
+    "period.no-year": "give the year (March 2025), or write {{ period }}",
+    "period.after-period": "a report speaks of its own period and earlier ones; say when, or remove the date",
+}
+
+
+@dataclass
+class ReviewItem:
+    """A sentence the reviewer should look at: one the build found a problem with (marked in the text
+    of a draft), or one an editor marked ``[[no check: …]]`` (with its reason)."""
+
+    number: int
+    kind: str  # problem | untested
+    file: str
+    line: int | None
+    column: int | None
+    sentence: str  # as published, in plain text
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (code, message, hint) of each problem
+    reason: str = ""  # an untested sentence's reason
+    scope: str = "report"  # report | story | a region's code (its brief)
+    region: str = ""  # a story's region
+    marked: bool = True  # the sentence carries a mark in the text (not the title, nor a withheld story)
+
+    @property
+    def anchor(self) -> str:
+        return f"review-item-{self.number}"
+
+    @property
+    def where(self) -> str:
+        return ":".join(str(x) for x in (self.file, self.line, self.column) if x is not None)
 
 
 @dataclass
@@ -88,16 +148,19 @@ class RenderedReport:
     stories: list[RenderedStory] = field(default_factory=list)
     regions: dict[str, RenderedRegion] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)  # drafts and previews only (none in a final)
 
 
 class _Filler:
-    """Fills one document's fields, collecting findings and footnote numbers."""
+    """Fills one document's fields, collecting findings, footnote numbers and the sentences to review."""
 
     def __init__(self, names: dict, findings: list[Finding], config=None, *, final: bool = False):
         self.names, self.findings, self.config, self.final = names, findings, config, final
         notes = getattr(names, "symbols", None)
         self.used: dict[str, str] = notes.used if notes is not None else {}
         self.private = (list(config.privacy.names), list(config.privacy.allow)) if config is not None else ([], [])
+        self.review: list[ReviewItem] = []
+        self.scope, self.region = "report", ""  # where the fields being filled are shown (set by the caller)
 
     def _scan(self, source: str, published: list[str], src: YamlSource, loc: tuple) -> None:
         """The personal-information scan on what is published from this field (the source is scanned when
@@ -112,21 +175,131 @@ class _Filler:
                 f"{what} in the published text, made by a placeholder or Markdown here: '{hit.text}'",
                 "write the text so that no placeholder or Markdown puts it together; " + hint))
 
-    def _check(self, text: str, src: YamlSource, loc: tuple, names: dict) -> str:
-        """The text without its ``[[check: …]]`` markers, each evaluated on the published figures: a
-        claim that does not hold is a warning in a draft and an error for the final."""
-        text, markers = claims.extract(text)
-        config = self.config or getattr(names, "_args", (None, None))[1]
-        for marker in markers:
-            for p in claims.evaluate(marker, names, config):
-                severity = "error" if self.final or p.code not in ("claim.false", "claim.not-available") else "warning"
-                self.findings.append(finding_at(src, loc, p.fragment, p.code, p.message, claims.hint(p.code),
-                                                severity=severity))
-        return text
+    # ---- every sentence read -----------------------------------------------------------------------
+    def _severity(self, code: str) -> str:
+        if code in DRAFT_WARNINGS:
+            return "error" if self.final else "warning"
+        return "warning" if code == "claim.one-member" else "error"
 
-    def _fill(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
+    def _sentences(self, text: str, src: YamlSource, loc: tuple, names: dict, kind: str) -> str:
+        """The text with its checks evaluated and removed, each sentence read (statements, period words,
+        one member's movement), caveats added and, in a draft, problem sentences marked."""
+        config = self.config or getattr(names, "_args", (None, None))[1]
+        period = getattr(names, "period", None)
+        inserts: list[tuple[int, int, str]] = []  # (offset, order, text) put into the raw text
+        for s in split(text):
+            notes: list[tuple[str, str, str, int]] = []  # code, message, fragment, its offset
+            reasons = [m.body for m in s.no_checks]
+            for m in s.no_checks:
+                if not m.body:
+                    notes.append(("statement.no-reason", "a [[no check]] needs its reason: why the figures cannot "
+                                  "test this sentence (the reviewer reads it in the review appendix)", m.text, m.start))
+            changes: list[claims.Change] = []
+            said = any(c.kind == "coverage" for c in statements.cues(s, text)) if s.checks else False
+            for m in s.checks:
+                ev = claims.Evaluation(m.text, names, config, totals=said)
+                notes += [(p.code, p.message, m.text, m.start) for p in ev.problems]
+                changes += ev.changes
+            changes += self._placeholder_changes(s, names)
+            if not s.checks and not s.no_checks and kind in ("text", "story", "recommendation"):
+                found = statements.cues(s, text)
+                if kind != "text" and "{{" not in s.text:
+                    found = []  # a story or a recommendation states a figure only through a placeholder
+                if found:
+                    first = found[0]
+                    if all(c.kind == "number" for c in found):
+                        notes.append(("statement.typed-number", f"the sentence states a number typed as text "
+                                      f"('{first.text}'), which no check or placeholder vouches for", first.text,
+                                      first.start))
+                    else:
+                        notes.append(("statement.unverified", f"the sentence states {statements.describe(found)} "
+                                      "but carries no check", first.text, first.start))
+            if not s.no_checks and kind != "plain":
+                season = statements.seasonal_problem(s)
+                if season:
+                    notes.append(("statement.seasonal", f"the sentence gives a change on the previous period "
+                                  f"({season}) without saying it is not seasonally adjusted", season,
+                                  s.start + s.text.find(season)))
+                if period is not None:
+                    notes += [(p.code, p.message, p.fragment, p.start) for p in periods.scan(
+                        text, s.start, s.end, period, field="title" if kind == "title" else "text",
+                        story=kind == "story")]
+            caveat = self._caveat(changes, s, src, loc, text)
+            if caveat:
+                inserts.append((_before_stop(text, s), 1, f" ({caveat})"))
+            for code, message, fragment, offset in notes:
+                self.findings.append(finding_at(src, loc, fragment, code, message,
+                                                claims.hint(code) if code.startswith("claim.") else
+                                                STATEMENT_HINTS.get(code, HINT),
+                                                occurrence=text[:offset].count(fragment),
+                                                severity=self._severity(code)))
+            if self.final or not (notes or reasons):
+                continue
+            number = len(self.review) + 1
+            line, col = (self.findings[-len(notes)].line, self.findings[-len(notes)].column) if notes else \
+                _position(src, loc, text, s)
+            marked = kind != "title"
+            self.review.append(ReviewItem(
+                number, "problem" if notes else "untested", src.display, line, col,
+                self._published(s, names),
+                [(code, message, claims.hint(code) if code.startswith("claim.") else STATEMENT_HINTS.get(code, HINT))
+                 for code, message, _, _ in notes],
+                _sentence_end("; ".join(r for r in reasons if r)), self.scope, self.region, marked))
+            if marked:
+                inserts.append((s.start, 0, f"{MARK_OPEN}{'p' if notes else 'u'}{number}{MARK_MID}"))
+                inserts.append((s.end, 2, MARK_CLOSE))
+        for offset, _, piece in sorted(inserts, key=lambda i: (i[0], i[1]), reverse=True):
+            text = text[:offset] + piece + text[offset:]
+        return strip_markers(text)
+
+    def _placeholder_changes(self, s: Sentence, names: dict) -> list[claims.Change]:
+        """The changes a sentence's placeholders show ({{ clients.change }}), for the one-member caveat."""
+        out = []
+        for path in re.findall(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}", s.text):
+            if path.split(".")[-1] not in _Figure._VALUES:
+                continue
+            try:
+                _, ref = resolve_ref(names, path)
+            except (PlaceholderError, Exception):  # a placeholder problem is reported when it is filled
+                continue
+            if ref is not None and ref.base is not None:
+                out.append(claims.Change(ref.measure, ref.dimension, ref.category, ref.scope, ref.period, ref.base))
+        return out
+
+    def _caveat(self, changes: list[claims.Change], s: Sentence, src: YamlSource, loc: tuple, text: str) -> str:
+        """The one-member caveat a sentence's change needs (``figures/materiality.Judge.driver``), or ""."""
+        judge = getattr(self.names, "judge", None)
+        if judge is None or not changes:
+            return ""
+        for c in dict.fromkeys(changes):
+            driver = judge.driver(c.measure, c.dimension, c.category, c.scope, c.period, c.base)
+            if driver is None:
+                continue
+            what = ".".join(x for x in (c.measure, c.dimension if c.dimension != "total" else "", c.category) if x)
+            where = "" if c.scope == "NZ" else f" in {self.config.region_label(c.scope) if self.config else c.scope}"
+            self.findings.append(finding_at(
+                src, loc, s.text.split()[0] if s.text.split() else "", "claim.one-member",
+                f"the change in {what}{where} that this sentence speaks of comes mostly from one member whose client "
+                f"numbers moved by more than {driver.limit * 100:.0f} % in a quarter (flagged for review): the text adds "
+                f"'({driver.caveat})'", STATEMENT_HINTS["claim.one-member"],
+                occurrence=text[:s.start].count(s.text.split()[0]) if s.text.split() else 0,
+                severity="warning"))
+            return driver.caveat
+        return ""
+
+    def _published(self, s: Sentence, names: dict) -> str:
+        """A sentence as published, in plain text (for the review appendix)."""
+        known = dict(self.used)
+        out, _ = fill(strip_markers(s.text), names)
+        for symbol in set(self.used) - set(known):  # the appendix adds no footnote of its own
+            del self.used[symbol]
+        out = out.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        html = markdown_to_html(out, inline=True)
+        return " ".join(htmlmod.unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+    def _fill(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None, kind: str = "text") -> str:
         names = self.names if names is None else names
-        text = self._check(text, src, loc, names)
+        text = self._sentences(text.translate(_PRIVATE), src, loc, names, kind)
         out, problems = fill(text, names)
         seen: dict[str, int] = {}
         for p in problems:
@@ -135,30 +308,101 @@ class _Filler:
             seen[p.fragment] = seen.get(p.fragment, 0) + 1
         return out
 
-    def plain(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None) -> str:
-        out = self._fill(text, src, loc, names).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+    def plain(self, text: str, src: YamlSource, loc: tuple, names: dict | None = None, kind: str = "plain") -> str:
+        out = self._fill(text, src, loc, names, kind).replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        out = out.translate(_PRIVATE)
         if out != text:
             self._scan(text, [out], src, loc)
         return out
 
-    def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None) -> str:
-        html = markdown_to_html(self._fill(text, src, loc, names), inline=inline)
-        self._scan(text, privacy.visible_texts(html.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")), src, loc)
-        return self._footnote_refs(html)
+    def md(self, text: str, src: YamlSource, loc: tuple, *, inline: bool = False, names: dict | None = None,
+           kind: str = "text", flagged: set[str] | None = None) -> str:
+        """``kind``: what the text is (a title, a recommendation: the judge reads them differently);
+        ``flagged``: the flags already shown in this section (shared by the items of one list)."""
+        html = markdown_to_html(self._fill(text, src, loc, names, kind), inline=inline)
+        visible = html.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+        self._scan(text, privacy.visible_texts(re.sub(MARK_OPEN + r"[pu]\d+" + MARK_MID, "", visible)
+                                               .translate(_PRIVATE)), src, loc)
+        return self._footnote_refs(review_marks(html), set() if flagged is None else flagged)
 
-    def _footnote_refs(self, html: str) -> str:
+    def _footnote_refs(self, html: str, flagged: set[str]) -> str:
+        """Each symbol with its note's number — once per section (one field's text): the first figure
+        a flag applies to carries it, the later ones in the same text do not repeat it (issue 27: the
+        executive summary had "P¹" after nearly every figure). A symbol standing in for a value (S,
+        C, ..) is always shown."""
         numbers = {sym: i + 1 for i, sym in enumerate(self.used)}
         parts = html.split(SYMBOL_OPEN)
         out = [parts[0]]
         for part in parts[1:]:
             symbol, _, rest = part.partition(SYMBOL_CLOSE)
-            n = numbers.get(htmlmod.unescape(symbol))
+            plain = htmlmod.unescape(symbol)
+            if plain in flagged and all(f in FLAGS for f in plain.split()):
+                out[-1] = out[-1].removesuffix("\u00a0").removesuffix("&nbsp;")  # the space before the flag
+                out.append(rest)
+                continue
+            flagged.add(plain)
+            n = numbers.get(plain)
             ref = (f'<sup class="note-ref"><a href="#narrative-note-{n}">{n}</a></sup>' if n else "")
             out.append(f'<span class="symbol">{symbol}</span>{ref}{rest}')
         return "".join(out)
 
     def notes(self) -> list[Note]:
         return [Note(i + 1, sym, meaning) for i, (sym, meaning) in enumerate(self.used.items())]
+
+
+def _sentence_end(text: str) -> str:
+    """A reason as a sentence: with its full stop."""
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _before_stop(text: str, s: Sentence) -> int:
+    """Where a caveat goes: before the sentence's full stop (and any closing emphasis or quote)."""
+    core = s.text.rstrip()
+    i = len(core)
+    while i and core[i - 1] in "*_\"'”’)":
+        i -= 1
+    if i and core[i - 1] in ".!?":
+        return s.start + i - 1
+    return s.start + len(core)
+
+
+def _position(src: YamlSource, loc: tuple, text: str, s: Sentence) -> tuple[int | None, int | None]:
+    """Line and column of a sentence's first words in the file."""
+    words = " ".join(s.text.split()[:4])
+    f = finding_at(src, loc, words, "statement.unverified", "", "", occurrence=text[:s.start].count(words))
+    return f.line, f.column
+
+
+_MARK = re.compile(MARK_OPEN + r"([pu])(\d+)" + MARK_MID + "(.*?)" + MARK_CLOSE, re.S)
+_TAGS = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+
+
+def _balanced(html: str) -> bool:
+    stack: list[str] = []
+    for m in _TAGS.finditer(html):
+        closing, name, empty = m.group(1), m.group(2).lower(), m.group(3)
+        if empty or name in ("br", "hr"):
+            continue
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def review_marks(html: str) -> str:
+    """A draft's review marks in a field's HTML: each marked sentence highlighted (``<mark>``), with a
+    numbered margin mark linking to its entry in the review appendix. A sentence whose HTML cannot be
+    wrapped whole (it starts inside emphasis and ends outside) gets the margin mark alone."""
+    def one(m: re.Match) -> str:
+        kind, n, inner = ("problem" if m.group(1) == "p" else "untested"), m.group(2), m.group(3)
+        what = "a problem the build found" if kind == "problem" else "not checked against the figures"
+        ref = (f'<a class="review-flag-ref" href="#review-item-{n}" data-review="{n}" '
+               f'aria-label="Review note {n} ({what}): see Sentences to review"></a>')
+        if _balanced(inner):
+            return f'<mark class="review-flag review-{kind}" id="review-flag-{n}">{inner}{ref}</mark>'
+        return f'<span class="review-flag-point review-{kind}" id="review-flag-{n}"></span>{inner}{ref}'
+    return _MARK.sub(one, html).translate(_PRIVATE)
 
 
 def _render_stories(narr: Narratives, f: _Filler, config, *, final: bool, reference: dt.date) -> list[RenderedStory]:
@@ -182,13 +426,16 @@ def _render_stories(narr: Narratives, f: _Filler, config, *, final: bool, refere
         story, src = s.story, s.source
         assert story is not None and src is not None
         # placeholders are filled (and so checked) for every story the document carries, even as a box
-        known = set(f.used)
+        known, reviewed = set(f.used), len(f.review)
+        f.scope, f.region = "story", story.region.strip().upper()
         title = f.plain(story.title, src, ("title",))
-        pull = f.md(story.pull_quote, src, ("pull_quote",), inline=True) if story.pull_quote else ""
-        body = f.md(story.body, src, ("body",))
+        pull = f.md(story.pull_quote, src, ("pull_quote",), inline=True, kind="story") if story.pull_quote else ""
+        body = f.md(story.body, src, ("body",), kind="story")
+        f.scope, f.region = "report", ""
         if sel.state == WITHHELD:
             for symbol in set(f.used) - known:  # a withheld story's text is not shown: no footnotes for it
                 del f.used[symbol]
+            del f.review[reviewed:]  # nor review marks (its findings are reported all the same)
             out.append(RenderedStory(sel.slug, sel.state, sel.label, source_file=src.display,
                                      member=story.member.strip().upper()))
             continue
@@ -208,11 +455,14 @@ def _render_regions(narr: Narratives, f: _Filler, names: dict, config) -> dict[s
             continue
         scoped = names.scoped(code) if hasattr(names, "scoped") else names
         src, c = reg.source, reg.commentary
+        f.scope, f.region = code, code
         out[code] = RenderedRegion(
             code=code, name=config.region_label(code) if config is not None else code,
             intro_html=f.md(c.intro, src, ("intro",), names=scoped),
-            key_points_html=[f.md(t, src, ("key_points", i), names=scoped) for i, t in enumerate(c.key_points)],
+            key_points_html=[f.md(t, src, ("key_points", i), names=scoped, flagged=points)
+                             for points in [set[str]()] for i, t in enumerate(c.key_points)],
             source_file=src.display)
+        f.scope, f.region = "report", ""
     return out
 
 
@@ -229,15 +479,19 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     if r is None or src is None:
         return None, findings
     f = _Filler(names, findings, config, final=final)
+    findings_flagged: set[str] = set()  # a list's items are one section: each flag once in it
+    recommendations_flagged: set[str] = set()
     rendered = RenderedReport(
-        title=f.plain(r.title, src, ("title",)),
-        subtitle=f.plain(r.subtitle, src, ("subtitle",)),
+        title=f.plain(r.title, src, ("title",), kind="title"),
+        subtitle=f.plain(r.subtitle, src, ("subtitle",), kind="title"),
         publication_date=r.publication_date,
         publisher=f.plain(r.publisher, src, ("publisher",)),
         contact=r.contact,
         summary_html=f.md(r.summary, src, ("summary",)),
-        findings_html=[f.md(t, src, ("findings", i)) for i, t in enumerate(r.findings)],
-        recommendations_html=[f.md(t, src, ("recommendations", i)) for i, t in enumerate(r.recommendations)],
+        findings_html=[f.md(t, src, ("findings", i), flagged=findings_flagged) for i, t in enumerate(r.findings)],
+        recommendations_html=[f.md(t, src, ("recommendations", i), kind="recommendation",
+                                   flagged=recommendations_flagged)
+                              for i, t in enumerate(r.recommendations)],
         sections_html={k: f.md(v, src, ("sections", k)) if v else "" for k, v in r.sections.model_dump().items()},
         methodology_html=f.md(r.methodology, src, ("methodology",)),
         source_file=src.display,
@@ -246,4 +500,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     rendered.stories = _render_stories(narr, f, config, final=final, reference=reference)
     rendered.regions = _render_regions(narr, f, names, config)
     rendered.notes = f.notes()
+    rendered.review = f.review
+    if config is not None and getattr(names, "period", None) is not None:
+        findings += periods.release_findings(narr, config, names.period, final=final)
     return rendered, findings

@@ -28,11 +28,13 @@ def plain(html: str) -> str:
     return " ".join(htmllib.unescape(_TAG.sub(" ", html or "")).split())
 
 
-def snapshot(report, store, charts) -> dict:
+def snapshot(report, store, charts, revisions=None) -> dict:
     """The published values a later draft is compared with (nothing unpublished). A quarterly
-    release has no report: its figures only."""
+    release has no report: its figures only. ``revisions``: the cells this release marks revised (R)
+    against the last release made (issue 27: a new draft can differ from the last only by them)."""
+    revised = _revised(revisions)
     if report is None:
-        return {"texts": {}, "stories": {}, "cells": _cells(store), "charts": {}}
+        return {"texts": {}, "stories": {}, "cells": _cells(store), "charts": {}, **revised}
     texts: dict[str, str] = {"Title": report.title, "Subtitle": report.subtitle, "Summary": plain(report.summary_html)}
     texts.update({f"Key finding {i}": plain(t) for i, t in enumerate(report.findings_html, 1)})
     texts.update({f"Section: {k.replace('_', ' ')}": plain(v) for k, v in report.sections_html.items()})
@@ -48,7 +50,17 @@ def snapshot(report, store, charts) -> dict:
     cells = _cells(store)
     chart_data = {c.spec.id: {"title": c.spec.title, "data": hashlib.sha256(json.dumps(
         c.spec.draw, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()} for c in charts}
-    return {"texts": {k: v for k, v in texts.items() if v}, "stories": stories, "cells": cells, "charts": chart_data}
+    return {"texts": {k: v for k, v in texts.items() if v}, "stories": stories, "cells": cells, "charts": chart_data,
+            **revised}
+
+
+def _revised(revisions) -> dict:
+    """{"revised": {cell: "previous → now (release)"}}, or {} when nothing is revised (so that drafts made
+    before issue 27 compare equal)."""
+    if revisions is None or not revisions.changed:
+        return {}
+    return {"revised": {" · ".join(str(v) for v in key if v): f"{old} → {now} ({revisions.source})"
+                        for key, (old, now) in sorted(revisions.changed.items())}}
 
 
 def _cells(store) -> dict[str, str]:
@@ -95,11 +107,13 @@ class Changes:
     figures: list[tuple[str, str, str]] = field(default_factory=list)  # name, old, new
     why: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)
+    revised: list[tuple[str, str]] = field(default_factory=list)  # figures newly marked R: name, "6 → S (release)"
+    unrevised: list[str] = field(default_factory=list)  # figures no longer marked R
 
     @property
     def empty(self) -> bool:
         return not (self.texts or self.stories_added or self.stories_removed or self.stories_withheld
-                    or self.stories_released or self.figures or self.charts)
+                    or self.stories_released or self.figures or self.charts or self.revised or self.unrevised)
 
 
 def word_diff(old: str, new: str, context: int = 8) -> list[Piece]:
@@ -175,6 +189,9 @@ def compare(old: dict, new: dict, old_n: int, new_n: int, old_inputs: dict | Non
     och, nch = old.get("charts", {}), new.get("charts", {})
     ch.charts = [nch.get(k, och.get(k, {})).get("title", k) for k in sorted(set(och) | set(nch))
                  if och.get(k, {}).get("data") != nch.get(k, {}).get("data")]
+    orv, nrv = old.get("revised", {}), new.get("revised", {})
+    ch.revised = [(k, nrv[k]) for k in sorted(nrv) if orv.get(k) != nrv[k]]
+    ch.unrevised = sorted(set(orv) - set(nrv))
     return ch
 
 
@@ -227,4 +244,9 @@ def format_changes(ch: Changes, fmt: str = "text", figure_limit: int = 200) -> s
     if ch.charts:
         head("Charts whose data changed")
         lines += [f"{bullet}{c}" for c in ch.charts] + [""]
+    if ch.revised or ch.unrevised:
+        head(f"Figures marked revised (R) against the last release ({len(ch.revised)} now, "
+             f"{len(ch.unrevised)} no longer)")
+        lines += [f"{bullet}{name}: {what}" for name, what in ch.revised[:figure_limit]]
+        lines += [f"{bullet}no longer revised: {name}" for name in ch.unrevised[:figure_limit]] + [""]
     return "\n".join(lines)

@@ -37,6 +37,7 @@ class Release:
     name = "release"
     preview = False
     final = False
+    members = True  # makes the members' private reports (an embargoed copy does not)
     previous: int | None = None  # the latest draft (drafts only)
 
     def __init__(self, config: Config, period: Period):
@@ -46,6 +47,10 @@ class Release:
 
     def unchanged(self, fp: Fingerprint, *, use_cache: bool) -> bool:
         """True when no input changed since the last release of this kind: nothing to do."""
+        return False
+
+    def nothing_new(self, publication, fp: Fingerprint) -> bool:
+        """True when the Publication would publish exactly what the latest release of this kind does."""
         return False
 
     def refusals(self) -> list[Finding]:
@@ -117,7 +122,38 @@ class Draft(Release):
 
     def unchanged(self, fp: Fingerprint, *, use_cache: bool) -> bool:
         return (use_cache and self.previous is not None
-                and drafts.input_digest(drafts.draft_dir(self.pdir, self.previous)) == fp.digest)
+                and fp.digest in (drafts.input_digest(drafts.draft_dir(self.pdir, self.previous)),
+                                  *drafts.same_inputs(self.pdir, self.previous)))
+
+    def nothing_new(self, publication, fp: Fingerprint) -> bool:
+        """True when only the release log changed since the latest draft (another period's final was made)
+        and this draft would publish exactly what that one does: the same figures and texts, the same
+        revisions, the same report in the downloads. Then no new draft is made (issue 27: a quarterly final
+        followed by a half-year build made an empty draft, "Nothing published changed"), and the new inputs
+        are remembered as the latest draft's."""
+        if self.previous is None:
+            return False
+        prev = drafts.draft_dir(self.pdir, self.previous)
+        old = drafts.input_parts(prev)
+        if not old or {k for k in set(old) | set(fp.parts) if old.get(k) != fp.parts.get(k)} - {"releases"}:
+            return False
+        if drafts.read_json(prev / SNAPSHOT) != json.loads(json.dumps(self._snapshot(publication), ensure_ascii=False)):
+            return False
+        revisions = publication.revisions.csv() if publication.revisions is not None else b""
+        before = (prev / "revisions.csv").read_bytes() if (prev / "revisions.csv").is_file() else b""
+        if revisions != before:
+            return False
+        if publication.period.is_quarter:  # the downloads page offers the latest half-year report released
+            from ..dashboard_site.release_details import latest_report
+
+            report = latest_report(self.config, publication.period)
+            offered = sorted((prev / "dashboard" / "downloads").glob("report-*.pdf"))
+            if [p.name for p in offered] != ([f"report-{report[0]}.pdf"] if report else []):
+                return False
+            if report and offered[0].read_bytes() != report[1].read_bytes():
+                return False
+        drafts.remember_same_inputs(self.pdir, self.previous, fp.digest)
+        return True
 
     def reviews(self, publication, fp: Fingerprint) -> tuple[Review | None, Review | None]:
         """The web HTML carries the banner (draft number, build time, inputs); the print HTML only
@@ -146,7 +182,8 @@ class Draft(Release):
 
     def _snapshot(self, publication) -> dict:
         if self._snap is None:
-            self._snap = snapshot(publication.report, publication.store, publication.charts.national)
+            self._snap = snapshot(publication.report, publication.store, publication.charts.national,
+                                  publication.revisions)
         return self._snap
 
     def write(self, files: dict[str, bytes], internal: dict[str, bytes], fp: Fingerprint) -> Path:
@@ -197,7 +234,9 @@ class Final(Release):
                 out.append(Finding("final.empty-section", "error",
                                    f"section '{name}' has no text — a final needs every section written",
                                    file=report.source_file, hint=f"write sections.{name} in the report narrative"))
-        return out
+        from .governance import final_blockers  # issue 27: the reviews a final needs
+
+        return out + final_blockers(publication)
 
     def records(self, publication, fp: Fingerprint, disclosure: dict) -> dict[str, bytes]:
         """release.json: the input fingerprint (overall and per group; the per-file hashes stay
@@ -242,7 +281,7 @@ def merged_internal(current: dict[str, bytes], new: dict[str, bytes]) -> dict[st
 
 def choose(config: Config, period: Period, *, final: bool = False, revision: str | None = None,
            preview: bool = False) -> Release:
-    """The release mode a build asked for."""
+    """The release mode a build asked for (an embargoed copy: ``embargo.Embargoed``)."""
     if preview:
         return Preview(config, period)
     return Final(config, period, revision) if final else Draft(config, period)

@@ -62,6 +62,28 @@ def stamp_pdf(n: int, built: str, short_hash: str, width: float, height: float) 
 
 def stamp_document(pdf: bytes, n: int, built: str, short_hash: str) -> bytes:
     """``pdf`` with the draft's watermark and stamp drawn on every page, behind its content."""
+    return overlay_document(pdf, lambda w, h: stamp_pdf(n, built, short_hash, w, h), "/ReportgenDraftMarks")
+
+
+def marks_pdf(diagonal: str, top: str, bottom: str, width: float, height: float) -> bytes:
+    """A one-page overlay of ``width`` × ``height`` points: ``diagonal`` across the page (light, large),
+    ``top`` level at the top and ``bottom`` at the foot (small, dark red), as the draft's marks are."""
+    import math
+
+    angle = -math.degrees(math.atan2(height, width))
+    css = STAMP_CSS.format(w=f"{width:.2f}", w3=f"{width * 3:.2f}", h=f"{height:.2f}",
+                           mid=f"{height / 2 - 26:.2f}", angle=f"{angle:.2f}")
+    html = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>marks</title>"
+            f"<style>{css}</style></head><body><div class='watermark'>{escape(diagonal)}</div>"
+            f"<div class='topmark'>{escape(top)}</div><div class='stamp'>{escape(bottom)}</div></body></html>")
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def overlay_document(pdf: bytes, overlay_for, resource: str) -> bytes:
+    """``pdf`` with ``overlay_for(width, height)`` (a one-page PDF) drawn on every page first, behind the
+    page's content, as an artifact (``resource``: the name of its form XObject)."""
     import pikepdf
 
     overlays: dict[tuple[float, float], bytes] = {}
@@ -71,10 +93,10 @@ def stamp_document(pdf: bytes, n: int, built: str, short_hash: str) -> bytes:
             box = [float(v) for v in page.mediabox]
             size = (round(box[2] - box[0], 2), round(box[3] - box[1], 2))
             if size not in forms:
-                overlays[size] = stamp_pdf(n, built, short_hash, *size)
+                overlays[size] = overlay_for(*size)
                 with pikepdf.open(io.BytesIO(overlays[size])) as src:
                     forms[size] = doc.copy_foreign(pikepdf.Page(src.pages[0]).as_form_xobject())
-            name = page.add_resource(forms[size], pikepdf.Name.XObject, pikepdf.Name("/ReportgenDraftMarks"),
+            name = page.add_resource(forms[size], pikepdf.Name.XObject, pikepdf.Name(resource),
                                      replace_existing=True)
             # the marks first, in their own q … Q, then the page's own content (wrapped in q … Q too,
             # so that whatever graphics state it leaves does not leak), drawn on top of them

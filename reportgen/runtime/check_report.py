@@ -52,7 +52,8 @@ def _summary(result, findings: list[Finding], member: str | None) -> dict:
     }
     if cov is not None:
         out["members_expected"] = len(cov.expected)
-        out["members_reporting"] = len(cov.reporting)
+        out["members_reporting"] = len(cov.sent)  # wholly or in part (coverage.py: one definition)
+        out["members_partial"] = len(cov.partial)
         out["coverage"] = cov.summary()
         out["quarters"] = {q: {"reporting": s, "expected": e} for q, s, e in
                            ((q, *v) for q, v in cov.per_quarter.items())}

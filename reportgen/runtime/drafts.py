@@ -62,6 +62,32 @@ def input_digest(bundle: Path) -> str | None:
     return (manifest.get("inputs") or {}).get("digest")
 
 
+def input_parts(bundle: Path) -> dict[str, str]:
+    manifest = read_json(bundle / "manifest.json") or {}
+    return dict((manifest.get("inputs") or {}).get("parts") or {})
+
+
+SAME_INPUTS = "same-inputs.json"  # internal/drafts/<n>/: other input digests that publish exactly draft n
+
+
+def same_inputs(pdir: Path, n: int) -> list[str]:
+    """Input digests known to publish exactly what draft ``n`` publishes (another period's final was made
+    since, and nothing this period publishes changed): a build with one of them makes no new draft."""
+    data = read_json(pdir / "internal" / "drafts" / str(n) / SAME_INPUTS) or {}
+    return [str(d) for d in data.get("digests", [])]
+
+
+def remember_same_inputs(pdir: Path, n: int, digest: str) -> None:
+    folder = pdir / "internal" / "drafts" / str(n)
+    known = same_inputs(pdir, n)
+    if digest in known:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{SAME_INPUTS}.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps({"digests": [*known, digest]}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / SAME_INPUTS)
+
+
 def _write_new(files: dict[str, bytes], dest: Path) -> Path:
     """Write ``files`` as the new folder ``dest``; refuse if it exists (never overwrite)."""
     if dest.exists():
@@ -73,6 +99,11 @@ def _write_new(files: dict[str, bytes], dest: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dest
+
+
+def write_new(files: dict[str, bytes], dest: Path) -> Path:
+    """Write ``files`` as the new folder ``dest`` (an embargoed copy, say); refuse if it exists."""
+    return _write_new(files, dest)
 
 
 def point_latest(pdir: Path, n: int) -> Path:

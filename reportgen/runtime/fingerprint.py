@@ -158,6 +158,11 @@ def _shown(path: Path, root: Path, real_root: Path, plain: dict[str, bool]) -> s
         return path.as_posix()
 
 
+def _records_folder(config) -> str:
+    governance = getattr(config, "governance", None)
+    return getattr(governance, "records", "reviews")
+
+
 def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     """The fingerprint of a build of ``period`` with ``config`` (a loaded Config). ``memo=False``:
     hash every data file afresh instead of trusting remembered hashes of unchanged files."""
@@ -177,6 +182,8 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
         "releases": [p for p in (Path(config.output_dir) / RELEASE_LOG,) if p.is_file()],
         "narratives": _tree(root / "narratives" / str(period)),
         "templates": _tree(root / "templates"),
+        # the records of the reviews a final needs (issue 27): the methodology says who reviewed and when
+        "reviews": [p for p in (root / _records_folder(config) / f"{period}.yaml",) if p.is_file()],
         "reportgen": _tree(PACKAGE, (".py", ".yaml", ".j2", ".css", ".json")),
     }
     files: dict[str, str] = {}

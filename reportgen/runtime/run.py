@@ -34,6 +34,7 @@ class BuildResult:
     data: Any = None  # the validated rows (inputs.validate.ValidData), for check's summary and the quality report
     draft: int | None = None  # the draft number written (or kept, when ``unchanged``)
     unchanged: bool = False  # inputs equal to the latest draft's: nothing rendered, nothing written
+    nothing_new: bool = False  # with ``unchanged``: only the release log changed (a final was made), nothing published
     final: bool = False
     documents: list = field(default_factory=list)  # the HTML documents (what ``preview`` serves)
     laid_out: list[str] = field(default_factory=list)  # documents laid out as PDF (the others: cached)

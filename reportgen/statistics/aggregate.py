@@ -58,6 +58,9 @@ class Aggregates:
     # like-for-like sums: every cell summed over the members that reported in both periods of a
     # comparison — scope, period, base, measure, dimension, category, now, then, members (internal)
     matched: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # (org_id, period, region, measure, dimension) of every total a member sent without the breakdown:
+    # its people are in the share's denominator and in no category (or in not_stated) — internal
+    unrecorded: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def halves(self) -> list[Period]:
@@ -231,6 +234,51 @@ class _Rows:
             for c in columns}
         out["value"] = self.value[idx] if value is None else value
         return pd.DataFrame(out)
+
+
+UNRECORDED = ["org_id", "period", "region", "measure", "dimension"]
+
+
+def _unrecorded(rows: _Rows, config: Config) -> pd.DataFrame:
+    """Every (org_id, period, region, measure, dimension) where a member sent the measure's total but none
+    of the dimension's categories (single or multiple response; not the outcome pools): the people its
+    shares' denominators hold that no category does (``figures/breakdowns.py``). Found on the codes, in
+    the order of the pandas version (``tests/aggregate_oracle.py``): by measure and dimension as the
+    config lists them, then each total's (member, period, region) in the order it first comes."""
+    r = rows.codes
+    total = rows.code("dimension", "total")
+    totals = np.flatnonzero(r["dimension"] == total) if total >= 0 else np.zeros(0, dtype=np.int64)
+    n_period, n_region = rows.size("period"), rows.size("region")
+    size = rows.size("org_id") * n_period * n_region
+
+    def place(idx: np.ndarray) -> np.ndarray:
+        return (_wide(r["org_id"][idx]) * n_period + r["period"][idx]) * n_region + r["region"][idx]
+
+    out = []
+    for measure, spec in config.measures.items():
+        dims = [d for d in spec.dimensions if d != "total" and config.dimensions[d].response != "pool"]
+        m = rows.code("measure", measure)
+        if not dims or m < 0:
+            continue
+        m_totals = totals[r["measure"][totals] == m]
+        if not len(m_totals):
+            continue
+        _, first = np.unique(place(m_totals), return_index=True)
+        m_totals = m_totals[np.sort(first)]  # one row per (member, period, region), in order of coming
+        keys = place(m_totals)
+        of_measure = np.flatnonzero(r["measure"] == m)
+        for dim in dims:
+            d = rows.code("dimension", dim)
+            sent = place(of_measure[r["dimension"][of_measure] == d]) if d >= 0 else np.zeros(0, dtype=np.int64)
+            missing = m_totals[~_isin(keys, sent, size)]
+            if len(missing):
+                out.append(pd.DataFrame({"org_id": rows.names_of("org_id", r["org_id"][missing]),
+                                         "period": rows.names_of("period", r["period"][missing]),
+                                         "region": rows.names_of("region", r["region"][missing]),
+                                         "measure": measure, "dimension": dim}))
+    if not out:
+        return pd.DataFrame(columns=UNRECORDED)
+    return pd.concat(out, ignore_index=True)[UNRECORDED].astype(str)
 
 
 def _fill_not_stated(rows: _Rows, config: Config) -> _Rows:
@@ -486,7 +534,9 @@ def matched_cells(vectors: dict[str, tuple[np.ndarray, np.ndarray]], entries: _E
 
 
 def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Period) -> Aggregates:
-    codes = _fill_not_stated(_Rows.of(rows), config)
+    codes = _Rows.of(rows)
+    unrecorded = _unrecorded(codes, config)  # before rule 5 fills breakdowns in
+    codes = _fill_not_stated(codes, config)
     halves = [period, period.previous(), period.year_earlier()] if period.is_half else []  # none: a quarter
     # every quarter in the data up to the end of the period released: nothing after it is published
     last = period.quarters()[-1]
@@ -535,8 +585,8 @@ def aggregate(rows: pd.DataFrame, register: Register, config: Config, period: Pe
                  for h in halves}
     coverage = scope_coverage(sent_rows, half_rows, register, scopes, quarters)
     agg = Aggregates(period=period, cells=cells, member_rows=member_rows, summed_from_quarters=flagged,
-                     quarters=quarters, group_cells=group_cells, coverage=coverage)
-    for q, idx in quarter_rows.items():  # a quarter's rows are its members' own
+                     quarters=quarters, group_cells=group_cells, coverage=coverage, unrecorded=unrecorded)
+    for q, idx in quarter_rows.items():  # a quarter's rows are its members' own (the proofs, the p % rule)
         if len(idx):
             member_rows[q] = _member_frame(codes, idx)
     agg.matched = matched_cells(vectors, entries, agg.comparisons(), coverage, scopes)
