@@ -3,10 +3,12 @@
     load_inputs   register, events → load → validate → aggregate          (publication.py)
     gather        confidentialise → metrics → narratives → charts → contexts (publication.py)
     documents     HTML of the national report and every brief              (documents.py)
-    PDF           laid out on worker processes, cached by exact HTML       (render_pdf.py)
-    members       each member's private report, laid out on the workers too (member_reports.py, member_files.py)
+    PDF           laid out on worker processes, cached by exact HTML; a draft's marks stamped there too
+                                                                           (render_pdf.py)
+    members       each member's private report (a final's laid out on the workers too) (member_reports/)
     tables        tables/*.csv, tables.xlsx, dashboard.json                (tables.py, dashboard.py)
-    audit         the disclosure proofs; a failed proof writes nothing     (audit.py)
+    audit         the disclosure proofs, while the PDFs are laid out (cached on what they read), and
+                  no symbol in any sentence; a failed proof writes nothing (audit.py, audit_cache.py)
     release       preview, numbered draft or guarded final                 (release.py)
 
 Stages report findings rather than raising; a build with any error writes
@@ -59,7 +61,7 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
     from .runtime.cache import StageCache
 
     # a preview lays nothing out; a quarterly draft neither (no chart, the members' reports as HTML only)
-    with Workers(1 if release.preview or not member_pdfs(period, release) else jobs) as workers:
+    with Workers(jobs if lays_out(period, release) else 1) as workers:
         workers.start()  # their imports (WeasyPrint, matplotlib) overlap this process's data stages
         cache = StageCache(config.root, enabled=use_cache)
         charts = ChartCache(chart_cache_dir(config) if use_cache else None, workers=workers)
@@ -82,13 +84,16 @@ def build(config: Config, period: Period, progress: Progress | None = None, *, f
 
 
 def _release(publication, release: Release, run: Run, cache, fp, workers: Workers, use_cache: bool) -> BuildResult:
-    """documents → PDF → tables, dashboard → audit → write, as the release mode says."""
-    from .disclosure.audit import audit_bundle
+    """documents → PDF (on the workers) → members' reports, tables, dashboard, audit (here, meanwhile) →
+    write, as the release mode says."""
+    from .disclosure.audit import prose_audit
     from .documents.documents import render
     from .documents.render_pdf import Rendering
 
     web_review, print_review = release.reviews(publication, fp)
-    layout = None if release.preview else Rendering(publication.config, workers, use_cache=use_cache)
+    # each PDF is laid out, and a draft's marks stamped on it, on the workers as soon as its HTML exists
+    layout = None if release.preview else Rendering(publication.config, workers, use_cache=use_cache,
+                                                     then=release.marks(fp))
     web, printed = [], []
     with run.stage("html"):  # each document is laid out as soon as its HTML exists
         for context in publication.documents:
@@ -109,13 +114,13 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     with run.stage("tables"):
         files = data_files(publication, cache, fp) | publication.assets
         files |= dashboard_downloads(publication, files)
-    with run.stage("pdf"):
+    with run.stage("audit"):  # reads the tables and the pages' HTML, not the PDFs: it runs while they are laid out
+        disclosure, problems = audit(publication, files, cache, fp)
+        disclosure, said = prose_audit(disclosure, {f"{doc.name}.html": doc.html.encode("utf-8") for doc in web})
+    run.report(problems + said)
+    with run.stage("pdf"):  # waits for the layouts (and a draft's marks) on the workers
         files |= document_files(web, printed, layout.result(), run)
-        release.stamp(files, [f"{d.name}.pdf" for d in printed], workers, fp)
     run.result.laid_out = list(layout.laid_out)
-    with run.stage("audit"):
-        disclosure, problems = audit_bundle(publication.store, publication.metrics, publication.config, files)
-    run.report(problems)
     if not run.ok:
         return run.result
     files |= release.records(publication, fp, disclosure)
@@ -168,10 +173,26 @@ def document_files(web: list, printed: list, layouts: list, run: Run) -> dict[st
 
 
 def member_pdfs(period: Period, release: Release) -> bool:
-    """Whether the members' reports are laid out as PDFs too: in every half-year build and in a quarter's
-    final; a quarterly draft makes them as HTML only, so that it stays quick (``reportgen member-reports``
-    lays a draft's out when they are wanted)."""
-    return period.is_half or release.final
+    """Whether the members' reports are laid out as PDFs too: in a final, which is what members receive;
+    a draft (half-year or quarter) makes them as HTML only, so that it stays quick (``reportgen
+    member-reports`` lays a draft's out when they are wanted)."""
+    return release.final
+
+
+def lays_out(period: Period, release: Release) -> bool:
+    """Whether the build lays out any PDF (on worker processes): a half-year's report and briefs, and the
+    members' letters of a final; a preview lays out nothing, nor does a quarterly draft."""
+    return not release.preview and (period.is_half or member_pdfs(period, release))
+
+
+def audit(publication, files: dict[str, bytes], cache, fp) -> tuple[dict, list]:
+    """The disclosure audit of the bundle's data files (``disclosure/audit.py``); cached on exactly what it
+    reads (``disclosure/audit_cache.py``), so that an edit to a story does not prove the same figures again."""
+    from .disclosure.audit_cache import cached_audit
+    from .publication import published_key
+
+    return cached_audit(cache, published_key(fp, publication.period, publication.config), publication.store,
+                        publication.metrics, publication.config, files)
 
 
 def member_reports(publication, release: Release):

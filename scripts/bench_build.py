@@ -1,13 +1,27 @@
-"""Benchmark whole builds: cold, unchanged, after a story edit, after a resubmission.
+"""Benchmark whole half-year builds: cold, unchanged, after an edit, after a resubmission; and the floor.
 
-Runs the real command line (``reportgen build``) in a temporary copy of the
-project, once per scenario, and reports wall time and the peak memory of the
-whole process tree (the build and its worker processes). Also measures the floor: WeasyPrint alone laying out the same
-final HTML documents one after another, in one process.
+Runs the real command line (``reportgen build 2025H1``) in a temporary copy of the project, one scenario
+after another, ``--runs`` times; with ``--baseline DIR`` (a checkout of an earlier version, e.g. the
+previous release: ``git worktree add /tmp/reportgen-0.1.0 4958947``) the same scenarios of that
+version run in turn with this one's, on its own copy of its own project, and every ratio is paired
+round by round (``benchlib.py``). Scenarios:
 
-    .venv/bin/python scripts/bench_build.py                 # the sample
-    .venv/bin/python scripts/bench_build.py --members 500 --quarters 12
-    .venv/bin/python scripts/bench_build.py --markdown      # just the table
+* cold: no cache at all (a fresh copy);
+* unchanged rebuild;
+* after one story edited (one word), and after one paragraph of the report edited (one word);
+* after one member's resubmission (more volunteer hours in one quarter's file);
+* check only (``reportgen check 2025H1``);
+* the **floor**: WeasyPrint alone laying out the same public documents (this version's HTML) one after
+  another in one process, with the build's options (PDF/UA-1, the templates folder as base URL);
+* what the disclosure proofs add to a cold build: this version's cold build paired, round by round, with
+  the same cold build in which the audit is replaced by an empty report (``NO_PROOFS``; the bundle is
+  then not a release, only a measurement); and the audit's stage time over the build's, from the stage
+  lines the build prints.
+
+    .venv/bin/python scripts/bench_build.py                                  # the sample, 3 rounds
+    .venv/bin/python scripts/bench_build.py --baseline /tmp/reportgen-0.1.0  # paired with 0.1.0
+    .venv/bin/python scripts/bench_build.py --members 500 --quarters 12      # generated data
+    .venv/bin/python scripts/bench_build.py --preview                        # also the live preview in Chromium
 
 Not a test: timings depend on the machine and on what else runs on it.
 """
@@ -16,73 +30,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import REPO, Series, Version, generate, machine, make_project, measure, table  # noqa: E402
+
 PERIOD = "2025H1"
-
-
-def _tree_rss(root: int) -> int:
-    """Resident memory (bytes) of ``root`` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24 of stat: rss in pages
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total
-
-
-def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak resident memory in MiB of the whole process tree (the build and its
-    workers, sampled every 100 ms), exit code."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.1)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr.read().decode(errors="replace"))
-    return wall, peak / 2**20, proc.returncode
-
-
-def make_project(dest: Path, members: int | None, quarters: int | None) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("config.yaml",):
-        shutil.copy(REPO / name, dest / name)
-    for name in ("templates", "narratives"):  # the project's template overrides (the defaults are in the package)
-        shutil.copytree(REPO / name, dest / name)
-    if members is None:
-        shutil.copytree(REPO / "data", dest / "data")
-    else:
-        subprocess.run([sys.executable, "-m", "reportgen.inputs.sample_data", "--out", str(dest / "data"),
-                        "--members", str(members), "--quarters", str(quarters or 8)], check=True,
-                       cwd=REPO, stdout=subprocess.DEVNULL)
-    return dest
 
 
 def edit_story(project: Path) -> str:
@@ -91,6 +51,14 @@ def edit_story(project: Path) -> str:
     target = stories[0] if stories else project / "narratives" / PERIOD / "report.yaml"
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace(" the ", " that ", 1), encoding="utf-8")
+    return target.name
+
+
+def edit_paragraph(project: Path) -> str:
+    """Change one word in one paragraph of the report's own text (report.yaml)."""
+    target = project / "narratives" / PERIOD / "report.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(" the ", " this ", 1), encoding="utf-8")
     return target.name
 
 
@@ -108,160 +76,169 @@ def resubmit(project: Path) -> str:
     return target.name
 
 
-def weasyprint_floor(project: Path) -> tuple[float, int]:
-    """Seconds for WeasyPrint alone to lay out the final documents' HTML one after another, in one
-    process, with the same options as a build (PDF/UA-1, the templates folder as base URL)."""
-    code = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from weasyprint import HTML\n"
-        "from reportgen.build import build\n"
-        "from reportgen.config import load_config\n"
-        "from reportgen.periods import Period\n"
-        "config = load_config(Path('config.yaml'))\n"
-        f"docs = build(config, Period.parse_half('{PERIOD}'), html_only=True).documents\n"
-        "base = str(config.root / 'templates') + '/'\n"
-        "t = time.perf_counter()\n"
-        "for d in docs: HTML(string=d.html, base_url=base).write_pdf(pdf_variant='pdf/ua-1')\n"
-        "print(time.perf_counter() - t, len(docs))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+FLOOR = r"""
+import sys, time
+from pathlib import Path
+from weasyprint import HTML
+from reportgen.build import build
+from reportgen.core.config import load_config
+from reportgen.core.periods import Period
+if __name__ == "__main__":
+    config = load_config(Path("config.yaml"))
+    docs = build(config, Period.parse(sys.argv[1]), html_only=True).documents
+    base = str(config.root / "templates") + "/"
+    HTML(string="<p>warm</p>").write_pdf()
+    t = time.perf_counter()
+    for d in docs:
+        HTML(string=d.html, base_url=base).write_pdf(pdf_variant="pdf/ua-1")
+    print(time.perf_counter() - t, len(docs))
+"""
+
+
+NO_PROOFS = r"""
+import sys
+import reportgen.build
+from reportgen.cli import main
+reportgen.build.audit = lambda *args: ({}, [])  # the proofs not run: what they add to a cold build
+sys.exit(main())
+"""
+
+
+def floor(project: Path) -> tuple[float, int]:
+    """Seconds for WeasyPrint alone to lay out this version's public documents one after another."""
+    r = subprocess.run([sys.executable, "-c", FLOOR, PERIOD], cwd=project, capture_output=True, text=True,
+                       check=True, env=Version.this().env())
     seconds, n = r.stdout.strip().splitlines()[-1].split()
     return float(seconds), int(n)
 
 
-def preview_latency(project: Path, edits: int = 7) -> tuple[float, float, float, str]:
-    """Median and worst seconds from saving a story edit to the open page showing it, and the
-    preview server's peak memory (MiB).
-
-    With Playwright and Chromium installed (``scripts/setup.sh --test``), a real headless
-    Chromium has the report open: the time runs from the save to the reloaded page containing
-    the edited words (rebuild + the page's 150 ms poll + reload). Without them, to the server
-    serving the new version (the poll and reload not included)."""
-    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "preview", PERIOD, "--port", "0"], cwd=project,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        url = None
-        while url is None:
-            line = proc.stderr.readline()
-            if not line:
-                raise RuntimeError("preview ended before serving")
-            match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
-            url = match.group(1) if match else None
-        story = project / "narratives" / PERIOD / "stories" / "kai-on-the-table.yaml"
-        if not story.is_file():
-            story = sorted((project / "narratives" / PERIOD / "stories").glob("*.yaml"))[0]
-        original = story.read_text(encoding="utf-8")
-        anchor = "the warehouse" if "the warehouse" in original else " the "
-        try:
-            times, how = _browser_latency(url, story, original, anchor, edits), "in Chromium: save → reloaded page shows the edit"
-        except ImportError:
-            times, how = _server_latency(url, story, original, anchor, edits), "save → new version served (no browser)"
-        story.write_text(original, encoding="utf-8")
-        status = Path(f"/proc/{proc.pid}/status").read_text()
-        peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-        return statistics.median(times), max(times), peak, how
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+def stage_seconds(stderr: str, stage: str) -> float | None:
+    """A stage's time from the build's plain stage lines ("  audit   0.96 s")."""
+    found = re.findall(rf"^\s*{re.escape(stage)}\s+([0-9.]+) s$", stderr, flags=re.M)
+    return sum(float(x) for x in found) if found else None
 
 
-def _edited(original: str, anchor: str, i: int) -> tuple[str, str]:
-    word = f"edit{i}x"
-    return original.replace(anchor, anchor.replace("the", f"the {word}", 1), 1), word
+def one_round(version: Version, project: Path, data: Path | None, series: dict[str, Series], side: str,
+              extras: dict[str, list]) -> None:
+    """Every scenario of ``version``, in order, on a fresh copy of its project."""
+    make_project(version, project, data)
+    env = version.env()
+    build = version.reportgen("build", PERIOD)
+    steps = [("cold full build", None), ("unchanged rebuild", None), ("rebuild after one story edit", edit_story),
+             ("rebuild after one paragraph of the report edited", edit_paragraph),
+             ("rebuild after one member's resubmission", resubmit)]
+    for name, change in steps:
+        note = change(project) if change else ""
+        m = measure(build if name == "cold full build" else [*build, "--quiet"], project, env)
+        getattr(series[name], side).append(m)
+        series[name].note = note
+        if name == "cold full build":
+            total = stage_seconds(m.stderr, "total")
+            audit = stage_seconds(m.stderr, "audit")
+            if total and audit is not None:
+                extras[f"audit-{side}"].append(audit / total)
+    getattr(series["check only"], side).append(measure(version.reportgen("check", PERIOD, "-q"), project, env))
+    if side == "a":
+        extras["floor"].append(floor(project))
+        bare = make_project(version, project.with_name(project.name + "-no-proofs"), data)
+        m = measure([sys.executable, "-c", NO_PROOFS, "build", PERIOD, "--quiet"], bare, env)
+        extras["no-proofs"].append(m)
 
 
-def _browser_latency(url: str, story: Path, original: str, anchor: str, edits: int) -> list[float]:
+def preview_latency(project: Path, edits: int = 7) -> tuple[float, float]:
+    """Median and worst seconds from saving a story edit to a real headless Chromium showing it."""
     from playwright.sync_api import sync_playwright  # ImportError without the test extras
 
     sys.path.insert(0, str(REPO))
     from tests.browser import launch
 
-    times = []
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        page = browser.new_page()
-        page.goto(url + "/report.html")
-        for i in range(edits):
-            text, word = _edited(original, anchor, i)
-            story.write_text(text, encoding="utf-8")
-            start = time.perf_counter()
-            page.wait_for_function("w => document.body && document.body.innerText.includes(w)", arg=word,
-                                   timeout=60_000, polling=10)
-            times.append(time.perf_counter() - start)
-            time.sleep(0.3)
-        browser.close()
-    return times
-
-
-def _server_latency(url: str, story: Path, original: str, anchor: str, edits: int) -> list[float]:
-    def version() -> int:
-        return json.loads(urllib.request.urlopen(url + "/__preview/state").read())["version"]
-
-    times = []
-    for i in range(edits):
-        before = version()
-        story.write_text(_edited(original, anchor, i)[0], encoding="utf-8")
-        start = time.perf_counter()
-        while version() == before:
-            if time.perf_counter() - start > 60:
-                raise RuntimeError("preview did not rebuild within 60 s of an edit")
-            time.sleep(0.01)
-        times.append(time.perf_counter() - start)
-        time.sleep(0.3)
-    return times
-
-
-def bench(members: int | None, quarters: int | None) -> list[tuple[str, float, float, str]]:
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
-        project = make_project(Path(tmp) / "project", members, quarters)
-        build = [sys.executable, "-m", "reportgen", "build", PERIOD, "--quiet"]
-        scenarios = [
-            ("cold full build", None),
-            ("unchanged rebuild", None),
-            ("rebuild after one story edit", edit_story),
-            ("rebuild after one member's resubmission", resubmit),
-        ]
-        to_fingerprint = [sys.executable, "-c",
-                          "from reportgen.cli import cli\n"
-                          "from reportgen.config import load_config\n"
-                          "from reportgen.fingerprint import input_fingerprint\n"
-                          "from reportgen.periods import Period\n"
-                          f"input_fingerprint(load_config('config.yaml'), Period.parse_half('{PERIOD}'))\n"]
-        for name, change in scenarios:
-            what = change(project) if change else ""
-            wall, rss, code = run_measured(build, project)
-            rows.append((name, wall, rss, ("failed! " if code else "") + what))
-        wall, rss, code = run_measured(to_fingerprint, project)
-        rows.append(("start-up to the input fingerprint (where an unchanged build can stop)", wall, rss,
-                     "failed!" if code else "command line, config and the hash of every input"))
-        median, worst, peak, how = preview_latency(project)
-        rows.append(("preview: story edit to reload (median of 7)", median, peak, f"{how}; worst {worst:.2f} s"))
-        check_wall, check_rss, code = run_measured([sys.executable, "-m", "reportgen", "check", PERIOD, "-q"],
-                                                   project)
-        rows.append(("check only", check_wall, check_rss, "" if code in (0, 1) else "failed!"))
-        floor, n_docs = weasyprint_floor(project)
-        rows.append((f"floor: WeasyPrint alone, {n_docs} document(s) in sequence", floor, float("nan"), ""))
-    return rows
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "preview", PERIOD, "--port", "0"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=Version.this().env())
+    try:
+        url = None
+        while url is None:
+            line = proc.stderr.readline()  # type: ignore[union-attr]
+            if not line:
+                raise RuntimeError("preview ended before serving")
+            match = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+            url = match.group(1) if match else None
+        story = sorted((project / "narratives" / PERIOD / "stories").glob("*.yaml"))[0]
+        original = story.read_text(encoding="utf-8")
+        times = []
+        with sync_playwright() as pw:
+            browser = launch(pw)
+            page = browser.new_page()
+            page.goto(url + "/report.html")
+            for i in range(edits):
+                word = f"edit{i}x"
+                story.write_text(original.replace(" the ", f" the {word} ", 1), encoding="utf-8")
+                start = time.perf_counter()
+                page.wait_for_function("w => document.body && document.body.innerText.includes(w)", arg=word,
+                                       timeout=60_000, polling=10)
+                times.append(time.perf_counter() - start)
+                time.sleep(0.3)
+            browser.close()
+        story.write_text(original, encoding="utf-8")
+        return statistics.median(times), max(times)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--members", type=int, help="generate a dataset with this many members (default: the sample)")
-    ap.add_argument("--quarters", type=int, help="… and this many quarters")
-    ap.add_argument("--markdown", action="store_true", help="print only the Markdown table")
+    ap.add_argument("--quarters", type=int, default=8, help="… and this many quarters")
+    ap.add_argument("--runs", type=int, default=3, help="rounds (each: every scenario of each version in turn)")
+    ap.add_argument("--baseline", metavar="DIR", help="a checkout of an earlier version to pair with")
+    ap.add_argument("--preview", action="store_true", help="also time the live preview in Chromium (this version)")
+    ap.add_argument("--json", metavar="FILE", help="also write every measurement to FILE")
     args = ap.parse_args()
-    size = "sample (44 members × 8 quarters)" if args.members is None else \
-        f"{args.members} members × {args.quarters or 8} quarters"
-    rows = bench(args.members, args.quarters)
-    if not args.markdown:
-        print(f"reportgen build benchmark — {size}, {os.cpu_count()} cores\n")
-    print(f"| {size} | wall time | peak memory | note |")
-    print("|---|---|---|---|")
-    for name, wall, rss, note in rows:
-        mem = "" if rss != rss else f"{rss:,.0f} MiB"
-        print(f"| {name} | {wall:.2f} s | {mem} | {note} |")
+    this = Version.this()
+    base = Version.baseline(args.baseline) if args.baseline else None
+    size = "sample (44 members × 8 quarters)" if args.members is None else f"{args.members} members × {args.quarters} quarters"
+    names = ["cold full build", "unchanged rebuild", "rebuild after one story edit",
+             "rebuild after one paragraph of the report edited", "rebuild after one member's resubmission", "check only"]
+    series = {n: Series(n) for n in names}
+    extras: dict[str, list] = {"floor": [], "audit-a": [], "audit-b": [], "no-proofs": []}
+    print(f"reportgen build benchmark — {size}; {machine()}\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        data = generate(tmp / "data", args.members, args.quarters) if args.members else None
+        for r in range(args.runs):
+            for side, version in (("a", this), ("b", base)):
+                if version is not None:
+                    one_round(version, tmp / f"{side}-{r}", data, series, side, extras)
+            print(f"round {r + 1} of {args.runs} done", file=sys.stderr, flush=True)
+        preview = preview_latency(make_project(this, tmp / "preview", data)) if args.preview else None
+    print(table(size, list(series.values()), base))
+    print()
+    floors = extras["floor"]
+    colds = [m.wall for m in series["cold full build"].a]
+    print(f"floor: WeasyPrint alone, {floors[0][1]} documents one after another: median "
+          f"{statistics.median(f for f, _ in floors):.2f} s (min–max {min(f for f, _ in floors):.2f}–"
+          f"{max(f for f, _ in floors):.2f})")
+    print(f"cold full build ÷ floor, paired by round: median {statistics.median(c / f for c, (f, _) in zip(colds, floors)):.2f}")
+    bare = extras["no-proofs"]
+    if bare and all(m.code == 0 for m in bare):
+        added = [c / m.wall - 1 for c, m in zip(colds, bare)]
+        cpu = [c.cpu / m.cpu - 1 for c, m in zip(series["cold full build"].a, bare)]
+        print(f"cold full build without the disclosure proofs: median {statistics.median(m.wall for m in bare):.2f} s "
+              f"(cpu {statistics.median(m.cpu for m in bare):.2f} s); the proofs add, paired by round: wall median "
+              f"{100 * statistics.median(added):.1f} % (min–max {100 * min(added):.1f}–{100 * max(added):.1f} %), "
+              f"cpu median {100 * statistics.median(cpu):.1f} % (min–max {100 * min(cpu):.1f}–{100 * max(cpu):.1f} %)")
+    elif bare:
+        print("cold full build without the disclosure proofs failed (see stderr)")
+    for side, version in (("a", this), ("b", base)):
+        if version is not None and extras[f"audit-{side}"]:
+            print(f"disclosure audit's share of a cold build ({version.label}): median "
+                  f"{100 * statistics.median(extras[f'audit-{side}']):.1f} % of the build's stage time")
+    if preview is not None:
+        print(f"preview: story edit to reload in Chromium: median {preview[0]:.2f} s, worst {preview[1]:.2f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps({n: {"a": [m.__dict__ | {"stderr": ""} for m in s.a],
+                                                   "b": [m.__dict__ | {"stderr": ""} for m in s.b]}
+                                               for n, s in series.items()} | {"floor": floors}, indent=1))
 
 
 if __name__ == "__main__":

@@ -7,19 +7,18 @@
 
 Each export is generated with NumPy (seeded) into a temporary folder, then
 `reportgen member aggregate` runs on it as a fresh process (cold: Python
-start-up and imports included) over the two quarters 2025Q1–2025Q2. Wall
-time is measured around the process, peak memory is the process's maximum
-resident set (``os.wait4``; the command starts no child processes). Prints a
-Markdown table: rows of the export, wall time, peak memory, input rows a
-second. Target (issue 14): the large member in ≤ 20 s and ≤ 2 GB.
+start-up and imports included) over the two quarters 2025Q1–2025Q2, ``--repeat``
+times; wall time, cpu and the peak memory of the process tree are measured as
+the other benchmarks measure them (``benchlib.measure``) and their medians shown.
+Prints a Markdown table: rows of the export, wall time, cpu, peak memory, input
+rows a second. Target (issue 14): the large member in ≤ 20 s and ≤ 2 GB.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +28,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import REPO, Measure, Version, machine, measure  # noqa: E402
+
 LARGE = {"clients": 200_000, "sessions": 1_000_000, "needs": 500_000, "assessments": 300_000, "hours": 50_000}
 SIZES = {"small": 0.1, "medium": 0.4, "large": 1.0}
 REGIONS = np.array(["AKL", "WKO", "BOP", "WGN", "CAN"])
@@ -94,20 +95,13 @@ def generate(folder: Path, scale: float, seed: int = 14) -> int:
     return sum(n.values())
 
 
-def run(folder: Path, out: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak MB, exit code) of one cold `reportgen member aggregate`."""
+def run(folder: Path, out: Path) -> Measure:
+    """One cold `reportgen member aggregate`: wall, cpu and peak memory of its process tree, exit code."""
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "reportgen", "member", "aggregate", str(folder), "--org", "BENCH1",
-           "--from", "2025Q1", "--to", "2025Q2", "--out", str(out), "--quiet"]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        print(err[-2000:], file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, code
+    this = Version.this()
+    cmd = this.reportgen("member", "aggregate", str(folder), "--org", "BENCH1", "--from", "2025Q1", "--to", "2025Q2",
+                         "--out", str(out), "--quiet")
+    return measure(cmd, REPO, this.env())
 
 
 def main() -> None:
@@ -115,15 +109,15 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
     parser.add_argument("--keep", action="store_true", help="keep the generated exports")
     parser.add_argument("--quote-all", action="store_true", help="quote every field, as some CMSs do")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size (the fastest is shown)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (medians shown)")
     args = parser.parse_args()
     QUOTING["style"] = "all_valid" if args.quote_all else "none"
     root = Path(tempfile.gettempdir()) / "reportgen-member-bench"
-    print(f"# reportgen member aggregate, 2025Q1–2025Q2; Python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    print(f"# reportgen member aggregate, 2025Q1–2025Q2; {machine()}"
           f"{'; every field quoted' if args.quote_all else ''}\n")
-    print("| size | clients | sessions | needs | assessments | hours | export rows | wall (s) | peak memory (MB) "
-          "| rows / s |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("| size | clients | sessions | needs | assessments | hours | export rows | runs | wall (s) | cpu (s) "
+          "| peak memory (MB) | rows / s |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     try:
         for name in args.sizes:
             scale = SIZES[name]
@@ -132,11 +126,15 @@ def main() -> None:
             rows = generate(folder, scale)
             made = time.perf_counter() - t0
             results = [run(folder, root / f"{name}-out") for _ in range(args.repeat)]
-            wall, peak, code = min(results)
+            wall = statistics.median(m.wall for m in results)
+            cpu = statistics.median(m.cpu for m in results)
+            peak = statistics.median(m.peak_mib for m in results)
             counts = [max(1, int(v * scale)) for v in LARGE.values()]
-            status = "" if code == 0 else f" (exit {code})"
+            codes = sorted({m.code for m in results} - {0})
+            status = "" if not codes else f" (exit {codes[0]})"
             print(f"| {name}{status} | " + " | ".join(f"{c:,}" for c in counts) +
-                  f" | {rows:,} | {wall:.1f} | {peak:,.0f} | {rows / wall:,.0f} |", flush=True)
+                  f" | {rows:,} | {len(results)} | {wall:.1f} | {cpu:.1f} | {peak:,.0f} | {rows / wall:,.0f} |",
+                  flush=True)
             print(f"<!-- {name}: generated in {made:.1f} s -->", file=sys.stderr)
     finally:
         if not args.keep:

@@ -191,3 +191,22 @@ def test_no_sentence_of_the_bundle_holds_a_symbol_and_a_planted_one_fails(built_
     for plant in plants:
         tampered = {**files, "report.html": report.replace("</main>", plant + "</main>", 1).encode("utf-8")}
         assert "</main>" in report and no_symbol_in_prose(tampered)["violations"] == 1, plant
+
+
+def test_a_build_proves_its_pages_and_refuses_a_symbol_typed_into_a_sentence(tmp_path):
+    """The prose proof runs on the pages a build makes (not only on files handed to it): a draft whose
+    narrative types a flag after a figure writes nothing, and names the page and the text."""
+    from reportgen.build import build
+
+    from .conftest import small_project
+
+    root = small_project(tmp_path / "p")
+    report = root / "narratives" / "2025H1" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("summary: |\n", "summary: |\n  We saw 1,234 P people. [[no check: a test]]\n", 1),
+                      encoding="utf-8")
+    result = build(load_config(root / "config.yaml"), H1)
+    failed = [f for f in result.findings if f.code == "audit.failed"]
+    assert not result.ok and len(failed) == 1 and "'no_symbol_in_prose' fails" in failed[0].message
+    assert "report.html: 'We saw 1,234 P people." in failed[0].message and "typed" in failed[0].hint
+    assert not (root / "output" / "2025H1" / "latest").exists()

@@ -37,12 +37,28 @@ H1, Q1, Q2 = Period.parse("2025H1"), Period.parse("2025Q1"), Period.parse("2025Q
 
 @pytest.fixture(scope="module")
 def members_built(generated_h1):
-    """The generated project (conftest.generated_h1), built once; these tests add drafts to it."""
-    return generated_h1
+    """The generated project (conftest.generated_h1), built once (a draft: the reports as HTML only), with
+    the members' PDFs then laid out on request (``reportgen member-reports``, in this process); these tests
+    add drafts to it."""
+    from reportgen.release.remake import remake
+
+    root, result = generated_h1
+    DRAFT_INDEX[:] = read_index_csv(folder(root) / "index.csv")  # the draft's own, before the PDFs are asked for
+    written, findings = remake(load_config(root / "config.yaml"), H1)
+    assert not [f for f in findings if f.is_error] and any(name.endswith(".pdf") for name in written)
+    return root, result
 
 
 def folder(root: Path, period: str = "2025H1") -> Path:
     return root / "output" / period / "internal" / "members"
+
+
+DRAFT_INDEX: list[dict] = []  # the mailing manifest of the generated project's first draft (members_built)
+
+
+def read_index_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def register(root: Path) -> dict[str, dict]:
@@ -369,20 +385,46 @@ def test_the_html_reports_pass_axe_in_chromium(members_built, browser):
     page.close()
 
 
+def pdf_layouts(root: Path) -> set[str]:
+    """The PDF layouts in the project's cache (one entry per document ever laid out)."""
+    return {p.name for p in (root / ".reportgen-cache" / "pdf").glob("*.pdf")}
+
+
+def test_a_draft_makes_the_reports_as_html_only_and_member_reports_lays_them_out(members_built):
+    root, result = members_built
+    # the draft: every report as HTML, no PDF laid out, the manifest's pdf column empty
+    assert result.member_reports > 0 and not result.member_pdfs and result.members_laid_out == []
+    assert len(DRAFT_INDEX) == result.member_reports and {r["pdf"] for r in DRAFT_INDEX} == {""}
+    assert all(r["html_sha256"] for r in DRAFT_INDEX)
+    # asked for (members_built ran reportgen member-reports): every member's PDF, in the manifest too
+    index = read_index_csv(folder(root) / "index.csv")
+    assert {r["org_id"] for r in index} == {r["org_id"] for r in DRAFT_INDEX}
+    for r in index:
+        assert r["pdf"] == r["html"].removesuffix(".html") + ".pdf"
+        assert hashlib.sha256((folder(root).parent / r["pdf"]).read_bytes()).hexdigest() == r["pdf_sha256"]
+
+
 def test_an_unchanged_members_report_is_not_laid_out_again(members_built, tmp_path):
     root, _ = members_built
     config = load_config(root / "config.yaml")
     story = next((root / "narratives" / "2025H1" / "stories").glob("*.yaml"))
     before = {p.name: p.read_bytes() for p in folder(root).glob("*.pdf")}
+    assert before  # laid out on request (members_built)
     original = story.read_text(encoding="utf-8")
     story.write_text(original.replace("body: |", "body: |\n  A new opening sentence from the editor.", 1),
                      encoding="utf-8")
     try:
         again = build(config, H1)
+        assert again.ok and again.draft == 2
+        assert again.members_laid_out == [] and not list(folder(root).glob("*.pdf"))  # a draft: HTML only
+        layouts = pdf_layouts(root)
+        from reportgen.release.remake import remake
+
+        written, findings = remake(config, H1)  # every member's PDF asked for again
     finally:
         story.write_text(original, encoding="utf-8")
-    assert again.ok and again.draft == 2
-    assert again.members_laid_out == []  # a story edit changes no member's figures
+    assert not [f for f in findings if f.is_error] and len([w for w in written if w.endswith(".pdf")]) == len(before)
+    assert pdf_layouts(root) == layouts  # a story edit changes no member's letter: none was laid out again
     assert {p.name: p.read_bytes() for p in folder(root).glob("*.pdf")} == before
 
 
@@ -393,9 +435,12 @@ def test_member_reports_remakes_one_members_report_and_refuses_an_unknown_member
     refused = run_cli("member-reports", "2025H1", cwd=root)
     assert refused.returncode == 1 and "[feedback.inputs-changed]" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert run_cli("build", "2025H1", "-q", cwd=root).returncode == 0  # a draft of these inputs
-    org = sorted(p.stem for p in folder(root).glob("*.pdf"))[0]
+    assert run_cli("build", "2025H1", "-q", cwd=root).returncode == 0  # a draft of these inputs (HTML only)
+    org = sorted(p.stem for p in folder(root).glob("*.html"))[0]
     target = folder(root) / f"{org}.pdf"
+    assert not target.exists()
+    every = run_cli("member-reports", "2025H1", cwd=root)
+    assert every.returncode == 0, every.stderr
     before = target.read_bytes()
     target.unlink()
     done = run_cli("member-reports", "2025H1", "--org", org, cwd=root)

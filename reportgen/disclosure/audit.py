@@ -172,6 +172,11 @@ def derived_counts(derived: pd.DataFrame) -> dict[str, dict[str, int]]:
     return out
 
 
+PROSE_HINT = ("a sentence holds a symbol where a figure goes: if it was typed in a narrative or a template, write "
+              "the figure as a placeholder (a figure not published is said in words); otherwise this is a bug in "
+              "reportgen: please report it with the build log")
+
+
 def audit_findings(report: dict) -> list[Finding]:
     """An audit proof that fails is a bug in reportgen: stop the build, say which."""
     out = []
@@ -181,7 +186,8 @@ def audit_findings(report: dict) -> list[Finding]:
                                f"disclosure audit: '{name}' fails for {proof['violations']} of "
                                f"{proof['checked']} cells; nothing was published"
                                + (f" (the first: {proof['first']})" if proof.get("first") else ""),
-                               hint="this is a bug in reportgen: please report it with the build log"))
+                               hint=PROSE_HINT if name == "no_symbol_in_prose" else
+                               "this is a bug in reportgen: please report it with the build log"))
     return out
 
 
@@ -201,5 +207,15 @@ def audit_bundle(store: PublishedStore, metrics, config: Config, files: dict[str
     found["like_for_like_left_out"] = bundle.like_for_like_left_out(store, metrics.derived)
     found["dominance"] = bundle.dominance(store, metrics.agg.member_rows, config, NATIONAL)
     found["releases_agree"] = bundle.releases_agree(files, config, release_log(Path(config.output_dir)))
-    found["no_symbol_in_prose"] = bundle.no_symbol_in_prose(files)
     return disclosure, audit_findings(disclosure)
+
+
+def prose_audit(disclosure: dict, pages: dict[str, bytes]) -> tuple[dict, list[Finding]]:
+    """The sentences of every page (report, briefs, dashboard pages; the PDFs are laid out from them)
+    proved to hold no symbol (``proofs.no_symbol_in_prose``), added to the audit's report: on every
+    build, not cached with the figures' proofs (an edit to a story changes the pages, not the tables)."""
+    from .proofs import no_symbol_in_prose
+
+    proof = no_symbol_in_prose(pages)
+    disclosure = {**disclosure, "proofs": {**disclosure["proofs"], "no_symbol_in_prose": proof}}
+    return disclosure, audit_findings({"proofs": {"no_symbol_in_prose": proof}})

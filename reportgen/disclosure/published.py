@@ -52,6 +52,11 @@ class Published:
         after a no-break space (a symbol carries no flag)."""
         return self.display() + (f"\u00a0{self.flag}" if self.flag and not self.symbol else "")
 
+    def __reduce__(self):
+        # pickled (the stage cache) as its four fields: a store holds tens of thousands of these, and
+        # dataclasses' own state for a frozen class with slots is several times slower to load
+        return Published, (self.value, self.symbol, self.kind, self.flag)
+
 
 FLAG_ORDER = (PROVISIONAL, REVISED, "A")
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -162,11 +163,22 @@ def _relative_links(pdf: bytes, base_dir: Path) -> bytes:
     return out.getvalue()
 
 
-def _render_job(job: tuple[str, str, list[str], str]) -> tuple[bytes, list[dict]]:
-    """Worker (module level, so a spawned process can import it): lay out one document."""
+def _render_job(job: tuple[str, str, list[str], str], then: Then | None = None) -> tuple[bytes, list[dict], bytes]:
+    """Worker (module level, so a spawned process can import it): lay out one document, and apply
+    ``then`` (a draft's marks) to it at once; returns the PDF as laid out (for the cache), the
+    findings and the finished PDF."""
     html, base_dir, allowed, source = job
     pdf, findings = render_pdf(html, base_dir=Path(base_dir), allowed=[Path(a) for a in allowed], source=source)
-    return pdf, [f.to_dict() for f in findings]
+    return pdf, [f.to_dict() for f in findings], _finish(pdf, then)
+
+
+# A step applied on the workers to every PDF once it exists, laid out or from the cache: a module-level
+# function and its further arguments, ``fn(pdf, *args) -> bytes`` (the draft's stamp, ``release/stamp.py``).
+Then = tuple[Callable[..., bytes], tuple]
+
+
+def _finish(pdf: bytes, then: Then | None) -> bytes:
+    return pdf if then is None else then[0](pdf, *then[1])
 
 
 def renderer_digest(allowed: list[Path]) -> str:
@@ -207,40 +219,60 @@ def _store(folder: Path, key: str, pdf: bytes, findings: list[Finding]) -> None:
 
 class Rendering:
     """PDF layout on the workers, document by document as they are added; ``result()`` waits
-    for all of them and returns (PDF, findings) in the order the documents were added."""
+    for all of them and returns (PDF, findings) in the order the documents were added.
 
-    def __init__(self, config, workers: Workers, use_cache: bool = True):
+    ``then`` (a draft's marks) is applied on the workers to each PDF as soon as it exists: a cached
+    one at once, while the others are still being laid out; a new one by the job that lays it out.
+    The cache keeps the PDF as laid out, and ``result()`` returns the finished ones."""
+
+    def __init__(self, config, workers: Workers, use_cache: bool = True, then: Then | None = None):
         self.allowed = template_dirs(config)
         self.base_dir = config.root / "templates"
         self.folder = pdf_cache(config)
         self.renderer = renderer_digest(self.allowed)
-        self.workers, self.use_cache = workers, use_cache
-        self._entries: list[tuple[str, object]] = []  # (cache key, cached result or a Future)
+        self.workers, self.use_cache, self.then = workers, use_cache, then
+        # (cache key, and either a Future of a new layout, or the cached PDF's findings and a Future of it finished)
+        self._entries: list[tuple[str, object]] = []
         self.laid_out: list[str] = []  # names of the documents laid out (not from the cache)
 
     def add(self, documents: list[Document]) -> Rendering:
         """Start laying out those of ``documents`` that are not cached (the longest first)."""
         keys = [layout_key(doc.html, self.renderer) for doc in documents]
         found = [_cached(self.folder, key) if self.use_cache else None for key in keys]
-        entries: list = list(zip(keys, found))
+        entries: list = [None] * len(documents)
         for i in sorted((i for i, f in enumerate(found) if f is None), key=lambda i: -len(documents[i].html)):
             job = (documents[i].html, str(self.base_dir), [str(a) for a in self.allowed], f"{documents[i].name}.html")
-            entries[i] = (keys[i], self.workers.submit(_render_job, job))
+            entries[i] = (keys[i], self.workers.submit(_render_job, job, self.then))
             self.laid_out.append(documents[i].name)
+        for i, hit in enumerate(found):
+            if hit is not None:
+                pdf, findings = hit
+                entries[i] = (keys[i], (findings, self._finished(pdf)))
         self._entries += entries
         return self
+
+    def _finished(self, pdf: bytes) -> Future:
+        if self.then is None:
+            done: Future = Future()
+            done.set_result(pdf)
+            return done
+        fn, args = self.then
+        return self.workers.submit(fn, pdf, *args)
 
     def result(self) -> list[tuple[bytes, list[Finding]]]:
         out = []
         for key, entry in self._entries:
             if isinstance(entry, Future):
-                pdf, found = entry.result()
-                entry = (pdf, [Finding(**f) for f in found])
+                pdf, found, finished = entry.result()
+                findings = [Finding(**f) for f in found]
                 try:
-                    _store(self.folder, key, *entry)
+                    _store(self.folder, key, pdf, findings)
                 except OSError:
                     pass  # a read-only project still builds; it just does not cache
-            out.append(entry)
+                out.append((finished, findings))
+            else:
+                findings, done = entry  # type: ignore[misc]
+                out.append((done.result(), findings))
         return out
 
 

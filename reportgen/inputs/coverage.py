@@ -66,6 +66,17 @@ def sent_pairs(rows: pd.DataFrame) -> set[tuple[str, str]]:
     """(org, period) pairs that have at least one row."""
     if rows.empty:
         return set()
+    if all(isinstance(rows[c].dtype, pd.CategoricalDtype) for c in ("org_id", "period")):
+        # categorical codes counted, not rows hashed: linear in millions of rows
+        import numpy as np
+
+        orgs, periods = rows["org_id"].cat, rows["period"].cat
+        n = len(periods.categories)
+        o, p = orgs.codes.to_numpy().astype(np.int64), periods.codes.to_numpy()
+        key = (o * n + p)[(o >= 0) & (p >= 0)]
+        seen = np.flatnonzero(np.bincount(key, minlength=len(orgs.categories) * n))
+        org_names, period_names = [str(c) for c in orgs.categories], [str(c) for c in periods.categories]
+        return {(org_names[k // n], period_names[k % n]) for k in seen.tolist()}
     pairs = rows[["org_id", "period"]].drop_duplicates()
     return {(str(o), str(p)) for o, p in zip(pairs["org_id"], pairs["period"])}
 
@@ -217,13 +228,20 @@ def scope_coverage(quarter_rows: pd.DataFrame, half_rows: dict[str, pd.DataFrame
     by_region: dict[tuple[str, str], set[str]] = {}
     if not quarter_rows.empty:
         pairs = quarter_rows[["org_id", "period", "region"]].drop_duplicates()
-        for org, q, region in zip(pairs["org_id"].astype(str), pairs["period"].astype(str),
-                                  pairs["region"].astype(str)):
+        for org, q, region in zip(*(pairs[c].astype(str).tolist() for c in ("org_id", "period", "region"))):
             reported.setdefault(q, set()).add(org)
             by_region.setdefault((q, region), set()).add(org)
 
+    active: dict[str, frozenset[str]] = {}  # per quarter, the members active in it (each asked once)
+    in_scope = {scope: frozenset(m.org_id for m in members if scope == NATIONAL or scope in m.regions)
+                for scope in scopes}
+
     def expected_in(q: Period, scope: str) -> frozenset[str]:
-        return frozenset(m.org_id for m in members if m.active_in(q) and (scope == NATIONAL or scope in m.regions))
+        if str(q) not in active:
+            active[str(q)] = frozenset(m.org_id for m in members if m.active_in(q))
+        if scope not in in_scope:
+            in_scope[scope] = frozenset(m.org_id for m in members if scope == NATIONAL or scope in m.regions)
+        return active[str(q)] & in_scope[scope]
 
     table: dict[tuple[str, str], ScopeCoverage] = {}
     for q in quarters:
@@ -237,7 +255,7 @@ def scope_coverage(quarter_rows: pd.DataFrame, half_rows: dict[str, pd.DataFrame
         regional: dict[str, set[str]] = {}
         if not rows.empty:
             pairs = rows[["org_id", "region"]].drop_duplicates()
-            for org, region in zip(pairs["org_id"].astype(str), pairs["region"].astype(str)):
+            for org, region in zip(*(pairs[c].astype(str).tolist() for c in ("org_id", "region"))):
                 regional.setdefault(region, set()).add(org)
         everyone = set().union(*regional.values()) if regional else set()
         for scope in scopes:

@@ -22,6 +22,14 @@ from .rowkeys import RowKeys, groups, isin_small, lookup
 from .submissions import Submissions
 
 OUTCOME_PARTS = ("outcome_improved", "outcome_same", "outcome_declined")
+
+
+def _in_sorted(keys: np.ndarray, sorted_distinct: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, sorted_distinct)`` by binary search (``sorted_distinct`` ascending)."""
+    if not len(sorted_distinct):
+        return np.zeros(len(keys), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_distinct, keys), len(sorted_distinct) - 1)
+    return sorted_distinct[pos] == keys
 OUTCOME_POOL = "outcome_assessed"
 
 
@@ -73,25 +81,34 @@ def _breakdowns(f: RowKeys, config: Config) -> None:
               "value", f"{d} is single-response: every person is in exactly one category; "
                        "count people with no answer under not_stated")
     # rule 5: a single-response dimension not sent at all → counted as not_stated (warning)
-    sent = set(gkeys[is_single].tolist())
+    sent = gkeys[is_single]  # sorted (gkeys are), distinct
     missing: dict[tuple[str, str, str], list[int]] = {}
+    totals = np.flatnonzero(f.is_total)
     for mj, measure in enumerate(f.cats["measure"]):
         spec = config.measures.get(measure)
         if spec is None:
             continue
+        sel = totals[f.m[totals] == mj]
         for dname in spec.dimensions:
             if dname == "total" or config.dimensions[dname].response != "single":
                 continue
             dj = f.code("dimension", dname)
-            sel = np.flatnonzero(f.is_total & (f.m == mj))
             if not len(sel):
                 continue
-            absent = ~np.isin(f.GM[sel] * f.D + dj, list(sent)) if sent else np.ones(len(sel), bool)
-            for i in sel[absent]:
-                missing.setdefault((f.name('org_id', i), measure, dname), []).append(int(i))
-    for (org, measure, dname), idxs in sorted(missing.items()):
-        f.add(idxs[0], "data.breakdown-not-sent", "warning",
-              f"member {org} sent no {dname} breakdown of {measure} for {len(idxs)} period/region "
+            absent_rows = sel[~_in_sorted(f.GM[sel] * f.D + dj, sent)]
+            if not len(absent_rows):
+                continue
+            # per member, in row order: the first row and how many (the rows themselves are not needed)
+            orgs = f.o[absent_rows]
+            order = np.argsort(orgs, kind="stable")
+            starts = np.flatnonzero(np.concatenate([[True], orgs[order][1:] != orgs[order][:-1]]))
+            counts = np.diff(np.append(starts, len(order)))
+            for k, n in zip(starts.tolist(), counts.tolist()):
+                i = int(absent_rows[order[k]])
+                missing[(f.name('org_id', i), measure, dname)] = [i, n]
+    for (org, measure, dname), (first_row, n) in sorted(missing.items()):
+        f.add(first_row, "data.breakdown-not-sent", "warning",
+              f"member {org} sent no {dname} breakdown of {measure} for {n} period/region "
               f"total(s); the whole total is counted under not_stated", "dimension",
               f"send the {dname} categories of {measure} if the member records them")
     # rule 6: multiple-response categories never exceed the total
@@ -116,12 +133,15 @@ def _outcomes(f: RowKeys) -> None:
             return
     pool = f.code("measure", OUTCOME_POOL)
     parts = [f.code("measure", m) for m in OUTCOME_PARTS]
-    key = f.G * f.C + f.c
+    def key(rows: np.ndarray) -> np.ndarray:
+        return f.G[rows] * f.C + f.c[rows]
+
     a_idx = np.flatnonzero(f.m == pool)
-    order = np.argsort(key[a_idx], kind="stable")
-    a_keys, a_vals, a_rows = key[a_idx][order], f.v[a_idx][order], a_idx[order]
+    a_key = key(a_idx)
+    order = np.argsort(a_key, kind="stable")
+    a_keys, a_vals, a_rows = a_key[order], f.v[a_idx][order], a_idx[order]
     p_idx = np.flatnonzero(isin_small(f.m, parts, f.M))
-    p_keys, p_first, p_sums = groups(key[p_idx], p_idx, f.v[p_idx].astype(float))
+    p_keys, p_first, p_sums = groups(key(p_idx), p_idx, f.v[p_idx].astype(float))
     found, av, arow = lookup(a_keys, a_vals, a_rows, p_keys)
     bad = ~found | (p_sums != av)
     bad[bad] = f.keep("data.outcome-sum", np.where(found[bad], arow[bad], p_first[bad]))
@@ -240,14 +260,29 @@ def _member_quarters(f: RowKeys, config: Config, register: Register | None = Non
               "for review: confirm the figure with the member (a merger, a new service, a data error?)")
 
 
-def _first_rows(f: RowKeys, measures: list[str]) -> dict[tuple[str, str, str], int]:
-    """First total row per (org, period, measure) for ``measures``."""
-    codes = [f.code("measure", m) for m in measures]
-    idx = np.flatnonzero(f.is_total & isin_small(f.m, codes, f.M))
-    keys = (f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx]
-    _, first, _ = groups(keys, idx)
-    return {(f.name('org_id', i), f.name('period', i), f.name('measure', i)): int(i)
-            for i in first}
+class _FirstRows:
+    """First total row per (org, period, measure) for some measures, found when asked (``get``) by binary
+    search over the sorted keys: a warning needs a handful of them, not a dictionary of every member's."""
+
+    def __init__(self, f: RowKeys, measures: list[str]):
+        self.f = f
+        codes = [f.code("measure", m) for m in measures]
+        idx = np.flatnonzero(f.is_total & isin_small(f.m, codes, f.M))
+        self.keys, self.first, _ = groups((f.o[idx] * f.P + f.p[idx]) * f.M + f.m[idx], idx)
+        self.index = {c: {str(name): k for k, name in enumerate(f.cats[c])} for c in ("org_id", "period", "measure")}
+
+    def get(self, key: tuple[str, str, str]) -> int | None:
+        org, period, measure = (self.index[c].get(str(v)) for c, v in zip(("org_id", "period", "measure"), key))
+        if org is None or period is None or measure is None or not len(self.keys):
+            return None
+        want = (org * self.f.P + period) * self.f.M + measure
+        pos = int(np.searchsorted(self.keys, want))
+        return int(self.first[pos]) if pos < len(self.keys) and self.keys[pos] == want else None
+
+
+def _first_rows(f: RowKeys, measures: list[str]) -> _FirstRows:
+    """First total row per (org, period, measure) for ``measures`` (``.get((org, period, measure))``)."""
+    return _FirstRows(f, measures)
 
 
 # ---- rule 13: the member register; rule 14: plausibility ----------------------
@@ -352,41 +387,66 @@ def _distinct_clients(f: RowKeys) -> None:
     """A member's half-year ``clients`` total counts distinct people, so in each region it lies
     between the larger of its two quarters and their sum. Above the sum, or below the larger
     quarter, is impossible; equal to the sum in every region is what a summed (not distinct)
-    count looks like. Warnings to the member: the figures stand, the member should look."""
+    count looks like. Warnings to the member: the figures stand, the member should look.
+    Vectorised: each half-year total finds its two quarters' totals through an integer key;
+    only the rows that get a warning are visited one by one, in (member, region, period) order."""
     clients = f.code("measure", "clients")
     idx = np.flatnonzero(f.is_total & (f.m == clients))
     if not len(idx):
         return
-    by_key: dict[tuple[int, int, str], int] = {}  # (org, region, period) → row
-    for i in idx:
-        by_key[(int(f.o[i]), int(f.r[i]), f.name("period", i))] = int(i)
-    summed_everywhere: dict[tuple[int, str], list[bool]] = {}
-    for (o, r, text), i in sorted(by_key.items()):
-        period = Period.parse(text)
-        if not period.is_half:
-            continue
-        q1, q2 = (by_key.get((o, r, str(q))) for q in period.quarters())
-        if q1 is None or q2 is None:
-            continue
-        half, a, b = int(f.v[i]), int(f.v[q1]), int(f.v[q2])
+    periods = f.cats["period"]
+    n_period = len(periods) + 1
+    text_rank = np.zeros(n_period, dtype=np.int64)  # the periods' order as text (how they are listed)
+    text_rank[np.argsort(np.array([str(p) for p in periods], dtype=object), kind="stable")] = np.arange(len(periods))
+    is_half = np.array([p.is_half for p in f.periods] + [False], dtype=bool)
+    quarter_codes = np.full((n_period, 2), -1, dtype=np.int64)  # a half-year's two quarters, as period codes
+    for code, period in enumerate(f.periods):
+        if period.is_half:
+            quarter_codes[code] = [f.code("period", str(q)) for q in period.quarters()]
+    quarter_codes[quarter_codes >= len(periods)] = -1
+    o, r, p = f.o[idx], f.r[idx].astype(np.int64), f.p[idx].astype(np.int64)
+    row_of = np.full(len(f.cats["org_id"]) * f.R * n_period, -1, dtype=np.int64)  # (org, region, period) → row
+    row_of[(o * f.R + r) * n_period + p] = idx
+    halves = np.flatnonzero(is_half[p])
+    q1c, q2c = quarter_codes[p[halves], 0], quarter_codes[p[halves], 1]
+    base = (o[halves] * f.R + r[halves]) * n_period
+    q1 = np.where(q1c >= 0, row_of[base + np.maximum(q1c, 0)], -1)
+    q2 = np.where(q2c >= 0, row_of[base + np.maximum(q2c, 0)], -1)
+    both = (q1 >= 0) & (q2 >= 0)
+    halves, q1, q2 = halves[both], q1[both], q2[both]
+    order = np.lexsort((text_rank[p[halves]], r[halves], o[halves]))  # by member, region, period text
+    rows, q1, q2 = idx[halves[order]], q1[order], q2[order]
+    half, a, b = f.v[rows].astype(np.int64), f.v[q1].astype(np.int64), f.v[q2].astype(np.int64)
+    above = half > a + b
+    below = ~above & (half < np.maximum(a, b))
+    for k in np.flatnonzero(above | below):
+        i, text = int(rows[k]), f.name("period", int(rows[k]))
         where = f.where(i)
-        if half > a + b:
+        if above[k]:
             f.add(i, "data.half-above-quarters", "warning",
-                  f"the {text} clients total ({half}) is more than its two quarters added together ({a} + {b}) "
-                  f"({where}): distinct people in a half-year cannot outnumber the quarters' people", "value",
-                  "count each person once over the half-year; check the half-year and quarter figures")
-        elif half < max(a, b):
+                  f"the {text} clients total ({half[k]}) is more than its two quarters added together ({a[k]} + "
+                  f"{b[k]}) ({where}): distinct people in a half-year cannot outnumber the quarters' people",
+                  "value", "count each person once over the half-year; check the half-year and quarter figures")
+        else:
             f.add(i, "data.half-below-quarter", "warning",
-                  f"the {text} clients total ({half}) is less than one of its quarters ({max(a, b)}) ({where}): "
-                  "everyone seen in a quarter was also seen in the half-year", "value",
+                  f"the {text} clients total ({half[k]}) is less than one of its quarters ({max(a[k], b[k])}) "
+                  f"({where}): everyone seen in a quarter was also seen in the half-year", "value",
                   "count every person seen in either quarter; check the half-year figure")
-        if a and b:
-            summed_everywhere.setdefault((o, text), []).append((half == a + b, i))
-    for (o, text), flags in sorted(summed_everywhere.items()):
-        if all(same for same, _ in flags):
-            i = flags[0][1]
-            f.add(i, "data.half-equals-sum", "warning",
-                  f"member {f.name('org_id', i)}'s {text} clients total equals the sum of its two quarters in "
-                  f"every region ({len(flags)}): it looks summed, not a count of distinct people", "value",
-                  "count each person once over the half-year (people seen in both quarters once); the member's "
-                  "export tool does this (reportgen member aggregate)")
+    # equal to the sum in every region where both quarters have people: per member and half-year
+    seen = np.flatnonzero((a != 0) & (b != 0))
+    if not len(seen):
+        return
+    member, period_rank = o[halves[order]][seen], text_rank[f.p[rows[seen]]]
+    by_member = np.lexsort((np.arange(len(seen)), period_rank, member))  # keeps the region order within
+    member, period_rank, seen = member[by_member], period_rank[by_member], seen[by_member]
+    starts = np.flatnonzero(np.concatenate([[True], (member[1:] != member[:-1]) | (period_rank[1:] != period_rank[:-1])]))
+    same = (half == a + b)[seen]
+    every = np.logical_and.reduceat(same, starts)
+    counts = np.diff(np.append(starts, len(seen)))
+    for start, n in zip(starts[every], counts[every]):
+        i = int(rows[seen[start]])
+        f.add(i, "data.half-equals-sum", "warning",
+              f"member {f.name('org_id', i)}'s {f.name('period', i)} clients total equals the sum of its two "
+              f"quarters in every region ({int(n)}): it looks summed, not a count of distinct people", "value",
+              "count each person once over the half-year (people seen in both quarters once); the member's "
+              "export tool does this (reportgen member aggregate)")

@@ -28,7 +28,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from ..core import limits
 from ..core.config import Config
 from ..core.findings import Capped, Finding, relative, suggestion_hint
 from ..core.safefile import NotAFile, open_regular, why_not_a_file
+from ..runtime.memory import release_free_memory
 
 REQUIRED = ("org_id", "period", "region", "measure", "dimension", "category", "value")
 ROW_COLUMNS = [*REQUIRED, "file", "line"]
@@ -294,15 +295,23 @@ def _xlsx_rows(ws, shape, shown: str, findings: list[Finding], columns: dict[str
 
 
 class _FastBatches:
-    """Concatenates fast-path files and parses each batch with pyarrow."""
+    """Concatenates fast-path files and parses each batch with pyarrow, on a thread of its own: pyarrow
+    parses (without the interpreter's lock) while this thread reads and checks the next files. At most
+    two batches wait at once. ``close`` collects the frames in order; a batch pyarrow refuses (a line
+    with a wrong number of fields) is then read file by file carefully, by ``fallback(file index, raw
+    bytes, findings)``, and its findings are put where they would have been had it been read at once
+    (``mark()``: how many findings there were when the batch was sent)."""
 
-    def __init__(self, fallback) -> None:
-        self.fallback = fallback  # (file index, raw bytes) → read that file carefully instead
+    def __init__(self, fallback, mark) -> None:
+        self.fallback, self.mark = fallback, mark
         self.frames: list[pd.DataFrame] = []
         self._bodies: list[bytes] = []
         self._files: list[int] = []
         self._counts: list[int] = []
         self._size = 0
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._sent: list[tuple[Future, list[int], list[bytes], int]] = []  # (parse, files, bodies, mark)
+        self._late: list[tuple[int, list[Finding]]] = []  # findings of refused batches, and where they go
 
     def add(self, file_index: int, raw: bytes) -> int:
         body = raw[len(CANONICAL_HEADER):]
@@ -318,32 +327,57 @@ class _FastBatches:
     def flush(self) -> None:
         if not self._bodies:
             return
-        buf = b"".join(self._bodies)
-        bodies, self._bodies = self._bodies, []
-        try:
-            table = pacsv.read_csv(
-                pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
-                read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
-                parse_options=pacsv.ParseOptions(newlines_in_values=False),
-                convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
-                                                     strings_can_be_null=False))
-        except pa.ArrowInvalid:  # a line with a wrong number of fields: read these files carefully
-            for index, body in zip(self._files, bodies):
-                self.fallback(index, CANONICAL_HEADER + body)
-            self._files, self._counts, self._size = [], [], 0
+        while len(self._sent) >= 2:  # bounded memory: wait for the oldest batch
+            self._collect(self._sent.pop(0))
+        parse = self._pool.submit(_parse_batch, self._bodies, self._files, self._counts)
+        self._sent.append((parse, self._files, self._bodies, self.mark()))
+        self._bodies, self._files, self._counts, self._size = [], [], [], 0
+
+    def _collect(self, sent: tuple[Future, list[int], list[bytes], int]) -> None:
+        parse, files, bodies, mark = sent
+        frame = parse.result()
+        if frame is not None:
+            self.frames.append(frame)
             return
-        del buf, bodies
-        counts = np.asarray(self._counts, dtype=np.int64)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        line = (np.arange(int(counts.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
-        file_idx = np.repeat(np.asarray(self._files, dtype=np.int32), counts)
-        # to pandas at once: categorical codes (1–2 bytes a cell) instead of arrow's int32 indices
-        frame = table.to_pandas()
-        del table
-        frame["file"] = file_idx
-        frame["line"] = line
-        self.frames.append(frame)
-        self._files, self._counts, self._size = [], [], 0
+        found: list[Finding] = []  # a line with a wrong number of fields: these files carefully
+        for index, body in zip(files, bodies):
+            self.fallback(index, CANONICAL_HEADER + body, found)
+        self._late.append((mark, found))
+
+    def close(self, findings: list[Finding]) -> None:
+        """Every batch parsed and collected; the findings of refused batches put in their places."""
+        self.flush()
+        while self._sent:
+            self._collect(self._sent.pop(0))
+        self._pool.shutdown()
+        for mark, found in reversed(self._late):
+            findings[mark:mark] = found
+        self._late = []
+
+
+def _parse_batch(bodies: list[bytes], files: list[int], counts: list[int]) -> pd.DataFrame | None:
+    """One batch of fast-path files parsed by pyarrow (None when pyarrow refuses it)."""
+    buf = b"".join(bodies)
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(buf), memory_pool=pa.system_memory_pool(),
+            read_options=pacsv.ReadOptions(column_names=list(REQUIRED), block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: _DICT for c in REQUIRED},
+                                                 strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    del buf
+    n = np.asarray(counts, dtype=np.int64)
+    starts = np.repeat(np.cumsum(n) - n, n)
+    line = (np.arange(int(n.sum()), dtype=np.int64) - starts + 2).astype(np.int32)
+    file_idx = np.repeat(np.asarray(files, dtype=np.int32), n)
+    # to pandas at once: categorical codes (1–2 bytes a cell) instead of arrow's int32 indices
+    frame = table.to_pandas()
+    del table
+    frame["file"] = file_idx
+    frame["line"] = line
+    return frame
 
 
 def _slow_frame(rows: list[list], index: dict[str, int]) -> pd.DataFrame:
@@ -464,7 +498,7 @@ def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
     file_codes = frame["file"].cat.codes.to_numpy()
     files = [str(c) for c in frame["file"].cat.categories]
     lines = frame["line"].to_numpy()
-    orgs = frame["org_id"].astype(str).to_numpy()
+    org_names, org_codes = frame["org_id"].cat.categories, frame["org_id"].cat.codes.to_numpy()
     for col in REQUIRED:
         series = frame[col]
         cats = [str(c) for c in series.cat.categories]
@@ -479,7 +513,8 @@ def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
             for i in shown_rows:
                 shown = files[file_codes[i]]
                 where = dict(file=shown, line=int(lines[i]), column=columns.get(shown, {}).get(col),
-                             member=orgs[i].strip().upper()[:limits.FIELD_CHARS] or None)
+                             member=(str(org_names[org_codes[i]]) if org_codes[i] >= 0 else "nan"
+                                     ).strip().upper()[:limits.FIELD_CHARS] or None)
                 if kind == "long":
                     message = f"the {col} has {len(cats[codes[i]]):,} characters (at most {limits.FIELD_CHARS})"
                 else:
@@ -498,14 +533,22 @@ def _refuse_oversized(frame: pd.DataFrame, columns: dict[str, dict[str, int]],
 
 def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSError | None]]:
     """CSV files' bytes in order, read by a few threads (reading waits on the disk, not
-    the CPU), 1,024 files at a time; XLSX files come with None and the caller opens them."""
+    the CPU), 1,024 files at a time, the next batch read while the caller works on this one;
+    XLSX files come with None and the caller opens them."""
     base = str(folder)
+    batches = [names[start:start + 1024] for start in range(0, len(names), 1024)]
+
+    def start(pool: ThreadPoolExecutor, batch: list[str]):
+        csvs = [n for n in batch if n.lower().endswith(".csv")]
+        return csvs, [pool.submit(_read_many, [f"{base}/{n}" for n in csvs[i:i + 64]]) for i in range(0, len(csvs), 64)]
+
     with ThreadPoolExecutor(max_workers=4) as pool:
-        for start in range(0, len(names), 1024):
-            batch = names[start:start + 1024]
-            csvs = [n for n in batch if n.lower().endswith(".csv")]
-            parts = [[f"{base}/{n}" for n in csvs[i:i + 64]] for i in range(0, len(csvs), 64)]
-            done = dict(zip(csvs, (b for got in pool.map(_read_many, parts) for b in got)))
+        ahead = start(pool, batches[0]) if batches else None
+        for k, batch in enumerate(batches):
+            assert ahead is not None
+            csvs, futures = ahead
+            ahead = start(pool, batches[k + 1]) if k + 1 < len(batches) else None
+            done = dict(zip(csvs, (b for f in futures for b in f.result())))
             for name in batch:
                 yield name, done.get(name)
 
@@ -565,10 +608,10 @@ def load_submissions(config: Config) -> Submissions:
     columns: dict[str, dict[str, int]] = {}
     slow: list[list] = []
 
-    def careful(index: int, raw: bytes) -> None:
-        slow.extend(_read_csv(raw, files[index], findings, columns))
+    def careful(index: int, raw: bytes, found: list[Finding]) -> None:
+        slow.extend(_read_csv(raw, files[index], found, columns))
 
-    fast = _FastBatches(careful)
+    fast = _FastBatches(careful, lambda: len(findings))
     canonical = {c: i + 1 for i, c in enumerate(REQUIRED)}
     for name, raw in _contents(folder, paths):
         shown = f"{base}/{name}"
@@ -608,9 +651,11 @@ def load_submissions(config: Config) -> Submissions:
     if not paths and not odd:
         findings.append(Finding("data.no-submissions", "error", "no .csv or .xlsx files were found",
                                 file=base))
-    fast.flush()
+    fast.close(findings)
     frames = fast.frames
     if slow:
         frames.append(_slow_frame(slow, {f: i for i, f in enumerate(files)}))
     rows = _refuse_oversized(_frame(frames, files), columns, findings)
+    del frames, fast  # the batches' frames (the rows are a new frame now)
+    release_free_memory()  # what the parsing thread freed goes back to the system, not to the next stage
     return Submissions(rows, files, findings, columns)

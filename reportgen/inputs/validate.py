@@ -341,21 +341,41 @@ def rule_3_whole_numbers(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, code
 def _clean(df: pd.DataFrame, keep: np.ndarray, periods: pd.Series, codes: dict[str, pd.Series],
            value: np.ndarray) -> pd.DataFrame:
     """The rows without errors, typed: categorical codes, int64 values, file and line."""
+    every = bool(keep.all())  # the usual case: nothing to drop, no copy of tens of millions of rows
+
+    def kept(column):
+        return column if every else column[keep]
+
     clean = pd.DataFrame({
-        "org_id": codes["org_id"][keep], "period": periods[keep], "region": codes["region"][keep],
-        "measure": codes["measure"][keep], "dimension": codes["dimension"][keep],
-        "category": codes["category"][keep], "value": value[keep].astype("int64"),
-        "file": df["file"][keep], "line": df["line"][keep].astype("int64"),
+        "org_id": kept(codes["org_id"]), "period": kept(periods), "region": kept(codes["region"]),
+        "measure": kept(codes["measure"]), "dimension": kept(codes["dimension"]),
+        "category": kept(codes["category"]), "value": kept(value).astype("int64"),
+        "file": kept(df["file"]), "line": kept(df["line"]).astype("int64"),
     })
     for c in KEY:
-        clean[c] = clean[c].cat.remove_unused_categories()
+        clean[c] = _without_unused(clean[c])
     return clean.reset_index(drop=True)
+
+
+def _without_unused(column: pd.Series) -> pd.Categorical:
+    """``cat.remove_unused_categories()`` by counting codes instead of sorting them (the same categories,
+    in the same order, and the same values): linear in the rows, for tens of millions of them."""
+    codes = column.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)) > 0
+    if used.all():
+        return column.array
+    renumber = np.cumsum(used) - 1
+    new_codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+    return pd.Categorical.from_codes(new_codes, dtype=pd.CategoricalDtype(column.cat.categories[used],
+                                                                          ordered=column.cat.ordered))
 
 
 # ---- rule 4: unique keys ----------------------------------------------------------------
 
 def rule_4_unique_keys(clean: pd.DataFrame, rep: _Reporter) -> pd.DataFrame:
     """A key appears once across all files: the later rows are reported and dropped."""
+    if _all_distinct(clean):
+        return clean
     key = _combined_key(clean, KEY)
     ordered = np.sort(key)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])  # sorting beats hashing here
@@ -379,6 +399,32 @@ def rule_4_unique_keys(clean: pd.DataFrame, rep: _Reporter) -> pd.DataFrame:
     reporter.each(clean, later, "data.duplicate-key", "error", "measure", describe)
     rep.findings.extend(reporter.findings)
     return clean[~later].reset_index(drop=True)
+
+
+def _all_distinct(frame: pd.DataFrame, table_limit: int = 1 << 28) -> bool:
+    """Whether every row's KEY is distinct, proved without sorting (the usual case: then there is nothing
+    to report): the (org, period, region) and the (measure, dimension, category) of each row are numbered
+    through lookup tables, and each row marks its pair in a table of them; as many marks as rows means no
+    key repeats. False means "maybe not" (or a key space too large for the table): the sort decides."""
+    def numbered(columns: list[str]) -> tuple[np.ndarray, int]:
+        key, size = np.zeros(len(frame), dtype=np.int64), 1
+        for c in columns:
+            n = len(frame[c].cat.categories) + 1
+            key, size = key * n + (frame[c].cat.codes.to_numpy().astype(np.int64) + 1), size * n
+        if size > table_limit:
+            return key, -1
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        number = np.cumsum(seen, dtype=np.int64) - 1
+        return number[key], int(number[-1]) + 1
+
+    place, n_place = numbered(["org_id", "period", "region"])
+    cell, n_cell = numbered(["measure", "dimension", "category"])
+    if n_place < 0 or n_cell < 0 or n_place * n_cell > table_limit:
+        return False
+    marks = np.zeros(n_place * n_cell, dtype=bool)
+    marks[place * n_cell + cell] = True
+    return int(np.count_nonzero(marks)) == len(frame)
 
 
 def _combined_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:

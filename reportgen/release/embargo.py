@@ -108,10 +108,10 @@ class Embargoed(Final):
                  "passed on before then."
         return Review(None, css=review_css(self.config), embargo=banner), None
 
-    def stamp(self, files: dict[str, bytes], pdfs: list[str], workers, fp: Fingerprint) -> None:
-        futures = [workers.submit(stamp_embargo, files[name], self.until, self.number, self.to, self.built, fp.short)
-                   for name in pdfs]
-        files.update(zip(pdfs, [f.result() for f in futures]))
+    def marks(self, fp: Fingerprint) -> tuple | None:
+        """The embargo, the copy's number and recipient on every page (stamped on the workers as each PDF
+        is laid out)."""
+        return stamp_embargo, (self.until, self.number, self.to, self.built, fp.short)
 
     def records(self, publication, fp: Fingerprint, disclosure: dict) -> dict[str, bytes]:
         note = {"embargoed_until": self.until.isoformat(), "copy": self.number, "to": self.to, "made": self.built,

@@ -9,7 +9,7 @@
 Each mode answers the same questions for the build: is there anything to do
 (``unchanged``), what stops it (``refusals``, ``blockers``), which review marks
 its documents carry (``reviews``), what it adds to the bundle (``records``,
-``stamp``), and where it goes (``write``). Folder layout is ``drafts.py``'s.
+``marks``), and where it goes (``write``). Folder layout is ``drafts.py``'s.
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ class Release:
         """(web, print) review marks of the national report; the briefs' web pages carry the first's banner."""
         return None, None
 
-    def stamp(self, files: dict[str, bytes], pdfs: list[str], workers, fp: Fingerprint) -> None:
-        """Marks drawn on the laid-out PDFs (drafts only)."""
+    def marks(self, fp: Fingerprint) -> tuple | None:
+        """Marks drawn on every laid-out PDF (drafts only): ``(fn, args)``, ``fn(pdf, *args)`` run on the
+        workers as soon as each PDF exists (``render_pdf.Rendering``)."""
+        return None
 
     def records(self, publication, fp: Fingerprint, disclosure: dict) -> dict[str, bytes]:
         """Files this mode adds to the bundle."""
@@ -167,12 +169,11 @@ class Draft(Release):
         return (Review(self.number, self.built, fp.short, changes, css),
                 Review(None, changes=changes, css=css, print=True))
 
-    def stamp(self, files: dict[str, bytes], pdfs: list[str], workers, fp: Fingerprint) -> None:
+    def marks(self, fp: Fingerprint) -> tuple | None:
         """The draft's number, build time and inputs on every page (stamped on the workers)."""
         from .stamp import stamp_document
 
-        futures = [workers.submit(stamp_document, files[name], self.number, self.built, fp.short) for name in pdfs]
-        files.update(zip(pdfs, [f.result() for f in futures]))
+        return stamp_document, (self.number, self.built, fp.short)
 
     def records(self, publication, fp: Fingerprint, disclosure: dict) -> dict[str, bytes]:
         """review-data.json: the published values the next draft is compared with."""

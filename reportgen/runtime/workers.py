@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -81,23 +82,35 @@ class Workers:
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs if jobs is not None else default_jobs())
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
+        self._failed: BaseException | None = None
 
     @property
     def parallel(self) -> bool:
         return self.jobs > 1
 
     def start(self) -> Workers:
-        if self.parallel and self._pool is None:
+        """Start the pool without waiting for it. The forkserver is started here, in the calling
+        thread (its death signal follows the thread that made it); the workers, which the forkserver
+        forks only once it has imported WeasyPrint and matplotlib, are asked for on a helper thread,
+        so that this process goes on with its own stages meanwhile (``submit`` waits for the pool)."""
+        if self.parallel and self._pool is None and self._starting is None:
             from .deathsig import PARENT_ENV
 
-            # the forkserver, started by the first submit, marks itself to die with this process
+            # the forkserver marks itself to die with this process
             previous = os.environ.get(PARENT_ENV)
             os.environ[PARENT_ENV] = str(os.getpid())
             try:
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker,
-                                                 initargs=(os.getpid(),))
-                for _ in range(self.jobs):
-                    self._pool.submit(_warm_up)
+                context = _context()
+                if context.get_start_method() == "forkserver":
+                    from multiprocessing import forkserver
+
+                    forkserver.ensure_running()  # returns at once; the server imports on its own
+                    self._starting = threading.Thread(target=self._open, args=(context,), daemon=True,
+                                                      name="reportgen-workers")
+                    self._starting.start()
+                else:  # spawned workers die with the thread that made them: make them here
+                    self._open(context)
             finally:
                 if previous is None:
                     os.environ.pop(PARENT_ENV, None)
@@ -105,12 +118,32 @@ class Workers:
                     os.environ[PARENT_ENV] = previous
         return self
 
+    def _open(self, context) -> None:
+        try:
+            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                       initargs=(os.getpid(),))
+            for _ in range(self.jobs):
+                pool.submit(_warm_up)  # each submit asks the forkserver for a worker and waits for its pid
+        except BaseException as exc:  # raised again where the pool is first used
+            self._failed = exc
+            return
+        self._pool = pool
+
+    def _ready(self) -> ProcessPoolExecutor:
+        if self._pool is None and self._starting is None:
+            self.start()
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        if self._failed is not None:
+            raise self._failed
+        assert self._pool is not None
+        return self._pool
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         """``fn(*args)`` in a worker (``fn`` must be a module-level function); here when ``jobs`` is 1."""
         if self.parallel:
-            self.start()
-            assert self._pool is not None
-            return self._pool.submit(fn, *args)
+            return self._ready().submit(fn, *args)
         done: Future = Future()
         try:
             done.set_result(fn(*args))
@@ -124,6 +157,9 @@ class Workers:
         return [f.result() for f in futures]
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
