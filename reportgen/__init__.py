@@ -1,3 +1,3 @@
 """reportgen: the federation's half-yearly report generator."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
