@@ -476,3 +476,15 @@ def test_a_quarterly_release_makes_the_members_reports_for_its_quarter(members_b
     final = build(load_config(root / "config.yaml"), Q2, final=True)
     assert final.ok, [f.format() for f in final.findings if f.is_error]
     assert len(list(folder(root, "2025Q2").glob("*.pdf"))) == len(reports)
+
+
+def test_no_text_over_text_in_any_members_pdf(members_built):
+    """Issue 27's check of every document, on the members' letters as laid out on request (a draft makes
+    them as HTML only): no text printed over other text in any of them."""
+    from .overlap import pdf_overlaps
+
+    root, _ = members_built
+    pdfs = sorted(folder(root).glob("*.pdf"))
+    assert len(pdfs) >= 10
+    problems = [p for pdf in pdfs for p in pdf_overlaps(pdf)]
+    assert problems == [], "\n".join(problems[:40])

@@ -42,8 +42,10 @@ def documents(bundle: Path, suffix: str) -> list[Path]:
 
 @pytest.mark.slow
 def test_no_text_over_text_in_any_pdf(bundle: Path):
+    # a draft lays out no member's letter (issue 28): their PDFs are checked where they are laid out,
+    # test_member_reports.py::test_no_text_over_text_in_any_members_pdf
     docs = documents(bundle, ".pdf")
-    assert len(docs) > 15 and any("members" in d.parts for d in docs)
+    assert len(docs) >= 15 and (bundle / "report.pdf") in docs
     problems = [p for pdf in docs for p in pdf_overlaps(pdf)]
     assert problems == [], "\n".join(problems[:40])
 

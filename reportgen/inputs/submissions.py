@@ -355,8 +355,34 @@ class _FastBatches:
         self._late = []
 
 
+# what parsing a batch may take, as a multiple of its bytes (arrow's buffers, then the pandas frame)
+_PARSE_NEEDS = 6
+
+
+def _address_space_left() -> int | None:
+    """Bytes of address space left under the process's memory ceiling (RLIMIT_AS, ``reportgen``'s
+    ``REPORTGEN_MEMORY_LIMIT``), or None when there is no ceiling or it cannot be told."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+    return soft - used
+
+
 def _parse_batch(bodies: list[bytes], files: list[int], counts: list[int]) -> pd.DataFrame | None:
-    """One batch of fast-path files parsed by pyarrow (None when pyarrow refuses it)."""
+    """One batch of fast-path files parsed by pyarrow (None when pyarrow refuses it). Under a memory
+    ceiling a batch that may not fit is refused with MemoryError (the env.out-of-memory finding) before
+    pyarrow starts: pyarrow's parser aborts the process when an allocation fails inside it."""
+    size = sum(map(len, bodies))
+    left = _address_space_left()
+    if left is not None and size * _PARSE_NEEDS > left:
+        raise MemoryError(f"reading {size:,} bytes of submissions needs more memory than the ceiling leaves")
     buf = b"".join(bodies)
     try:
         table = pacsv.read_csv(
