@@ -218,8 +218,12 @@ def test_host_header_and_unknown_routes(service, keys):
 
 
 def test_staff_see_everyone_and_send_on_behalf_only_naming_the_member(service, keys):
+    # ANG001's 2025Q3 file (the same bytes as the first test's: its receipt again, or a first one when this
+    # test runs alone), so that the staff's list has another member's receipt in it
+    status, sent, _ = send(service, keys["ANG001"], "2025Q3", [("ANG001.csv", sample_file("ANG001", "2025Q3"))])
+    assert status in (200, 201) and sent["org_id"] == "ANG001", sent
     status, doc, _ = call(f"{service.url}/api/v1/submissions?period=2025Q3", keys["staff"])
-    assert status == 200 and {r["org_id"] for r in doc["receipts"]} >= {"ANG001"}
+    assert status == 200 and {r["org_id"] for r in doc["receipts"]} >= {"ANG001"}, doc
     status, doc, _ = send(service, keys["staff"], "2025Q3", [("x.csv", sample_file("BAP001", "2025Q3"))])
     assert (status, doc["error"]) == (422, "no-member")
     status, doc, _ = send(service, keys["staff"], "2025Q3", [("x.csv", sample_file("BAP001", "2025Q3"))],
