@@ -87,13 +87,9 @@ class _Published:
         """sum(parts) ÷ sum(wholes) × scale, as the tables write it: a number, S, or ..; "?" when a
         cell is missing from the tables (which the proof counts as a violation)."""
         parts, wholes = list(parts), list(wholes)
-        if any(c is None for c in (*parts, *wholes)):
-            return "?"
-        symbols = {c[1] for c in (*parts, *wholes)}
-        if NOT_AVAILABLE in symbols:
-            return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
-        if symbols & WITHHELD:
-            return SUPPRESSED
+        withheld = self._withheld(*parts, *wholes)
+        if withheld:
+            return withheld
         top = sum(c[0] or 0.0 for c in parts)
         bottom = sum(c[0] or 0.0 for c in wholes)
         if bottom < self.rules.min_denominator:
@@ -101,11 +97,11 @@ class _Published:
         return _plain(round(top / bottom * scale, digits) + 0.0)
 
     @staticmethod
-    def _withheld(now, then) -> str:
-        """What a change of two cells is when either is missing ("?"), not available or withheld; "" else."""
-        if now is None or then is None:
+    def _withheld(*cells) -> str:
+        """What a figure of these cells is when one is missing ("?"), not available or withheld; "" else."""
+        if any(c is None for c in cells):
             return "?"
-        symbols = {now[1], then[1]}
+        symbols = {c[1] for c in cells}
         if NOT_AVAILABLE in symbols:
             return NA_OR_C if CONFIDENTIAL in symbols else NOT_AVAILABLE
         return SUPPRESSED if symbols & WITHHELD else ""

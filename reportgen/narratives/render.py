@@ -358,7 +358,7 @@ class _Filler:
         for part in parts[1:]:
             symbol, _, rest = part.partition(SYMBOL_CLOSE)
             plain = htmlmod.unescape(symbol)
-            if all(f in FLAGS for f in plain.split()):
+            if _is_flag(plain):
                 out[-1] = out[-1].removesuffix("\u00a0").removesuffix("&nbsp;")  # the space before the flag
                 new = [f for f in plain.split() if f not in flagged and f in numbers]
                 flagged.update(new)
@@ -383,6 +383,11 @@ class _Filler:
 _SENTENCE_END = re.compile(r"[.!?](?=[\s<]|$)|(?=</(?:p|li|h\d)>)")
 
 
+def _is_flag(marked: str) -> bool:
+    """A flag beside a figure ("P", "P R"), not a symbol standing in for one (S, C, .., –)."""
+    return all(f in FLAGS for f in marked.split())
+
+
 def _ref(n: int | None) -> str:
     return f'<sup class="note-ref"><a href="#narrative-note-{n}">{n}</a></sup>' if n else ""
 
@@ -392,7 +397,7 @@ def in_words(text: str) -> str:
     the review appendix: places without footnotes)."""
     def one(m: re.Match) -> str:
         sym = m.group(2)
-        return "" if all(f in FLAGS for f in sym.split()) else m.group(1) + IN_WORDS.get(sym, sym)
+        return "" if _is_flag(sym) else m.group(1) + IN_WORDS.get(sym, sym)
     return re.sub(f"(\u00a0?){SYMBOL_OPEN}(.*?){SYMBOL_CLOSE}", one, text)
 
 
