@@ -132,6 +132,7 @@ SLOW_FIXTURES = {"built_sample", "two_drafts", "built_large", "generated_h1"}  #
 SHARED_MUTABLE = ("two_drafts", "generated_h1")  # session projects that tests change: one worker each
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which writes the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """``browser``: every test that opens a page in Chromium; ``slow``: every test that builds
     the sample (or is marked so), so that ``-m "not slow"`` gives a quick run. For pytest-xdist
@@ -151,6 +152,28 @@ def pytest_collection_modifyitems(config, items):
                 group = item.module.__name__
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session):
+    """On a pytest-xdist worker with ``--dist loadgroup``, the groups must have reached the test ids
+    (``test@group``), which is how xdist sends a group to one worker. pytest 9.2 silently stopped that
+    (pytest-dev/pytest-xdist#1386): every module fixture was then built once per worker and the suite ran
+    minutes longer. ``grouping_works`` then fails every test rather than lose the grouping without a word."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and getattr(session.config.option, "loadgroup", False):
+        session.config.stash[_UNGROUPED] = [item.nodeid for item in session.items if item.get_closest_marker(
+            "xdist_group") and "@" not in item.nodeid.rsplit("]", 1)[-1]]
+
+
+_UNGROUPED = pytest.StashKey[list]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def grouping_works(request):
+    lost = request.config.stash.get(_UNGROUPED, [])
+    if lost:
+        pytest.fail(f"pytest-xdist did not group {len(lost)} tests (the first: {lost[0]}): this pytest and "
+                    "pytest-xdist do not work together for --dist loadgroup; install the versions pyproject.toml "
+                    "names (scripts/setup.sh --test)", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -84,3 +84,20 @@ def test_kill_9_of_a_build_leaves_no_process_behind(tmp_path, moment):
         for p in survivors:
             os.kill(p, signal.SIGKILL)
         os.close(read)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_forkserver_whose_build_died_before_it_could_mark_itself_exits():
+    """The race the kill -9 test can hit on a loaded machine: the build is killed after starting its
+    forkserver but before the forkserver imported ``deathsig`` (which sets the kernel's death signal). The
+    forkserver is then the child of init, not of the build: it must see that and exit, not live on."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid that is gone
+    code = "import reportgen.runtime.deathsig; print('still here')"
+    env = {**os.environ, "REPORTGEN_POOL_PARENT": str(dead.pid)}
+    gone = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert (gone.returncode, gone.stdout) == (1, "")
+    # the build alive but not the parent (some other process that inherited the variable): left alone
+    alive = subprocess.run([sys.executable, "-c", code], env={**os.environ, "REPORTGEN_POOL_PARENT": "1"},
+                           capture_output=True, text=True, timeout=60)
+    assert (alive.returncode, alive.stdout) == (0, "still here\n")

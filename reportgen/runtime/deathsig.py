@@ -4,7 +4,8 @@ On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` asks the kernel to kill a
 process the moment its parent dies. The build's forkserver (a child of the
 build) sets it when it starts — this module is the first one it preloads, and
 it acts only there: in the process whose parent is the one named by
-``$REPORTGEN_POOL_PARENT`` — and every worker sets it again in its initializer
+``$REPORTGEN_POOL_PARENT``, or, if that build has died before the forkserver
+got this far, by exiting at once — and every worker sets it again in its initializer
 (the mark is not inherited over fork). So however the build ends, kill -9 and
 the OOM killer included, the forkserver dies at once, then its workers; and
 multiprocessing's resource tracker, which stays only as long as some process
@@ -38,10 +39,24 @@ def die_with_parent(parent: int | None = None) -> bool:
     return True
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but another user's
+        return True
+    return True
+
+
 def _in_forkserver() -> None:
     expected = os.environ.get(PARENT_ENV, "")
-    if expected.isdigit() and int(expected) == os.getppid():
+    if not expected.isdigit():
+        return
+    if int(expected) == os.getppid():
         die_with_parent(int(expected))
+    elif not _alive(int(expected)):  # the build died before this process could mark itself: go too
+        os._exit(1)
 
 
 _in_forkserver()
