@@ -111,20 +111,20 @@ def test_pages_pass_axe_by_keyboard_without_script_and_fetch_nothing_outside(q3_
     pages = sorted(q3_final.joinpath("dashboard").rglob("*.html"))
     assert len(pages) >= 4
     bundle = q3_final.resolve().as_uri()
-    for path in pages:
-        for width in (1280, 375):
-            context = browser.new_context(viewport={"width": width, "height": 900})
-            page = context.new_page()
-            outside: list[str] = []
-            page.on("request", lambda req: outside.append(req.url) if not req.url.startswith((bundle, "data:"))
-                    else None)
+    for width in (1280, 375):  # one page per width, every dashboard page opened in it in turn
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        outside: list[str] = []
+        page.on("request", lambda req: outside.append(req.url) if not req.url.startswith((bundle, "data:"))
+                else None)
+        for path in pages:
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             violations = axe_violations(page)
             assert not violations, (path.name, width, describe(violations))
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (path.name, width)
-            assert outside == [], outside
-            context.close()
+            assert outside == [], (path.name, width, outside)
+        context.close()
     # keyboard only: the skip link first, then into the page; the region picker (script) goes to a region
     page = browser.new_page()
     page.goto((q3_final / "dashboard" / "index.html").as_uri())
