@@ -255,6 +255,26 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1751328000"})
 
 
+def cli_in_process(*args: str, cwd: Path, epoch: str = "1751328000") -> subprocess.CompletedProcess:
+    """``reportgen ARGS`` as ``run_cli`` gives it (exit code, stdout, stderr; the same SOURCE_DATE_EPOCH),
+    but run in this process by click's runner: for tests of what a command does, not of the process
+    (start-up, signals, pipes: those use ``run_cli``). Saves the interpreter's start-up and a forkserver's
+    imports per command (issue 22)."""
+    from click.testing import CliRunner
+
+    from reportgen.cli import cli
+
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner(env={"SOURCE_DATE_EPOCH": epoch}).invoke(cli, list(args))
+    finally:
+        os.chdir(here)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["reportgen", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -264,14 +284,14 @@ def two_drafts(tmp_path_factory) -> Path:
     """A project built twice through the CLI, with a story edited in between (the tests that use it
     run in one worker: ``two_drafts`` is an xdist group, see ``pytest_collection_modifyitems``)."""
     root = copy_project(tmp_path_factory.mktemp("drafts") / "project")
-    first = run_cli("build", "2025H1", "-q", cwd=root)
+    first = cli_in_process("build", "2025H1", "-q", cwd=root)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("Built 2025H1 draft 1: output/2025H1/drafts/1/report.pdf")
     story = root / STORY
     story.write_text(story.read_text(encoding="utf-8").replace("Mele is a mother of four in South Auckland",
                                                                "Mele is a mother of five in South Auckland"),
                      encoding="utf-8")
-    second = run_cli("build", "2025H1", "-q", cwd=root)
+    second = cli_in_process("build", "2025H1", "-q", cwd=root)
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("Built 2025H1 draft 2: output/2025H1/drafts/2/report.pdf")
     return root

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_project, record_reviews, run_cli, tree
+from .conftest import cli_in_process, copy_project, record_reviews, run_cli, tree
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -27,15 +27,15 @@ def approve(root: Path) -> None:
 def finals(tmp_path_factory) -> dict:
     """One project through the whole release path; every step's CLI result kept for the tests."""
     root = copy_project(tmp_path_factory.mktemp("final") / "project")
-    steps = {"root": root, "pending": run_cli("build", "2025H1", "--final", "-q", cwd=root)}
+    steps = {"root": root, "pending": cli_in_process("build", "2025H1", "--final", "-q", cwd=root)}
     steps["after_pending"] = sorted(p.name for p in (root / "output").glob("*/*")) if (root / "output").exists() else []
     approve(root)
     record_reviews(root, "2025H1")  # the Māori data review a final needs (issue 27)
-    steps["first"] = run_cli("build", "2025H1", "--final", "-q", cwd=root)
+    steps["first"] = cli_in_process("build", "2025H1", "--final", "-q", cwd=root)
     steps["first_tree"] = tree(root / "output/2025H1/final")
-    steps["again"] = run_cli("build", "2025H1", "--final", "-q", cwd=root)
+    steps["again"] = cli_in_process("build", "2025H1", "--final", "-q", cwd=root)
     steps["again_tree"] = tree(root / "output/2025H1/final")
-    steps["revision"] = run_cli("build", "2025H1", "--final", "--revision", "Corrected the Canterbury story",
+    steps["revision"] = cli_in_process("build", "2025H1", "--final", "--revision", "Corrected the Canterbury story",
                                 "-q", cwd=root)
     return steps
 

@@ -26,7 +26,7 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .conftest import record_reviews, run_cli
+from .conftest import cli_in_process, record_reviews
 
 pytestmark = pytest.mark.slow
 
@@ -432,21 +432,21 @@ def test_member_reports_remakes_one_members_report_and_refuses_an_unknown_member
     root, _ = members_built
     story = next((root / "narratives" / "2025H1" / "stories").glob("*.yaml"))
     story.write_text(story.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # inputs the last draft lacks
-    refused = run_cli("member-reports", "2025H1", cwd=root)
+    refused = cli_in_process("member-reports", "2025H1", cwd=root)
     assert refused.returncode == 1 and "[feedback.inputs-changed]" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert run_cli("build", "2025H1", "-q", cwd=root).returncode == 0  # a draft of these inputs (HTML only)
+    assert cli_in_process("build", "2025H1", "-q", cwd=root).returncode == 0  # a draft of these inputs (HTML only)
     org = sorted(p.stem for p in folder(root).glob("*.html"))[0]
     target = folder(root) / f"{org}.pdf"
     assert not target.exists()
-    every = run_cli("member-reports", "2025H1", cwd=root)
+    every = cli_in_process("member-reports", "2025H1", cwd=root)
     assert every.returncode == 0, every.stderr
     before = target.read_bytes()
     target.unlink()
-    done = run_cli("member-reports", "2025H1", "--org", org, cwd=root)
+    done = cli_in_process("member-reports", "2025H1", "--org", org, cwd=root)
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == before and f"{org}.pdf" in done.stdout
-    unknown = run_cli("member-reports", "2025H1", "--org", "NOPE999", cwd=root)
+    unknown = cli_in_process("member-reports", "2025H1", "--org", "NOPE999", cwd=root)
     assert unknown.returncode != 0 and "Traceback" not in unknown.stderr
     assert "NOPE999" in unknown.stderr
 
@@ -465,7 +465,7 @@ def test_a_quarterly_release_makes_the_members_reports_for_its_quarter(members_b
     with (folder(root, "2025Q2") / "index.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert {r["pdf"] for r in csv.DictReader(fh)} == {""}
     org = reports[0].stem
-    done = run_cli("member-reports", "2025Q2", "--org", org, cwd=root)
+    done = cli_in_process("member-reports", "2025Q2", "--org", org, cwd=root)
     assert done.returncode == 0, done.stderr
     assert (folder(root, "2025Q2") / f"{org}.pdf").is_file()
     with (folder(root, "2025Q2") / "index.csv").open(encoding="utf-8-sig", newline="") as fh:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from reportgen.core.periods import Period
 from reportgen.inputs.sample_data import generate
 
 from .browser import axe_violations, describe
-from .conftest import copy_project, record_reviews
+from .conftest import cli_in_process, copy_project, record_reviews
 from .test_dashboard import validate
 
 pytestmark = pytest.mark.slow
@@ -31,8 +29,8 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, **EPOCH})
+    """``reportgen ARGS`` in this process (what the command does is under test here, not the process)."""
+    return cli_in_process(*args, cwd=root, epoch=EPOCH["SOURCE_DATE_EPOCH"])
 
 
 def rows(data: bytes) -> list[dict]:
