@@ -304,23 +304,24 @@ def test_no_report_names_or_carries_another_member(members_built):
     root, _ = members_built
     reg = register(root)
     config = load_config(root / "config.yaml")
+    _, pub_values = published_numbers(_bundle(root))  # read once: the same for every member
+    own = {org: own_numbers(own_rows(root, org), config_groups(config))[0] for org in reg}
     for path in sorted(folder(root).glob("*.html")):
         org = path.stem
         text = text_of_html(path) + text_of_pdf(path.with_suffix(".pdf"))
-        own_ints, _ = own_numbers(own_rows(root, org), config_groups(config))
+        own_ints = own[org]
         for other, row in reg.items():
             if other == org:
                 continue
             assert other not in text, (org, other)
             assert row["name"] not in text or row["name"] == reg[org]["name"], (org, other)
         # another member's distinctive figures (large, not the member's own, not published) never appear
-        _, pub_values = published_numbers(_bundle(root))
         body = strip_structure(text, config, root)
         shown = {int(m.group(2).replace(",", "")) for m in NUMBER.finditer(body) if not m.group(3)}
         for other in reg:
             if other == org:
                 continue
-            theirs = {v for v in own_numbers(own_rows(root, other), config_groups(config))[0] if v > 50} - own_ints - pub_values
+            theirs = {v for v in own[other] if v > 50} - own_ints - pub_values
             assert not (shown & theirs), (org, other, sorted(shown & theirs)[:5])
 
 
