@@ -1,7 +1,8 @@
 """The aggregate stage as it was written before it was made fast (pandas ``groupby`` and ``merge`` per
 call): kept here as an oracle only. ``tests/test_aggregate_oracle.py`` checks that the integer-key
 aggregation in ``reportgen/statistics/aggregate.py`` gives exactly what this gives, cell for cell, row for
-row, on the sample and on generated data."""
+row, on the sample and on generated data. ``fill_not_stated`` and ``resolve_half`` are taken from the
+package, which keeps their pandas form for the members' own figures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from reportgen.core.config import Config
 from reportgen.core.periods import Period
 from reportgen.inputs.coverage import Coverages, scope_coverage
 from reportgen.inputs.register import Register
-from reportgen.statistics.aggregate import CELL, MEMBER_KEY, NATIONAL, Aggregates, fill_not_stated
+from reportgen.statistics.aggregate import CELL, MEMBER_KEY, NATIONAL, Aggregates, fill_not_stated, resolve_half
 
 
 def unrecorded_breakdowns(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -37,27 +38,6 @@ def unrecorded_breakdowns(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
     if not out:
         return pd.DataFrame(columns=cols)
     return pd.concat(out, ignore_index=True)[cols].astype(str)
-
-
-def resolve_half(rows: pd.DataFrame, half: Period, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Member-level rows for a half-year, applying the contract's precedence.
-
-    Returns the rows (org_id, region, measure, dimension, category, value) and the
-    (org_id, region, measure) keys of non-additive figures summed from quarters.
-    """
-    quarters = [str(q) for q in half.quarters()]
-    h_rows = rows[rows["period"] == str(half)]
-    q_rows = rows[rows["period"].isin(quarters)]
-    has_half = h_rows[MEMBER_KEY].drop_duplicates()
-    q_only = q_rows.merge(has_half, on=MEMBER_KEY, how="left", indicator=True)
-    q_only = q_only[q_only["_merge"] == "left_only"].drop(columns="_merge")
-    summed = (q_only.groupby(["org_id", "region", "measure", "dimension", "category"], sort=False,
-                             observed=True)["value"].sum().reset_index())
-    non_additive = {m for m, spec in config.measures.items() if not spec.additive}
-    flagged = summed.loc[summed["measure"].isin(non_additive), MEMBER_KEY].drop_duplicates()
-    cols = ["org_id", "region", "measure", "dimension", "category", "value"]
-    resolved = pd.concat([h_rows[cols], summed[cols]], ignore_index=True)
-    return resolved, flagged.reset_index(drop=True)
 
 
 def _sum_by(df: pd.DataFrame, cols: list[str], value: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
