@@ -224,6 +224,15 @@ class _Rows:
     def size(self, column: str) -> int:
         return len(self.names[column])
 
+    def places(self) -> int:
+        """How many (member, period, region) places there are: the range of ``place``."""
+        return self.size("org_id") * self.size("period") * self.size("region")
+
+    def place(self, idx: np.ndarray) -> np.ndarray:
+        """One integer per row of ``idx`` for its (member, period, region)."""
+        r, n_period, n_region = self.codes, self.size("period"), self.size("region")
+        return (_wide(r["org_id"][idx]) * n_period + r["period"][idx]) * n_region + r["region"][idx]
+
     def names_of(self, column: str, codes: np.ndarray) -> np.ndarray:
         return np.array(self.names[column], dtype=object)[codes]
 
@@ -248,11 +257,7 @@ def _unrecorded(rows: _Rows, config: Config) -> pd.DataFrame:
     r = rows.codes
     total = rows.code("dimension", "total")
     totals = np.flatnonzero(r["dimension"] == total) if total >= 0 else np.zeros(0, dtype=np.int64)
-    n_period, n_region = rows.size("period"), rows.size("region")
-    size = rows.size("org_id") * n_period * n_region
-
-    def place(idx: np.ndarray) -> np.ndarray:
-        return (_wide(r["org_id"][idx]) * n_period + r["period"][idx]) * n_region + r["region"][idx]
+    place, size = rows.place, rows.places()
 
     out = []
     for measure, spec in config.measures.items():
@@ -285,11 +290,7 @@ def _fill_not_stated(rows: _Rows, config: Config) -> _Rows:
     """``fill_not_stated`` on codes: the rows, then the added ``not_stated`` rows in the same order."""
     r = rows.codes
     totals = np.flatnonzero(r["dimension"] == rows.code("dimension", "total"))
-    n_period, n_region = rows.size("period"), rows.size("region")
-    size = rows.size("org_id") * n_period * n_region
-
-    def place(idx: np.ndarray) -> np.ndarray:
-        return (_wide(r["org_id"][idx]) * n_period + r["period"][idx]) * n_region + r["region"][idx]
+    place, size = rows.place, rows.places()
 
     extra_idx, extra_dim = [], []
     for measure, spec in config.measures.items():
