@@ -128,7 +128,7 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
     narratives are checked, nothing is drawn)."""
     from .disclosure.confidentiality import confidentialise, empty_store
     from .figures.materiality import Judge
-    from .figures.metrics import compute_metrics
+    from .figures.metrics import compute_metrics, derived_figures
     from .figures.revisions import revise
     from .inputs.coverage import empty_periods
     from .narratives import load_narratives, render_report
@@ -159,7 +159,8 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         metrics = None
         if charts is not None:  # check needs only the store, for the placeholders
             with run.stage("metrics"):
-                metrics = _cached(cache, "metrics", figures_key, compute_metrics, store, agg, config)
+                derived = _cached(cache, "metrics", figures_key, derived_figures, store, agg, config)
+                metrics = compute_metrics(store, agg, config, derived)
         judge = Judge(store, config, agg, inputs.data.rows)
         names = namespace(store, config, period, judge=judge)
     else:  # the narratives are still checked, every placeholder against figures that are all ".."

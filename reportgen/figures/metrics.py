@@ -306,8 +306,19 @@ class Metrics:
                 "those rates describe only part of them.")
 
 
-def compute_metrics(store: PublishedStore, agg: Aggregates, config: Config) -> Metrics:
-    """The metrics stage: derived figures are computed once, here."""
+def compute_metrics(store: PublishedStore, agg: Aggregates, config: Config,
+                    derived: pd.DataFrame | None = None) -> Metrics:
+    """The metrics stage: derived figures are computed once, here (or ``derived``, computed by an
+    earlier build from the same store and aggregates, is taken as they are)."""
     metrics = Metrics(store, agg, config)
+    if derived is not None:
+        metrics.__dict__["derived"] = derived  # what the cached property would compute
     _ = metrics.derived
     return metrics
+
+
+def derived_figures(store: PublishedStore, agg: Aggregates, config: Config) -> pd.DataFrame:
+    """Every derived figure (``Metrics.derived``): what the stage cache keeps of the metrics stage. The
+    store and the aggregates it reads have entries of their own; kept inside this one as well, they would
+    be written (14 MB on the sample's quarter) and read back a second time."""
+    return Metrics(store, agg, config).derived
