@@ -194,13 +194,21 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+# The build date of the shared builds and of every command run by ``run_cli``/``cli_in_process``: the same
+# documents then have the same HTML, so their layouts come from the run's shared cache whoever built them first.
+EPOCH = "1751328000"  # 2025-07-01
+
+
 def _build_once(tmp_path_factory, name: str, prepare) -> Path:
-    """A project made by ``prepare(root)`` and built (2025H1 draft 1) once per test run; its bundle."""
+    """A project made by ``prepare(root)`` and built (2025H1 draft 1, SOURCE_DATE_EPOCH ``EPOCH``) once per
+    test run; its bundle."""
 
     def make(folder: Path) -> None:
         root = folder / "project"
         prepare(root)
-        result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
         assert result.ok, [f.format() for f in result.findings if f.is_error]
 
     return once(tmp_path_factory, name, make) / "project" / "output" / "2025H1" / "drafts" / "1"
@@ -226,21 +234,21 @@ def built_large(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def epoch_builds(tmp_path_factory) -> tuple[Path, Path]:
+def epoch_builds(built_sample, tmp_path_factory) -> tuple[Path, Path]:
     """Two builds of two copies of the sample with the same SOURCE_DATE_EPOCH, once per test run: the
-    first through the caches, the second with none (``use_cache=False``: every chart drawn and every
-    PDF laid out afresh), so that identical bytes prove the build reproducible, not the cache."""
+    first through the caches (``built_sample``), the second with none (``use_cache=False``: every stage
+    computed, every chart drawn and every PDF laid out afresh), so that identical bytes prove the build
+    reproducible, not the cache."""
 
     def make(folder: Path) -> None:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("SOURCE_DATE_EPOCH", "1751328000")
-            for name, cached in (("a", True), ("b", False)):
-                root = copy_project(folder / name)
-                result = build(load_config(root / "config.yaml"), Period.parse("2025H1"), use_cache=cached)
-                assert result.ok, [f.format() for f in result.findings if f.is_error]
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            root = copy_project(folder / "project")
+            result = build(load_config(root / "config.yaml"), Period.parse("2025H1"), use_cache=False)
+            assert result.ok, [f.format() for f in result.findings if f.is_error]
 
     folder = once(tmp_path_factory, "epoch", make)
-    return tuple(folder / name / "output" / "2025H1" / "drafts" / "1" for name in ("a", "b"))  # type: ignore[return-value]
+    return built_sample, folder / "project" / "output" / "2025H1" / "drafts" / "1"
 
 
 # ---- review workflow (issue 7): two drafts of one project, built once per session -------------
@@ -252,10 +260,10 @@ STORY = Path("narratives/2025H1/stories/kai-on-the-table.yaml")
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1751328000"})
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
 
 
-def cli_in_process(*args: str, cwd: Path, epoch: str = "1751328000") -> subprocess.CompletedProcess:
+def cli_in_process(*args: str, cwd: Path, epoch: str = EPOCH) -> subprocess.CompletedProcess:
     """``reportgen ARGS`` as ``run_cli`` gives it (exit code, stdout, stderr; the same SOURCE_DATE_EPOCH),
     but run in this process by click's runner: for tests of what a command does, not of the process
     (start-up, signals, pipes: those use ``run_cli``). Saves the interpreter's start-up and a forkserver's
