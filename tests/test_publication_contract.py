@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.charts import ChartCache, chart_cache_dir
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.documents.context import Review
@@ -23,8 +24,10 @@ PERIOD = Period.parse("2025H1")
 
 
 def documents(root: Path, review: Review | None, *, final: bool = False):
+    """Every document's HTML, gathered afresh in this process; the charts from the run's chart cache (content-
+    keyed: that drawing is deterministic is proved by test_pdf_readback's build without any cache)."""
     config = load_config(root / "config.yaml")
-    publication, run = publication_for(config, PERIOD, final=final)
+    publication, run = publication_for(config, PERIOD, final=final, charts=ChartCache(chart_cache_dir(config)))
     assert publication is not None, [f.format() for f in run.findings if f.is_error]
     return [render(config, context, review) for context in publication.documents]
 

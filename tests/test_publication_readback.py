@@ -18,7 +18,7 @@ import pytest
 
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
-from reportgen.publication import publication_for
+from reportgen.publication import figures_for
 from reportgen.statistics.aggregate import NATIONAL
 
 from .test_pdf_readback import figure_alts
@@ -31,8 +31,9 @@ def published(out_dir: Path):
     """(config, store, metrics) rebuilt from the project the bundle was built from."""
     root = next(p for p in out_dir.parents if (p / "config.yaml").is_file())  # the bundle may be a draft
     config = load_config(root / "config.yaml")
-    publication, _ = publication_for(config, PERIOD)
-    return config, publication.store, publication.metrics
+    store, metrics, run = figures_for(config, PERIOD)  # the figures only: no narrative, chart or document
+    assert store is not None, [f.format() for f in run.findings if f.is_error]
+    return config, store, metrics
 
 
 def pdftext(pdf: Path, *, page: int | None = None, layout: bool = True) -> str:
