@@ -27,7 +27,7 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .conftest import small_project
+from .conftest import cli_in_process, small_project
 
 pytestmark = pytest.mark.slow
 H1, Q2 = Period.parse("2025H1"), Period.parse("2025Q2")
@@ -56,19 +56,8 @@ def release(tmp_path_factory) -> dict:
 
 
 def command(root: Path, *args: str):
-    """``reportgen ARGS`` in this process (click's runner), in the project's folder."""
-    import os
-
-    from click.testing import CliRunner
-
-    from reportgen.cli import cli
-
-    here = Path.cwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(cli, list(args))
-    finally:
-        os.chdir(here)
+    """``reportgen ARGS`` in this process, in the project's folder (conftest.cli_in_process)."""
+    return cli_in_process(*args, cwd=root)
 
 
 def _release(tmp_path_factory) -> dict:
@@ -110,13 +99,13 @@ def test_the_final_is_refused_until_its_review_is_recorded(release):
 
 def test_review_says_what_each_review_covers_and_records_who_and_when(release):
     status = release["status"]
-    assert status.exit_code == 0, status.output
+    assert status.returncode == 0, status.stderr
     lines = status.stdout.splitlines()
     assert re.fullmatch(r"Māori data review \(maori-data, needed for the final\): every table and sentence about "
                         r"Māori, (\d+) items", lines[0]), lines[0]
     assert lines[1] == "  not recorded"
     record = release["record"]
-    assert record.exit_code == 0, record.output
+    assert record.returncode == 0, record.stderr
     assert record.stdout.startswith("Recorded the Māori data review of 2025H1: by Aroha Te Whata (Chair, Māori data "
                                     "advisory rōpū), ")
     saved = yaml.safe_load((release["root"] / "reviews/2025H1.yaml").read_text(encoding="utf-8"))
@@ -154,7 +143,7 @@ def test_the_final_names_its_review_in_the_methodology(release):
 def test_an_embargoed_copy_is_stamped_on_every_page_and_logged(release):
     root = release["root"]
     cli = release["copy1"]
-    assert cli.exit_code == 0, cli.output
+    assert cli.returncode == 0, cli.stderr
     assert f"Built 2025H1 embargoed copy 1 for {MINISTER}: output/2025H1/embargoed/1/report.pdf" in cli.stdout
     assert "logged in output/2025H1/internal/embargo-log.json" in cli.stdout
     assert release["copy2"].ok and release["copy2"].draft == 2
@@ -193,13 +182,13 @@ def test_an_embargo_needs_a_date_and_a_recipient(release):
                           (["--embargo", "2025-09-15T10:00"], "--embargo UNTIL and --to RECIPIENT go together"),
                           (["--embargo", "2025-09-15", "--to", MINISTER, "--final"], "leave out --final")):
         r = command(root, "build", "2025H1", *args)
-        assert r.exit_code == 2 and message in r.stderr, (args, r.output)
+        assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
 
 
 def test_a_final_then_a_build_with_nothing_published_changed_makes_no_empty_draft(release):
     assert release["draft"].draft == 1 and release["revision"].ok
     r = release["nothing"]
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Nothing published changed since draft 1 (only the release log did: a final was made "
                                "since): no new draft.")
     assert sorted(p.name for p in (release["root"] / "output/2025H1/drafts").iterdir()) == ["1"]
