@@ -39,7 +39,8 @@ def die_with_parent(parent: int | None = None) -> bool:
     return True
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -55,7 +56,7 @@ def _in_forkserver() -> None:
         return
     if int(expected) == os.getppid():
         die_with_parent(int(expected))
-    elif not _alive(int(expected)):  # the build died before this process could mark itself: go too
+    elif not alive(int(expected)):  # the build died before this process could mark itself: go too
         os._exit(1)
 
 

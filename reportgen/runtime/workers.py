@@ -39,14 +39,11 @@ def default_jobs() -> int:
 
 
 def _init_worker(build_pid: int | None = None) -> None:
-    from .deathsig import die_with_parent
+    from .deathsig import alive, die_with_parent
 
     die_with_parent()  # the parent: the forkserver (or, spawned, the build itself)
-    if build_pid is not None:
-        try:
-            os.kill(build_pid, 0)
-        except ProcessLookupError:  # the build is gone already
-            os._exit(1)
+    if build_pid is not None and not alive(build_pid):  # the build is gone already
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
