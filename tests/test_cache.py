@@ -134,11 +134,26 @@ def test_a_torn_cache_entry_is_recomputed_not_trusted(tmp_path: Path):
     assert StageCache(tmp_path, enabled=False).run("s", "k", lambda: [4]) == [4]  # --no-cache recomputes
 
 
-def test_full_build_tables_and_dashboard_follow_a_resubmission(tmp_path: Path):
-    root = small_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory):
+    """A small project built once (draft 1) with an empty cache of its own, and that build's result: the
+    tests below each copy it (with its output and its .reportgen-cache/) and go on from there."""
+    root = small_project(tmp_path_factory.mktemp("cold") / "project")
     first = build(load_config(root / "config.yaml"), P)
-    assert first.ok
-    old_dashboard = (first.out_dir / "dashboard.json").read_bytes()
+    assert first.ok, [f.format() for f in first.findings if f.is_error]
+    return root, first
+
+
+def after_cold(cold, tmp_path: Path) -> Path:
+    """A copy of the cold-built project, its output and its cache, as if built in ``tmp_path``."""
+    root = tmp_path / "project"
+    shutil.copytree(cold[0], root, symlinks=True)
+    return root
+
+
+def test_full_build_tables_and_dashboard_follow_a_resubmission(cold, tmp_path: Path):
+    root = after_cold(cold, tmp_path)
+    old_dashboard = (cold[0] / "output" / "2025H1" / "drafts" / "1" / "dashboard.json").read_bytes()
     resubmit(root)
     # the same project without its cache, to build afresh as draft 2 as well (drafts carry their number)
     twin = tmp_path / "twin"
@@ -166,9 +181,9 @@ def _charts(documents) -> set[str]:
     return set(re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', "".join(d.html for d in documents)))
 
 
-def test_a_story_edit_lays_out_only_its_documents_and_a_resubmission_redraws_only_changed_charts(tmp_path: Path):
-    root = small_project(tmp_path / "project")
-    first = build(load_config(root / "config.yaml"), P)
+def test_a_story_edit_lays_out_only_its_documents_and_a_resubmission_redraws_only_changed_charts(cold,
+                                                                                                 tmp_path: Path):
+    root, first = after_cold(cold, tmp_path), cold[1]
     assert first.ok and sorted(first.laid_out) == sorted(d.name for d in first.documents)
     assert first.charts_drawn == len(_charts(first.documents)) > 0
     html = {d.name: d.html for d in first.documents}
