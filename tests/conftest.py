@@ -200,16 +200,15 @@ EPOCH = "1751328000"  # 2025-07-01
 
 
 def _build_once(tmp_path_factory, name: str, prepare) -> Path:
-    """A project made by ``prepare(root)`` and built (2025H1 draft 1, SOURCE_DATE_EPOCH ``EPOCH``) once per
-    test run; its bundle."""
+    """A project made by ``prepare(root)`` and built by ``reportgen build 2025H1 -q`` (in this process:
+    ``cli_in_process``, SOURCE_DATE_EPOCH ``EPOCH``) once per test run; its bundle (draft 1)."""
 
     def make(folder: Path) -> None:
         root = folder / "project"
         prepare(root)
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-            result = build(load_config(root / "config.yaml"), Period.parse("2025H1"))
-        assert result.ok, [f.format() for f in result.findings if f.is_error]
+        first = cli_in_process("build", "2025H1", "-q", cwd=root)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.startswith("Built 2025H1 draft 1: output/2025H1/drafts/1/report.pdf")
 
     return once(tmp_path_factory, name, make) / "project" / "output" / "2025H1" / "drafts" / "1"
 
@@ -288,13 +287,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def two_drafts(tmp_path_factory) -> Path:
-    """A project built twice through the CLI, with a story edited in between (the tests that use it
-    run in one worker: ``two_drafts`` is an xdist group, see ``pytest_collection_modifyitems``)."""
-    root = copy_project(tmp_path_factory.mktemp("drafts") / "project")
-    first = cli_in_process("build", "2025H1", "-q", cwd=root)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("Built 2025H1 draft 1: output/2025H1/drafts/1/report.pdf")
+def two_drafts(built_sample, tmp_path_factory) -> Path:
+    """A project built twice through the CLI, with a story edited in between: a copy of ``built_sample``'s
+    project (its draft 1, made by the same command), then draft 2 (the tests that use it run in one
+    worker: ``two_drafts`` is an xdist group, see ``pytest_collection_modifyitems``)."""
+    root = tmp_path_factory.mktemp("drafts") / "project"
+    shutil.copytree(built_sample.parents[3], root, symlinks=True)
+    assert (root / "output" / "2025H1" / "latest").resolve() == root / "output" / "2025H1" / "drafts" / "1"
     story = root / STORY
     story.write_text(story.read_text(encoding="utf-8").replace("Mele is a mother of four in South Auckland",
                                                                "Mele is a mother of five in South Auckland"),
