@@ -52,6 +52,13 @@ def warm(tmp_path_factory) -> Path:
     return root
 
 
+def copied(project: Path, tmp_path: Path) -> Path:
+    """A copy of one of this module's projects in ``tmp_path``, with its .reportgen-cache/ (and its output)."""
+    root = tmp_path / "project"
+    shutil.copytree(project, root, symlinks=True)
+    return root
+
+
 def html_documents(root: Path, **kwargs) -> dict[str, str]:
     result = build(load_config(root / "config.yaml"), P, html_only=True, **kwargs)
     assert result.ok, [f.format() for f in result.findings if f.is_error]
@@ -101,8 +108,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("kind", list(CHANGES))
 def test_cached_build_follows_every_kind_of_input(warm: Path, tmp_path: Path, kind: str):
-    root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)  # with its warm .reportgen-cache/
+    root = copied(warm, tmp_path)  # with its warm .reportgen-cache/
     before = html_documents(root)  # charts from the cache; the stage caches filled for this folder
     assert html_documents(root) == before  # served from the cache, identical
     CHANGES[kind](root)
@@ -144,15 +150,8 @@ def cold(tmp_path_factory):
     return root, first
 
 
-def after_cold(cold, tmp_path: Path) -> Path:
-    """A copy of the cold-built project, its output and its cache, as if built in ``tmp_path``."""
-    root = tmp_path / "project"
-    shutil.copytree(cold[0], root, symlinks=True)
-    return root
-
-
 def test_full_build_tables_and_dashboard_follow_a_resubmission(cold, tmp_path: Path):
-    root = after_cold(cold, tmp_path)
+    root = copied(cold[0], tmp_path)
     old_dashboard = (cold[0] / "output" / "2025H1" / "drafts" / "1" / "dashboard.json").read_bytes()
     resubmit(root)
     # the same project without its cache, to build afresh as draft 2 as well (drafts carry their number)
@@ -183,7 +182,7 @@ def _charts(documents) -> set[str]:
 
 def test_a_story_edit_lays_out_only_its_documents_and_a_resubmission_redraws_only_changed_charts(cold,
                                                                                                  tmp_path: Path):
-    root, first = after_cold(cold, tmp_path), cold[1]
+    root, first = copied(cold[0], tmp_path), cold[1]
     assert first.ok and sorted(first.laid_out) == sorted(d.name for d in first.documents)
     assert first.charts_drawn == len(_charts(first.documents)) > 0
     html = {d.name: d.html for d in first.documents}
@@ -212,8 +211,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_preview_remembers_data_hashes_but_still_sees_a_changed_file(warm: Path, tmp_path: Path):
-    root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)
+    root = copied(warm, tmp_path)
     config = load_config(root / "config.yaml")
     remember_data_hashes(True)
     try:
@@ -238,8 +236,7 @@ def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, t
     from reportgen.runtime import fingerprint
 
     monkeypatch.setattr(fingerprint, "SETTLED_NS", 0)  # the copies were made just now: remember them anyway
-    root = tmp_path / "project"
-    shutil.copytree(warm, root, symlinks=True)
+    root = copied(warm, tmp_path)
     config = load_config(root / "config.yaml")
     fresh = input_fingerprint(config, P, memo=False)
     assert input_fingerprint(config, P) == fresh  # the first run hashes every file and remembers
