@@ -8,7 +8,7 @@ import pytest
 
 from reportgen import __version__
 
-from .conftest import REPO
+from .conftest import REPO, run_cli
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -63,13 +63,14 @@ def test_check_sample_is_clean_but_for_warnings(project):
 
 @pytest.mark.slow
 def test_build_with_data_error_writes_nothing_and_keeps_previous(project):
-    first = run("build", "2025H1", "-q", cwd=project)
+    # dated as the shared builds are (conftest.run_cli): the sample's layouts come from the run's cache
+    first = run_cli("build", "2025H1", "-q", cwd=project)
     assert first.returncode == 0, first.stderr
     pdf = project / "output" / "2025H1" / "latest" / "report.pdf"
     before = pdf.read_bytes()
     bad = project / "data" / "submissions" / "2025Q1" / "ZZZ.csv"
     bad.write_text("org_id,period,region,measure,dimension,category,value\nANG001,2025Q1,AKK,clients,total,,12\n")
-    r = run("build", "2025H1", "-q", cwd=project)
+    r = run_cli("build", "2025H1", "-q", cwd=project)
     assert r.returncode == 1
     assert "ZZZ.csv:2:3: error: unknown region code 'AKK'" in r.stderr
     assert "did you mean 'AKL'?" in r.stderr

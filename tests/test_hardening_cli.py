@@ -17,7 +17,7 @@ import pytest
 from reportgen import cli
 from reportgen.runtime.lock import project_lock
 
-from .conftest import STORY, copy_project, run_cli, small_project
+from .conftest import STORY, cli_in_process, copy_project, run_cli, small_project
 
 
 def _mount(where: Path, options: str) -> None:
@@ -101,7 +101,7 @@ def test_a_locked_project_is_a_finding_after_the_wait(tmp_path):
 def test_two_builds_at_once_make_two_drafts_each_with_its_edit(tmp_path):
     root = small_project(tmp_path / "p")
     story = root / STORY
-    assert run_cli("build", "2025H1", "-q", cwd=root).returncode == 0  # draft 1
+    assert cli_in_process("build", "2025H1", "-q", cwd=root).returncode == 0  # draft 1 (the two builds below: processes)
     results = {}
 
     def build(tag: str):
