@@ -141,7 +141,12 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
       member sent half-year rows the sum is not exact; the group then only adds
       suppression, which is safe.
     """
-    g = grid[["scope", "period", "measure", "dimension", "category"]].assign(idx=np.arange(len(grid)))
+    # the keys as integer codes in sorted order (grouping on them numbers the groups as grouping on the
+    # strings would, several times quicker than grouping on pandas' Arrow-backed strings)
+    codes = {c: pd.factorize(grid[c], sort=True) for c in KEY_COLUMNS}
+    g = pd.DataFrame({c: codes[c][0] for c in KEY_COLUMNS}).assign(idx=np.arange(len(grid)))
+    measure_code = {m: i for i, m in enumerate(codes["measure"][1])}
+    dimension_code = {d: i for i, d in enumerate(codes["dimension"][1])}
     parts: list[pd.DataFrame] = []
 
     pairs = []
@@ -151,31 +156,36 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
         for dim in spec.dimensions:
             if dim != "total" and config.dimensions[dim].response == "single":
                 pairs += [(measure, dim, dim), (measure, "total", dim)]
-    if pairs:
-        p = pd.DataFrame(pairs, columns=["measure", "dimension", "gdim"])
+    coded = [(measure_code[m], dimension_code[d], gd) for m, d, gd in pairs if m in measure_code and d in dimension_code]
+    if coded:
+        p = pd.DataFrame(coded, columns=["measure", "dimension", "gdim"])
         m = g.merge(p, on=["measure", "dimension"])
         m["gid"] = m.groupby(["scope", "period", "measure", "gdim"], sort=True).ngroup()
-        parts.append(m[["gid", "idx"]].assign(family="categories", total=m["dimension"] == "total"))
+        parts.append(m[["gid", "idx"]].assign(family="categories",
+                                              total=m["dimension"] == dimension_code.get("total", -1)))
 
     r = g.copy()
     r["gid"] = r.groupby(["period", "measure", "dimension", "category"], sort=True).ngroup()
-    parts.append(r[["gid", "idx"]].assign(family="regions", total=r["scope"] == NATIONAL))
+    national = list(codes["scope"][1]).index(NATIONAL) if NATIONAL in set(codes["scope"][1]) else -1
+    parts.append(r[["gid", "idx"]].assign(family="regions", total=r["scope"] == national))
 
     sums = []
     for total, members in config.confidentiality.sum_groups.items():
         if total in config.measures and all(x in config.measures for x in members):
             sums += [(total, total)] + [(x, total) for x in members]
-    if sums:
-        s = g.merge(pd.DataFrame(sums, columns=["measure", "gmeasure"]), on="measure")
+    coded_sums = [(measure_code[m], measure_code[gm]) for m, gm in sums if m in measure_code and gm in measure_code]
+    if coded_sums:
+        s = g.merge(pd.DataFrame(coded_sums, columns=["measure", "gmeasure"]), on="measure")
         s["gid"] = s.groupby(["scope", "period", "gmeasure", "dimension", "category"], sort=True).ngroup()
         parts.append(s[["gid", "idx"]].assign(family="sums", total=s["measure"] == s["gmeasure"]))
 
-    additive = [m for m, spec in config.measures.items() if spec.additive]
-    periods = set(g["period"])
-    halves = [(str(h), [str(q) for q in h.quarters()]) for h in (Period.parse(p) for p in periods)
-              if h.is_half and all(str(q) in periods for q in h.quarters())]
+    additive = [measure_code[m] for m, spec in config.measures.items() if spec.additive and m in measure_code]
+    period_code = {p: i for i, p in enumerate(codes["period"][1])}
+    halves = [(str(h), [str(q) for q in h.quarters()]) for h in (Period.parse(p) for p in period_code)
+              if h.is_half and all(str(q) in period_code for q in h.quarters())]
     if additive and halves:
-        hq = pd.DataFrame([(half, p) for half, qs in halves for p in [half, *qs]], columns=["half", "period"])
+        hq = pd.DataFrame([(period_code[half], period_code[p]) for half, qs in halves for p in [half, *qs]],
+                          columns=["half", "period"])
         q = g[g["measure"].isin(additive)].merge(hq, on="period")
         q["gid"] = q.groupby(["half", "scope", "measure", "dimension", "category"], sort=True).ngroup()
         # the partner suppressed in this family is the half-year cell whenever it can be, not a quarter: a
@@ -379,14 +389,17 @@ class PublishedStore:
         self._matched = self._index_matched(matched)
         self.revised: set[tuple] = set()  # cells a release changes from an earlier one (mark_revised)
         self._raw: dict[tuple, int] = dict(zip(keys, raw.tolist()))
-        self._has_data = set(zip(grid.loc[grid["has_data"], "scope"], grid.loc[grid["has_data"], "period"]))
+        with_data = grid.loc[grid["has_data"], ["scope", "period"]]
+        self._has_data = set(zip(with_data["scope"].tolist(), with_data["period"].tolist()))
 
     @staticmethod
     def _index_matched(matched: pd.DataFrame | None) -> dict[tuple, Panel]:
         if matched is None or matched.empty:
             return {}
-        keys = zip(*(matched[c].tolist() for c in ("scope", "period", "base", "measure", "dimension", "category")))
-        values = zip(*(matched[c].astype(int).tolist() for c in Panel._fields))
+        # through numpy: iterating pandas' Arrow-backed strings value by value is far slower
+        keys = zip(*(matched[c].to_numpy(dtype=object).tolist()
+                     for c in ("scope", "period", "base", "measure", "dimension", "category")))
+        values = zip(*(matched[c].to_numpy(dtype=np.int64).tolist() for c in Panel._fields))
         return {k: Panel(*v) for k, v in zip(keys, values)}
 
     # ---- published cells ---------------------------------------------------
