@@ -57,7 +57,7 @@ def test_final_lists_every_blocker_at_once(tmp_path: Path):
     text = report.read_text(encoding="utf-8")
     start, end = text.index("  needs: |\n"), text.index("  services: |\n")
     report.write_text(text[:start] + text[end:], encoding="utf-8")  # the needs section loses its text
-    r = run_cli("build", "2025H1", "--final", "-q", cwd=root)
+    r = cli_in_process("build", "2025H1", "--final", "-q", cwd=root)
     assert r.returncode == 1
     assert "[final.story-not-ready]" in r.stderr
     assert ("narratives/2025H1/report.yaml: error: section 'needs' has no text — a final needs every "

@@ -15,7 +15,7 @@ from reportgen.runtime import fingerprint
 from reportgen.runtime.cache import cache_dir
 from reportgen.runtime.fingerprint import input_fingerprint
 
-from .conftest import copy_project, run_cli, small_project
+from .conftest import cli_in_process, copy_project, small_project
 
 P = Period.parse("2025H1")
 
@@ -85,7 +85,7 @@ def test_an_unsigned_memo_is_ignored(tmp_path):
 def test_build_after_a_same_size_edit_is_not_unchanged(tmp_path):
     root = small_project(tmp_path / "p")
     time.sleep(fingerprint.SETTLED_NS / 1e9 + 0.2)
-    first = run_cli("build", "2025H1", "-q", cwd=root)
+    first = cli_in_process("build", "2025H1", "-q", cwd=root)
     assert first.returncode == 0, first.stderr
     target = next(p for p in sorted((root / "data" / "submissions").rglob("*.csv"))
                   if b",clients,total,," in p.read_bytes())
@@ -94,7 +94,7 @@ def test_build_after_a_same_size_edit_is_not_unchanged(tmp_path):
     i = text.index(b",clients,total,,") + len(b",clients,total,,")
     target.write_bytes(text[:i] + b"x" + text[i + 1:])  # a value that is not a number, same size
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
-    second = run_cli("build", "2025H1", "-q", cwd=root)
-    check = run_cli("check", "2025H1", "-q", cwd=root)
+    second = cli_in_process("build", "2025H1", "-q", cwd=root)
+    check = cli_in_process("check", "2025H1", "-q", cwd=root)
     assert check.returncode == 1 and "data.bad-value" in check.stdout
     assert second.returncode == 1 and "No input changed" not in second.stdout and "data.bad-value" in second.stderr

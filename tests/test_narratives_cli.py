@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import cli_in_process
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
 
 def reportgen(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    """The command as a user runs it (no SOURCE_DATE_EPOCH), in this process: its output is under test."""
+    return cli_in_process(*args, cwd=cwd, epoch="")
 
 
 def test_check_covers_narratives_with_file_line_column_and_excerpt(project):
