@@ -282,6 +282,12 @@ def cli_in_process(*args: str, cwd: Path, epoch: str = EPOCH) -> subprocess.Comp
     return subprocess.CompletedProcess(["reportgen", *args], result.exit_code, result.stdout, result.stderr)
 
 
+def cli_as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``cli_in_process`` without SOURCE_DATE_EPOCH, as a user runs the command (today's date decides the
+    default period, and a story's expiry and consent): for tests of what a command prints."""
+    return cli_in_process(*args, cwd=cwd, epoch="")
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import cli_in_process
+from .conftest import cli_as_user
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
 
 def reportgen(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """The command as a user runs it (no SOURCE_DATE_EPOCH), in this process: its output is under test."""
-    return cli_in_process(*args, cwd=cwd, epoch="")
+    return cli_as_user(*args, cwd=cwd)
 
 
 def test_check_covers_narratives_with_file_line_column_and_excerpt(project):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from reportgen.core.periods import Period
 from reportgen.narratives import load_narratives
 from reportgen.narratives.periods import release_findings, scan
 
-from .conftest import REPO
+from .conftest import REPO, cli_as_user
 from .narratives_support import write
 
 H1, H2 = Period.parse("2025H1"), Period.parse("2025H2")
@@ -124,8 +123,7 @@ def test_a_next_release_not_after_this_one_is_reported(tmp_path):
 # ---- reportgen new report --from ---------------------------------------------------------------------------
 
 def reportgen(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return cli_as_user(*args, cwd=cwd)  # in this process: what the command writes and prints is tested
 
 
 def test_new_starts_a_period_from_the_previous_one_with_its_period_parts_cleared(tmp_path):

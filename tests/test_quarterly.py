@@ -20,7 +20,7 @@ from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.inputs.sample_data import generate
 
-from .browser import axe_violations, describe
+from .browser import axe_context, axe_violations, describe
 from .conftest import cli_in_process, copy_project, record_reviews
 from .test_dashboard import validate
 
@@ -110,7 +110,7 @@ def test_pages_pass_axe_by_keyboard_without_script_and_fetch_nothing_outside(q3_
     assert len(pages) >= 4
     bundle = q3_final.resolve().as_uri()
     for width in (1280, 375):  # one page per width, every dashboard page opened in it in turn
-        context = browser.new_context(viewport={"width": width, "height": 900})
+        context = axe_context(browser, viewport={"width": width, "height": 900})
         page = context.new_page()
         outside: list[str] = []
         page.on("request", lambda req: outside.append(req.url) if not req.url.startswith((bundle, "data:"))

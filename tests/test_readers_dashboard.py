@@ -21,7 +21,7 @@ from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 
-from .browser import axe_violations, describe
+from .browser import axe_context, axe_violations, describe
 from .conftest import copy_project, once
 from .overlap import page_overlaps
 from .test_dashboard import validate
@@ -203,14 +203,15 @@ TEXT_SIZES = """() => [...document.querySelectorAll('svg text')].filter(t => t.g
 def test_pages_pass_axe_and_show_no_text_over_text_at_desktop_and_phone_widths(browser, bundle: Path):
     problems = []
     for width in WIDTHS:
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        context = axe_context(browser, viewport={"width": width, "height": 900})
+        page = context.new_page()
         for path in sample_of_pages(bundle):
             page.goto(path.as_uri())
             violations = axe_violations(page)
             if violations:
                 problems.append(f"{width} px {path.name}: {describe(violations)}")
             problems += [f"{width} px {path.name}: {p}" for p in page_overlaps(page)]
-        page.close()
+        context.close()
     assert problems == [], "\n".join(problems)
 
 

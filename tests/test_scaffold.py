@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,11 @@ from reportgen.core.config import load_config
 from reportgen.narratives import RegionCommentary, ReportNarrative, Story, load_narratives
 from reportgen.narratives.scaffold import default_period
 
-from .conftest import REPO
+from .conftest import REPO, cli_as_user
 
 
 def reportgen(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return cli_as_user(*args, cwd=cwd)  # in this process: what the command writes and prints is tested
 
 
 @pytest.fixture
