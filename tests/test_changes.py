@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reportgen.release.changes import Piece, compare, format_changes, plain, word_diff
 
-from .conftest import run_cli
+from .conftest import cli_in_process
 
 
 def _side(pieces: list[Piece], keep: str) -> list[str]:
@@ -112,13 +112,13 @@ def test_draft_2_appendix_shows_the_story_edit_word_by_word(two_drafts: Path):
 
 
 def test_diff_command_prints_the_same_changes(two_drafts: Path):
-    r = run_cli("diff", "2025H1", cwd=two_drafts)
+    r = cli_in_process("diff", "2025H1", cwd=two_drafts)  # what the command prints (in process)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Changes since draft 1 (draft 2)\n")
     assert "Story: Kai on the table again (changed): … would see me. Mele is a mother of [-four-] {+five+} in " \
            "South Auckland." in r.stdout
-    md = run_cli("diff", "2025H1", "--from", "1", "--to", "2", "--format", "markdown", cwd=two_drafts)
+    md = cli_in_process("diff", "2025H1", "--from", "1", "--to", "2", "--format", "markdown", cwd=two_drafts)
     assert md.returncode == 0 and md.stdout.startswith("# Changes since draft 1 (draft 2)\n")
     assert "Mele is a mother of ~~[deleted: four]~~ **[inserted: five]** in South Auckland" in md.stdout
-    bad = run_cli("diff", "2025H1", "--from", "7", cwd=two_drafts)
+    bad = cli_in_process("diff", "2025H1", "--from", "7", cwd=two_drafts)
     assert bad.returncode == 2 and bad.stderr.strip() == "reportgen: there is no draft 7 of 2025H1; drafts: 1, 2"
