@@ -13,7 +13,7 @@ from reportgen.core.config import load_config
 from reportgen.core.findings import StageFailed
 from reportgen.documents.render_html import render
 
-from .conftest import copy_project, run_cli
+from .conftest import cli_in_process, copy_project
 
 PROBES = [
     ("{{ no_such_name }}", "template.undefined"),
@@ -93,7 +93,7 @@ def test_build_reports_a_template_error_with_exit_1(tmp_path):
     lines = tpl.read_text(encoding="utf-8").splitlines()
     lines.insert(3, "{{ 1/0 }}")
     tpl.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = run_cli("build", "2025H1", "-q", cwd=root)
+    out = cli_in_process("build", "2025H1", "-q", cwd=root)  # what the command reports (in process)
     assert out.returncode == 1, out.stderr
     assert "templates/report.html.j2:4: error:" in out.stderr and "[template.error]" in out.stderr
     assert "internal error" not in out.stderr and "Traceback" not in out.stderr
