@@ -38,9 +38,14 @@ def only_members_in(root, regions: set[str]) -> None:
     """The sample cut down to the members that serve ``regions`` (their register rows and every file they
     sent): each final lays out a letter per reporting member, and none of them is what is tested here."""
     register = root / "data" / "members.csv"
-    rows = register.read_text(encoding="utf-8").splitlines(keepends=True)
-    keep = {r.split(",")[0] for r in rows[1:] if set(r.split(",")[3].split(";")) & regions}
-    register.write_text("".join([rows[0], *(r for r in rows[1:] if r.split(",")[0] in keep)]), encoding="utf-8")
+    with register.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    kept = [r for r in rows if set(r["regions"].split(";")) & regions]
+    with register.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+    keep = {r["org_id"] for r in kept}
     for path in (root / "data" / "submissions").rglob("*.*"):
         if path.stem not in keep:
             path.unlink()

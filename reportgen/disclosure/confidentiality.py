@@ -141,8 +141,8 @@ def additive_groups(grid: pd.DataFrame, config: Config) -> pd.DataFrame:
       member sent half-year rows the sum is not exact; the group then only adds
       suppression, which is safe.
     """
-    # the keys as integer codes in sorted order (grouping on them numbers the groups as grouping on the
-    # strings would, several times quicker than grouping on pandas' Arrow-backed strings)
+    # the keys as integer codes in sorted order: grouping on them numbers the groups as grouping on the
+    # strings would, and quicker than grouping on pandas' Arrow-backed strings (70 → 40 ms on the sample)
     codes = {c: pd.factorize(grid[c], sort=True) for c in KEY_COLUMNS}
     g = pd.DataFrame({c: codes[c][0] for c in KEY_COLUMNS}).assign(idx=np.arange(len(grid)))
     measure_code = {m: i for i, m in enumerate(codes["measure"][1])}
