@@ -288,6 +288,13 @@ def cli_as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return cli_in_process(*args, cwd=cwd, epoch="")
 
 
+def copied(project: Path, dest: Path) -> Path:
+    """A copy of a built project at ``dest``: its output (the ``latest`` link kept a link) and its
+    .reportgen-cache/ if it has one, to go on from where the build left it."""
+    shutil.copytree(project, dest, symlinks=True)
+    return dest
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -297,8 +304,7 @@ def two_drafts(built_sample, tmp_path_factory) -> Path:
     """A project built twice through the CLI, with a story edited in between: a copy of ``built_sample``'s
     project (its draft 1, made by the same command), then draft 2 (the tests that use it run in one
     worker: ``two_drafts`` is an xdist group, see ``pytest_collection_modifyitems``)."""
-    root = tmp_path_factory.mktemp("drafts") / "project"
-    shutil.copytree(built_sample.parents[3], root, symlinks=True)
+    root = copied(built_sample.parents[3], tmp_path_factory.mktemp("drafts") / "project")
     assert (root / "output" / "2025H1" / "latest").resolve() == root / "output" / "2025H1" / "drafts" / "1"
     story = root / STORY
     story.write_text(story.read_text(encoding="utf-8").replace("Mele is a mother of four in South Auckland",

@@ -27,7 +27,7 @@ from reportgen.core.periods import Period
 from reportgen.runtime.cache import CACHE_ENV, StageCache, cache_dir, stage_key
 from reportgen.runtime.fingerprint import Fingerprint, input_fingerprint, remember_data_hashes
 
-from .conftest import own_template, small_project
+from .conftest import copied, own_template, small_project
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -49,13 +49,6 @@ def warm(tmp_path_factory) -> Path:
     """A small project whose cache has been filled by one build."""
     root = small_project(tmp_path_factory.mktemp("warm") / "project")
     html_documents(root)
-    return root
-
-
-def copied(project: Path, tmp_path: Path) -> Path:
-    """A copy of one of this module's projects in ``tmp_path``, with its .reportgen-cache/ (and its output)."""
-    root = tmp_path / "project"
-    shutil.copytree(project, root, symlinks=True)
     return root
 
 
@@ -110,7 +103,7 @@ def test_cached_build_follows_every_kind_of_input(warm: Path, tmp_path: Path):
     """The kinds one after another in one copy of the warm project (each change on top of the ones before):
     every cached build after a change starts from a cache, and a memory of the data's hashes, that the
     build before it in the same folder left — as a staff member's edits follow one another."""
-    root = copied(warm, tmp_path)  # with its warm .reportgen-cache/
+    root = copied(warm, tmp_path / "project")  # with its warm .reportgen-cache/
     before = html_documents(root)  # charts from the cache; the stage caches filled for this folder
     assert html_documents(root) == before  # served from the cache, identical
     for kind, change in CHANGES.items():
@@ -155,7 +148,7 @@ def cold(tmp_path_factory):
 
 
 def test_full_build_tables_and_dashboard_follow_a_resubmission(cold, tmp_path: Path):
-    root = copied(cold[0], tmp_path)
+    root = copied(cold[0], tmp_path / "project")
     old_dashboard = (cold[0] / "output" / "2025H1" / "drafts" / "1" / "dashboard.json").read_bytes()
     resubmit(root)
     # the same project without its cache, to build afresh as draft 2 as well (drafts carry their number)
@@ -186,7 +179,7 @@ def _charts(documents) -> set[str]:
 
 def test_a_story_edit_lays_out_only_its_documents_and_a_resubmission_redraws_only_changed_charts(cold,
                                                                                                  tmp_path: Path):
-    root, first = copied(cold[0], tmp_path), cold[1]
+    root, first = copied(cold[0], tmp_path / "project"), cold[1]
     assert first.ok and sorted(first.laid_out) == sorted(d.name for d in first.documents)
     assert first.charts_drawn == len(_charts(first.documents)) > 0
     html = {d.name: d.html for d in first.documents}
@@ -215,7 +208,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_preview_remembers_data_hashes_but_still_sees_a_changed_file(warm: Path, tmp_path: Path):
-    root = copied(warm, tmp_path)
+    root = copied(warm, tmp_path / "project")
     config = load_config(root / "config.yaml")
     remember_data_hashes(True)
     try:
@@ -240,7 +233,7 @@ def test_data_hashes_are_remembered_on_disk_by_size_time_and_inode(warm: Path, t
     from reportgen.runtime import fingerprint
 
     monkeypatch.setattr(fingerprint, "SETTLED_NS", 0)  # the copies were made just now: remember them anyway
-    root = copied(warm, tmp_path)
+    root = copied(warm, tmp_path / "project")
     config = load_config(root / "config.yaml")
     fresh = input_fingerprint(config, P, memo=False)
     assert input_fingerprint(config, P) == fresh  # the first run hashes every file and remembers

@@ -1,6 +1,5 @@
 """The command line, run as users run it: a real subprocess, exit codes, no tracebacks."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ import pytest
 
 from reportgen import __version__
 
-from .conftest import REPO, run_cli
+from .conftest import REPO, copied, run_cli
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -65,8 +64,7 @@ def test_check_sample_is_clean_but_for_warnings(project):
 @pytest.mark.slow
 def test_build_with_data_error_writes_nothing_and_keeps_previous(built_sample, tmp_path):
     # the sample with its draft 1, made by the same command (conftest.built_sample), copied
-    project = tmp_path / "project"
-    shutil.copytree(built_sample.parents[3], project, symlinks=True)
+    project = copied(built_sample.parents[3], tmp_path / "project")
     pdf = project / "output" / "2025H1" / "latest" / "report.pdf"
     before = pdf.read_bytes()
     bad = project / "data" / "submissions" / "2025Q1" / "ZZZ.csv"
