@@ -284,3 +284,31 @@ def test_provisional_notes_are_given_once_per_section_not_after_every_figure(bun
     summary = (bundle / "report.html").read_text(encoding="utf-8").split('id="summary"', 1)[1].split("</section>")[0]
     # the sample's half-year is provisional: its note once, and no flag inside a sentence (issue 23)
     assert summary.count('class="note-ref"') == 1 and '<span class="symbol">P</span>' not in summary
+
+
+@pytest.mark.parametrize("left_on_first_page_mm", [20, 45])
+def test_a_briefs_notes_keep_every_word_where_a_page_ends_inside_them(built_sample: Path, left_on_first_page_mm: int):
+    """The brief's data notes sit in two columns (report.css); laid out with the page ending inside
+    them, both columns go on over the page and no word is lost (floats were tried: WeasyPrint drops
+    what overflows them at the foot of a page)."""
+    import subprocess
+
+    from reportgen.core.config import load_config
+    from reportgen.documents.render_pdf import render_pdf, template_dirs
+
+    config = load_config(built_sample.parents[3] / "config.yaml")
+    html = (built_sample / "briefs" / "AKL.html").read_text(encoding="utf-8")
+    # the notes start a page, and a gap before their columns leaves so much of the page to them
+    push = (f"<style>@media print {{ #notes {{ break-before: page; }} "
+            f"#notes .notes-body {{ margin-top: {251 - 12 - left_on_first_page_mm}mm; }} }}</style>")
+    pdf, _ = render_pdf(html.replace("</head>", push + "</head>"), base_dir=config.root / "templates",
+                        allowed=template_dirs(config), source="briefs/AKL.html")
+    notes = html.split('<section id="notes"', 1)[1].split("</section>", 1)[0].split(">", 1)[1]
+    notes = re.sub(r'<span class="[^"]*file-name[^"]*">[^<]*</span>', " ", notes)  # not printed in a brief
+    words = re.findall(r"\w+", htmlmod.unescape(re.sub(r"<[^>]+>", " ", notes)))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pages_text = [re.findall(r"\w+", page) for page in text.split("\f")[-3:-1]]
+    assert all(set(page) & set(words[8:]) for page in pages_text), "the page did not end inside the notes"
+    printed = re.findall(r"\w+", text)
+    missing = [w for w in dict.fromkeys(words) if words.count(w) > printed.count(w)]
+    assert missing == [], f"words of the notes missing from the PDF: {missing[:20]}"
