@@ -98,8 +98,11 @@ if __name__ == "__main__":
 NO_PROOFS = r"""
 import sys
 import reportgen.build
+import reportgen.disclosure.audit
 from reportgen.cli import main
-reportgen.build.audit = lambda *args: ({}, [])  # the proofs not run: what they add to a cold build
+# the proofs not run, those of the figures nor that of the sentences: what they add to a cold build
+reportgen.build.audit = lambda *args: ({"proofs": {}}, [])
+reportgen.disclosure.audit.prose_audit = lambda disclosure, pages: (disclosure, [])
 sys.exit(main())
 """
 
