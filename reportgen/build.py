@@ -98,12 +98,15 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
     with run.stage("html"):  # each document is laid out as soon as its HTML exists
         for context in publication.documents:
             review = print_review if context.name == "report" else None
-            doc = render(publication.config, context, review)
-            if getattr(context, "pdf", True):  # the dashboard's pages are for the web only
+            pdf = getattr(context, "pdf", True)  # the dashboard's pages are for the web only
+            # the HTML laid out as PDF leaves out what print never shows (each figure's data table: the
+            # PDF prints them in its appendix); a preview serves its HTML, as the web has it
+            doc = render(publication.config, context, review, printed=pdf and layout is not None)
+            if pdf:
                 printed.append(doc)
                 if layout is not None:
                     layout.add([doc])
-            web.append(render(publication.config, context, web_review) if web_review else doc)
+            web.append(render(publication.config, context, web_review) if web_review or doc.printed else doc)
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result

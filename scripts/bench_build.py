@@ -80,12 +80,15 @@ FLOOR = r"""
 import sys, time
 from pathlib import Path
 from weasyprint import HTML
-from reportgen.build import build
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
+from reportgen.documents.documents import render
+from reportgen.publication import publication_for
 if __name__ == "__main__":
     config = load_config(Path("config.yaml"))
-    docs = build(config, Period.parse(sys.argv[1]), html_only=True).documents
+    publication, _ = publication_for(config, Period.parse(sys.argv[1]))
+    # the HTML the build lays out (``printed``), for the documents it lays out
+    docs = [render(config, c, printed=True) for c in publication.documents if getattr(c, "pdf", True)]
     base = str(config.root / "templates") + "/"
     HTML(string="<p>warm</p>").write_pdf()
     t = time.perf_counter()

@@ -197,3 +197,18 @@ def test_no_heading_is_stranded_at_a_page_foot(built_sample: Path, doc: str):
         body = [line for line in lines if not re.fullmatch(r"Page \d+ of \d+", line)]
         assert body, n
         assert body[-1] not in headings, (doc, n, body[-1])
+
+
+def test_every_figure_has_its_data_table_on_screen_and_the_report_prints_them_in_its_appendix(built_sample: Path):
+    """On screen each figure's data table is beside it (a <details>); the HTML laid out as PDF leaves those
+    out (print never showed them) and the report prints every figure's table in its appendix instead."""
+    documents = [built_sample / "report.html", *sorted((built_sample / "briefs").glob("*.html"))]
+    for path in documents:
+        html = path.read_text(encoding="utf-8")
+        figures = re.findall(r'<span class="fig-no">Figure (\d+)\.</span>', html)
+        beside = re.findall(r'<details class="fig-data">\s*<summary>Data for figure (\d+)</summary>', html)
+        assert figures and beside == figures, path.name
+    html = documents[0].read_text(encoding="utf-8")
+    text = " ".join(pdftext(built_sample / "report.pdf", layout=False).split())
+    for number in re.findall(r'<span class="fig-no">Figure (\d+)\.</span>', html):
+        assert f"Table for figure {number}:" in text, number

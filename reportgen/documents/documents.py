@@ -340,9 +340,11 @@ def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedSt
               for code, region_charts in charts.regions.items()])
 
 
-def render(config: Config, context: DocumentContext, review: Review | None = None) -> Document:
-    """One document's HTML, with a draft's review marks when ``review`` is given. Phrases in te reo
+def render(config: Config, context: DocumentContext, review: Review | None = None, *, printed: bool = False
+           ) -> Document:
+    """One document's HTML, with a draft's review marks when ``review`` is given; ``printed``: the HTML
+    laid out as PDF, without what print never shows (the templates' ``printed``). Phrases in te reo
     Māori (the config's glossary, an editor's ``[[mi: …]]``) are tagged with their language."""
-    html = render_template(config, context.template, {**variables(context), "review": review})
+    html = render_template(config, context.template, {**variables(context), "review": review, "printed": printed})
     html = language.tag_html(html, config.glossary.phrases(), document_lang=config.report.language)
-    return Document(context.name, language.plain(context.title), html)
+    return Document(context.name, language.plain(context.title), html, printed=printed)
