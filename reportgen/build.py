@@ -101,12 +101,12 @@ def _release(publication, release: Release, run: Run, cache, fp, workers: Worker
             pdf = getattr(context, "pdf", True)  # the dashboard's pages are for the web only
             # the HTML laid out as PDF leaves out what print never shows (each figure's data table: the
             # PDF prints them in its appendix); a preview serves its HTML, as the web has it
-            doc = render(publication.config, context, review, printed=pdf and layout is not None)
+            doc = render(publication.config, context, review, for_print=pdf and layout is not None)
             if pdf:
                 printed.append(doc)
                 if layout is not None:
                     layout.add([doc])
-            web.append(render(publication.config, context, web_review) if web_review or doc.printed else doc)
+            web.append(render(publication.config, context, web_review) if web_review or doc.for_print else doc)
     run.result.documents = printed or web  # what is laid out as PDF (in a preview: what is served)
     if layout is None:  # the preview: HTML in memory only
         return run.result

@@ -87,8 +87,8 @@ from reportgen.publication import publication_for
 if __name__ == "__main__":
     config = load_config(Path("config.yaml"))
     publication, _ = publication_for(config, Period.parse(sys.argv[1]))
-    # the HTML the build lays out (``printed``), for the documents it lays out
-    docs = [render(config, c, printed=True) for c in publication.documents if getattr(c, "pdf", True)]
+    # the HTML the build lays out (``for_print``), for the documents it lays out
+    docs = [render(config, c, for_print=True) for c in publication.documents if getattr(c, "pdf", True)]
     base = str(config.root / "templates") + "/"
     HTML(string="<p>warm</p>").write_pdf()
     t = time.perf_counter()

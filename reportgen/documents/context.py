@@ -287,7 +287,7 @@ class MemberContext:
     rounding: str  # how published counts are rounded ("randomly rounded to a multiple of 3")
 
 
-RENDER_NAMES = ("styles", "review")  # added by render_html.render
+RENDER_NAMES = ("styles", "review", "for_print")  # added by documents.render
 MEMBER_RENDER_NAMES = ("styles", "final", "for_print")  # added when a member's report is rendered (member_files.py)
 
 

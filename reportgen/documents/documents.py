@@ -340,11 +340,11 @@ def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedSt
               for code, region_charts in charts.regions.items()])
 
 
-def render(config: Config, context: DocumentContext, review: Review | None = None, *, printed: bool = False
+def render(config: Config, context: DocumentContext, review: Review | None = None, *, for_print: bool = False
            ) -> Document:
-    """One document's HTML, with a draft's review marks when ``review`` is given; ``printed``: the HTML
-    laid out as PDF, without what print never shows (the templates' ``printed``). Phrases in te reo
+    """One document's HTML, with a draft's review marks when ``review`` is given; ``for_print``: the HTML
+    laid out as PDF, without what print never shows (the templates' ``for_print``). Phrases in te reo
     Māori (the config's glossary, an editor's ``[[mi: …]]``) are tagged with their language."""
-    html = render_template(config, context.template, {**variables(context), "review": review, "printed": printed})
+    html = render_template(config, context.template, {**variables(context), "review": review, "for_print": for_print})
     html = language.tag_html(html, config.glossary.phrases(), document_lang=config.report.language)
-    return Document(context.name, language.plain(context.title), html, printed=printed)
+    return Document(context.name, language.plain(context.title), html, for_print=for_print)

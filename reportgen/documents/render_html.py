@@ -41,7 +41,7 @@ class Document:
     name: str  # e.g. "report" → report.html, report.pdf
     title: str
     html: str
-    printed: bool = False  # made to be laid out as PDF (without what print never shows), not for the web
+    for_print: bool = False  # made to be laid out as PDF (without what print never shows), not for the web
 
 
 def template_dirs(config: Config) -> list[Path]:
