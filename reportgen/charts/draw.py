@@ -14,6 +14,7 @@ data with long labels and many events.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 
@@ -297,31 +298,30 @@ def dots(d: dict):
     return fig
 
 
-def _fit_lines(text: str, room_pt: float, *, indent: str = "") -> str:
-    """``text`` wrapped so that, at the minimum size, each line fits ``room_pt`` (measured, not counted
-    in characters: "Middle Eastern" is wider than "illicit")."""
+@functools.lru_cache(maxsize=4096)
+def _ink_width(line: str, bold: bool) -> float:
+    """The printed width of ``line`` at the minimum size (its glyphs' outlines), in points. Remembered: the
+    wrapping below measures the same lines at many widths, and every trend chart has the same events."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextPath
 
-    font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT)
+    font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT, weight="bold" if bold else "normal")
+    return TextPath((0, 0), line, prop=font).get_extents().width
+
+
+def _fit_lines(text: str, room_pt: float, *, indent: str = "", bold: bool = False) -> str:
+    """``text`` wrapped so that, at the minimum size, each line fits ``room_pt`` (measured, not counted
+    in characters: "Middle Eastern" is wider than "illicit")."""
     for width in range(len(text), 5, -1):
         lines = textwrap.wrap(text, width, subsequent_indent=indent) or [text]
-        if max(TextPath((0, 0), line, prop=font).get_extents().width for line in lines) <= room_pt:
+        if max(_ink_width(line, bold) for line in lines) <= room_pt:
             return "\n".join(lines)
     return "\n".join(textwrap.wrap(text, 6, subsequent_indent=indent))
 
 
 def _fit_title(text: str, room_pt: float) -> str:
     """``text`` wrapped so that, in bold at the minimum size, each line fits ``room_pt``."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextPath
-
-    font = FontProperties(family=s.RC["font.sans-serif"], size=s.MIN_PT, weight="bold")
-    for width in range(len(text), 5, -1):
-        lines = textwrap.wrap(text, width) or [text]
-        if max(TextPath((0, 0), line, prop=font).get_extents().width for line in lines) <= room_pt:
-            return "\n".join(lines)
-    return "\n".join(textwrap.wrap(text, 6))
+    return _fit_lines(text, room_pt, bold=True)
 
 
 def _flag(ser: dict, i: int) -> str:
