@@ -7,7 +7,8 @@ foot of a page, running headers naming the section in force at the top of the pa
 never split from their unit, briefs of two pages (three with a story), the draft watermark
 diagonal and behind the content, label-then-number key figures, scope on every header cell
 (and /Scope in the PDF), te reo Māori phrases tagged lang="mi" (and /Lang in the PDF), and
-every download a real, relative link.
+every download a real, relative link; and the briefs' data notes in two columns (with a project's older
+copy of the template too), every word of them printed even where a page ends inside them.
 """
 
 from __future__ import annotations
@@ -286,6 +287,25 @@ def test_provisional_notes_are_given_once_per_section_not_after_every_figure(bun
     assert summary.count('class="note-ref"') == 1 and '<span class="symbol">P</span>' not in summary
 
 
+def _brief_notes_laid_out(built_sample: Path, html: str, css: str = "") -> tuple[list[str], bytes]:
+    """The words of the brief's data notes (as printed: a brief leaves out the file names), and the PDF of
+    ``html`` laid out with ``css`` added."""
+    from reportgen.core.config import load_config
+    from reportgen.documents.render_pdf import render_pdf, template_dirs
+
+    config = load_config(built_sample.parents[3] / "config.yaml")
+    pdf, _ = render_pdf(html.replace("</head>", f"<style>{css}</style></head>"), base_dir=config.root / "templates",
+                        allowed=template_dirs(config), source="briefs/AKL.html")
+    notes = html.split('<section id="notes"', 1)[1].split("</section>", 1)[0].split(">", 1)[1]
+    notes = re.sub(r'<span class="[^"]*file-name[^"]*">[^<]*</span>', " ", notes)  # not printed in a brief
+    return re.findall(r"\w+", htmlmod.unescape(re.sub(r"<[^>]+>", " ", notes))), pdf
+
+
+def _missing(words: list[str], text: str) -> list[str]:
+    printed = re.findall(r"\w+", text)
+    return [w for w in dict.fromkeys(words) if words.count(w) > printed.count(w)]
+
+
 @pytest.mark.parametrize("left_on_first_page_mm", [20, 45])
 def test_a_briefs_notes_keep_every_word_where_a_page_ends_inside_them(built_sample: Path, left_on_first_page_mm: int):
     """The brief's data notes sit in two columns (report.css); laid out with the page ending inside
@@ -293,22 +313,38 @@ def test_a_briefs_notes_keep_every_word_where_a_page_ends_inside_them(built_samp
     what overflows them at the foot of a page)."""
     import subprocess
 
-    from reportgen.core.config import load_config
-    from reportgen.documents.render_pdf import render_pdf, template_dirs
-
-    config = load_config(built_sample.parents[3] / "config.yaml")
     html = (built_sample / "briefs" / "AKL.html").read_text(encoding="utf-8")
     # the notes start a page, and a gap before their columns leaves so much of the page to them
-    push = (f"<style>@media print {{ #notes {{ break-before: page; }} "
-            f"#notes .notes-body {{ margin-top: {251 - 12 - left_on_first_page_mm}mm; }} }}</style>")
-    pdf, _ = render_pdf(html.replace("</head>", push + "</head>"), base_dir=config.root / "templates",
-                        allowed=template_dirs(config), source="briefs/AKL.html")
-    notes = html.split('<section id="notes"', 1)[1].split("</section>", 1)[0].split(">", 1)[1]
-    notes = re.sub(r'<span class="[^"]*file-name[^"]*">[^<]*</span>', " ", notes)  # not printed in a brief
-    words = re.findall(r"\w+", htmlmod.unescape(re.sub(r"<[^>]+>", " ", notes)))
+    words, pdf = _brief_notes_laid_out(built_sample, html, f"@media print {{ #notes {{ break-before: page; }} "
+                                       f"#notes .notes-body {{ margin-top: {251 - 12 - left_on_first_page_mm}mm; }} }}")
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     pages_text = [re.findall(r"\w+", page) for page in text.split("\f")[-3:-1]]
     assert all(set(page) & set(words[8:]) for page in pages_text), "the page did not end inside the notes"
-    printed = re.findall(r"\w+", text)
-    missing = [w for w in dict.fromkeys(words) if words.count(w) > printed.count(w)]
+    missing = _missing(words, text)
     assert missing == [], f"words of the notes missing from the PDF: {missing[:20]}"
+
+
+@pytest.mark.parametrize("template", ["this", "older"])
+def test_a_briefs_notes_are_in_two_columns_with_this_template_and_a_projects_older_copy(built_sample: Path,
+                                                                                          template: str):
+    """The notes' second part ("About this release" ends it) is in the right half of the page, every word
+    printed — with the shipped template (two parts in a grid) and with a project's own copy of the
+    template as it was before them (one block, which keeps its CSS columns)."""
+    import subprocess
+
+    html = (built_sample / "briefs" / "AKL.html").read_text(encoding="utf-8")
+    if template == "older":  # the notes as one block, without the two parts
+        head, notes = html.split('<section id="notes"', 1)
+        notes, tail = notes.split("</section>", 1)
+        assert notes.count('<div class="notes-col">') == 2
+        notes = notes.replace('<div class="notes-body notes-grid">', '<div class="notes-body">')
+        notes = re.sub(r'<div class="notes-col">|</div>(?=\s*<div class="notes-col">)', "", notes)
+        notes = notes[:notes.rindex("</div>")]  # the second part's end (the notes-body's own is before it)
+        html = f'{head}<section id="notes"{notes}</section>{tail}'
+    words, pdf = _brief_notes_laid_out(built_sample, html)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert _missing(words, text) == []
+    box = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
+    about = [float(x) for x in re.findall(r'<word xMin="([\d.]+)"[^>]*>About</word>', box)]
+    assert about and about[-1] > width / 2, (template, about, width)
