@@ -287,9 +287,11 @@ def test_provisional_notes_are_given_once_per_section_not_after_every_figure(bun
     assert summary.count('class="note-ref"') == 1 and '<span class="symbol">P</span>' not in summary
 
 
-def _brief_notes_laid_out(built_sample: Path, html: str, css: str = "") -> tuple[list[str], bytes]:
+def _brief_notes_laid_out(built_sample: Path, html: str, css: str = "") -> tuple[list[str], bytes, str]:
     """The words of the brief's data notes (as printed: a brief leaves out the file names), and the PDF of
-    ``html`` laid out with ``css`` added."""
+    ``html`` laid out with ``css`` added, and its text (pdftotext)."""
+    import subprocess
+
     from reportgen.core.config import load_config
     from reportgen.documents.render_pdf import render_pdf, template_dirs
 
@@ -298,7 +300,8 @@ def _brief_notes_laid_out(built_sample: Path, html: str, css: str = "") -> tuple
                         allowed=template_dirs(config), source="briefs/AKL.html")
     notes = html.split('<section id="notes"', 1)[1].split("</section>", 1)[0].split(">", 1)[1]
     notes = re.sub(r'<span class="[^"]*file-name[^"]*">[^<]*</span>', " ", notes)  # not printed in a brief
-    return re.findall(r"\w+", htmlmod.unescape(re.sub(r"<[^>]+>", " ", notes))), pdf
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return re.findall(r"\w+", htmlmod.unescape(re.sub(r"<[^>]+>", " ", notes))), pdf, text
 
 
 def _missing(words: list[str], text: str) -> list[str]:
@@ -311,13 +314,11 @@ def test_a_briefs_notes_keep_every_word_where_a_page_ends_inside_them(built_samp
     """The brief's data notes sit in two columns (report.css); laid out with the page ending inside
     them, both columns go on over the page and no word is lost (floats were tried: WeasyPrint drops
     what overflows them at the foot of a page)."""
-    import subprocess
-
     html = (built_sample / "briefs" / "AKL.html").read_text(encoding="utf-8")
     # the notes start a page, and a gap before their columns leaves so much of the page to them
-    words, pdf = _brief_notes_laid_out(built_sample, html, f"@media print {{ #notes {{ break-before: page; }} "
-                                       f"#notes .notes-body {{ margin-top: {251 - 12 - left_on_first_page_mm}mm; }} }}")
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    words, _, text = _brief_notes_laid_out(
+        built_sample, html, f"@media print {{ #notes {{ break-before: page; }} "
+                            f"#notes .notes-body {{ margin-top: {251 - 12 - left_on_first_page_mm}mm; }} }}")
     pages_text = [re.findall(r"\w+", page) for page in text.split("\f")[-3:-1]]
     assert all(set(page) & set(words[8:]) for page in pages_text), "the page did not end inside the notes"
     missing = _missing(words, text)
@@ -341,8 +342,7 @@ def test_a_briefs_notes_are_in_two_columns_with_this_template_and_a_projects_old
         notes = re.sub(r'<div class="notes-col">|</div>(?=\s*<div class="notes-col">)', "", notes)
         notes = notes[:notes.rindex("</div>")]  # the second part's end (the notes-body's own is before it)
         html = f'{head}<section id="notes"{notes}</section>{tail}'
-    words, pdf = _brief_notes_laid_out(built_sample, html)
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    words, pdf, text = _brief_notes_laid_out(built_sample, html)
     assert _missing(words, text) == []
     box = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     width = float(re.search(r'<page width="([\d.]+)"', box).group(1))
