@@ -93,17 +93,23 @@ def once(tmp_path_factory, name: str, make) -> Path:
     shares; the others wait for it (a lock) and get the same folder. For projects that tests only
     read: one build serves every worker. A failed ``make`` leaves nothing: the next caller tries again."""
     import fcntl
+    import time
 
     shared = run_folder(tmp_path_factory)
     folder, done = shared / f"once-{name}", shared / f"once-{name}.done"
+    asked = time.perf_counter()
     with (shared / f"once-{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        waited, made = time.perf_counter() - asked, 0.0
         if not done.exists():
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir()
             make(folder)
             done.touch()
+            made = time.perf_counter() - asked - waited
+    with (shared / "once-times.tsv").open("a", encoding="utf-8") as log:  # for the run's summary
+        log.write(f"{name}\t{os.environ.get('PYTEST_XDIST_WORKER', 'main')}\t{waited:.2f}\t{made:.2f}\n")
     return folder
 
 
@@ -348,3 +354,18 @@ def record_reviews(root: Path, period: str, by: str = "Test Reviewer") -> None:
     for review in config.governance.reviews:
         record, problems = record_review(config, p, publication, review, by)
         assert record is not None, problems
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """How long the run's shared projects (``once``) took to make, and how long workers waited for
+    another worker to make one: a wait is a core doing nothing, which a better grouping would give back."""
+    shared = Path(str(config._tmp_path_factory.getbasetemp())) if hasattr(config, "_tmp_path_factory") else None
+    log = shared / "once-times.tsv" if shared is not None else None
+    if log is None or not log.exists():
+        return
+    rows = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines() if line.count("\t") == 3]
+    made = {r[0]: float(r[3]) for r in rows if float(r[3]) > 0}
+    waits = [(r[0], r[1], float(r[2])) for r in rows if float(r[2]) >= 0.5]
+    terminalreporter.write_line(
+        "shared projects made once: " + ", ".join(f"{n} {s:.1f} s" for n, s in sorted(made.items())) +
+        (f"; waited for: {', '.join(f'{n} {s:.1f} s ({w})' for n, w, s in waits)}" if waits else "; no wait"))
