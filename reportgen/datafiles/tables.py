@@ -38,6 +38,7 @@ import io
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..core import formats
@@ -104,42 +105,49 @@ def _tidy(frame: pd.DataFrame, scopes: list[str], config: Config) -> pd.DataFram
     """Text values with labels and units; rows in a fixed order: national first, regions in
     config order, quarters before half-years, periods in time order, then measure, dimension,
     category."""
-    out = frame.copy()
-    # plain lists: iterating pandas' Arrow-backed columns value by value is far slower
-    out["value"] = [formats.plain(v, k) if not s else ""
-                    for v, s, k in zip(out["value"].tolist(), out["symbol"].tolist(), out["kind"].tolist())]
-    order = {s: i for i, s in enumerate(scopes)}
-    periods = {p: Period.parse(p) for p in pd.unique(out["period"])}
-    when = {p: (0 if q.is_quarter else 1, q._ordinal()) for p, q in periods.items()}
+    # plain lists throughout, one pass per column: pandas' per-column assignments and its sort of six
+    # keys cost more than the labelling itself, and iterating Arrow-backed columns value by value more still
+    col = {c: frame[c].tolist() for c in ("scope", "period", "measure", "dimension", "category", "value", "symbol",
+                                          "kind", "flag")}
     labels = _labels(config)
+    order = {s: i for i, s in enumerate(scopes)}
+    periods = {p: Period.parse(p) for p in dict.fromkeys(col["period"])}
     hours = {m for m, spec in config.measures.items() if spec.kind == "hours"}
-    units = [("hours" if k == "difference" and m in hours else UNITS.get(k, k))
-             for k, m in zip(out["kind"].tolist(), out["measure"].tolist())]
-    def per_value(column: str, fn) -> list:  # fn once per distinct value, then a lookup per row
-        values = out[column].tolist()
-        found = {v: fn(v) for v in dict.fromkeys(values)}
-        return [found[v] for v in values]
-
-    out = out.assign(
-        _scope=per_value("scope", order.get), _period=per_value("period", when.get),
-        scope_label=per_value("scope", lambda s: labels["scope"].get(s, s)),
-        period_label=per_value("period", lambda p: periods[p].label()),
-        period_kind=per_value("period", lambda p: "quarter" if periods[p].is_quarter else "half-year"),
-        measure_label=per_value("measure", lambda m: labels["measure"].get(m, m)),
-        dimension_label=per_value("dimension", lambda d: labels["dimension"].get(d, d)),
-        category_label=[_category_label(config, d, c) for d, c in zip(out["dimension"].tolist(),
-                                                                       out["category"].tolist())],
-        unit=units)
-    # categories in the catalogue's order (totals first); measures and dimensions by code
-    rank = {("total", ""): -1}
+    rank = {("total", ""): -1}  # categories in the catalogue's order (totals first)
     for dim, spec in config.dimensions.items():
         rank |= {(dim, code): i for i, code in enumerate(spec.categories)}
         rank |= {("score_domain_group", g): i for i, g in enumerate(spec.groups)}
-    out["_category"] = [rank.get((d, c), 10_000) for d, c in zip(out["dimension"].tolist(), out["category"].tolist())]
-    out = out.sort_values(["_scope", "_period", "measure", "dimension", "_category", "category"], kind="stable")
-    # plain object columns: the CSV writer and the workbook iterate every cell, and iterating pandas'
-    # Arrow-backed columns value by value costs more than the rest of the tables together
-    return pd.DataFrame({c: pd.Series(out[c].tolist(), dtype=object) for c in TABLE_COLUMNS})
+
+    def per_value(column: str, fn) -> list:  # fn once per distinct value, then a lookup per row
+        found = {v: fn(v) for v in dict.fromkeys(col[column])}
+        return [found[v] for v in col[column]]
+
+    out = {
+        "scope": col["scope"], "scope_label": per_value("scope", lambda s: labels["scope"].get(s, s)),
+        "period": col["period"], "period_label": per_value("period", lambda p: periods[p].label()),
+        "period_kind": per_value("period", lambda p: "quarter" if periods[p].is_quarter else "half-year"),
+        "measure": col["measure"], "measure_label": per_value("measure", lambda m: labels["measure"].get(m, m)),
+        "dimension": col["dimension"],
+        "dimension_label": per_value("dimension", lambda d: labels["dimension"].get(d, d)),
+        "category": col["category"],
+        "category_label": [_category_label(config, d, c) for d, c in zip(col["dimension"], col["category"])],
+        "unit": [("hours" if k == "difference" and m in hours else UNITS.get(k, k))
+                 for k, m in zip(col["kind"], col["measure"])],
+        "value": [formats.plain(v, k) if not s else "" for v, s, k in zip(col["value"], col["symbol"], col["kind"])],
+        "symbol": col["symbol"], "flag": col["flag"]}
+    # rows by scope (config order), period (quarters first, then time), measure, dimension, category
+    # (catalogue order, then code); a stable sort, and a missing key last, as pandas' sort_values had it
+    keys = [per_value("scope", order.get),
+            per_value("period", lambda p: (0 if periods[p].is_quarter else 1, periods[p]._ordinal())),
+            col["measure"], col["dimension"],
+            [rank.get((d, c), 10_000) for d, c in zip(col["dimension"], col["category"])], col["category"]]
+    if any(v is None or v != v for k in keys for v in dict.fromkeys(k)):
+        keys = [[(v is None or v != v, 0 if v is None or v != v else v) for v in k] for k in keys]
+    by = list(zip(*keys))
+    rows = np.array(sorted(range(len(by)), key=by.__getitem__), dtype=np.intp)
+    # plain object columns: the CSV writer and the workbook iterate every cell
+    return pd.DataFrame({c: pd.Series(np.array(out[c], dtype=object)[rows] if len(rows) else [], dtype=object)
+                         for c in TABLE_COLUMNS})
 
 
 DERIVED_TITLES = {
@@ -201,7 +209,7 @@ def table_csv(table: Table) -> bytes:
     buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(TABLE_COLUMNS)
-    writer.writerows(table.frame.itertuples(index=False, name=None))
+    writer.writerows(zip(*(table.frame[c].tolist() for c in TABLE_COLUMNS)))  # the columns' plain lists: quicker
     return buf.getvalue().encode("utf-8")
 
 
@@ -312,17 +320,22 @@ def wide_rows(table: Table) -> tuple[list[str], list[list]]:
     labels = dict(zip(f["period"].tolist(), f["period_label"].tolist()))
     rows: dict[tuple, list] = {}
     flagged: dict[tuple, dict[str, list[str]]] = {}  # row → flag → its periods
-    for rec in f.itertuples(index=False):
-        key = (rec.scope, rec.measure, rec.dimension, rec.category, rec.unit)
+    column = {p: 6 + i for i, p in enumerate(order)}
+    names = ("scope", "measure", "dimension", "category", "unit", "scope_label", "measure_label", "dimension_label",
+             "category_label", "period", "symbol", "value", "flag")
+    # the columns' plain lists, zipped: far quicker than pandas' itertuples
+    for (scope, measure, dimension, category, unit, scope_label, measure_label, dimension_label, category_label,
+         period, symbol, value, flags) in zip(*(f[c].tolist() for c in names)):
+        key = (scope, measure, dimension, category, unit)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = [rec.scope, rec.scope_label, rec.measure_label, rec.dimension_label,
-                               rec.category_label or "Total", rec.unit] + [NOT_AVAILABLE] * len(order)
+            row = rows[key] = [scope, scope_label, measure_label, dimension_label, category_label or "Total",
+                               unit] + [NOT_AVAILABLE] * len(order)
             flagged[key] = {}
-        row[6 + order.index(rec.period)] = rec.symbol or _number(rec.value)
-        for flag in (rec.flag or "").split():
-            if not rec.symbol:
-                flagged[key].setdefault(flag, []).append(rec.period)
+        row[column[period]] = symbol or _number(value)
+        for flag in (flags or "").split():
+            if not symbol:
+                flagged[key].setdefault(flag, []).append(period)
     # flagged figures stay numbers; the last column names the periods each flag is on
     body = [row + ["; ".join(f"{flag}: " + ", ".join(labels[p] for p in order if p in periods)
                              for flag, periods in sorted(flagged[key].items()))]
