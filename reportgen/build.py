@@ -144,12 +144,12 @@ def data_files(publication, cache, fp) -> dict[str, bytes]:
     figures)."""
     from .datafiles.calendar_files import calendar_files
     from .datafiles.dashboard_data import SCHEMA_NAME, dashboard_json, schema_bytes
-    from .datafiles.tables import table_files
+    from .datafiles.tables import table_file_bytes
     from .publication import published_key
 
     key, args = published_key(fp, publication.period, publication.config), (
         publication.store, publication.metrics, publication.config, publication.period)
-    tables, _ = cache.run("tables", key, table_files, *args)
+    tables = cache.run("tables", key, table_file_bytes, *args)
     dashboard = cache.run("dashboard", key, dashboard_json, *args, publication.events)
     revisions = publication.revisions.csv() if publication.revisions is not None else b""
     return {**tables, "dashboard.json": dashboard, SCHEMA_NAME: schema_bytes(), "revisions.csv": revisions,

@@ -387,3 +387,9 @@ def table_files(store: PublishedStore, metrics: Metrics, config: Config, period:
     files = {f"tables/{t.name}.csv": table_csv(t) for t in tables}
     files["tables/tables.xlsx"] = tables_xlsx(tables, notes_rows(config, period, metrics, tables), config, period)
     return files, tables
+
+
+def table_file_bytes(store: PublishedStore, metrics: Metrics, config: Config, period: Period) -> dict[str, bytes]:
+    """``table_files``' files alone: what a build publishes, and caches (the tables' frames, several times
+    the files' size to store and load, are not kept)."""
+    return table_files(store, metrics, config, period)[0]

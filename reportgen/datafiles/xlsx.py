@@ -89,19 +89,21 @@ def _sheet_xml(sheet: Sheet, strings: _Strings) -> str:
         out.append("<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
                                       for i, w in sorted(sheet.widths.items())) + "</cols>")
     out.append("<sheetData>")
+    links, wrap = sheet.links, sheet.wrap
     for r, row in enumerate(sheet.rows, start=1):
         row_style = ' s="1"' if r == sheet.header_row and sheet.bold_header else ""
         if r == 1 and sheet.title:
             row_style = ' s="2"'
         cells = []
         for i, (col, value) in enumerate(zip(columns, row)):
-            style = row_style
-            if not style and f"{col}{r}" in sheet.links:
-                style = ' s="4"'
-            elif not style and i in sheet.wrap:
-                style = ' s="3"'
             if value is None or value == "":
                 continue
+            style = row_style
+            if not style:
+                if links and f"{col}{r}" in links:
+                    style = ' s="4"'
+                elif i in wrap:
+                    style = ' s="3"'
             if isinstance(value, str):
                 cells.append(f'<c r="{col}{r}"{style} t="s"><v>{strings(value)}</v></c>')
             elif isinstance(value, bool) or not isinstance(value, int | float):

@@ -32,6 +32,7 @@ import io
 import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -72,9 +73,14 @@ def published_counts(files: dict[str, bytes], config: Config) -> dict[tuple, tup
     for name, data in files.items():
         stem = name.removeprefix("tables/").removesuffix(".csv")
         if name.startswith("tables/") and name.endswith(".csv") and stem in names:
-            for r in _rows(data):
-                value = float(r["value"]) if r["value"] else None
-                out[tuple(r[k] for k in KEY)] = (value, r["symbol"], r["flag"])
+            reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+            header = next(reader, [])
+            key, fields = itemgetter(*(header.index(k) for k in KEY)), itemgetter(*(header.index(k) for k in
+                                                                                    ("value", "symbol", "flag")))
+            for row in reader:  # by position: a dict per row costs more than the rest
+                if row:
+                    value, symbol, flag = fields(row)
+                    out[key(row)] = (float(value) if value else None, symbol, flag)
     return out
 
 
