@@ -76,6 +76,21 @@ def test_a_derived_figure_not_made_from_the_published_counts_fails_the_audit(cle
     assert failing(config, store, metrics, tampered) == {"derived_from_published": 1}
 
 
+def test_a_count_table_that_differs_from_the_store_fails_the_audit(clean):
+    """Planted: one published count moved by the rounding base (still a multiple of it), as a table written
+    from anything but the store would be; the tables are read back by position, every row."""
+    config, store, metrics, files = clean
+    rows = list(csv.DictReader(io.StringIO(files["tables/clients.csv"].decode("utf-8-sig"))))
+    last = rows[-1]  # the last row read: a number where the store has a number or a symbol
+    last["value"], last["symbol"] = str(int(last["value"] or 0) + config.confidentiality.rounding_base), ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    tampered = {**files, "tables/clients.csv": ("\ufeff" + buf.getvalue()).encode("utf-8")}
+    assert failing(config, store, metrics, tampered).get("tables_match_store") == 1
+
+
 def test_a_dominated_cell_published_fails_the_audit(sample, clean, monkeypatch):
     config, _, _, _ = clean
     monkeypatch.setattr(confidentiality, "dominated", lambda *a, **k: confidentiality.np.zeros(len(a[0]), bool))

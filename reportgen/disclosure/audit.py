@@ -114,11 +114,17 @@ def _tables_match(store: PublishedStore, config: Config, files: dict[str, bytes]
         stem = name.removeprefix("tables/").removesuffix(".csv")
         if not name.startswith("tables/") or not name.endswith(".csv") or stem not in count_tables:
             continue
-        for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):  # the CSVs carry a byte-order mark
-            p = store.get(row["measure"], row["dimension"], row["category"], scope=row["scope"], period=row["period"])
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))  # the CSVs carry a byte-order mark
+        at = {k: i for i, k in enumerate(next(reader, []))}
+        m, d, c, sc, pe, sy, va = (at[k] for k in ("measure", "dimension", "category", "scope", "period", "symbol",
+                                                    "value"))
+        for row in reader:  # by position: a dict per row costs more than the check
+            if not row:
+                continue
+            p = store.get(row[m], row[d], row[c], scope=row[sc], period=row[pe])
             shown = p.symbol or str(int(p.value or 0))
             checked += 1
-            bad += shown != (row["symbol"] or row["value"])
+            bad += shown != (row[sy] or row[va])
     return checked, bad
 
 
