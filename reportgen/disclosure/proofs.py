@@ -35,6 +35,7 @@ from html.parser import HTMLParser
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.config import Config
@@ -217,28 +218,56 @@ def like_for_like_left_out(store: PublishedStore, derived: pd.DataFrame) -> dict
     return _result(checked, bad)
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as integer codes and the text of each code (as ``astype(str)`` writes it; a missing value
+    as "nan")."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy(np.int64)
+        labels = [str(v) for v in column.cat.categories]
+    else:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes, labels = codes.astype(np.int64), [str(v) for v in uniques]
+    return np.where(codes < 0, len(labels), codes), np.array([*labels, "nan"], dtype=object)
+
+
 def member_contributions(member_rows: dict[str, pd.DataFrame], periods: Iterable[str],
                          national: str) -> pd.DataFrame:
     """Each cell's total and its two largest members' contributions, per scope (each region, and the
-    nation with each member's regions added up), recomputed from the members' rows with pandas."""
+    nation with each member's regions added up), recomputed from the members' rows on integer codes
+    (numpy): each member's sum per scope and cell, then per scope and cell the total, the largest and
+    the second largest of those sums."""
     frames = []
     for period in periods:
         rows = member_rows.get(period)
         if rows is None or rows.empty:
             continue
-        r = rows.astype({c: str for c in ("org_id", "region", "measure", "dimension", "category")})
-        cell = ["measure", "dimension", "category"]
-        regional = r.groupby(["region", *cell, "org_id"], observed=True)["value"].sum().reset_index()
-        regional = regional.rename(columns={"region": "scope"})
-        nat = r.groupby([*cell, "org_id"], observed=True)["value"].sum().reset_index().assign(scope=national)
-        both = pd.concat([regional, nat], ignore_index=True)
-        both = both.sort_values("value", ascending=False, kind="stable")
-        ranked = both.assign(rank=both.groupby(["scope", *cell], sort=False).cumcount())
-        summary = ranked.groupby(["scope", *cell], sort=False).agg(total=("value", "sum"))
-        for k, name in ((0, "largest"), (1, "second")):
-            top = ranked[ranked["rank"] == k].set_index(["scope", *cell])["value"].rename(name)
-            summary = summary.join(top)
-        frames.append(summary.fillna(0.0).reset_index().assign(period=period))
+        (region, regions), (measure, measures), (dimension, dimensions), (category, categories), (org, orgs) = (
+            _codes(rows[c]) for c in ("region", "measure", "dimension", "category", "org_id"))
+        value = rows["value"].to_numpy()
+        nd, nc, norg, nreg = len(dimensions), len(categories), len(orgs), len(regions)
+        cell = (measure * nd + dimension) * nc + category
+        ncell = len(measures) * nd * nc
+        # each member's sum per (scope, cell): its regions, and the nation (scope nreg) over all its regions
+        scope = np.concatenate([region, np.full(len(region), nreg, dtype=np.int64)])
+        member = (scope * ncell + np.concatenate([cell, cell])) * norg + np.concatenate([org, org])
+        keys, where = np.unique(member, return_inverse=True)
+        sums = np.zeros(len(keys), dtype=value.dtype)
+        np.add.at(sums, where, np.concatenate([value, value]))
+        group = keys // norg  # scope * ncell + cell
+        order = np.lexsort((-sums, group))  # each group's members, largest first
+        group, sums = group[order], sums[order]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        ends = np.r_[starts[1:], len(group)]
+        has_second = starts + 1 < ends
+        second = np.zeros(len(starts), dtype=sums.dtype if has_second.all() else np.float64)  # float where a cell has one member
+        second[has_second] = sums[starts[has_second] + 1]
+        g = group[starts]
+        at_scope, at_cell = g // ncell, g % ncell
+        frames.append(pd.DataFrame({
+            "scope": np.array([*(str(r) for r in regions[:nreg]), national], dtype=object)[at_scope],
+            "measure": measures[at_cell // (nd * nc)], "dimension": dimensions[(at_cell // nc) % nd],
+            "category": categories[at_cell % nc], "total": np.add.reduceat(sums, starts),
+            "largest": sums[starts], "second": second, "period": period}))
     if not frames:
         return pd.DataFrame(columns=[*KEY, "total", "largest", "second"])
     return pd.concat(frames, ignore_index=True)
