@@ -26,7 +26,9 @@ from .conftest import copy_project, once
 from .overlap import page_overlaps
 from .test_dashboard import validate
 
-pytestmark = pytest.mark.slow
+# one worker makes both quarterly releases and runs their tests: a release has no layout for the other
+# core, so a worker waiting for the other to make it would leave a core idle (the run's summary shows waits)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quarterly_bundles")]
 Q2 = Period.parse("2025Q2")
 WIDTHS = (1366, 390)
 
