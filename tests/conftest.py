@@ -13,6 +13,11 @@ import pytest  # noqa: E402
 from reportgen.build import BuildResult, build  # noqa: E402
 from reportgen.core.config import load_config  # noqa: E402
 from reportgen.core.periods import Period  # noqa: E402
+from reportgen.runtime.memory import fewer_collections  # noqa: E402
+
+# the test processes run builds in process and hold the session's shared projects: cyclic garbage collected
+# as rarely as in a command's own process (cli.main), not those projects re-scanned again and again
+fewer_collections()
 
 REPO = Path(__file__).resolve().parent.parent
 

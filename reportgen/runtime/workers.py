@@ -40,11 +40,13 @@ def default_jobs() -> int:
 
 def _init_worker(build_pid: int | None = None) -> None:
     from .deathsig import alive, die_with_parent
+    from .memory import fewer_collections
 
     die_with_parent()  # the parent: the forkserver (or, spawned, the build itself)
     if build_pid is not None and not alive(build_pid):  # the build is gone already
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fewer_collections()  # a layout makes many objects: cyclic garbage collected less often (memory.py)
 
 
 # What the tasks import (WeasyPrint, matplotlib through the chart drawing, the PDF stamp), named
