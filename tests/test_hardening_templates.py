@@ -51,6 +51,14 @@ def _probe(config, body: str, name: str = "probe.html.j2"):
     return f, took
 
 
+@pytest.mark.parametrize("body", ["{{ '{:>1000000000}'.format(1) }}", "{{ '{x:>1000000000}'.format_map({'x': 1}) }}"])
+def test_a_huge_format_width_is_refused_before_its_text_is_built(config, body):
+    """The width is refused where ``format`` is looked up: the 1,000,000,000 characters are never built
+    (they were, and then refused for their length: a gigabyte, and seconds on a busy machine)."""
+    f, _ = _probe(config, body)
+    assert f.code == "template.too-big" and "a format width of 1000000000" in f.message, f.format()
+
+
 @pytest.mark.parametrize("body, code", PROBES, ids=[p[0][:40] for p in PROBES])
 def test_each_probe_is_a_located_finding(config, body, code):
     f, took = _probe(config, body)

@@ -121,6 +121,15 @@ class TemplateEnvironment(SandboxedEnvironment):
         _check_size(out)
         return out
 
+    def wrap_str_format(self, value):
+        """Jinja's own sandboxing of a text's ``format`` and ``format_map``, once the text's format widths are
+        checked: where the method is looked up, before any text is built (Jinja hands ``call`` a wrapper
+        of its own, which ``call`` below cannot see through)."""
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            _check_format(owner)
+        return super().wrap_str_format(value)
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
