@@ -146,3 +146,28 @@ def test_jobs_must_be_positive(tmp_path: Path):
 
 def _pid(_: object) -> int:
     return os.getpid()
+
+
+def test_a_command_its_forkserver_and_its_workers_collect_garbage_less_often():
+    """runtime/memory.fewer_collections where the work is done: a command's own process (cli.main), the
+    forkserver, which imports WeasyPrint and matplotlib after its first preload (runtime/deathsig.py),
+    and each worker; importing reportgen alone changes nothing."""
+    import gc
+    import sys
+
+    from reportgen.runtime.deathsig import PARENT_ENV
+    from reportgen.runtime.memory import MIDDLE, OLD, YOUNG
+
+    def thresholds(code: str, **env: str) -> str:
+        out = subprocess.run([sys.executable, "-c", f"import gc\n{code}\nprint('gc', *gc.get_threshold())"],
+                             capture_output=True, text=True, check=True, env={**os.environ, **env}).stdout
+        return out.splitlines()[-1]
+
+    tuned = "gc " + " ".join(map(str, (YOUNG, MIDDLE, OLD)))
+    python = thresholds("")  # this Python's own (700 10 10 up to 3.12)
+    assert python != tuned  # else the test would prove nothing
+    assert thresholds("import reportgen.cli, reportgen.runtime.deathsig") == python
+    assert thresholds("from reportgen.cli import main\nmain(['--version'])") == tuned
+    assert thresholds("import reportgen.runtime.deathsig", **{PARENT_ENV: str(os.getpid())}) == tuned  # the forkserver
+    with Workers(2) as workers:  # forked from the forkserver (a spawned worker sets it in its initializer)
+        assert "gc " + " ".join(map(str, workers.submit(gc.get_threshold).result())) == tuned

@@ -9,7 +9,9 @@ got this far, by exiting at once — and every worker sets it again in its initi
 (the mark is not inherited over fork). So however the build ends, kill -9 and
 the OOM killer included, the forkserver dies at once, then its workers; and
 multiprocessing's resource tracker, which stays only as long as some process
-holds its pipe, exits right after them. Importing this module elsewhere does
+holds its pipe, exits right after them. In the forkserver it also makes garbage
+collections rarer (``memory.py``) before the heavy modules are imported, and the
+workers forked from it inherit that. Importing this module elsewhere does
 nothing. Only the standard library is used; on other systems it is a no-op.
 """
 
@@ -56,6 +58,9 @@ def _in_forkserver() -> None:
         return
     if int(expected) == os.getppid():
         die_with_parent(int(expected))
+        from .memory import fewer_collections
+
+        fewer_collections()  # WeasyPrint and matplotlib are imported next (0.07–0.19 s less cpu measured)
     elif not alive(int(expected)):  # the build died before this process could mark itself: go too
         os._exit(1)
 
