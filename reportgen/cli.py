@@ -639,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     command line (``argv`` None), builds run under the memory ceiling."""
     global _CEILING
     _CEILING = argv is None
-    fewer_collections()  # one command, one short process: cyclic garbage collected less often
+    fewer_collections()  # this command's process: cyclic garbage collected less often (runtime/memory.py)
     try:
         cli.main(args=argv, prog_name="reportgen", standalone_mode=True)
     except SystemExit as exc:

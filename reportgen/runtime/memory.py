@@ -7,12 +7,12 @@ and the process's resident size stays hundreds of megabytes above what it holds 
 members × 20 quarters: 3.15 GB peak without, 2.71 GB with). ``release_free_memory`` asks glibc to
 return it (``malloc_trim``); elsewhere it does nothing. Only the standard library is imported.
 
-CPython's cyclic garbage collector runs by default after every 700 net allocations, and every tenth
-and hundredth run goes through older and older objects — in a build, hundreds of thousands of them that
-stay alive to the end: the imported libraries, the published store's cells, the tables' rows, and on
-the workers WeasyPrint's boxes while a document is laid out. ``fewer_collections`` makes the young
-collections rarer (every 50,000 allocations), so that each full collection has far fewer chances to
-run (measured in docs/benchmarks.md). Memory freed by reference counting — nearly all of it: arrays,
+CPython's cyclic garbage collector runs by default after every 700 net allocations (2,000 from Python
+3.13), and every tenth and hundredth run goes through older and older objects — in a build, hundreds of
+thousands of them that stay alive to the end: the imported libraries, the published store's cells, the
+tables' rows, and on the workers WeasyPrint's boxes while a document is laid out. ``fewer_collections``
+makes the young collections rarer (every 50,000 allocations), so that the full collections, which go
+through them all, run far less often (measured in docs/benchmarks.md). Memory freed by reference counting — nearly all of it: arrays,
 frames, strings — is freed at once as before; only garbage in reference cycles waits longer.
 """
 
@@ -45,8 +45,8 @@ def release_free_memory() -> bool:
     return True
 
 
-# gc.set_threshold: a young collection every YOUNG net allocations (CPython: 700), the middle one every
-# MIDDLE young ones and the full one every OLD middle ones (both 10, CPython's own)
+# gc.set_threshold: a young collection every YOUNG net allocations (CPython: 700, or 2,000 from 3.13), the
+# middle one every MIDDLE young ones and the full one every OLD middle ones (both 10, CPython's own)
 YOUNG, MIDDLE, OLD = 50_000, 10, 10
 
 
