@@ -30,8 +30,6 @@ The audit holds counts only, never raw values: it is safe in the manifest.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import numpy as np
@@ -107,24 +105,15 @@ def proofs(store: PublishedStore, config: Config, files: dict[str, bytes] | None
 
 
 def _tables_match(store: PublishedStore, config: Config, files: dict[str, bytes]) -> tuple[int, int]:
-    count_tables = {m if d == "total" else f"{m}_by_{d}"
-                    for m, spec in config.measures.items() for d in spec.dimensions}
+    from .proofs import count_table_rows
+
     checked = bad = 0
-    for name, data in files.items():
-        stem = name.removeprefix("tables/").removesuffix(".csv")
-        if not name.startswith("tables/") or not name.endswith(".csv") or stem not in count_tables:
-            continue
-        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))  # the CSVs carry a byte-order mark
-        at = {k: i for i, k in enumerate(next(reader, []))}
-        m, d, c, sc, pe, sy, va = (at[k] for k in ("measure", "dimension", "category", "scope", "period", "symbol",
-                                                    "value"))
-        for row in reader:  # by position: a dict per row costs more than the check
-            if not row:
-                continue
-            p = store.get(row[m], row[d], row[c], scope=row[sc], period=row[pe])
-            shown = p.symbol or str(int(p.value or 0))
-            checked += 1
-            bad += shown != (row[sy] or row[va])
+    for m, d, c, scope, period, symbol, value in count_table_rows(
+            files, config, ("measure", "dimension", "category", "scope", "period", "symbol", "value")):
+        p = store.get(m, d, c, scope=scope, period=period)
+        shown = p.symbol or str(int(p.value or 0))
+        checked += 1
+        bad += shown != (symbol or value)
     return checked, bad
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from operator import itemgetter
 from pathlib import Path
@@ -67,21 +67,24 @@ def count_table_names(config: Config) -> set[str]:
     return {m if d == "total" else f"{m}_by_{d}" for m, spec in config.measures.items() for d in spec.dimensions}
 
 
-def published_counts(files: dict[str, bytes], config: Config) -> dict[tuple, tuple[float | None, str, str]]:
-    """Every cell of the count tables: key → (value, symbol, flag)."""
+def count_table_rows(files: dict[str, bytes], config: Config, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Every row of the bundle's count tables, as the texts of ``columns`` in that order: read by position
+    (a dict per row costs more than what the proofs do with it)."""
     names = count_table_names(config)
-    out: dict[tuple, tuple[float | None, str, str]] = {}
     for name, data in files.items():
         stem = name.removeprefix("tables/").removesuffix(".csv")
         if name.startswith("tables/") and name.endswith(".csv") and stem in names:
-            reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+            reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))  # the CSVs carry a byte-order mark
             header = next(reader, [])
-            key, fields = itemgetter(*(header.index(k) for k in KEY)), itemgetter(*(header.index(k) for k in
-                                                                                    ("value", "symbol", "flag")))
-            for row in reader:  # by position: a dict per row costs more than the rest
-                if row:
-                    value, symbol, flag = fields(row)
-                    out[key(row)] = (float(value) if value else None, symbol, flag)
+            pick = itemgetter(*(header.index(c) for c in columns))
+            yield from (pick(row) for row in reader if row)
+
+
+def published_counts(files: dict[str, bytes], config: Config) -> dict[tuple, tuple[float | None, str, str]]:
+    """Every cell of the count tables: key → (value, symbol, flag)."""
+    out: dict[tuple, tuple[float | None, str, str]] = {}
+    for *key, value, symbol, flag in count_table_rows(files, config, (*KEY, "value", "symbol", "flag")):
+        out[tuple(key)] = (float(value) if value else None, symbol, flag)
     return out
 
 

@@ -123,19 +123,16 @@ class TemplateEnvironment(SandboxedEnvironment):
 
     def wrap_str_format(self, value):
         """Jinja's own sandboxing of a text's ``format`` and ``format_map``, once the text's format widths are
-        checked: where the method is looked up, before any text is built (Jinja hands ``call`` a wrapper
-        of its own, which ``call`` below cannot see through)."""
+        checked: where the method is looked up, before any text is built (``call`` is handed Jinja's wrapper,
+        not the method)."""
         owner = getattr(value, "__self__", None)
         if isinstance(owner, str) and getattr(value, "__name__", "") in ("format", "format_map"):
             _check_format(owner)
         return super().wrap_str_format(value)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
-        owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str):
+        if isinstance(getattr(__obj, "__self__", None), str):  # format and format_map: wrap_str_format
             _check_args(args, kwargs)
-            if getattr(__obj, "__name__", "") in ("format", "format_map"):
-                _check_format(owner)
         out = super().call(__context, __obj, *args, **kwargs)
         _check_size(out)
         return out
