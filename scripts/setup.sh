@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up reportgen on a Debian machine: system packages (fonts, PDF tools and,
-# for the tests, Chromium and Node.js), a virtual environment in .venv, and the
+# for the tests, Chromium's headless shell and Node.js), a virtual environment in .venv, and the
 # Python packages. Safe to run again: it installs only what is missing.
 #
 #   scripts/setup.sh          what building the report needs
@@ -14,7 +14,9 @@ want_tests=0
 packages=(fonts-noto-core poppler-utils qpdf libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
 if [ "$want_tests" = 1 ]; then
-  packages+=(chromium libreoffice-calc-nogui)  # LibreOffice opens the published workbook in the tests
+  # Chromium's headless shell: the pages under test open there (tests/browser.py); LibreOffice opens the
+  # published workbook
+  packages+=(chromium-headless-shell libreoffice-calc-nogui)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
@@ -45,7 +47,7 @@ echo "setup: installing Python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
 if [ "$want_tests" = 1 ]; then
   # axe-core for the accessibility tests, pinned by package-lock.json. The browser is
-  # Debian's Chromium (installed above), driven by Playwright: no browser download.
+  # Debian's Chromium headless shell (installed above), driven by Playwright: no browser download.
   if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "setup: installing npm packages for the browser tests"
     npm ci --silent --no-audit --no-fund

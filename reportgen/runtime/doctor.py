@@ -135,13 +135,18 @@ def tool(name: str, command: tuple[str, ...], package: str, use: str) -> Check:
     return Check(OK, name, f"{found.group(0) if found else first} ({shutil.which(command[0])})")
 
 
+# The browsers the tests drive, in the order they are looked for (tests/browser.py): Debian's headless shell
+# first (Chromium's Blink without the browser around it, as Playwright's own headless runs use), else Chromium.
+BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
+
+
 def chromium() -> Check:
-    for name in ("chromium", "chromium-browser"):
+    for name in BROWSERS:
         path = shutil.which(name)
         if path:
             return Check(OK, "Chromium (for the tests)", path)
     return Check(OPTIONAL, "Chromium (for the tests)", "not installed",
-                 f"only for the test suite: {APT} chromium (scripts/setup.sh --test)")
+                 f"only for the test suite: {APT} {BROWSERS[0]} (scripts/setup.sh --test)")
 
 
 def _writable(folder: Path) -> str | None:
