@@ -20,6 +20,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -36,7 +37,7 @@ _ROOT: Path | None = None  # the project of this run: where its crash log goes
 _CEILING = False  # apply the memory ceiling: for a real command line (main() without argv), not in-process calls
 
 
-def _fail_usage(message: str) -> None:
+def _fail_usage(message: str) -> NoReturn:
     click.echo(f"reportgen: {message}", err=True)
     sys.exit(EXIT_USAGE)
 

@@ -207,7 +207,8 @@ class Handler(BaseHTTPRequestHandler):
     def _host_ok(self) -> bool:
         """Only requests addressed to this server by name: Host 127.0.0.1:PORT or localhost:PORT."""
         host = self.headers.get("Host")
-        port = self.server.server_address[1]
+        address = self.server.server_address  # (host, port): it listens on 127.0.0.1
+        port = address[1] if isinstance(address, tuple) else None
         if host is None or len(self.headers.get_all("Host") or []) != 1:
             self._send(HTTPStatus.BAD_REQUEST, "<!doctype html><title>Bad request</title><p>A Host header is required.")
             return False

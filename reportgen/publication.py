@@ -26,6 +26,7 @@ from .runtime.run import Run
 
 if TYPE_CHECKING:  # the stages import pandas and matplotlib: only when they run
     from .charts import ChartCache, Charts
+    from .dashboard_site.pages import PageContext
     from .disclosure.confidentiality import PublishedStore
     from .documents.context import DocumentContext, MemberContext
     from .figures.metrics import Metrics
@@ -63,7 +64,7 @@ class Publication:
     metrics: Metrics  # every derived figure, and which regions are published
     report: RenderedReport | None  # the narratives, placeholders filled, Markdown rendered (none: a quarter)
     charts: Charts  # the national report's and each brief's
-    documents: tuple[DocumentContext, ...]  # the national report's context, then each brief's (or the pages)
+    documents: tuple[DocumentContext | PageContext, ...]  # the national report's context, then each brief's (or the pages)
     assets: dict[str, bytes] = field(default_factory=dict)  # files that go with the documents (dashboard CSVs)
     revisions: Revisions | None = None  # what this release changes from the last one (R)
 
@@ -172,8 +173,8 @@ def gather(config: Config, period: Period, inputs: Inputs, run: Run, *, cache: S
         with run.stage("placeholders"):
             report, problems = render_report(narratives, names, config=config, final=final)
         run.report(problems)
-    if metrics is None or charts is None or not run.ok or (period.is_half and report is None):
-        return None
+    if metrics is None or agg is None or charts is None or not run.ok or (period.is_half and report is None):
+        return None  # (metrics are computed only from aggregates: agg is there too)
     if period.is_quarter:
         return replace(_quarterly(config, period, inputs, run, store, metrics, judge), revisions=revisions)
     from .charts import draw_charts

@@ -25,7 +25,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> list[str]:
     """A content line folded at 75 octets (RFC 5545, 3.1): continuation lines start with a space."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for char in line:
         limit = 75 if not out else 74
         if len((current + char).encode("utf-8")) > limit:

@@ -35,7 +35,7 @@ BASES = {"previous_quarter": "previous", "same_quarter_year_earlier": "year_earl
 def point(period: str, p: Published) -> dict:
     """One point: its value (null when a symbol stands in), symbol and flags."""
     value = None
-    if p.is_number:
+    if p.is_number and p.value is not None:  # (a number has a value: said for the type checker)
         value = int(round(p.value)) if p.kind in ("count", "hours", "difference") else float(p.value)
     return {"period": period, "value": value, "symbol": p.symbol, "flags": p.flag.split() if p.flag else []}
 

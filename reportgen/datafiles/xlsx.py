@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -29,10 +30,10 @@ Cell = str | int | float | None
 @dataclass
 class Sheet:
     name: str  # at most 31 characters, none of []:*?/\
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]
     bold_header: bool = True
     freeze_header: bool = False
-    widths: dict[int, float] = field(default_factory=dict)  # column index (0-based) → width in characters
+    widths: Mapping[int, float] = field(default_factory=dict)  # column index (0-based) → width in characters
     header_row: int = 1  # the (1-based) row that is the table's header: bold, and frozen with those above
     title: bool = False  # A1 is the sheet's title (larger and bold)
     links: dict[str, str] = field(default_factory=dict)  # cell ("A5") → a place in the workbook ("'clients'!A1")

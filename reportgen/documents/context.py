@@ -14,7 +14,22 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the methodology imports pandas; the build's early exit must not
+    from typing import Protocol
+
+    from _typeshed import DataclassInstance
+
     from ..figures.methodology import Notes
+
+    class TemplateContext(DataclassInstance, Protocol):
+        """What a page's HTML is made from: a frozen dataclass with the page's name and template (a
+        document's context here, a member's report's, or a dashboard page's, ``dashboard_site.pages``)."""
+
+        @property
+        def name(self) -> str: ...
+        @property
+        def template(self) -> str: ...
+        @property
+        def title(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -291,6 +306,6 @@ RENDER_NAMES = ("styles", "review", "for_print")  # added by documents.render
 MEMBER_RENDER_NAMES = ("styles", "final", "for_print")  # added when a member's report is rendered (member_files.py)
 
 
-def variables(context: DocumentContext) -> dict[str, Any]:
+def variables(context: TemplateContext) -> dict[str, Any]:
     """The context as the template's names (a shallow copy: charts keep their SVG bytes)."""
     return {f.name: getattr(context, f.name) for f in fields(context)}

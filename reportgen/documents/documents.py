@@ -10,6 +10,8 @@ PublishedStore (docs/templates.md).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core import formats
 from ..core.config import Config
 from ..core.periods import Period
@@ -36,6 +38,9 @@ from .context import (
 )
 from .render_html import Document
 from .render_html import render as render_template
+
+if TYPE_CHECKING:
+    from .context import TemplateContext
 
 # The national report, in reading order: the contents list and the body both follow it.
 # The five data sections (kind "data") key both the narrative (sections.<anchor>) and the charts.
@@ -340,7 +345,7 @@ def contexts(config: Config, period: Period, agg: Aggregates, store: PublishedSt
               for code, region_charts in charts.regions.items()])
 
 
-def render(config: Config, context: DocumentContext, review: Review | None = None, *, for_print: bool = False
+def render(config: Config, context: TemplateContext, review: Review | None = None, *, for_print: bool = False
            ) -> Document:
     """One document's HTML, with a draft's review marks when ``review`` is given; ``for_print``: the HTML
     laid out as PDF, without what print never shows (the templates' ``for_print``). Phrases in te reo

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from typing import TYPE_CHECKING
 
 from ..core.config import Config
 from ..core.findings import Finding
@@ -34,6 +35,9 @@ from ..documents.context import MemberContext, variables
 from ..documents.render_html import Document
 from ..documents.render_html import render as render_template
 from .gather import FOLDER, file_stem
+
+if TYPE_CHECKING:
+    from ..documents.render_pdf import Rendering  # WeasyPrint: imported only where the PDFs are laid out
 
 INDEX = f"{FOLDER}/index.csv"
 INDEX_COLUMNS = ["org_id", "name", "contact", "pdf", "pdf_sha256", "html", "html_sha256"]
@@ -58,7 +62,7 @@ class MemberReports:
         self.config, self.contexts, self.pdf = config, contexts, pdf
         self.documents = [render_member(config, c, final) for c in contexts]
         self.printed = [render_member(config, c, final, for_print=True) for c in contexts] if pdf else []
-        self.layout = None
+        self.layout: Rendering | None = None
 
     def start(self, workers, use_cache: bool = True) -> MemberReports:
         """Queue the PDFs' layouts on ``workers`` (nothing to do for reports made as HTML only)."""

@@ -214,7 +214,7 @@ class _Gather:
         before = self.period.previous()
         prev = self.own.cells(org, before)
         gap_now, gap_then = self.own.missing(org, self.period), self.own.missing(org, before)
-        out = []
+        out: list[MemberFigure] = []
         for measure, label in HEADLINE:
             value = cells.get((measure, "total", ""))
             if value is None or measure not in self.config.measures:
@@ -249,8 +249,9 @@ class _Gather:
         own = {m: cells.get((m, "total", "")) for m in self.config.measures}
         rows = []
         for measure, label in HEADLINE:
-            if measure in self.config.measures and own.get(measure) is not None:
-                rows.append(CompareRow(label[:1].upper() + label[1:], formats.count(own[measure]), "",
+            value = own.get(measure)
+            if measure in self.config.measures and value is not None:
+                rows.append(CompareRow(label[:1].upper() + label[1:], formats.count(value), "",
                                        self.published("count", region, measure),
                                        self.published("count", NATIONAL, measure)))
         for ratio in self.metrics.active_ratios():
