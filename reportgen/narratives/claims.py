@@ -292,7 +292,7 @@ def _group(path: str, group: str, names: dict, config) -> dict | str:
         if parts[0] != "region" or len(parts) < 3:
             return (f"'{path}' is not a region's figure: to compare regions write region.<CODE>.… "
                     "(e.g. region.AKL.clients.need.housing.share)")
-        code, rest = parts[1].upper(), ".".join(parts[2:])
+        code, figure = parts[1].upper(), ".".join(parts[2:])
         out = {}
         store = getattr(names, "_args", (None,))[0]
         period = getattr(names, "_args", (None, None, None))[2]
@@ -300,7 +300,7 @@ def _group(path: str, group: str, names: dict, config) -> dict | str:
             if other == code or (store is not None and (other, str(period)) in store.unpublished):
                 continue
             try:
-                out[label] = resolve_ref(names, f"region.{other}.{rest}")
+                out[label] = resolve_ref(names, f"region.{other}.{figure}")
             except PlaceholderError:
                 continue
         return out

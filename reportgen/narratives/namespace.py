@@ -187,7 +187,7 @@ class _Figure:
 
 
 def _words(change: Published, notes: SymbolNotes) -> str:
-    if not change.is_number:
+    if not change.is_number or change.value is None:  # (a number has a value: said for the type checker)
         return notes.mark(change)
     words = formats.words(change.value)
     if change.flag:

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.findings import Finding
+from ..core.findings import Finding, Severity
 from ..core.periods import Period
 from .statements import MONTHS, readable
 
@@ -223,7 +223,7 @@ def release_findings(narratives, config, period: Period, *, final: bool) -> list
     """The report's publication date, config's release date and next release, against the period."""
     from ..core.yamlsource import load_yaml
 
-    severity = "error" if final else "warning"
+    severity: Severity = "error" if final else "warning"
     out: list[Finding] = []
     closes = closing_date(config, period)
     hint = f"date the release after {period.last_day().isoformat()}, the end of {period.label()}"
@@ -260,9 +260,9 @@ def release_findings(narratives, config, period: Period, *, final: bool) -> list
             out.append(at(("releases", "calendar", str(period)), "period.publication-date", why))
     if pub.next_release:
         release = pub.release_date or day or (report.publication_date if report is not None else None)
-        why = next_release_problem(pub.next_release, period, release)
-        if why:
-            out.append(at("next_release", "period.next-release", why[0]))
+        problem = next_release_problem(pub.next_release, period, release)
+        if problem:
+            out.append(at("next_release", "period.next-release", problem[0]))
     return out
 
 

@@ -552,6 +552,7 @@ def render_report(narr: Narratives, names: dict, *, config=None, final: bool = F
     rendered.regions = _render_regions(narr, f, names, config)
     rendered.notes = f.notes()
     rendered.review = f.review
-    if config is not None and getattr(names, "period", None) is not None:
-        findings += periods.release_findings(narr, config, names.period, final=final)
+    period = getattr(names, "period", None)  # the namespace's period (a plain dict of names has none)
+    if config is not None and period is not None:
+        findings += periods.release_findings(narr, config, period, final=final)
     return rendered, findings

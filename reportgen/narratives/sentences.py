@@ -86,7 +86,7 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             if start is not None:
                 out.append((start, pos, quote))
             start = pos + (begins.end() if begins else len(line) - len(line.lstrip()))
-            quote = bool(begins) and begins.group(0).strip().startswith(">")
+            quote = begins is not None and begins.group(0).strip().startswith(">")
         pos += len(line)
     if start is not None:
         out.append((start, pos, quote))
