@@ -313,6 +313,8 @@ def _register_rules(f: RowKeys, register: Register) -> None:
     for i in first:
         org, text = f.name('org_id', i), f.name('period', i)
         member = register.get(org)
+        if member is None:  # (never: a member not in the register has no active dates to be outside)
+            continue
         to = f"–{member.active_to}" if member.active_to else " onwards"
         f.add(int(i), "data.inactive-period", "warning",
               f"member {org} sent rows for {text}, outside its active dates ({member.active_from}{to})",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import limits
-from ..core.findings import Finding
+from ..core.findings import Finding, Severity
 from ..core.periods import Period
 from .submissions import Submissions, first_per_file, more_like_this
 
@@ -56,7 +56,7 @@ class RowKeys:
         cats = self.cats[column]
         return cats.index(value) if value in cats else len(cats)
 
-    def add(self, i: int, code: str, severity: str, message: str, column: str | None, hint: str) -> None:
+    def add(self, i: int, code: str, severity: Severity, message: str, column: str | None, hint: str) -> None:
         """A finding at row ``i``; past ``limits.FINDINGS_PER_FILE`` of its code in its file, only counted."""
         file = self.file_names[self.file_codes[i]]
         key = (code, file)
@@ -67,7 +67,7 @@ class RowKeys:
         finding = Finding(
             code, severity, message, file=file, line=int(self.rows["line"].iat[i]),
             column=self.subs.column(file, column) if column else None, hint=hint,
-            member=self.name('org_id', i))  # type: ignore[arg-type]
+            member=self.name('org_id', i))
         self.findings.append(finding)
         self._first.setdefault(key, finding)
 

@@ -256,7 +256,8 @@ def _client_breakdowns(rng, add, clients: int, needs: dict[str, float], m: Membe
 def needs_in(region: str, q: Period, t: int) -> dict[str, float]:
     """The chance that a person seen in ``region`` in quarter ``q`` (the ``t``-th) sought each kind
     of help: the national mix, the region's housing pressure, a slow rise, winter, the events."""
-    out = dict(NEED_P, housing=HOUSING_BASE.get(region, 0.22) + 0.004 * t + (0.02 if q.number == 3 else 0.0))
+    housing = HOUSING_BASE.get(region, 0.22) + 0.004 * t + (0.02 if q.number == 3 else 0.0)
+    out = {need: housing if p is None else p for need, p in NEED_P.items()}  # housing: the only None
     for first, need, extra in EVENT_EFFECTS:
         if q >= Period.parse(first):
             out[need] = out[need] + extra
@@ -337,11 +338,11 @@ def _write(folder: Path, m: Member, rows: list[list]) -> None:
         wb.save(buf)
         (folder / f"{m.org_id}.xlsx").write_bytes(reproducible_zip(buf.getvalue(), when=(2025, 7, 1, 0, 0, 0)))
         return
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n" if m.messy_codes else "\n")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n" if m.messy_codes else "\n")
     writer.writerow([h.upper() if m.messy_codes else h for h in HEADER])
     writer.writerows(rows)
-    data = buf.getvalue().encode("utf-8")
+    data = text.getvalue().encode("utf-8")
     if m.messy_codes:
         data = b"\xef\xbb\xbf" + data
     (folder / f"{m.org_id}.csv").write_bytes(data)

@@ -243,7 +243,7 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding],
         try:
             ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
             try:
-                with wb._archive.open(ws._worksheet_path) as stream:  # type: ignore[union-attr]
+                with wb._archive.open(ws._worksheet_path) as stream:
                     shape = workbook.shape(stream)
             except workbook.Refused as exc:
                 findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))

@@ -15,7 +15,7 @@ millions of rows stay fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.config import Config
-from ..core.findings import Finding, suggestion_hint
+from ..core.findings import Finding, Severity, suggestion_hint
 from ..core.periods import Period, PeriodError
 from .register import Register
 from .submissions import Submissions, first_per_file, more_like_this
@@ -50,18 +50,19 @@ class _Reporter:
     ``limits.FINDINGS_PER_FILE`` rows of a file one by one, the rest as one count per file."""
 
     def __init__(self, subs: Submissions, register: Register):
-        self.subs, self.register, self.findings = subs, register, []
+        self.subs, self.register = subs, register
+        self.findings: list[Finding] = []
         self.files = [str(c) for c in subs.rows["file"].cat.categories] if len(subs.rows) else []
         self.file_codes = subs.rows["file"].cat.codes.to_numpy() if len(subs.rows) else np.zeros(0, np.int64)
 
-    def row(self, code: str, severity: str, message: str, rec, column: str | None, hint: str | None = None):
+    def row(self, code: str, severity: Severity, message: str, rec, column: str | None, hint: str | None = None):
         member = self.register.get(str(rec.org_id))
         self.findings.append(Finding(
             code, severity, message, file=str(rec.file), line=int(rec.line),
             column=self.subs.column(str(rec.file), column) if column else None, hint=hint,
             member=member.org_id if member else (str(rec.org_id).strip() or None)))
 
-    def each(self, df: pd.DataFrame, rows, code: str, severity: str, column: str | None,
+    def each(self, df: pd.DataFrame, rows, code: str, severity: Severity, column: str | None,
              describe: Callable[[Any], tuple[str, str | None]]) -> None:
         """A finding for each row of ``df`` in ``rows`` (a mask or positions), ``describe(rec)`` →
         (message, hint), made for the first few of each file only; the rest are counted."""
@@ -191,7 +192,7 @@ def rule_1_values(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray) -> np.ndarr
 def rule_2_codes(df: pd.DataFrame, rep: _Reporter, bad: np.ndarray, register: Register,
                  config: Config) -> dict[str, pd.Series]:
     """``org_id``, ``region``, ``measure`` and ``dimension`` are known codes: canonical codes per row."""
-    known = {
+    known: dict[str, tuple[Iterable[str], str]] = {  # column → (its codes, what they are)
         "org_id": (register.members, "member"),
         "region": (config.regions, "region"),
         "measure": (config.measures, "measure"),
