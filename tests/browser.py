@@ -19,8 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 # Debian's headless shell first (reportgen doctor looks for the same, BROWSERS): the same Blink (layout,
 # fonts, accessibility tree, print) as Chromium without the browser around it, as Playwright's own headless
-# runs use. The browser tests (-m browser, fixtures included) took a third less time with it: 135 and 137 s
-# against 194 and 203 s, two alternated runs.
+# runs use. The browser tests alone (-m browser, fixtures included) took a third less time with it: 135 and
+# 137 s against 194 and 203 s, two alternated runs (the whole suite, side by side: the same time).
 def chromium_path() -> str:
     for name in BROWSERS:
         found = shutil.which(name)
