@@ -12,8 +12,9 @@ CPython's cyclic garbage collector runs by default after every 700 net allocatio
 thousands of them that stay alive to the end: the imported libraries, the published store's cells, the
 tables' rows, and on the workers WeasyPrint's boxes while a document is laid out. ``fewer_collections``
 makes the young collections rarer (every 50,000 allocations), so that the full collections, which go
-through them all, run far less often (measured in docs/benchmarks.md). Memory freed by reference counting — nearly all of it: arrays,
-frames, strings — is freed at once as before; only garbage in reference cycles waits longer.
+through them all, run far less often (measured in docs/benchmarks.md). Memory freed by reference
+counting — nearly all of it: arrays, frames, strings — is freed at once as before; only garbage in
+reference cycles waits longer.
 """
 
 from __future__ import annotations
