@@ -75,6 +75,23 @@ def test_bidirectional_overrides_and_undecodable_file_names_are_escaped(tmp_path
     assert not RAW.search(out) and json.loads(out)["summary"]["errors"] >= 2
 
 
+def test_a_data_file_whose_name_is_not_utf8_goes_into_the_fingerprint(tmp_path):
+    """Variant: a well-formed submission whose file name is not UTF-8. Every build and check hashes the data's
+    names into the inputs' fingerprint first; plain ``encode()`` refused the lone surrogate, and the build
+    stopped with an internal error (exit 3) before reading a file."""
+    from reportgen.core.config import load_config
+    from reportgen.core.periods import Period
+    from reportgen.runtime.fingerprint import input_fingerprint
+
+    config = project(tmp_path, base_files())
+    before = input_fingerprint(load_config(config), Period.parse("2025H1"), memo=False)
+    folder = os.fsencode(str(tmp_path / SUB / "2025Q2"))
+    os.rename(folder + b"/C1.csv", folder + b"/C1\xff.csv")
+    after = input_fingerprint(load_config(config), Period.parse("2025H1"), memo=False)
+    assert after.parts["data"] != before.parts["data"]  # the new name is part of it
+    assert f"{SUB}/2025Q2/C1\udcff.csv" in after.files
+
+
 def test_a_cyrillic_look_alike_code_is_named_as_one(tmp_path, capsys):
     """The issue: a Cyrillic look-alike org code got "did you mean 'ANG001'?", though both look the same."""
     files = base_files()

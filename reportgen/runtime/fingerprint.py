@@ -121,6 +121,13 @@ def _save_memo(path: Path, memo: dict[str, list], root: Path) -> None:
                 pass
 
 
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes for a digest, whatever it holds: a file name or an environment variable that is
+    not UTF-8 reaches Python as lone surrogates, which plain ``encode()`` refuses (the build then stopped
+    with an internal error instead of reporting the file)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -203,7 +210,7 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
                 digest = _data_digest(path, hashes) if group == "data" else _file_digest(path)
             if group != "reportgen":
                 files[shown] = digest
-            h.update(f"{shown}\0{digest}\n".encode())
+            h.update(_utf8(f"{shown}\0{digest}\n"))
         parts[group] = h.hexdigest()
     if getattr(config, "intake_store", None) is not None:  # members' versions in the intake store are data too (issue 26)
         parts["data"] = _with_intake(parts["data"], config.intake_store, files)
@@ -215,8 +222,8 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     key = config.confidentiality_key() or ""
     env = hashlib.sha256()
     env.update(f"reportgen {__version__}\nperiod {period}\n".encode())
-    env.update(b"key " + hashlib.sha256(key.encode()).hexdigest().encode() + b"\n")
-    env.update(f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    env.update(b"key " + hashlib.sha256(_utf8(key)).hexdigest().encode() + b"\n")
+    env.update(_utf8(f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}\n"))
     parts["environment"] = env.hexdigest()
     total = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(parts.items())).encode()).hexdigest()
     return Fingerprint(total, parts, files)
