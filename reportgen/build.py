@@ -32,16 +32,31 @@ from .runtime.workers import Workers
 __all__ = ["BuildResult", "build", "check"]
 
 
-def check(config: Config, period: Period, progress: Progress | None = None) -> BuildResult:
-    """``reportgen check``: the gather step stopped after the narratives (nothing drawn or written)."""
+def check(config: Config, period: Period, progress: Progress | None = None, *, use_cache: bool = True) -> BuildResult:
+    """``reportgen check``: the gather step stopped after the narratives (nothing drawn or written, but for
+    the stage caches a build shares: the data read and validated, the published figures). A check after an
+    edit to a narrative then reuses them, as the build after it does; ``use_cache=False``: read everything."""
+    from .runtime.cache import StageCache
+
     run = Run(period, progress)
+    fp = _fingerprint(config, period) if use_cache else None
+    cache = StageCache(config.root) if fp is not None else None
     try:
-        inputs = load_inputs(config, period, run)
+        inputs = load_inputs(config, period, run, cache, fp)
         run.result.data = inputs.data
-        gather(config, period, inputs, run)
+        gather(config, period, inputs, run, cache=cache, fp=fp)
     except StageFailed as exc:
         run.report(exc.findings)
     return run.result
+
+
+def _fingerprint(config: Config, period: Period):
+    """The inputs' fingerprint for ``check``'s cache keys; None (check without the cache) when a file cannot
+    be read: the readers then report it at its place, as a finding."""
+    try:
+        return input_fingerprint(config, period)
+    except OSError:
+        return None
 
 
 def build(config: Config, period: Period, progress: Progress | None = None, *, final: bool = False,

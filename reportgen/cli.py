@@ -437,11 +437,14 @@ def diff(period: str, config_path: str | None, old: int | None, new: int | None,
               help="only the findings of this member (and of its files that could not be read)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document for a submission portal (schema in docs/data-contract.md)")
-def check(period: str, config_path: str | None, quiet: bool, member: str | None, fmt: str) -> None:
+@no_cache_option
+def check(period: str, config_path: str | None, quiet: bool, member: str | None, fmt: str, no_cache: bool) -> None:
     """Check data, config and narratives for PERIOD without building anything.
 
     Prints every finding grouped by member, then a summary: files read, rows,
-    members reporting vs expected, errors and warnings.
+    members reporting vs expected, errors and warnings. The data it read and the
+    figures it made are kept in .reportgen-cache/, as a build keeps them: the next
+    check or build after an edit to a narrative does not read the data again.
     """
     from .build import check as run_check
     from .runtime.check_report import check_document, select_member, summary_lines, unknown_member
@@ -454,11 +457,12 @@ def check(period: str, config_path: str | None, quiet: bool, member: str | None,
     def run():
         progress = _progress(quiet or fmt == "json")
         try:
-            return run_check(config, p, progress=progress)
+            return run_check(config, p, progress=progress, use_cache=not no_cache)
         finally:
             _close(progress)
 
     result = _guarded(config, run)
+    _print_findings(_cache_warnings(), err=True)  # a cache that could not be written: the check is whole
     findings = select_member(result.findings, member) if member else result.findings
     if member:  # an org that is not in the register: an error with a suggestion, not "0 errors"
         findings = unknown_member(result, member, config) + findings

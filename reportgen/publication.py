@@ -199,7 +199,7 @@ def published_key(fp: Fingerprint | None, period: Period, config: Config) -> str
 
 
 def _cached(cache: StageCache | None, name: str, key: str | None, fn, *args):
-    """``fn(*args)``, through the stage cache when there is one (a build; not ``check``)."""
+    """``fn(*args)``, through the stage cache when there is one (a build, a check; not ``publication_for``)."""
     if cache is None or key is None:
         return fn(*args)
     return cache.run(name, key, fn, *args)

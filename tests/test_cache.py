@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import build
+from reportgen.build import build, check
 from reportgen.core.config import load_config
 from reportgen.core.periods import Period
 from reportgen.runtime.cache import CACHE_ENV, StageCache, cache_dir, stage_key
 from reportgen.runtime.fingerprint import Fingerprint, input_fingerprint, remember_data_hashes
 
-from .conftest import copied, own_template, small_project
+from .conftest import cli_in_process, copied, own_template, small_project
 
 pytestmark = pytest.mark.slow  # builds projects, or runs many generated cases
 
@@ -113,6 +113,40 @@ def test_cached_build_follows_every_kind_of_input(warm: Path, tmp_path: Path):
         assert cached == fresh, f"the cache served stale output after a {kind} change"
         assert cached != before, f"a {kind} change did not change the report (the test would prove nothing)"
         before = cached
+
+
+def _checked(root: Path, **kwargs) -> tuple[list[str], set[str]]:
+    """``reportgen check``'s findings (as printed) and the stages it ran."""
+    result = check(load_config(root / "config.yaml"), P, **kwargs)
+    return [f.format() for f in result.findings], set(result.timings)
+
+
+def test_check_shares_the_builds_caches_and_reads_the_data_again_only_when_they_change(warm: Path, tmp_path: Path):
+    """``check`` keeps the data it read and the figures it made in the stage cache, as a build does: after
+    an edit to a narrative it does not read the data again, and says what a check without the cache says;
+    after an edit to the data it reads them again and reports the new problem; a build after a check starts
+    from what the check read. ``check --no-cache`` writes nothing."""
+    root = copied(warm, tmp_path / "project")
+    found, stages = _checked(root)
+    assert "load" in stages and found == _checked(root, use_cache=False)[0]  # a new folder: read once
+    CHANGES["narrative"](root)
+    found, stages = _checked(root)
+    assert "inputs (cached)" in stages and "load" not in stages
+    assert found == _checked(root, use_cache=False)[0]
+    bad = root / "data" / "submissions" / "2025Q2" / "ZZZ.csv"
+    bad.write_text("org_id,period,region,measure,dimension,category,value\nZZZ001,2025Q2,AKK,clients,total,,12\n",
+                   encoding="utf-8")
+    found, stages = _checked(root)
+    assert "load" in stages and any("ZZZ.csv:2:3: error: unknown region code 'AKK'" in f for f in found), found
+    assert found == _checked(root, use_cache=False)[0]
+    bad.unlink()
+    assert "load" not in _checked(root)[1]  # the data as they were before: their entry is still there
+    built = build(load_config(root / "config.yaml"), P, html_only=True)
+    assert built.ok and "inputs (cached)" in built.timings
+    fresh = small_project(tmp_path / "fresh")
+    done = cli_in_process("check", "2025H1", "-q", "--no-cache", cwd=fresh)
+    assert done.returncode == 0 and "0 errors" in done.stdout, done.stdout + done.stderr
+    assert not cache_dir(fresh).exists()  # --no-cache: nothing written
 
 
 def test_stage_keys_follow_reportgens_source_and_the_environment(project: Path):
