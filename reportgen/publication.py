@@ -97,9 +97,43 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
         if found:
             with run.stage("inputs (cached)"):
                 return cached
-        fresh = load_inputs(config, period, run)
+        from .inputs.submissions import Workbooks, workbooks_key
+
+        # the workbooks read before, whatever the period: a new quarter's release reads only its own again
+        books_key = workbooks_key(fp.parts.get("reportgen", ""), str(config.root))
+        found, before = cache.get("workbooks", books_key)
+        workbooks = Workbooks(before if found and isinstance(before, dict) else {})
+        fresh = _read_inputs(config, period, run, workbooks)
+        moved = _changed_while_read(config, period, fp)
+        if moved is not None:  # what was read is not what the key says: neither kept nor published
+            return replace(fresh, aggregates=None, findings=[*fresh.findings, moved])
         cache.put("inputs", key, fresh)
+        if workbooks.now != workbooks.before:
+            cache.put("workbooks", books_key, workbooks.now)
         return fresh
+    return _read_inputs(config, period, run)
+
+
+_PART_WORDS = {"config": "config", "data": "submissions", "register": "register", "releases": "release log"}
+
+
+def _changed_while_read(config: Config, period: Period, fp: Fingerprint) -> Finding | None:
+    """An error when the data, the register or the config differ now from their fingerprint, taken before
+    they were read (a member's file saved, or a version received by the intake, in between)."""
+    from .runtime.fingerprint import input_fingerprint
+
+    now = input_fingerprint(config, period)
+    moved = [part for part in DATA_PARTS if now.parts.get(part) != fp.parts.get(part)]
+    if not moved:
+        return None
+    changed = sorted(f for f in set(now.files) | set(fp.files) if now.files.get(f) != fp.files.get(f))
+    return Finding("data.changed-while-read", "error",
+                   f"the {' and the '.join(_PART_WORDS.get(p, p) for p in moved)} changed while being read"
+                   + (f" ({', '.join(changed[:3])}{' …' if len(changed) > 3 else ''})" if changed else ""),
+                   file=changed[0] if changed else None, hint="run the command again once the files are in place")
+
+
+def _read_inputs(config: Config, period: Period, run: Run, workbooks=None) -> Inputs:
     from .inputs.intake_files import read_submissions  # the folder, and the intake store when named
     from .inputs.register import load_events, load_register
     from .inputs.validate import validate
@@ -110,7 +144,7 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
     with run.stage("events"):
         events, event_findings = load_events(config)
     with run.stage("load"):
-        subs = read_submissions(config)
+        subs = read_submissions(config, workbooks)
     with run.stage("validate"):
         data = validate(subs, register, config, period)
     findings = register_findings + event_findings + data.findings

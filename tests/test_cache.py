@@ -149,6 +149,83 @@ def test_check_shares_the_builds_caches_and_reads_the_data_again_only_when_they_
     assert not cache_dir(fresh).exists()  # --no-cache: nothing written
 
 
+def test_a_workbook_read_before_is_not_read_again_until_its_bytes_change(project: Path, monkeypatch):
+    """The workbooks (the slow files to read) a build read are kept (``submissions.Workbooks``, in the stage
+    cache between builds): the next load reads none of them again and gives the same rows and findings;
+    a workbook whose bytes changed is read again, and only it."""
+    from openpyxl import load_workbook
+
+    from reportgen.inputs import submissions
+
+    config = load_config(project / "config.yaml")
+    books = submissions.Workbooks()
+    first = submissions.load_submissions(config, books)
+    assert len(books.now) == len(list(config.submissions_dir.rglob("*.xlsx"))) > 1
+    parsed: list[str] = []
+    real = submissions._parse_xlsx
+    monkeypatch.setattr(submissions, "_parse_xlsx", lambda raw, shown, *a: parsed.append(shown) or real(raw, shown, *a))
+    again = submissions.load_submissions(config, books := submissions.Workbooks(books.now))
+    assert parsed == [] and again.rows.equals(first.rows) and again.columns == first.columns
+    assert [f.format() for f in again.findings] == [f.format() for f in first.findings]
+    target = sorted(config.submissions_dir.rglob("*.xlsx"))[-1]
+    wb = load_workbook(target)
+    ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
+    ws.cell(row=2, column=7).value = 98765  # the value column of the first row
+    wb.save(target)
+    changed = submissions.load_submissions(config, submissions.Workbooks(books.now))
+    assert parsed == [f"data/submissions/{target.relative_to(config.submissions_dir).as_posix()}"]
+    assert "98765" in set(changed.rows["value"].astype(str))
+    assert changed.rows.equals(submissions.load_submissions(config).rows)  # as a load without the memory
+
+
+def test_every_file_the_reader_reads_or_refuses_is_in_the_fingerprint(project: Path):
+    """The inputs' fingerprint lists the data as the reader does (``core/safefile.data_files``): a hidden
+    ``.csv`` (read), a broken link, a folder named like a file and a pipe (each refused as an error) all
+    change it. Before, it listed only visible regular files: a cached build or check after one of them was
+    added said "no input changed", and the file was neither read nor reported."""
+    import os
+
+    from reportgen.inputs.submissions import load_submissions
+
+    config = load_config(project / "config.yaml")
+    sub = config.submissions_dir / "2025Q2"
+    seen = [input_fingerprint(config, P, memo=False).parts["data"]]
+    (sub / ".hidden.csv").write_text((sub / "ANG001.csv").read_text(encoding="utf-8").replace("ANG001", "ZZZ001"),
+                                     encoding="utf-8")
+    seen.append(input_fingerprint(config, P, memo=False).parts["data"])
+    (sub / "BROKEN.csv").symlink_to(sub / "nowhere.csv")
+    seen.append(input_fingerprint(config, P, memo=False).parts["data"])
+    (sub / "DIR.csv").mkdir()
+    seen.append(input_fingerprint(config, P, memo=False).parts["data"])
+    os.mkfifo(sub / "PIPE.csv")
+    seen.append(input_fingerprint(config, P, memo=False).parts["data"])
+    assert len(set(seen)) == 5, seen
+    read = load_submissions(config)  # and the reader does read, or refuse, each of them
+    assert "data/submissions/2025Q2/.hidden.csv" in read.files
+    assert {f.file for f in read.findings if f.code == "data.not-a-file"} == {
+        f"data/submissions/2025Q2/{n}" for n in ("BROKEN.csv", "DIR.csv", "PIPE.csv")}
+
+
+def test_a_file_changed_between_the_fingerprint_and_the_reading_is_an_error_and_not_kept(tmp_path: Path):
+    """The fingerprint is taken before the data are read: a file saved in between would be read under the old
+    key, and every later build or check would reuse it. It is an error instead (nothing published, nothing
+    kept), and the next run reads the file as it is."""
+    from reportgen.publication import load_inputs
+    from reportgen.runtime.run import Run
+
+    root = small_project(tmp_path / "project")
+    config = load_config(root / "config.yaml")
+    fp = input_fingerprint(config, P)
+    resubmit(root)  # after the fingerprint, before the reading
+    cache = StageCache(root)
+    inputs = load_inputs(config, P, Run(P), cache, fp)
+    moved = [f for f in inputs.findings if f.code == "data.changed-while-read"]
+    assert len(moved) == 1 and moved[0].file.startswith("data/submissions/2025Q2/") and inputs.aggregates is None
+    assert not (cache_dir(root) / "stages" / "inputs").exists()  # nothing kept under the old key
+    again = load_inputs(config, P, Run(P), cache, input_fingerprint(config, P))
+    assert again.aggregates is not None and not any(f.code == "data.changed-while-read" for f in again.findings)
+
+
 def test_stage_keys_follow_reportgens_source_and_the_environment(project: Path):
     config = load_config(project / "config.yaml")
     fp = input_fingerprint(config, P)

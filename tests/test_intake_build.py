@@ -5,6 +5,7 @@ the data-quality report with the accepted version used instead."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -96,3 +97,15 @@ def test_builds_use_the_intake_receipts_and_a_late_revision_is_marked_r(tmp_path
                    "the latest accepted version")]
     quality = next(root.glob("output/2025Q2/**/quality.html")).read_text(encoding="utf-8")
     assert "2025Q2-BAP001-2" in quality and "intake.rejected-latest" in quality
+    # a stored file damaged after that build: a check, through the caches the build left, reads it again and
+    # says so (what the store holds is in the inputs' fingerprint, not only the hashes its database records)
+    from reportgen.build import check
+    from reportgen.runtime.intake_db import blob_path
+
+    before = check(load_config(root / "config.yaml"), q2)  # fills the caches
+    assert "load" in before.timings and not any(f.code == "intake.file-damaged" for f in before.findings)
+    assert "inputs (cached)" in check(load_config(root / "config.yaml"), q2).timings
+    with blob_path(root / "intake", hashlib.sha256(revised).hexdigest()).open("ab") as fh:
+        fh.write(b"damage")
+    damaged = check(load_config(root / "config.yaml"), q2)
+    assert [f.file for f in damaged.findings if f.code == "intake.file-damaged"] == ["intake/2025Q2-ANG001-1/ANG001.csv"]

@@ -104,6 +104,8 @@ _CODES: list[Code] = [
     Code("data.no-submissions", "error", "the submissions folder is missing or holds no .csv/.xlsx file",
          "set data.submissions in config.yaml", _DATA),
     Code("data.unreadable", "error", "a submission file cannot be read", "fix the file's permissions", _DATA),
+    Code("data.changed-while-read", "error", "a submission file, the register or the intake store changed while "
+         "the build or check read them: what was read may mix the old and the new", "run the command again", _DATA),
     Code("data.too-large", "error", "a submission file (or worksheet) is larger than the limit (docs/limits.md)",
          "send one member's submission per file", _LIMITS),
     Code("data.field-too-long", "error", "a cell is longer than any code or number can be (docs/limits.md)",

@@ -85,3 +85,38 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+DATA_SUFFIXES = (".csv", ".xlsx")
+
+
+def data_files(folder: Path, roots: list[Path]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every .csv and .xlsx file below ``folder`` (relative, '/'-separated), in path order; and every
+    entry that is named like one but is not a regular file (a folder, a pipe, a device, a socket, a
+    broken link, a link leaving ``roots``), or is a link to a folder (never followed), with what it is.
+    The reader (``inputs/submissions.py``) and the inputs' fingerprint (``runtime/fingerprint.py``) both list
+    the data with it, so that a build's cache sees every file the reader reads, and every one it refuses."""
+    found: list[str] = []
+    odd: list[tuple[str, str]] = []
+    for dirpath, dirs, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
+        for name in dirs:
+            path = os.path.join(dirpath, name)
+            shown = name if rel == "." else f"{rel}/{name}"
+            if os.path.islink(path):
+                odd.append((shown, f"a link to the folder {os.path.realpath(path)}, which is not followed: its "
+                                   "files are not read"))
+            elif name.lower().endswith(DATA_SUFFIXES):
+                odd.append((shown, "a folder named like a data file (the files inside it are read)"))
+        for name in filenames:
+            if not name.lower().endswith(DATA_SUFFIXES):
+                continue
+            shown = name if rel == "." else f"{rel}/{name}"
+            why = why_not_a_file(os.path.join(dirpath, name), roots)
+            if why is None:
+                found.append(shown)
+            else:
+                odd.append((shown, why))
+    found.sort(key=lambda n: n.split("/"))
+    odd.sort(key=lambda item: item[0].split("/"))
+    return found, odd

@@ -26,24 +26,35 @@ from ..core.config import Config
 from ..core.findings import Finding
 from ..core.periods import Period, PeriodError
 from ..runtime.intake_db import StoreMissing, blob_path, selection
-from .submissions import REQUIRED, Submissions, _frame, _read_csv, _read_xlsx, _refuse_oversized, load_submissions
+from .submissions import (
+    REQUIRED,
+    Submissions,
+    Workbooks,
+    _frame,
+    _read_csv,
+    _read_xlsx,
+    _refuse_oversized,
+    load_submissions,
+)
 
 PREFIX = "intake/"
 
 
-def read_submissions(config: Config) -> Submissions:
-    """Every submission a build reads: the folder's, and with an intake store its selected versions."""
+def read_submissions(config: Config, workbooks: Workbooks | None = None) -> Submissions:
+    """Every submission a build reads: the folder's, and with an intake store its selected versions.
+    ``workbooks``: the workbooks read before (``submissions.Workbooks``)."""
     store = config.intake_store
     if store is None:
-        return load_submissions(config)
-    folder = load_submissions(config)
-    intake, covered = load_intake(config, store)
+        return load_submissions(config, workbooks)
+    folder = load_submissions(config, workbooks)
+    intake, covered = load_intake(config, store, workbooks)
     if intake.files:  # the folder may be empty or absent once everything comes through the intake
         folder.findings[:] = [f for f in folder.findings if f.code != "data.no-submissions"]
     return merge(folder, intake, covered)
 
 
-def load_intake(config: Config, store: Path) -> tuple[Submissions, set[tuple[str, str]]]:
+def load_intake(config: Config, store: Path,
+                workbooks: Workbooks | None = None) -> tuple[Submissions, set[tuple[str, str]]]:
     findings: list[Finding] = []
     try:
         chosen, rejected = selection(store)
@@ -75,7 +86,7 @@ def load_intake(config: Config, store: Path) -> tuple[Submissions, set[tuple[str
                                         hint="restore the intake store from its backup (docs/intake-operator.md)"))
                 continue
             if f.name.lower().endswith(".xlsx"):
-                rows += _read_xlsx(path, shown, findings, columns)
+                rows += _read_xlsx(path, shown, findings, columns, workbooks)
             else:
                 rows += _read_csv(raw, shown, findings, columns)
     for r in rejected:

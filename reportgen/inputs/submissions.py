@@ -24,6 +24,7 @@ Two readers, chosen per file (see docs/benchmarks.md for the measurements):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -41,7 +42,8 @@ from pandas.api.types import union_categoricals
 from ..core import limits
 from ..core.config import Config
 from ..core.findings import Capped, Finding, relative, suggestion_hint
-from ..core.safefile import NotAFile, open_regular, why_not_a_file
+from ..core.safefile import NotAFile, open_regular
+from ..core.safefile import data_files as _find  # the fingerprint lists the data with it too
 from ..runtime.memory import release_free_memory
 
 REQUIRED = ("org_id", "period", "region", "measure", "dimension", "category", "value")
@@ -213,50 +215,97 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(path: Path, shown: str, findings: list[Finding],
-               columns: dict[str, dict[str, int]]) -> list[list]:
+@dataclass
+class Workbooks:
+    """Workbooks read before, by name and content: ``before`` as an earlier build left them (the stage cache
+    keeps them, ``publication.load_inputs``), ``now`` those this build read. A workbook is the slow kind of
+    file to read (openpyxl, cell by cell), so a build after one member resubmits, or the first release of a
+    new quarter, reads again only the workbooks that changed."""
+
+    before: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    now: dict[tuple[str, str], tuple] = field(default_factory=dict)
+
+
+def workbooks_key(source: str, root: str) -> str:
+    """The stage cache's key for the workbooks read before: reportgen's source (``source``, its digest) and
+    openpyxl's version decide how a workbook is read; the project (``root``) keeps its own; not the period."""
+    from importlib.metadata import version
+
+    return hashlib.sha256(f"workbooks\n{source}\nopenpyxl {version('openpyxl')}\n{root}\n".encode(
+        "utf-8", "surrogatepass")).hexdigest()
+
+
+def _read_xlsx(path: Path, shown: str, findings: list[Finding], columns: dict[str, dict[str, int]],
+               workbooks: Workbooks | None = None) -> list[list]:
     """Every row of the worksheet (named 'submission', else the first), whatever its stated dimension says;
     the workbook is measured first (``workbook.inspect``), then its worksheet's shape (``workbook.shape``).
-    Raises OSError (``NotAFile`` included) when the file cannot be opened."""
+    With ``workbooks``, a workbook of the same name and bytes as one read before is not read again: its rows
+    and findings are the earlier ones (its bytes are hashed as they stream past, never held whole). Raises
+    OSError (``NotAFile`` included) when the file cannot be opened."""
+    with open_regular(path) as fh:
+        if workbooks is None:
+            return _parse_xlsx(fh, shown, findings, columns)
+        digest, size = hashlib.sha256(), 0
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+            if size > limits.SUBMISSION_FILE_BYTES:  # grown since the folder was listed
+                findings.append(_too_large(shown, size))
+                return []
+        key = (shown, digest.hexdigest())
+        known = workbooks.before.get(key)
+        if known is None:
+            fh.seek(0)
+            before = len(findings)
+            rows = _parse_xlsx(fh, shown, findings, columns)
+            workbooks.now[key] = (rows, findings[before:], columns.get(shown))
+            return rows
+    rows, found, header = workbooks.now[key] = known
+    findings.extend(found)
+    if header is not None:
+        columns[shown] = header
+    return rows
+
+
+def _parse_xlsx(fh, shown: str, findings: list[Finding], columns: dict[str, dict[str, int]]) -> list[list]:
     from openpyxl import load_workbook
 
     from . import workbook
 
-    with open_regular(path) as fh:
+    try:
+        workbook.inspect(fh)
+    except workbook.Refused as exc:
+        findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))
+        return []
+    except workbook.BROKEN as exc:
+        findings.append(_finding("data.bad-xlsx", "error", f"the workbook cannot be opened ({type(exc).__name__})",
+                                 shown, hint="save it again from the spreadsheet program as .xlsx"))
+        return []
+    fh.seek(0)
+    try:
+        wb = load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        findings.append(_finding("data.bad-xlsx", "error",
+                                 f"the workbook cannot be opened ({type(exc).__name__})", shown,
+                                 hint="save it again from the spreadsheet program as .xlsx"))
+        return []
+    try:
+        ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
         try:
-            workbook.inspect(fh)
+            with wb._archive.open(ws._worksheet_path) as stream:
+                shape = workbook.shape(stream)
         except workbook.Refused as exc:
             findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))
             return []
-        except workbook.BROKEN as exc:
-            findings.append(_finding("data.bad-xlsx", "error", f"the workbook cannot be opened ({type(exc).__name__})",
-                                     shown, hint="save it again from the spreadsheet program as .xlsx"))
-            return []
-        fh.seek(0)
-        try:
-            wb = load_workbook(fh, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            findings.append(_finding("data.bad-xlsx", "error",
-                                     f"the workbook cannot be opened ({type(exc).__name__})", shown,
-                                     hint="save it again from the spreadsheet program as .xlsx"))
-            return []
-        try:
-            ws = wb["submission"] if "submission" in wb.sheetnames else wb.worksheets[0]
-            try:
-                with wb._archive.open(ws._worksheet_path) as stream:
-                    shape = workbook.shape(stream)
-            except workbook.Refused as exc:
-                findings.append(_finding(exc.code, "error", exc.message, shown, exc.line, hint=exc.hint))
-                return []
-            ws.reset_dimensions()  # read every row and column there is, not what <dimension> claims
-            return _xlsx_rows(ws, shape, shown, findings, columns)
-        except Exception as exc:  # a workbook that opens but whose sheets are broken
-            findings.append(_finding("data.bad-xlsx", "error",
-                                     f"the workbook cannot be read ({type(exc).__name__})", shown,
-                                     hint="save it again from the spreadsheet program as .xlsx"))
-            return []
-        finally:
-            wb.close()
+        ws.reset_dimensions()  # read every row and column there is, not what <dimension> claims
+        return _xlsx_rows(ws, shape, shown, findings, columns)
+    except Exception as exc:  # a workbook that opens but whose sheets are broken
+        findings.append(_finding("data.bad-xlsx", "error",
+                                 f"the workbook cannot be read ({type(exc).__name__})", shown,
+                                 hint="save it again from the spreadsheet program as .xlsx"))
+        return []
+    finally:
+        wb.close()
 
 
 def _xlsx_rows(ws, shape, shown: str, findings: list[Finding], columns: dict[str, dict[str, int]]) -> list[list]:
@@ -579,39 +628,6 @@ def _contents(folder: Path, names: list[str]) -> Iterator[tuple[str, bytes | OSE
                 yield name, done.get(name)
 
 
-_DATA_SUFFIXES = (".csv", ".xlsx")
-
-
-def _find(folder: Path, roots: list[Path]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Every .csv and .xlsx file below ``folder`` (relative, '/'-separated), in path order; and every
-    entry that is named like one but is not a regular file (a folder, a pipe, a device, a socket, a
-    broken link, a link leaving ``roots``), or is a link to a folder (never followed), with what it is."""
-    found: list[str] = []
-    odd: list[tuple[str, str]] = []
-    for dirpath, dirs, filenames in os.walk(folder):
-        rel = os.path.relpath(dirpath, folder).replace(os.sep, "/")
-        for name in dirs:
-            path = os.path.join(dirpath, name)
-            shown = name if rel == "." else f"{rel}/{name}"
-            if os.path.islink(path):
-                odd.append((shown, f"a link to the folder {os.path.realpath(path)}, which is not followed: its "
-                                   "files are not read"))
-            elif name.lower().endswith(_DATA_SUFFIXES):
-                odd.append((shown, "a folder named like a data file (the files inside it are read)"))
-        for name in filenames:
-            if not name.lower().endswith(_DATA_SUFFIXES):
-                continue
-            shown = name if rel == "." else f"{rel}/{name}"
-            why = why_not_a_file(os.path.join(dirpath, name), roots)
-            if why is None:
-                found.append(shown)
-            else:
-                odd.append((shown, why))
-    found.sort(key=lambda n: n.split("/"))
-    odd.sort(key=lambda item: item[0].split("/"))
-    return found, odd
-
-
 def _not_a_file(shown: str, why: str) -> Finding:
     hint = ("rename the folder, or move its files up into the submissions folder" if why.startswith("a folder named")
             else "copy the folder's files into the submissions folder" if why.startswith("a link to the folder")
@@ -619,7 +635,8 @@ def _not_a_file(shown: str, why: str) -> Finding:
     return _finding("data.not-a-file", "error", f"this is {why}" if why.startswith("a ") else why, shown, hint=hint)
 
 
-def load_submissions(config: Config) -> Submissions:
+def load_submissions(config: Config, workbooks: Workbooks | None = None) -> Submissions:
+    """Every submission in the folder; ``workbooks``: the workbooks read before (``Workbooks``)."""
     folder = config.submissions_dir
     findings: list[Finding] = []
     if not folder.is_dir():
@@ -660,7 +677,7 @@ def load_submissions(config: Config) -> Submissions:
                     continue
                 got = _read_csv(raw, shown, findings, columns)
             else:
-                got = _read_xlsx(folder / name, shown, findings, columns)
+                got = _read_xlsx(folder / name, shown, findings, columns, workbooks)
         except NotAFile as exc:  # swapped for a pipe or a device after the folder was listed
             findings.append(_not_a_file(shown, exc.kind))
             continue

@@ -53,7 +53,7 @@ def note_warning(message: str, file: str | None = None) -> None:
     if not any(w.message == message for w in _warnings):
         _warnings.append(Finding("cache.not-written", "warning", message, file=file,
                                  hint="free space or fix the folder's permissions (deleting .reportgen-cache/ is "
-                                      "always safe); the build itself is complete"))
+                                      "always safe); the build or check itself is complete"))
 
 
 def take_warnings() -> list[Finding]:
@@ -163,7 +163,12 @@ class StageCache:
         folder = self.folder / name
         if _memory is not None:
             _memory[name] = (key, value)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:  # under the memory ceiling: the result itself is whole, only not kept
+            note_warning(f"not enough memory to keep the {name} stage's result in the cache (it is computed "
+                         "again next time)", file=str(self.folder))
+            return
         signature = sign(project_key(self.root), *self._parts(name, key, payload))
         if not atomic_write(self._path(name, key), MAGIC + signature + payload):
             return  # a read-only or full cache folder: the build goes on without this entry

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..core.safefile import data_files
 from .cachepaths import cache_dir, project_key, sign, verify
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -181,9 +182,11 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     if not memo:
         hashes = None
     before = dict(hashes) if memo_path is not None and hashes is not None else None
+    found, refused = (data_files(Path(config.submissions_dir), [root, Path(config.submissions_dir)])
+                      if Path(config.submissions_dir).is_dir() else ([], []))
     groups: dict[str, list[Path]] = {
         "config": [root / config.source] if (root / config.source).is_file() else [Path(config.source)],
-        "data": _tree(config.submissions_dir, (".csv", ".xlsx")),
+        "data": [Path(config.submissions_dir, name) for name in found],  # as the reader lists them
         "register": [p for p in (config.members_file, config.events_file) if p.is_file()],
         # the releases already made (revisions.py marks the values a new release changes: R)
         "releases": [p for p in (Path(config.output_dir) / RELEASE_LOG,) if p.is_file()],
@@ -212,10 +215,13 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
                 files[shown] = digest
             h.update(_utf8(f"{shown}\0{digest}\n"))
         parts[group] = h.hexdigest()
+    held: list[Path] = []  # the intake store's files the selection names
+    if refused:  # what the reader refuses (a folder named like a file, a pipe, a broken link …) is data too
+        parts["data"] = hashlib.sha256(_utf8(parts["data"] + "".join(f"\n{n}\0{why}" for n, why in refused))).hexdigest()
     if getattr(config, "intake_store", None) is not None:  # members' versions in the intake store are data too (issue 26)
-        parts["data"] = _with_intake(parts["data"], config.intake_store, files)
+        parts["data"] = _with_intake(parts["data"], config.intake_store, files, hashes, held)
     if memo_path is not None and hashes is not None:
-        current = {str(p) for p in groups["data"]}
+        current = {str(p) for p in (*groups["data"], *held)}
         kept = {k: v for k, v in hashes.items() if k in current}  # forget files that are gone
         if kept != before:
             _save_memo(memo_path, kept, root)
@@ -229,10 +235,12 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     return Fingerprint(total, parts, files)
 
 
-def _with_intake(data_digest: str, store: Path, files: dict[str, str]) -> str:
-    """The data group's digest with the intake store's selection folded in (each version's files are
-    content-addressed and never change, so the receipts and hashes selected are the whole of it)."""
-    from .intake_db import StoreMissing, selection, selection_digest
+def _with_intake(data_digest: str, store: Path, files: dict[str, str], hashes: dict[str, list] | None,
+                 held: list[Path]) -> str:
+    """The data group's digest with the intake store's selection folded in: the receipts and hashes selected,
+    and what each stored file holds now (content-addressed files never change, unless the store is damaged:
+    the reader then reports it, so a damaged or missing file must change the digest too)."""
+    from .intake_db import StoreMissing, blob_path, selection, selection_digest
 
     try:
         chosen, rejected = selection(store)
@@ -241,5 +249,11 @@ def _with_intake(data_digest: str, store: Path, files: dict[str, str]) -> str:
     else:
         digest, listed = selection_digest(chosen)
         files.update(listed)
+        now = hashlib.sha256()
+        for sha in sorted(set(listed.values())):
+            path = blob_path(store, sha)
+            held.append(path)
+            now.update(f"{sha}\0{_data_digest(path, hashes) if path.is_file() else 'missing'}\n".encode())
+        digest += f"|held {now.hexdigest()}"
         digest += "".join(f"|{r.receipt_id}" for r in rejected)  # the quality report names these
     return hashlib.sha256(f"{data_digest}\nintake {digest}\n".encode()).hexdigest()
