@@ -121,6 +121,23 @@ def _checked(root: Path, **kwargs) -> tuple[list[str], set[str]]:
     return [f.format() for f in result.findings], set(result.timings)
 
 
+class _TooBigToKeep:
+    """A stage result whose pickling runs out of memory (as a large one does under REPORTGEN_MEMORY_LIMIT)."""
+
+    def __reduce__(self):
+        raise MemoryError
+
+
+def test_a_result_too_big_to_keep_is_returned_not_kept_with_one_warning(tmp_path: Path):
+    from reportgen.runtime.cache import take_warnings
+
+    take_warnings()
+    cache = StageCache(tmp_path)
+    value = cache.run("big", "k", _TooBigToKeep)
+    assert isinstance(value, _TooBigToKeep) and not (cache_dir(tmp_path) / "stages" / "big").exists()
+    assert [(w.code, w.severity) for w in take_warnings()] == [("cache.not-written", "warning")]
+
+
 def test_check_shares_the_builds_caches_and_reads_the_data_again_only_when_they_change(warm: Path, tmp_path: Path):
     """``check`` keeps the data it read and the figures it made in the stage cache, as a build does: after
     an edit to a narrative it does not read the data again, and says what a check without the cache says;
