@@ -114,16 +114,17 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
     return _read_inputs(config, period, run)
 
 
-_PART_WORDS = {"config": "config", "data": "submissions", "register": "register", "releases": "release log"}
+_PART_WORDS = {"data": "submissions", "register": "register"}
 
 
 def _changed_while_read(config: Config, period: Period, fp: Fingerprint) -> Finding | None:
-    """An error when the data, the register or the config differ now from their fingerprint, taken before
-    they were read (a member's file saved, or a version received by the intake, in between)."""
+    """An error when the data or the register (what ``_read_inputs`` reads) differ now from their fingerprint,
+    taken before they were read (a member's file saved, or a version received by the intake, in between).
+    The config was loaded before the fingerprint, and the release log is read later, under their own keys."""
     from .runtime.fingerprint import input_fingerprint
 
-    now = input_fingerprint(config, period)
-    moved = [part for part in DATA_PARTS if now.parts.get(part) != fp.parts.get(part)]
+    now = input_fingerprint(config, period, memo=fp.memo)
+    moved = [part for part in ("data", "register") if now.parts.get(part) != fp.parts.get(part)]
     if not moved:
         return None
     changed = sorted(f for f in set(now.files) | set(fp.files) if now.files.get(f) != fp.files.get(f))

@@ -195,6 +195,30 @@ def test_a_workbook_read_before_is_not_read_again_until_its_bytes_change(project
     assert changed.rows.equals(submissions.load_submissions(config).rows)  # as a load without the memory
 
 
+def test_a_workbook_with_an_error_is_read_again_and_running_out_of_memory_is_not_its_error(project: Path,
+                                                                                              monkeypatch):
+    """A workbook that cannot be read is not remembered (it is read, and reported, again next time); and the
+    machine's memory running out while openpyxl opens one is an out-of-memory error, not ``data.bad-xlsx``
+    (which the memory would have kept for good)."""
+    import openpyxl
+
+    from reportgen.inputs import submissions
+
+    config = load_config(project / "config.yaml")
+    (config.submissions_dir / "2025Q2" / "BROKEN.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    books = submissions.Workbooks()
+    read = submissions.load_submissions(config, books)
+    assert [f.file for f in read.findings if f.code == "data.bad-xlsx"] == ["data/submissions/2025Q2/BROKEN.xlsx"]
+    assert not any(name.endswith("BROKEN.xlsx") for name, _ in books.now) and len(books.now) > 1
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(openpyxl, "load_workbook", no_memory)
+    with pytest.raises(MemoryError):
+        submissions.load_submissions(config, submissions.Workbooks())
+
+
 def test_every_file_the_reader_reads_or_refuses_is_in_the_fingerprint(project: Path):
     """The inputs' fingerprint lists the data as the reader does (``core/safefile.data_files``): a hidden
     ``.csv`` (read), a broken link, a folder named like a file and a pipe (each refused as an error) all
@@ -217,28 +241,54 @@ def test_every_file_the_reader_reads_or_refuses_is_in_the_fingerprint(project: P
     os.mkfifo(sub / "PIPE.csv")
     seen.append(input_fingerprint(config, P, memo=False).parts["data"])
     assert len(set(seen)) == 5, seen
+    register = config.members_file
+    kept = register.read_bytes()
+    kinds = [input_fingerprint(config, P, memo=False).parts["register"]]
+    register.unlink()
+    kinds.append(input_fingerprint(config, P, memo=False).parts["register"])  # missing
+    register.mkdir()
+    kinds.append(input_fingerprint(config, P, memo=False).parts["register"])  # a folder in its place
+    register.rmdir()
+    os.mkfifo(register)
+    kinds.append(input_fingerprint(config, P, memo=False).parts["register"])  # a pipe
+    register.unlink()
+    register.write_bytes(kept)
+    assert len(set(kinds)) == 4 and input_fingerprint(config, P, memo=False).parts["register"] == kinds[0], kinds
     read = load_submissions(config)  # and the reader does read, or refuse, each of them
     assert "data/submissions/2025Q2/.hidden.csv" in read.files
     assert {f.file for f in read.findings if f.code == "data.not-a-file"} == {
         f"data/submissions/2025Q2/{n}" for n in ("BROKEN.csv", "DIR.csv", "PIPE.csv")}
 
 
-def test_a_file_changed_between_the_fingerprint_and_the_reading_is_an_error_and_not_kept(tmp_path: Path):
+def test_a_file_changed_between_the_fingerprint_and_the_reading_is_an_error_and_not_kept(tmp_path: Path, monkeypatch):
     """The fingerprint is taken before the data are read: a file saved in between would be read under the old
     key, and every later build or check would reuse it. It is an error instead (nothing published, nothing
     kept), and the next run reads the file as it is."""
     from reportgen.publication import load_inputs
+    from reportgen.runtime import fingerprint
+    from reportgen.runtime.fingerprint import RELEASE_LOG
     from reportgen.runtime.run import Run
 
     root = small_project(tmp_path / "project")
     config = load_config(root / "config.yaml")
+    # what the reading does not read may change meanwhile: a final of another period writing the release log
+    fp = input_fingerprint(config, P, memo=False)  # as a final takes it: every file hashed, nothing remembered
+    (Path(config.output_dir) / RELEASE_LOG).parent.mkdir(parents=True, exist_ok=True)
+    (Path(config.output_dir) / RELEASE_LOG).write_text('{"releases": []}', encoding="utf-8")
+    taken: list[bool] = []
+    real = fingerprint.input_fingerprint
+    monkeypatch.setattr(fingerprint, "input_fingerprint",
+                        lambda *a, memo=True: taken.append(memo) or real(*a, memo=memo))
+    calm = load_inputs(config, P, Run(P), StageCache(root), fp)
+    assert calm.aggregates is not None and not any(f.code == "data.changed-while-read" for f in calm.findings)
+    assert taken == [False]  # taken again as the first was: every file hashed, no remembered hash trusted
     fp = input_fingerprint(config, P)
     resubmit(root)  # after the fingerprint, before the reading
     cache = StageCache(root)
     inputs = load_inputs(config, P, Run(P), cache, fp)
     moved = [f for f in inputs.findings if f.code == "data.changed-while-read"]
     assert len(moved) == 1 and moved[0].file.startswith("data/submissions/2025Q2/") and inputs.aggregates is None
-    assert not (cache_dir(root) / "stages" / "inputs").exists()  # nothing kept under the old key
+    assert len(list((cache_dir(root) / "stages" / "inputs").glob("*.entry"))) == 1  # the calm one; none under the old key
     again = load_inputs(config, P, Run(P), cache, input_fingerprint(config, P))
     assert again.aggregates is not None and not any(f.code == "data.changed-while-read" for f in again.findings)
 

@@ -16,6 +16,7 @@ report lists it.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from ..core import limits
 from ..core.config import Config
 from ..core.findings import Finding
 from ..core.periods import Period, PeriodError
+from ..core.safefile import open_regular
 from ..runtime.intake_db import StoreMissing, blob_path, selection
 from .submissions import (
     REQUIRED,
@@ -72,10 +74,12 @@ def load_intake(config: Config, store: Path,
             files.append(shown)
             path = blob_path(store, f.sha256)
             try:
-                raw = path.read_bytes() if path.stat().st_size <= limits.SUBMISSION_FILE_BYTES else b""
+                with open_regular(path) as fh:  # a pipe or a folder in its place is refused, never waited on
+                    raw = fh.read() if os.fstat(fh.fileno()).st_size <= limits.SUBMISSION_FILE_BYTES else b""
             except OSError as exc:
                 findings.append(Finding("intake.file-damaged", "error",
-                                        f"the stored file of receipt {s.receipt_id} cannot be read ({exc.strerror})",
+                                        f"the stored file of receipt {s.receipt_id} cannot be read "
+                                        f"({exc.strerror or exc})",
                                         file=shown, member=s.org_id,
                                         hint="restore the intake store from its backup (docs/intake-operator.md)"))
                 continue

@@ -258,7 +258,8 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding], columns: dict[st
             fh.seek(0)
             before = len(findings)
             rows = _parse_xlsx(fh, shown, findings, columns)
-            workbooks.now[key] = (rows, findings[before:], columns.get(shown))
+            if not any(f.is_error for f in findings[before:]):  # one with an error is read again next time
+                workbooks.now[key] = (rows, findings[before:], columns.get(shown))
             return rows
     rows, found, header = workbooks.now[key] = known
     findings.extend(found)
@@ -284,6 +285,8 @@ def _parse_xlsx(fh, shown: str, findings: list[Finding], columns: dict[str, dict
     fh.seek(0)
     try:
         wb = load_workbook(fh, read_only=True, data_only=True)
+    except MemoryError:  # the machine's limit, not the file's fault: out-of-memory, as anywhere else
+        raise
     except Exception as exc:  # openpyxl raises many types for broken files
         findings.append(_finding("data.bad-xlsx", "error",
                                  f"the workbook cannot be opened ({type(exc).__name__})", shown,
@@ -299,6 +302,8 @@ def _parse_xlsx(fh, shown: str, findings: list[Finding], columns: dict[str, dict
             return []
         ws.reset_dimensions()  # read every row and column there is, not what <dimension> claims
         return _xlsx_rows(ws, shape, shown, findings, columns)
+    except MemoryError:
+        raise
     except Exception as exc:  # a workbook that opens but whose sheets are broken
         findings.append(_finding("data.bad-xlsx", "error",
                                  f"the workbook cannot be read ({type(exc).__name__})", shown,

@@ -63,15 +63,17 @@ def take_warnings() -> list[Finding]:
     return out
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename it into place.
-    On any OSError the temporary file is removed and False is returned (and a warning noted)."""
+def atomic_write(path: Path, data: bytes | tuple[bytes, ...]) -> bool:
+    """Write ``data`` (or its parts, one after another, never joined in memory) to ``path`` through a
+    temporary file in the same folder, then rename it into place. On any OSError the temporary file is
+    removed and False is returned (and a warning noted)."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in (data,) if isinstance(data, bytes) else data:
+                fh.write(part)
         os.replace(tmp, path)
         return True
     except OSError as exc:
@@ -165,12 +167,12 @@ class StageCache:
             _memory[name] = (key, value)
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            signature = sign(project_key(self.root), *self._parts(name, key, payload))
         except MemoryError:  # under the memory ceiling: the result itself is whole, only not kept
             note_warning(f"not enough memory to keep the {name} stage's result in the cache (it is computed "
                          "again next time)", file=str(self.folder))
             return
-        signature = sign(project_key(self.root), *self._parts(name, key, payload))
-        if not atomic_write(self._path(name, key), MAGIC + signature + payload):
+        if not atomic_write(self._path(name, key), (MAGIC, signature, payload)):
             return  # a read-only or full cache folder: the build goes on without this entry
         try:
             entries = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..core.safefile import data_files
+from ..core.safefile import data_files, why_not_a_file
 from .cachepaths import cache_dir, project_key, sign, verify
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ class Fingerprint:
     digest: str  # sha256 over all parts
     parts: dict[str, str] = field(default_factory=dict)  # group → sha256 of that group
     files: dict[str, str] = field(default_factory=dict)  # relative path → sha256 of the file
+    memo: bool = field(default=True, compare=False)  # trusting remembered hashes (not ``--no-cache``, a final)
 
     @property
     def short(self) -> str:
@@ -122,6 +123,12 @@ def _save_memo(path: Path, memo: dict[str, list], root: Path) -> None:
                 pass
 
 
+def _not_a_file(path: Path) -> str:
+    """In place of a digest: what is at ``path`` instead of a file (missing, a folder, a pipe …), so that one
+    kind changing to another changes the fingerprint as it changes what the reader reports."""
+    return f"not a file: {why_not_a_file(path) or 'missing'}"
+
+
 def _utf8(text: str) -> bytes:
     """``text`` as bytes for a digest, whatever it holds: a file name or an environment variable that is
     not UTF-8 reaches Python as lone surrogates, which plain ``encode()`` refuses (the build then stopped
@@ -187,7 +194,7 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     groups: dict[str, list[Path]] = {
         "config": [root / config.source] if (root / config.source).is_file() else [Path(config.source)],
         "data": [Path(config.submissions_dir, name) for name in found],  # as the reader lists them
-        "register": [p for p in (config.members_file, config.events_file) if p.is_file()],
+        "register": [p for p in (config.members_file, config.events_file) if os.path.lexists(p)],
         # the releases already made (revisions.py marks the values a new release changes: R)
         "releases": [p for p in (Path(config.output_dir) / RELEASE_LOG,) if p.is_file()],
         "narratives": _tree(root / "narratives" / str(period)),
@@ -208,7 +215,7 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
             shown = ("reportgen/" + path.relative_to(PACKAGE).as_posix() if group == "reportgen"
                      else _shown(path, root, real_root, plain))
             if not path.is_file():
-                digest = "missing"
+                digest = _not_a_file(path)
             else:
                 digest = _data_digest(path, hashes) if group == "data" else _file_digest(path)
             if group != "reportgen":
@@ -232,7 +239,7 @@ def input_fingerprint(config, period, *, memo: bool = True) -> Fingerprint:
     env.update(_utf8(f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}\n"))
     parts["environment"] = env.hexdigest()
     total = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(parts.items())).encode()).hexdigest()
-    return Fingerprint(total, parts, files)
+    return Fingerprint(total, parts, files, memo)
 
 
 def _with_intake(data_digest: str, store: Path, files: dict[str, str], hashes: dict[str, list] | None,
@@ -253,7 +260,7 @@ def _with_intake(data_digest: str, store: Path, files: dict[str, str], hashes: d
         for sha in sorted(set(listed.values())):
             path = blob_path(store, sha)
             held.append(path)
-            now.update(f"{sha}\0{_data_digest(path, hashes) if path.is_file() else 'missing'}\n".encode())
+            now.update(_utf8(f"{sha}\0{_data_digest(path, hashes) if path.is_file() else _not_a_file(path)}\n"))
         digest += f"|held {now.hexdigest()}"
         digest += "".join(f"|{r.receipt_id}" for r in rejected)  # the quality report names these
     return hashlib.sha256(f"{data_digest}\nintake {digest}\n".encode()).hexdigest()
