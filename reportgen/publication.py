@@ -108,7 +108,7 @@ def load_inputs(config: Config, period: Period, run: Run, cache: StageCache | No
         if moved is not None:  # what was read is not what the key says: neither kept nor published
             return replace(fresh, aggregates=None, findings=[*fresh.findings, moved])
         cache.put("inputs", key, fresh)
-        if workbooks.now != workbooks.before:
+        if workbooks.now.keys() != workbooks.before.keys():  # (name, content) pairs: the same keys, the same rows
             cache.put("workbooks", books_key, workbooks.now)
         return fresh
     return _read_inputs(config, period, run)
