@@ -109,3 +109,37 @@ def test_builds_use_the_intake_receipts_and_a_late_revision_is_marked_r(tmp_path
         fh.write(b"damage")
     damaged = check(load_config(root / "config.yaml"), q2)
     assert [f.file for f in damaged.findings if f.code == "intake.file-damaged"] == ["intake/2025Q2-ANG001-1/ANG001.csv"]
+
+
+def test_a_workbook_in_the_intake_store_is_read_from_its_checked_bytes_and_remembered(tmp_path, monkeypatch):
+    """A member's .xlsx kept by the intake is read from the bytes the build has just checked against the
+    store's SHA-256 (not opened again), gives the rows the same workbook gives in the submissions folder, and
+    is not read again by the next build (``submissions.Workbooks``)."""
+    from reportgen.inputs import submissions
+    from reportgen.inputs.intake_files import load_intake
+    from reportgen.intake.store import Store
+
+    root = intake_project(tmp_path / "project")
+    book = (root / "data" / "submissions" / "2025Q2" / "CAT002.xlsx").read_bytes()
+    store = Store(root / "intake").create()
+    sha = hashlib.sha256(book).hexdigest()
+    (store.tmp_dir() / "upload").parent.mkdir(parents=True, exist_ok=True)
+    (store.tmp_dir() / "upload").write_bytes(book)
+    store.keep_file(store.tmp_dir() / "upload", sha)
+    store.add_version(org_id="CAT002", period="2025Q2", status="accepted", received_at="2025-07-10T00:00:00Z",
+                      late=False, note=None, files=[{"name": "CAT002.xlsx", "bytes": len(book), "sha256": sha}],
+                      findings=[], sent_by="member")
+    store.close()
+    config = load_config(root / "config.yaml")
+    books = submissions.Workbooks()
+    first, _ = load_intake(config, root / "intake", books)
+    folder = submissions.load_submissions(config)
+    in_folder = folder.rows[folder.rows["file"] == "data/submissions/2025Q2/CAT002.xlsx"]
+    assert len(first.rows) == len(in_folder) > 0 and not any(f.is_error for f in first.findings)
+    assert list(first.rows["value"].astype(str)) == list(in_folder["value"].astype(str))
+    parsed: list[str] = []
+    real = submissions._parse_xlsx
+    monkeypatch.setattr(submissions, "_parse_xlsx", lambda fh, shown, *a: parsed.append(shown) or real(fh, shown, *a))
+    again, _ = load_intake(config, root / "intake", submissions.Workbooks(books.now))
+    assert parsed == [] and again.rows.equals(first.rows)
+

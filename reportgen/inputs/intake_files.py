@@ -16,6 +16,7 @@ report lists it.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -34,9 +35,9 @@ from .submissions import (
     Workbooks,
     _frame,
     _read_csv,
-    _read_xlsx,
     _refuse_oversized,
     load_submissions,
+    remembered_xlsx,
 )
 
 PREFIX = "intake/"
@@ -89,8 +90,8 @@ def load_intake(config: Config, store: Path,
                                         "(its SHA-256 differs)", file=shown, member=s.org_id,
                                         hint="restore the intake store from its backup (docs/intake-operator.md)"))
                 continue
-            if f.name.lower().endswith(".xlsx"):
-                rows += _read_xlsx(path, shown, findings, columns, workbooks)
+            if f.name.lower().endswith(".xlsx"):  # its bytes are read and checked already: not read again
+                rows += remembered_xlsx(io.BytesIO(raw), shown, f.sha256, findings, columns, workbooks or Workbooks())
             else:
                 rows += _read_csv(raw, shown, findings, columns)
     for r in rejected:

@@ -252,15 +252,22 @@ def _read_xlsx(path: Path, shown: str, findings: list[Finding], columns: dict[st
             if size > limits.SUBMISSION_FILE_BYTES:  # grown since the folder was listed
                 findings.append(_too_large(shown, size))
                 return []
-        key = (shown, digest.hexdigest())
-        known = workbooks.before.get(key)
-        if known is None:
-            fh.seek(0)
-            before = len(findings)
-            rows = _parse_xlsx(fh, shown, findings, columns)
-            if not any(f.is_error for f in findings[before:]):  # one with an error is read again next time
-                workbooks.now[key] = (rows, findings[before:], columns.get(shown))
-            return rows
+        fh.seek(0)
+        return remembered_xlsx(fh, shown, digest.hexdigest(), findings, columns, workbooks)
+
+
+def remembered_xlsx(fh, shown: str, sha256: str, findings: list[Finding], columns: dict[str, dict[str, int]],
+                    workbooks: Workbooks) -> list[list]:
+    """The workbook ``fh`` (named ``shown``, of SHA-256 ``sha256``) as read before, or read now and kept (not
+    when it has an error: it is read, and reported, again next time)."""
+    key = (shown, sha256)
+    known = workbooks.before.get(key)
+    if known is None:
+        before = len(findings)
+        rows = _parse_xlsx(fh, shown, findings, columns)
+        if not any(f.is_error for f in findings[before:]):
+            workbooks.now[key] = (rows, findings[before:], columns.get(shown))
+        return rows
     rows, found, header = workbooks.now[key] = known
     findings.extend(found)
     if header is not None:
